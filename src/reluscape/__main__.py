@@ -1,0 +1,3 @@
+from reluscape.cli import main
+
+raise SystemExit(main())

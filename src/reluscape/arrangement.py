@@ -1,0 +1,295 @@
+"""Divide: faces of the hyperplane arrangement of one hidden unit, and their products.
+
+For a unit with weights theta in R^{d+1} and sample i, the hyperplane
+
+    H_i = {theta : theta . xt_i = 0},   xt_i = (x_i, 1),
+
+passes through the origin. A sign vector sigma in {-1, 0, +1}^n with
+sigma_i = sign(theta . xt_i) picks a *face*: a relatively open polyhedral cone.
+Full-dimensional faces (no zero entry, or only zeros forced by duplicate rows) are the
+*chambers*; the paper's activation patterns s in {0,1}^n are the sign vectors of chambers
+(s_i = 1 iff sigma_i = +1), most of the 2^n patterns being empty.
+
+On a face F with zero set Z = {i : sigma_i = 0} and active set A = {i : sigma_i = +1},
+
+    span(F) = {theta : theta . xt_i = 0 for i in Z} = {K t : t in Q^k},
+
+with K a rational basis (k = dim F), and on span(F) the hidden activation of the unit is
+the linear function [i in A] (theta . xt_i). Faces of psi-space are products of one face
+per unit; permuting units permutes the factors, so one representative per orbit (a
+non-decreasing tuple of face indices) is enough.
+
+All of this is exact: faces come from Sage's hyperplane arrangements over Q, and sign
+vectors are computed from an exact rational interior point.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+
+from reluscape.data import Problem
+
+Vector = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class UnitFace:
+    """One face of a single unit's arrangement.
+
+    Attributes
+    ----------
+    index : int
+        Position in the list of faces.
+    signs : tuple of int
+        sigma_i in {-1, 0, 1} for every sample i (duplicate samples share a sign).
+    basis : tuple of vectors
+        Rational basis K of span(F), as k vectors of length d + 1 (empty for the origin).
+    point : vector or None
+        An exact point of the relative interior (None when the face was not checked to be
+        non-empty, as in the naive division).
+    """
+
+    index: int
+    signs: tuple[int, ...]
+    basis: tuple[Vector, ...]
+    point: Vector | None
+
+    @property
+    def dim(self) -> int:
+        """Dimension k of span(F)."""
+        return len(self.basis)
+
+    @property
+    def active(self) -> tuple[int, ...]:
+        """Active set A = {i : sigma_i = +1}."""
+        return tuple(i for i, s in enumerate(self.signs) if s > 0)
+
+    @property
+    def zeros(self) -> tuple[int, ...]:
+        """Zero set Z = {i : sigma_i = 0} (the tight constraints)."""
+        return tuple(i for i, s in enumerate(self.signs) if s == 0)
+
+    @property
+    def is_chamber(self) -> bool:
+        """Whether no constraint is tight (a full-dimensional face)."""
+        return not self.zeros
+
+    @property
+    def kind(self) -> str:
+        """``"origin"``, ``"chamber"``, or ``"boundary"`` (a lower-dimensional face)."""
+        if self.dim == 0:
+            return "origin"
+        return "chamber" if self.is_chamber else "boundary"
+
+    def label(self) -> str:
+        """Sign vector as text, e.g. ``"+0--+"``."""
+        return "".join("+" if s > 0 else "-" if s < 0 else "0" for s in self.signs)
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """All faces of one unit's arrangement for a data set (shared by every unit).
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> arr = unit_arrangement(make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1))
+    >>> len(arr.faces), len(arr.chambers)   # (4n + 1) faces, 2n chambers for d = 1
+    (13, 6)
+    """
+
+    xt: tuple[Vector, ...]
+    faces: tuple[UnitFace, ...]
+
+    @cached_property
+    def chambers(self) -> tuple[UnitFace, ...]:
+        """The full-dimensional faces."""
+        return tuple(f for f in self.faces if f.is_chamber)
+
+    @cached_property
+    def _by_signs(self) -> dict[tuple[int, ...], UnitFace]:
+        return {f.signs: f for f in self.faces}
+
+    def face_of(self, signs: tuple[int, ...]) -> UnitFace | None:
+        """The realizable face with this sign vector, or None if it is empty."""
+        return self._by_signs.get(tuple(signs))
+
+    def adjacent_chambers(self, face: UnitFace) -> tuple[UnitFace, ...]:
+        """Chambers C with F in the closure of C: sigma_C agrees with sigma_F off Z."""
+        return tuple(
+            c
+            for c in self.chambers
+            if all(sf == 0 or sf == sc for sf, sc in zip(face.signs, c.signs, strict=True))
+        )
+
+    def closure_faces(self, chamber: UnitFace) -> tuple[UnitFace, ...]:
+        """All faces in the closure of a chamber (sign vectors below it)."""
+        return tuple(
+            f
+            for f in self.faces
+            if all(sf == 0 or sf == sc for sf, sc in zip(f.signs, chamber.signs, strict=True))
+        )
+
+
+def _dot(u: Vector, v: Vector) -> Fraction:
+    return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
+
+
+def _sign(v: Fraction) -> int:
+    return (v > 0) - (v < 0)
+
+
+def kernel_basis(rows: list[Vector], dim: int) -> tuple[Vector, ...]:
+    """Rational basis of {theta in Q^dim : row . theta = 0 for every row} (reduced echelon).
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> kernel_basis([(Q(2), Q(1))], 2)
+    ((Fraction(-1, 2), Fraction(1, 1)),)
+    """
+    m = [list(r) for r in rows]
+    pivots: list[int] = []
+    r = 0
+    for col in range(dim):
+        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        inv = 1 / m[r][col]
+        m[r] = [v * inv for v in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][col] != 0:
+                f = m[i][col]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
+        pivots.append(col)
+        r += 1
+        if r == len(m):
+            break
+    free = [c for c in range(dim) if c not in pivots]
+    basis = []
+    for fc in free:
+        v = [Fraction(0)] * dim
+        v[fc] = Fraction(1)
+        for i, pc in enumerate(pivots):
+            v[pc] = -m[i][fc]
+        basis.append(tuple(v))
+    return tuple(basis)
+
+
+def _rank(rows: list[Vector], dim: int) -> int:
+    return dim - len(kernel_basis(rows, dim))
+
+
+def _distinct_rows(xt: tuple[Vector, ...]) -> list[Vector]:
+    return list(dict.fromkeys(xt))
+
+
+def unit_arrangement(problem: Problem) -> Arrangement:
+    """Every face of the central arrangement {H_i} in R^{d+1}, exactly (realizable division).
+
+    Faces are computed by Sage's ``HyperplaneArrangements.closed_faces`` over Q on the
+    distinct rows xt_i (duplicate samples give the same hyperplane). The sign vector of
+    each face is recomputed from an exact interior point, so it is indexed by sample
+    whatever order Sage keeps hyperplanes in.
+    """
+    from reluscape import algebra
+
+    xt = problem.xt
+    dim = problem.d + 1
+    points = algebra.arrangement_face_points(_distinct_rows(xt), dim)
+    faces = []
+    seen: set[tuple[int, ...]] = set()
+    for pt in points:
+        signs = tuple(_sign(_dot(pt, row)) for row in xt)
+        if signs in seen:
+            continue
+        seen.add(signs)
+        zero_rows = [row for row, s in zip(xt, signs, strict=True) if s == 0]
+        faces.append((signs, kernel_basis(zero_rows, dim), pt))
+    faces.sort(key=lambda f: (-len(f[1]), f[0]))
+    return Arrangement(
+        xt=xt,
+        faces=tuple(
+            UnitFace(index=i, signs=s, basis=b, point=p) for i, (s, b, p) in enumerate(faces)
+        ),
+    )
+
+
+def flats(xt: tuple[Vector, ...], dim: int) -> list[tuple[int, ...]]:
+    """Closed zero sets Z (flats): Z = {i : xt_i in span(xt_j : j in Z)}, rank <= dim.
+
+    These are the possible zero sets of faces, found without deciding which faces are
+    non-empty; used by the naive division.
+    """
+    n = len(xt)
+    found: set[tuple[int, ...]] = set()
+    for size in range(dim + 1):
+        for subset in itertools.combinations(range(n), size):
+            rows = [xt[i] for i in subset]
+            r = _rank(rows, dim)
+            closure = tuple(i for i in range(n) if _rank([*rows, xt[i]], dim) == r)
+            found.add(closure)
+    return sorted(found, key=lambda z: (len(z), z))
+
+
+def naive_pieces(problem: Problem) -> tuple[UnitFace, ...]:
+    """The paper's division for one unit: every activation pattern with its boundary pieces.
+
+    For each pattern s in {0,1}^n (2^n of them, realizable or not) and each flat Z, the
+    piece has sign vector sigma_i = 0 on Z, +1 where s_i = 1, -1 where s_i = 0. Pieces
+    shared by several patterns are listed once. Nothing is checked for emptiness: the
+    algebra finds no point inside an empty piece.
+    """
+    xt = problem.xt
+    dim = problem.d + 1
+    pieces: dict[tuple[int, ...], tuple[Vector, ...]] = {}
+    for z in flats(xt, dim):
+        basis = kernel_basis([xt[i] for i in z], dim)
+        if not basis:
+            pieces.setdefault(tuple(0 for _ in xt), ())
+            continue
+        for pattern in itertools.product((-1, 1), repeat=problem.n):
+            signs = tuple(0 if i in z else pattern[i] for i in range(problem.n))
+            # Duplicate rows must carry one sign; other combinations are empty pieces
+            # of the same pattern family and would be counted twice.
+            if any(
+                xt[i] == xt[j] and signs[i] != signs[j] for i in range(problem.n) for j in range(i)
+            ):
+                continue
+            pieces.setdefault(signs, basis)
+    ordered = sorted(pieces.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return tuple(
+        UnitFace(index=i, signs=s, basis=b, point=None) for i, (s, b) in enumerate(ordered)
+    )
+
+
+def orbit_representatives(n_faces: int, hidden: int) -> list[tuple[int, ...]]:
+    """One product face per orbit of unit permutations: non-decreasing index tuples.
+
+    Examples
+    --------
+    >>> orbit_representatives(3, 2)
+    [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    """
+    return list(itertools.combinations_with_replacement(range(n_faces), hidden))
+
+
+def orbit_size(product: tuple[int, ...]) -> int:
+    """Number of distinct unit permutations of a product face: L! / prod(multiplicity!).
+
+    >>> orbit_size((0, 0)), orbit_size((0, 1)), orbit_size((1, 1, 2))
+    (1, 2, 3)
+    """
+    from math import factorial
+
+    counts: dict[int, int] = {}
+    for i in product:
+        counts[i] = counts.get(i, 0) + 1
+    size = factorial(len(product))
+    for c in counts.values():
+        size //= factorial(c)
+    return size

@@ -1,0 +1,321 @@
+"""Command line: ``reluscape solve`` and ``reluscape example``.
+
+Results go to stdout (the summary table) and to ``--out`` (the JSON document of
+:mod:`reluscape.result`); progress and messages go to stderr.
+
+Exit codes: 0 success; 1 the enumeration is incomplete (some face or candidate was
+not decided); 2 bad usage or bad input (one line ``reluscape: error: ...``).
+
+Examples
+--------
+>>> args = build_parser().parse_args(["solve", "data.csv", "--hidden", "2", "--lam", "0.1"])
+>>> args.command, args.hidden, args.lam, args.convention, args.partitions
+('solve', '2', '0.1', 'sum', 'realizable')
+
+Settings are validated by the command (``--hidden 0`` gives ``reluscape: error: number
+of hidden units L must be an integer >= 1, got '0'`` and exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reluscape.data import CONVENTIONS, InputError, load_problem, parse_rational
+
+if TYPE_CHECKING:
+    from reluscape.result import Result
+
+PROG = "reluscape"
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+
+CONVENTION_HELP = (
+    '"sum" (default): loss 1/2 sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, as in METHOD.md; '
+    '"mean": 1/(2n) sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, the same landscape as '
+    '"sum" with lam multiplied by n.'
+)
+
+MAIN_EPILOG = f"""\
+examples:
+  {PROG} example
+  {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
+
+exit codes: 0 success, 1 enumeration incomplete, 2 bad usage or bad input.
+"""
+
+SOLVE_EPILOG = f"""\
+example:
+  {PROG} solve data.csv --hidden 2 --lam 0.1 --convention sum --out result.json
+
+DATA.csv has one sample per row, the inputs x first and the outcome y last; a
+non-numeric first row is a header. Numbers are read exactly ("0.1" is 1/10).
+"""
+
+EXAMPLE_EPILOG = f"""\
+example:
+  {PROG} example --out example.json
+
+Runs `{PROG} solve` on the built-in data set (n = 5, d = 1) with --hidden 2
+--lam 1/10 (sum convention) and prints the table of local minima.
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line usage (reported like bad input: exit 2, one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``reluscape`` command."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog=PROG,
+        description="Exact enumeration of every local minimum of the ridge-regularized\n"
+        "squared loss of a one-hidden-layer ReLU network (Divide-Enumerate-Merge).",
+        epilog=MAIN_EPILOG,
+        formatter_class=fmt,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    solve = sub.add_parser(
+        "solve",
+        help="enumerate the local minima for a CSV data set",
+        description="Enumerate every local minimum of the ridge-regularized squared loss\n"
+        "of a ReLU network with L hidden units on the data in DATA.csv.",
+        epilog=SOLVE_EPILOG,
+        formatter_class=fmt,
+    )
+    solve.add_argument("data", metavar="DATA.csv", help="data file: inputs x, then y last")
+    solve.add_argument(
+        "--hidden", metavar="L", required=True, help="number of hidden units, an integer >= 1"
+    )
+    solve.add_argument(
+        "--lam",
+        metavar="Q",
+        required=True,
+        help='ridge parameter lambda > 0, read exactly ("0.1" and "1/10" are both 1/10)',
+    )
+    solve.add_argument("--convention", choices=CONVENTIONS, default="sum", help=CONVENTION_HELP)
+    solve.add_argument(
+        "--partitions",
+        choices=("realizable", "naive"),
+        default="realizable",
+        help="activation patterns to enumerate: only those realizable by some unit "
+        "(default), or all of them (slow; for cross-checking)",
+    )
+    solve.add_argument(
+        "--face-timeout",
+        metavar="SECONDS",
+        default="60",
+        help="time limit per face, after which it is reported undecided "
+        "(default 60; 0 means no limit)",
+    )
+    _add_common(solve)
+    solve.set_defaults(func=_cmd_solve)
+
+    example = sub.add_parser(
+        "example",
+        help="run the built-in example (n = 5, L = 2, lam = 1/10)",
+        description="Run solve on the built-in example data set.",
+        epilog=EXAMPLE_EPILOG,
+        formatter_class=fmt,
+    )
+    _add_common(example)
+    example.set_defaults(func=_cmd_example)
+    return parser
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", metavar="RESULT.json", help="write the result document here")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _parse_hidden(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(
+            f"number of hidden units L must be an integer >= 1, got {text!r}"
+        ) from None
+    if value < 1:
+        raise InputError(f"number of hidden units L must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _parse_timeout(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise InputError(
+            f"--face-timeout must be a number of seconds >= 0 (0: no limit), got {text!r}"
+        )
+    return value if value > 0 else None
+
+
+def _check_out(out: str | None) -> Path | None:
+    """Refuse an output path that cannot be written, before a long computation."""
+    if out is None:
+        return None
+    p = Path(out)
+    if p.is_dir():
+        raise InputError(f"--out is a directory, need a file name: {p}")
+    parent = p.parent
+    if not parent.is_dir():
+        raise InputError(f"--out: directory does not exist: {parent}")
+    return p
+
+
+class _Progress:
+    """One status line on stderr, rewritten with carriage returns."""
+
+    def __init__(self, stream=None, min_interval: float = 0.2) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.min_interval = min_interval
+        self.last = -math.inf
+        self.width = 0
+
+    def __call__(self, done: int, total: int, elapsed: float) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < self.min_interval:
+            return
+        self.last = now
+        eta = f"{elapsed / done * (total - done):.0f} s" if 0 < done <= total else "?"
+        line = f"faces {done}/{total}  elapsed {elapsed:.1f} s  ETA {eta}"
+        pad = " " * max(0, self.width - len(line))
+        self.width = len(line)
+        self.stream.write("\r" + line + pad)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.width:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.width = 0
+
+
+def _run(
+    data: str | Path,
+    *,
+    hidden: int,
+    lam: object,
+    convention: str,
+    partitions: str,
+    face_timeout: float | None,
+    out: str | None,
+    quiet: bool,
+) -> int:
+    out_path = _check_out(out)
+    problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
+
+    from reluscape import pipeline  # lazy: heavy imports (Singular, msolve)
+
+    progress = None if quiet else _Progress()
+    callback: Callable[[int, int, float], None] | None = progress
+    try:
+        result: Result = pipeline.solve(
+            problem, partitions=partitions, face_timeout=face_timeout, progress=callback
+        )
+    finally:
+        if progress is not None:
+            progress.finish()
+    print(result.summary())
+    sys.stdout.flush()
+    if out_path is not None:
+        result.save(out_path)
+        if not quiet:
+            print(f"{PROG}: result written to {out_path}", file=sys.stderr)
+    if not result.complete:
+        print(f"{PROG}: note: {_incomplete_reason(result)}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _incomplete_reason(result: Result) -> str:
+    """Why a result is incomplete: undecided candidates and undecided faces, with reasons."""
+    parts = [f"{len(result.undecided)} candidate(s) undecided"]
+    faces = result.stats.get("faces_undecided") or []
+    if isinstance(faces, list) and faces:
+        reasons = Counter(
+            str(f.get("reason", "?")) if isinstance(f, dict) else str(f) for f in faces
+        )
+        shown = "; ".join(f"{c} x {r}" for r, c in reasons.most_common(3))
+        more = "; ..." if len(reasons) > 3 else ""
+        parts.append(f"{len(faces)} face(s) undecided: {shown}{more}")
+    return (
+        "the enumeration is incomplete (" + ", ".join(parts) + "); the listed minima are "
+        "certified, but others may exist. See 'undecided' and 'stats.faces_undecided' in "
+        "the result for details."
+    )
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    hidden = _parse_hidden(args.hidden)
+    lam = parse_rational(args.lam, what="lambda")
+    if lam <= 0:
+        raise InputError(f"lambda must be > 0, got {args.lam!r}")
+    return _run(
+        args.data,
+        hidden=hidden,
+        lam=lam,
+        convention=args.convention,
+        partitions=args.partitions,
+        face_timeout=_parse_timeout(args.face_timeout),
+        out=args.out,
+        quiet=args.quiet,
+    )
+
+
+def _cmd_example(args: argparse.Namespace) -> int:
+    from reluscape.data import example_path
+
+    return _run(
+        example_path(),
+        hidden=2,
+        lam="1/10",
+        convention="sum",
+        partitions="realizable",
+        face_timeout=60.0,
+        out=args.out,
+        quiet=args.quiet,
+    )
+
+
+def _error(message: str) -> int:
+    one_line = " ".join(str(message).split())
+    print(f"{PROG}: error: {one_line}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``reluscape`` command; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        return _error(str(exc))
+    except SystemExit as exc:  # --help
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    try:
+        return args.func(args)
+    except InputError as exc:
+        return _error(str(exc))
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return 130

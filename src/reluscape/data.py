@@ -1,0 +1,326 @@
+"""Data and validation: the problem a run is about, read and checked once.
+
+Every public entry point of reluscape validates its input here, so the rest of the
+pipeline can trust exact rational data:
+
+    data x_i in Q^d, y_i in Q (i = 1..n), hidden units L >= 1, ridge lambda in Q, lambda > 0.
+
+The loss is the sum-of-squares convention of METHOD.md,
+
+    l(a, B, c) = 1/2 sum_i (yt_i - <a, ReLU(B x_i + c)>)^2 + lambda/2 (|a|^2 + |B|_F^2 + |c|^2),
+
+with centered outcomes yt_i = y_i - mean(y). With the mean convention
+1/(2n) sum_i (...)^2 + lambda/2 |.|^2 the landscape is the same as the sum convention
+with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+CONVENTIONS = ("sum", "mean")
+
+
+class InputError(ValueError):
+    """Bad user input: the message names the problem and what to do about it."""
+
+
+def parse_rational(text: str | int | Fraction, *, what: str = "value") -> Fraction:
+    """Read a number exactly: ``"1/10"`` and ``"0.1"`` are both 1/10, never a binary float.
+
+    Parameters
+    ----------
+    text : str, int or Fraction
+        A decimal (``"-0.25"``, ``"1e-3"``), a fraction (``"3/7"``) or an integer.
+    what : str
+        Name used in the error message.
+
+    Raises
+    ------
+    InputError
+        If the text is not a finite rational number.
+
+    Examples
+    --------
+    >>> parse_rational("0.1")
+    Fraction(1, 10)
+    >>> parse_rational("1/10") == parse_rational("1e-1")
+    True
+    >>> parse_rational("nan")
+    Traceback (most recent call last):
+    ...
+    reluscape.data.InputError: value must be a finite number, got 'nan'
+    """
+    if isinstance(text, bool):
+        raise InputError(f"{what} must be a number, got {text!r}")
+    if isinstance(text, int | Fraction):
+        return Fraction(text)
+    if isinstance(text, float):
+        if not math.isfinite(text):
+            raise InputError(f"{what} must be a finite number, got {text!r}")
+        # A float given through the API is taken at its shortest decimal spelling
+        # (0.1 -> 1/10), which is what the user typed, not its binary expansion.
+        return Fraction(repr(text))
+    if not isinstance(text, str):
+        raise InputError(f"{what} must be a number, got {text!r}")
+    s = text.strip()
+    try:
+        value = Fraction(s)
+    except (ValueError, ZeroDivisionError):
+        low = s.lower().lstrip("+-")
+        if low in {"nan", "inf", "infinity"}:
+            raise InputError(f"{what} must be a finite number, got {text!r}") from None
+        raise InputError(f"{what} must be a number such as 0.1 or 1/10, got {text!r}") from None
+    return value
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated instance: exact data, number of hidden units and ridge parameter.
+
+    Attributes
+    ----------
+    X : tuple of tuple of Fraction
+        Inputs, n rows of d entries.
+    y : tuple of Fraction
+        Outcomes, n entries.
+    hidden : int
+        Number of hidden units L.
+    lam : Fraction
+        Ridge parameter as given, in the chosen ``convention``.
+    convention : {"sum", "mean"}
+        ``"sum"``: 1/2 sum of squares (METHOD.md); ``"mean"``: 1/(2n) sum of squares.
+    source : str or None
+        Where the data came from (a path), for the record.
+
+    Examples
+    --------
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam="1/10")
+    >>> p.n, p.d, p.lam_sum
+    (3, 1, Fraction(1, 10))
+    >>> p.yt
+    (Fraction(-2, 1), Fraction(-1, 1), Fraction(3, 1))
+    >>> make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam="1/10", convention="mean").lam_sum
+    Fraction(3, 10)
+    """
+
+    X: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
+    hidden: int
+    lam: Fraction
+    convention: str = "sum"
+    source: str | None = None
+    _yt: tuple[Fraction, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        mean = sum(self.y, Fraction(0)) / len(self.y)
+        object.__setattr__(self, "_yt", tuple(v - mean for v in self.y))
+
+    @property
+    def n(self) -> int:
+        """Number of samples."""
+        return len(self.y)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.X[0])
+
+    @property
+    def yt(self) -> tuple[Fraction, ...]:
+        """Centered outcomes yt_i = y_i - mean(y)."""
+        return self._yt
+
+    @property
+    def xt(self) -> tuple[tuple[Fraction, ...], ...]:
+        """Augmented inputs xt_i = (x_i, 1), so that theta . xt_i = B_l x_i + c_l."""
+        return tuple((*row, Fraction(1)) for row in self.X)
+
+    @property
+    def lam_sum(self) -> Fraction:
+        """Ridge parameter in the sum convention: lambda, or n * lambda for ``mean``."""
+        return self.lam * self.n if self.convention == "mean" else self.lam
+
+    def describe(self) -> dict:
+        """Plain-data description (exact values as strings) for result documents."""
+        return {
+            "data": self.source,
+            "hidden": self.hidden,
+            "lam": str(self.lam),
+            "convention": self.convention,
+            "lam_sum": str(self.lam_sum),
+            "n": self.n,
+            "d": self.d,
+            "X": [[str(v) for v in row] for row in self.X],
+            "y": [str(v) for v in self.y],
+        }
+
+
+def make_problem(
+    X: Sequence[Sequence[object]] | object,
+    y: Sequence[object] | object,
+    *,
+    hidden: int,
+    lam: str | int | Fraction | float,
+    convention: str = "sum",
+    source: str | None = None,
+) -> Problem:
+    """Validate data and settings and return an exact :class:`Problem`.
+
+    ``X`` may be a NumPy array or nested sequences (n x d; a 1-d sequence is one
+    feature), ``y`` a sequence of n numbers. Numbers are converted exactly: strings
+    as written, floats by their shortest decimal spelling.
+
+    Raises
+    ------
+    InputError
+        On NaN/inf, non-numeric entries, ragged rows, inconsistent lengths, fewer
+        than 2 samples, ``hidden < 1``, ``lam <= 0`` or an unknown convention.
+
+    Examples
+    --------
+    >>> make_problem([[0], [1]], [1, 2, 3], hidden=1, lam=1)
+    Traceback (most recent call last):
+    ...
+    reluscape.data.InputError: X and y have inconsistent numbers of samples: [2, 3]
+    >>> make_problem([[0], [1]], [1, 2], hidden=1, lam=0)
+    Traceback (most recent call last):
+    ...
+    reluscape.data.InputError: lambda must be > 0, got 0
+    """
+    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
+        raise InputError(f"number of hidden units L must be an integer >= 1, got {hidden!r}")
+    lam_q = parse_rational(lam, what="lambda")
+    if lam_q <= 0:
+        raise InputError(f"lambda must be > 0, got {lam_q}")
+    if convention not in CONVENTIONS:
+        raise InputError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    rows = _as_rows(X)
+    ys = _as_list(y, "y")
+    if len(rows) != len(ys):
+        raise InputError(
+            f"X and y have inconsistent numbers of samples: [{len(rows)}, {len(ys)}]"
+        )
+    if len(rows) < 2:
+        raise InputError(f"need at least 2 samples, got {len(rows)}")
+    widths = {len(r) for r in rows}
+    if len(widths) != 1:
+        raise InputError(f"rows of X have different lengths: {sorted(widths)}")
+    if widths == {0}:
+        raise InputError("X has no features: need at least one input column")
+    Xq = tuple(
+        tuple(parse_rational(v, what=f"X[{i}][{j}]") for j, v in enumerate(r))
+        for i, r in enumerate(rows)
+    )
+    yq = tuple(parse_rational(v, what=f"y[{i}]") for i, v in enumerate(ys))
+    return Problem(X=Xq, y=yq, hidden=hidden, lam=lam_q, convention=convention, source=source)
+
+
+def _as_list(values: object, name: str) -> list[object]:
+    tolist = getattr(values, "tolist", None)
+    if callable(tolist):
+        values = tolist()
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise InputError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+    return list(values)
+
+
+def _as_rows(X: object) -> list[list[object]]:
+    rows = _as_list(X, "X")
+    out: list[list[object]] = []
+    for r in rows:
+        tolist = getattr(r, "tolist", None)
+        if callable(tolist):
+            r = tolist()
+        if isinstance(r, Sequence) and not isinstance(r, str | bytes):
+            out.append(list(r))
+        else:
+            out.append([r])
+    return out
+
+
+def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
+    """Read a data file: one sample a row, last column y, the others x.
+
+    A first row that is not numeric is taken as a header. Cells are returned as
+    text; :func:`make_problem` converts them exactly.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, is empty, has ragged rows or non-numeric cells.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"data file not found: {p}") from None
+    except IsADirectoryError:
+        raise InputError(f"data path is a directory, not a CSV file: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read data file {p}: {exc}") from None
+    table = [
+        (lineno, [c.strip() for c in row])
+        for lineno, row in enumerate(csv.reader(text.splitlines()), start=1)
+        if row and any(c.strip() for c in row)
+    ]
+    if not table:
+        raise InputError(f"data file {p} is empty")
+    if not _is_numeric_row(table[0][1]):
+        table = table[1:]
+    if not table:
+        raise InputError(f"data file {p} has a header but no data rows")
+    width = len(table[0][1])
+    if width < 2:
+        raise InputError(
+            f"data file {p}: need at least 2 columns (inputs, then y), got {width} on line "
+            f"{table[0][0]}"
+        )
+    X: list[list[str]] = []
+    y: list[str] = []
+    for lineno, row in table:
+        if len(row) != width:
+            raise InputError(
+                f"data file {p}, line {lineno}: expected {width} columns, got {len(row)}"
+            )
+        for col, cell in enumerate(row, start=1):
+            try:
+                parse_rational(cell)
+            except InputError:
+                raise InputError(
+                    f"data file {p}, line {lineno}, column {col}: not a finite number: {cell!r}"
+                ) from None
+        X.append(row[:-1])
+        y.append(row[-1])
+    return X, y
+
+
+def _is_numeric_row(row: list[str]) -> bool:
+    try:
+        for cell in row:
+            parse_rational(cell)
+    except InputError:
+        return False
+    return True
+
+
+def load_problem(
+    path: str | Path,
+    *,
+    hidden: int,
+    lam: str | int | Fraction,
+    convention: str = "sum",
+) -> Problem:
+    """Read a CSV file and validate it into a :class:`Problem` (see :func:`read_csv`)."""
+    X, y = read_csv(path)
+    return make_problem(X, y, hidden=hidden, lam=lam, convention=convention, source=str(path))
+
+
+def example_path() -> Path:
+    """Path of the built-in example data set (n = 5 samples, d = 1)."""
+    return Path(__file__).parent / "examples" / "d1_n5.csv"

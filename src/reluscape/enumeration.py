@@ -1,0 +1,204 @@
+"""Enumerate: every critical point of a face's surrogate in the face's relative interior.
+
+For a product face F with polynomial system (see :mod:`reluscape.surrogate`):
+
+1. msolve is asked for the certified real solutions of the critical system of l_F. If it
+   is zero-dimensional, each real solution in relint(F) is a candidate.
+2. Otherwise the a-variables are eliminated (a = a_hat(t) is determined by t wherever
+   D = det(Omega^T Omega + lambda I) != 0, which holds at every real point), and the
+   critical set in t-space is decomposed into minimal primes P. Zero-dimensional primes
+   give isolated candidates as in step 1.
+3. For a positive-dimensional prime P of codimension c, with relint(F) = {h_j > 0}, every
+   connected component S of V_R(P) intersected with relint(F) contains a maximiser of the
+   barrier function
+
+       psi_q(t) = sum_j log h_j(t) - |t - q|^2 / 2,
+
+   because psi_q tends to -infinity at the walls of F and at infinity, so its supremum
+   over S is attained inside S. At a maximiser that is a smooth point of V(P), grad psi_q
+   lies in the row space of the Jacobian of P: with H = prod_j h_j and
+   w = H grad psi_q = sum_j (H / h_j) grad h_j - H (t - q), every (c+1)-minor of
+   [Jac P; w] vanishes. These equations, saturated by H (off the walls) and by the
+   c-minors of Jac P (off the singular locus), form a zero-dimensional system for a
+   generic rational q (another q is tried when it is not). Maximisers on the singular
+   locus are found by the same method applied to each prime of P + <c-minors of Jac P>,
+   whose dimension is smaller, so the recursion ends. Hence at least one sample point per
+   connected component is found: the method cannot miss a component, which sampling
+   critical points of the distance on V(P) alone can (METHOD.md section 4, pitfall).
+4. Relative-interior membership (h_j > 0) is decided exactly at each certified point.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from reluscape import algebra
+from reluscape.algebra import PositiveDimensional, RealPoint
+from reluscape.surrogate import FaceSystem
+
+Poly = Any
+BARRIER_TRIES = 4
+
+
+@dataclass(frozen=True)
+class Component:
+    """A positive-dimensional irreducible component (over Q) of a face's critical set.
+
+    ``prime`` are generators of the prime ideal in the t-variables; ``dimension`` is
+    its dimension, which at smooth real points is the real local dimension.
+    """
+
+    index: int
+    dimension: int
+    prime: tuple[Poly, ...]
+
+
+@dataclass
+class Candidate:
+    """A critical point of g_F in relint(F): a certified real point of a zero-dim system.
+
+    ``point`` lives in the ring of ``system`` (variables a and t). ``component`` is None
+    for an isolated critical point, else the positive-dimensional component it samples.
+    """
+
+    system: FaceSystem
+    point: RealPoint
+    component: Component | None = None
+
+
+@dataclass
+class FaceOutcome:
+    """What enumeration found on one product face."""
+
+    faces: tuple[int, ...]
+    candidates: list[Candidate] = field(default_factory=list)
+    solutions_outside: int = 0
+    positive_dimensional: bool = False
+    components: int = 0
+    skipped: str | None = None
+    undecided: str | None = None
+
+
+def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
+    """Critical points of the surrogate of one product face inside its relative interior."""
+    outcome = FaceOutcome(faces=tuple(f.index for f in system.faces))
+    if not system.live:
+        outcome.candidates.append(_origin_candidate(system))
+        return outcome
+    if system.has_idle_live_unit():
+        outcome.skipped = "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
+        return outcome
+    try:
+        points = algebra.real_solutions(system.equations)
+    except PositiveDimensional:
+        _enumerate_positive_dimensional(system, outcome, seed)
+        return outcome
+    _keep_inside(system, points, None, outcome)
+    return outcome
+
+
+def _origin_candidate(system: FaceSystem) -> Candidate:
+    # psi = 0: every unit dead. Its certified "point" is the origin of a dummy system
+    # (two variables: Sage's univariate ideals have no msolve interface).
+    R = algebra.ring(["z0", "z1"])
+    return Candidate(system=system, point=algebra.real_solutions(list(R.gens()))[0])
+
+
+def _keep_inside(
+    system: FaceSystem,
+    points: list[RealPoint],
+    component: Component | None,
+    outcome: FaceOutcome,
+) -> None:
+    for pt in points:
+        if all(pt.sign(c.form) > 0 for c in system.constraints):
+            outcome.candidates.append(Candidate(system=system, point=pt, component=component))
+        else:
+            outcome.solutions_outside += 1
+
+
+def _t_ring_map(system: FaceSystem) -> tuple[Any, Any, Any]:
+    """The ring of t-variables alone, with maps to and from the full ring."""
+    names = [str(v) for v in system.all_t_vars]
+    Rt = algebra.ring(names)
+    R = system.ring
+    to_t = R.hom([Rt(0)] * len(system.all_a_vars) + list(Rt.gens()), Rt)
+    from_t = Rt.hom(system.all_t_vars, R)
+    return Rt, to_t, from_t
+
+
+def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, seed: int) -> None:
+    outcome.positive_dimensional = True
+    Rt, to_t, from_t = _t_ring_map(system)
+    eliminated = algebra.eliminate(system.equations, system.all_a_vars)
+    t_gens = [to_t(g) for g in eliminated if g != 0]
+    if not t_gens:
+        t_gens = [Rt(0)]
+    facets = system.facets
+    if facets is None:
+        outcome.skipped = "the face is empty"
+        return
+    constraints_t = [to_t(h) for h in facets]
+    rng = random.Random(f"{seed}:{outcome.faces}")
+    for prime in algebra.minimal_primes(t_gens):
+        dim = algebra.dimension(prime)
+        if dim < 0:
+            continue
+        if dim == 0:
+            lifted = [from_t(g) for g in prime] + system.a_equations
+            _keep_inside(system, algebra.real_solutions(lifted), None, outcome)
+            continue
+        outcome.components += 1
+        comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
+        try:
+            samples = sample_components(prime, constraints_t, rng)
+        except algebra.Undecided as exc:
+            outcome.undecided = f"component of dimension {dim}: {exc}"
+            continue
+        for sample_gens in samples:
+            lifted = [from_t(g) for g in sample_gens] + system.a_equations
+            _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
+
+
+def sample_components(
+    prime: list[Poly], constraints: list[Poly], rng: random.Random
+) -> list[list[Poly]]:
+    """Zero-dimensional systems whose real solutions meet every connected component of
+    V_R(prime) intersected with {h > 0 for h in constraints} (barrier critical points).
+
+    Returns the systems (the caller solves them and keeps solutions with all h > 0).
+    """
+    R = prime[0].parent()
+    tvars = list(R.gens())
+    n = len(tvars)
+    dim = algebra.dimension(prime)
+    if dim <= 0:
+        return [prime] if dim == 0 else []
+    codim = n - dim
+    jac = [[g.derivative(v) for v in tvars] for g in prime]
+    sing = algebra.minors(jac, codim) if codim > 0 else []
+    H = R(1)
+    for h in constraints:
+        H *= h
+    systems: list[list[Poly]] = []
+    for _ in range(BARRIER_TRIES):
+        q = [algebra.to_qq(rng.randint(-97, 97)) / 89 for _ in tvars]
+        w = [
+            sum(((H // h) * h.derivative(v) for h in constraints), R(0)) - H * (v - qk)
+            for v, qk in zip(tvars, q, strict=True)
+        ]
+        eqs = list(prime) + algebra.minors([*jac, w], codim + 1)
+        eqs = algebra.saturate(eqs, [H])
+        if sing:
+            eqs = algebra.saturate(eqs, sing)
+        if algebra.dimension(eqs) <= 0:
+            systems.append(eqs)
+            break
+    else:
+        raise algebra.Undecided("barrier critical points stayed positive-dimensional")
+    if sing and not algebra.is_unit_ideal(list(prime) + sing):
+        for sub in algebra.minimal_primes(list(prime) + sing):
+            systems += sample_components(sub, constraints, rng)
+    return systems

@@ -1,0 +1,430 @@
+"""Variable projection: the output weights a are solved for, leaving the reduced loss r(psi).
+
+METHOD.md section 2. With theta_l = (B_l, c_l), psi = (theta_1, ..., theta_L) stored as an
+array of shape (L, d+1) (row l is theta_l) and xt_i = (x_i, 1),
+
+    Omega_il    = ReLU(theta_l . xt_i)                                   (n x L)
+    l(a, psi)   = 1/2 |yt - Omega a|^2 + lambda/2 (|a|^2 + |psi|_F^2)
+    a_hat(psi)  = (Omega^T Omega + lambda I)^{-1} Omega^T yt
+    r(psi)      = l(a_hat(psi), psi)
+                = 1/2 |yt|^2 - 1/2 (Omega^T yt) . a_hat(psi) + lambda/2 |psi|_F^2.
+
+Because l is strongly convex in a (lambda > 0), (a*, psi*) is a local minimum of l exactly
+when psi* is a local minimum of r and a* = a_hat(psi*). Everything here uses the sum
+convention through :attr:`reluscape.data.Problem.lam_sum`.
+
+The float functions serve numerical search; :func:`reduced_loss_exact` evaluates r in exact
+rational arithmetic for tests and for verifying results.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from reluscape.data import Problem
+
+__all__ = [
+    "a_hat",
+    "full_loss",
+    "full_loss_grad",
+    "join_psi",
+    "omega",
+    "reduced_loss",
+    "reduced_loss_exact",
+    "split_psi",
+]
+
+
+def _float_data(problem: Problem) -> tuple[np.ndarray, np.ndarray, float]:
+    """Float copies of (xt, yt, lambda_sum) for the numerical code of this package."""
+    xt = np.array([[float(v) for v in row] for row in problem.xt], dtype=float)
+    yt = np.array([float(v) for v in problem.yt], dtype=float)
+    return xt, yt, float(problem.lam_sum)
+
+
+def _check_psi(problem: Problem, psi: object) -> np.ndarray:
+    arr = np.asarray(psi, dtype=float)
+    expected = (problem.hidden, problem.d + 1)
+    if arr.shape != expected:
+        raise ValueError(
+            f"psi must have shape (L, d+1) = {expected} (one row theta_l = (B_l, c_l) per "
+            f"hidden unit), got shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("psi must be finite, got NaN or inf entries")
+    return arr
+
+
+def _check_a(problem: Problem, a: object) -> np.ndarray:
+    arr = np.asarray(a, dtype=float)
+    expected = (problem.hidden,)
+    if arr.shape != expected:
+        raise ValueError(f"a must have shape (L,) = {expected}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("a must be finite, got NaN or inf entries")
+    return arr
+
+
+def _omega(xt: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    return np.maximum(xt @ psi.T, 0.0)
+
+
+def _a_hat_from_omega(om: np.ndarray, yt: np.ndarray, lam: float) -> np.ndarray:
+    gram = om.T @ om + lam * np.eye(om.shape[1])
+    return np.linalg.solve(gram, om.T @ yt)
+
+
+def _full_loss(xt: np.ndarray, yt: np.ndarray, lam: float, a: np.ndarray, psi: np.ndarray) -> float:
+    res = yt - _omega(xt, psi) @ a
+    return 0.5 * float(res @ res) + 0.5 * lam * (float(a @ a) + float(np.sum(psi * psi)))
+
+
+def _full_loss_grad(
+    xt: np.ndarray, yt: np.ndarray, lam: float, a: np.ndarray, psi: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    z = xt @ psi.T
+    active = z > 0.0
+    om = np.where(active, z, 0.0)
+    err = om @ a - yt
+    value = 0.5 * float(err @ err) + 0.5 * lam * (float(a @ a) + float(np.sum(psi * psi)))
+    grad_a = om.T @ err + lam * a
+    # d Omega_il / d theta_l = 1[z_il > 0] xt_i: the ReLU'(0) = 0 convention.
+    grad_psi = ((err[:, None] * a[None, :]) * active).T @ xt + lam * psi
+    return value, grad_a, grad_psi
+
+
+def _reduced_loss(xt: np.ndarray, yt: np.ndarray, lam: float, psi: np.ndarray) -> float:
+    om = _omega(xt, psi)
+    return _full_loss(xt, yt, lam, _a_hat_from_omega(om, yt, lam), psi)
+
+
+def omega(problem: Problem, psi: object) -> np.ndarray:
+    """Hidden-layer outputs Omega_il = ReLU(theta_l . xt_i), an n x L array.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings.
+    psi : array_like, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, L)
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` does not have shape (L, d+1) or is not finite.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam="1/10")
+    >>> omega(p, [[1.0, -0.5]]).ravel().tolist()
+    [0.0, 0.5, 1.5]
+    """
+    xt, _, _ = _float_data(problem)
+    return _omega(xt, _check_psi(problem, psi))
+
+
+def a_hat(problem: Problem, psi: object) -> np.ndarray:
+    """Optimal output weights a_hat(psi) = (Omega^T Omega + lambda I)^{-1} Omega^T yt.
+
+    The unique minimiser of l(., psi); lambda is ``problem.lam_sum``.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings.
+    psi : array_like, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l).
+
+    Returns
+    -------
+    numpy.ndarray, shape (L,)
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` does not have shape (L, d+1) or is not finite.
+
+    Examples
+    --------
+    With Omega = (0, 1, 2)^T, yt = (-2, -1, 3) and lambda = 1:
+    a_hat = (0 - 1 + 6) / (0 + 1 + 4 + 1) = 5/6.
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+    >>> round(float(a_hat(p, [[1.0, 0.0]])[0]), 12)
+    0.833333333333
+    """
+    xt, yt, lam = _float_data(problem)
+    return _a_hat_from_omega(_omega(xt, _check_psi(problem, psi)), yt, lam)
+
+
+def full_loss(problem: Problem, a: object, psi: object) -> float:
+    """Ridge-regularized loss l(a, psi) = 1/2 |yt - Omega a|^2 + lambda/2 (|a|^2 + |psi|_F^2).
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings; lambda is ``problem.lam_sum``.
+    a : array_like, shape (L,)
+        Output weights.
+    psi : array_like, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``psi`` has the wrong shape or is not finite.
+
+    Examples
+    --------
+    Omega = (0, 1, 2)^T, a = 1: residual (-2, -2, 1), so l = 9/2 + 1/2 (1 + 1) = 5.5.
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+    >>> full_loss(p, [1.0], [[1.0, 0.0]])
+    5.5
+    """
+    xt, yt, lam = _float_data(problem)
+    return _full_loss(xt, yt, lam, _check_a(problem, a), _check_psi(problem, psi))
+
+
+def full_loss_grad(
+    problem: Problem, a: object, psi: object
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Value and gradient of l(a, psi), with the convention ReLU'(0) = 0.
+
+    With e = Omega a - yt and the mask m_il = 1[theta_l . xt_i > 0],
+
+        dl/da        = Omega^T e + lambda a
+        dl/dtheta_l  = a_l sum_i e_i m_il xt_i + lambda theta_l.
+
+    On a kink (some theta_l . xt_i = 0) l is not differentiable and this is one element of
+    neither the sub- nor the superdifferential in general: use it for numerical optimisers
+    only, never to decide stationarity.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings.
+    a : array_like, shape (L,)
+        Output weights.
+    psi : array_like, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l).
+
+    Returns
+    -------
+    value : float
+    grad_a : numpy.ndarray, shape (L,)
+    grad_psi : numpy.ndarray, shape (L, d+1)
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``psi`` has the wrong shape or is not finite.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+    >>> value, ga, gpsi = full_loss_grad(p, [1.0], [[1.0, 0.0]])
+    >>> value, ga.tolist(), gpsi.tolist()
+    (5.5, [1.0], [[1.0, 1.0]])
+    """
+    xt, yt, lam = _float_data(problem)
+    return _full_loss_grad(xt, yt, lam, _check_a(problem, a), _check_psi(problem, psi))
+
+
+def reduced_loss(problem: Problem, psi: object) -> float:
+    """Reduced loss r(psi) = l(a_hat(psi), psi) in floating point.
+
+        r(psi) = 1/2 |yt|^2 - 1/2 yt^T Omega (Omega^T Omega + lambda I)^{-1} Omega^T yt
+                 + lambda/2 |psi|_F^2
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings.
+    psi : array_like, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` does not have shape (L, d+1) or is not finite.
+
+    Examples
+    --------
+    At psi = 0 every unit is off and r = 1/2 |yt|^2 = 1/2 (4 + 1 + 9):
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+    >>> reduced_loss(p, [[0.0, 0.0]])
+    7.0
+    >>> round(reduced_loss(p, [[1.0, 0.0]]), 12)  # 7 - 1/2 * 5 * 5/6 + 1/2
+    5.416666666667
+    """
+    xt, yt, lam = _float_data(problem)
+    return _reduced_loss(xt, yt, lam, _check_psi(problem, psi))
+
+
+def _to_fraction(value: object, where: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, numbers.Rational):
+        raise ValueError(
+            f"psi_q{where} must be an exact rational (int or Fraction), got {value!r}; "
+            "convert floats explicitly, e.g. Fraction(x) for the exact binary value"
+        )
+    return Fraction(int(value.numerator), int(value.denominator))
+
+
+def _solve_exact(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
+    """Solve matrix @ x = rhs exactly by Gaussian elimination (matrix is nonsingular)."""
+    size = len(rhs)
+    aug = [[*row, b] for row, b in zip(matrix, rhs, strict=True)]
+    for col in range(size):
+        pivot = next(r for r in range(col, size) if aug[r][col] != 0)
+        aug[col], aug[pivot] = aug[pivot], aug[col]
+        for r in range(col + 1, size):
+            factor = aug[r][col] / aug[col][col]
+            if factor:
+                aug[r] = [u - factor * v for u, v in zip(aug[r], aug[col], strict=True)]
+    sol = [Fraction(0)] * size
+    for r in range(size - 1, -1, -1):
+        acc = aug[r][size] - sum((aug[r][k] * sol[k] for k in range(r + 1, size)), Fraction(0))
+        sol[r] = acc / aug[r][r]
+    return sol
+
+
+def reduced_loss_exact(problem: Problem, psi_q: Sequence[Sequence[numbers.Rational]]) -> Fraction:
+    """Reduced loss r(psi) in exact rational arithmetic.
+
+    Omega is formed exactly (ReLU of a rational is rational), a_hat solves the L x L system
+    (Omega^T Omega + lambda I) a = Omega^T yt by Gaussian elimination over Q, and
+
+        r(psi) = 1/2 |yt|^2 - 1/2 (Omega^T yt) . a_hat + lambda/2 |psi|_F^2.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings; lambda is ``problem.lam_sum``.
+    psi_q : sequence of sequences of int or Fraction, shape (L, d+1)
+        Row l is theta_l = (B_l, c_l). Floats are refused so that no rounding slips in.
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    ValueError
+        If ``psi_q`` does not have shape (L, d+1) or holds a non-rational entry.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+    >>> reduced_loss_exact(p, [[1, 0]])  # 7 - 1/2 * 5 * 5/6 + 1/2
+    Fraction(65, 12)
+    >>> reduced_loss_exact(p, [[Fraction(1, 2), 0]])  # 7 - 1/2 * 5/2 * 10/9 + 1/8
+    Fraction(413, 72)
+    """
+    expected = (problem.hidden, problem.d + 1)
+    try:
+        rows = [list(row) for row in psi_q]
+    except TypeError:
+        raise ValueError(
+            f"psi_q must be a sequence of rows, shape (L, d+1) = {expected}, got {psi_q!r}"
+        ) from None
+    if len(rows) != expected[0] or any(len(row) != expected[1] for row in rows):
+        got = tuple(len(row) for row in rows)
+        raise ValueError(
+            f"psi_q must have shape (L, d+1) = {expected}, got {len(rows)} rows of lengths {got}"
+        )
+    psi = [
+        [_to_fraction(v, f"[{u}][{j}]") for j, v in enumerate(row)] for u, row in enumerate(rows)
+    ]
+    lam = problem.lam_sum
+    yt = problem.yt
+    om = [
+        [
+            max(sum((t * x for t, x in zip(theta, xi, strict=True)), Fraction(0)), Fraction(0))
+            for theta in psi
+        ]
+        for xi in problem.xt
+    ]
+    size = problem.hidden
+    gram = [
+        [
+            sum((row[j] * row[k] for row in om), Fraction(0)) + (lam if j == k else 0)
+            for k in range(size)
+        ]
+        for j in range(size)
+    ]
+    rhs = [
+        sum((row[j] * y for row, y in zip(om, yt, strict=True)), Fraction(0)) for j in range(size)
+    ]
+    a = _solve_exact(gram, rhs)
+    yy = sum((y * y for y in yt), Fraction(0))
+    fit = sum((b * v for b, v in zip(rhs, a, strict=True)), Fraction(0))
+    norm_psi = sum((v * v for row in psi for v in row), Fraction(0))
+    return yy / 2 - fit / 2 + lam * norm_psi / 2
+
+
+def split_psi(psi: object) -> tuple[np.ndarray, np.ndarray]:
+    """Split psi (rows theta_l = (B_l, c_l)) into weights B (L x d) and biases c (L,).
+
+    Raises
+    ------
+    ValueError
+        If ``psi`` is not a 2-d array with at least 2 columns.
+
+    Examples
+    --------
+    >>> B, c = split_psi([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> B.tolist(), c.tolist()
+    ([[1.0, 2.0], [4.0, 5.0]], [3.0, 6.0])
+    """
+    arr = np.asarray(psi, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        raise ValueError(f"psi must have shape (L, d+1) with d >= 1, got shape {arr.shape}")
+    return arr[:, :-1].copy(), arr[:, -1].copy()
+
+
+def join_psi(B: object, c: object) -> np.ndarray:
+    """Stack weights B (L x d) and biases c (L,) into psi of shape (L, d+1), the inverse of
+    :func:`split_psi`.
+
+    Raises
+    ------
+    ValueError
+        If ``B`` is not 2-d with d >= 1 or ``c`` does not have shape (L,).
+
+    Examples
+    --------
+    >>> join_psi([[1.0], [2.0]], [3.0, 4.0]).tolist()
+    [[1.0, 3.0], [2.0, 4.0]]
+    """
+    b_arr = np.asarray(B, dtype=float)
+    c_arr = np.asarray(c, dtype=float)
+    if b_arr.ndim != 2 or b_arr.shape[1] < 1:
+        raise ValueError(f"B must have shape (L, d) with d >= 1, got shape {b_arr.shape}")
+    if c_arr.shape != (b_arr.shape[0],):
+        raise ValueError(f"c must have shape (L,) = ({b_arr.shape[0]},), got shape {c_arr.shape}")
+    return np.column_stack([b_arr, c_arr])

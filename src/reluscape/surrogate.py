@@ -1,0 +1,213 @@
+"""Surrogate: the polynomial system of one product face (METHOD.md sections 3 and 4b).
+
+On a product face F = F_1 x ... x F_L, write theta_l = K_l t_l with K_l a rational basis
+of span(F_l) and A_l the active set of F_l. The unprojected loss restricted to span(F) is
+the degree-4 polynomial
+
+    l_F(a, t) = 1/2 sum_i (yt_i - sum_l a_l [i in A_l] (K_l t_l) . xt_i)^2
+                + lambda/2 sum_l (a_l^2 + |K_l t_l|^2).
+
+Its critical points (dl_F/da = 0, dl_F/dt = 0, a cubic system with no denominator)
+correspond one to one to those of the rational surrogate g_F(t) = min_a l_F(a, t): the
+a-equations say a = a_hat(t) = (Omega^T Omega + lambda I)^{-1} Omega^T yt, and by the
+envelope theorem grad_t g_F = grad_t l_F there. Units whose face is the origin have
+Omega column 0, so a_l = 0 at every critical point; they carry no variable.
+
+Relative-interior conditions are the strict linear inequalities sigma_li theta_l . xt_i > 0
+for i outside the zero set of F_l.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+from reluscape import algebra
+from reluscape.arrangement import UnitFace
+from reluscape.data import Problem
+
+Poly = Any
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A strict inequality h > 0 of the relative interior: sigma * theta_unit . xt_sample > 0."""
+
+    unit: int
+    samples: tuple[int, ...]
+    form: Poly
+
+
+@dataclass
+class FaceSystem:
+    """Variables, loss polynomial and critical equations of one product face.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> from reluscape.arrangement import unit_arrangement
+    >>> p = make_problem([[0], [1]], [0, 1], hidden=1, lam=1)
+    >>> arr = unit_arrangement(p)
+    >>> chamber = arr.face_of((1, 1))
+    >>> sysF = FaceSystem.build(p, (chamber,))
+    >>> sysF.variable_names
+    ('a0', 't0_0', 't0_1')
+    >>> len(sysF.equations), len(sysF.constraints)
+    (3, 2)
+    """
+
+    problem: Problem
+    faces: tuple[UnitFace, ...]
+    ring: Any
+    live: tuple[int, ...]
+
+    @classmethod
+    def build(cls, problem: Problem, faces: tuple[UnitFace, ...]) -> FaceSystem:
+        live = tuple(u for u, f in enumerate(faces) if f.dim > 0)
+        names = [f"a{u}" for u in live]
+        for u in live:
+            names += [f"t{u}_{j}" for j in range(faces[u].dim)]
+        R = algebra.ring(names) if names else None
+        return cls(problem=problem, faces=faces, ring=R, live=live)
+
+    @property
+    def variable_names(self) -> tuple[str, ...]:
+        return tuple(str(v) for v in self.ring.gens()) if self.ring is not None else ()
+
+    def a_var(self, unit: int) -> Poly:
+        return self.ring(f"a{unit}")
+
+    def t_vars(self, unit: int) -> list[Poly]:
+        return [self.ring(f"t{unit}_{j}") for j in range(self.faces[unit].dim)]
+
+    @cached_property
+    def all_t_vars(self) -> list[Poly]:
+        return [v for u in self.live for v in self.t_vars(u)]
+
+    @cached_property
+    def all_a_vars(self) -> list[Poly]:
+        return [self.a_var(u) for u in self.live]
+
+    @cached_property
+    def theta(self) -> dict[int, list[Poly]]:
+        """theta_l = K_l t_l as polynomials (length d + 1) for each live unit."""
+        out = {}
+        for u in self.live:
+            ts = self.t_vars(u)
+            K = self.faces[u].basis
+            out[u] = [
+                sum((algebra.to_qq(K[j][k]) * ts[j] for j in range(len(ts))), self.ring(0))
+                for k in range(self.problem.d + 1)
+            ]
+        return out
+
+    def preactivation(self, unit: int, sample: int) -> Poly:
+        """theta_unit . xt_sample on span(F)."""
+        xt = self.problem.xt[sample]
+        return sum(
+            (algebra.to_qq(x) * th for x, th in zip(xt, self.theta[unit], strict=True)),
+            self.ring(0),
+        )
+
+    @cached_property
+    def loss(self) -> Poly:
+        """l_F(a, t), the unprojected loss on span(F)."""
+        R = self.ring
+        lam = algebra.to_qq(self.problem.lam_sum)
+        total = R(0)
+        for i, yt in enumerate(self.problem.yt):
+            pred = sum(
+                (
+                    self.a_var(u) * self.preactivation(u, i)
+                    for u in self.live
+                    if self.faces[u].signs[i] > 0
+                ),
+                R(0),
+            )
+            total += (algebra.to_qq(yt) - pred) ** 2
+        reg = sum(
+            (self.a_var(u) ** 2 + sum(th**2 for th in self.theta[u]) for u in self.live), R(0)
+        )
+        return total / 2 + lam * reg / 2
+
+    @cached_property
+    def a_equations(self) -> list[Poly]:
+        """dl_F/da_l = 0: the linear system (Omega^T Omega + lambda I) a = Omega^T yt."""
+        return [self.loss.derivative(v) for v in self.all_a_vars]
+
+    @cached_property
+    def t_equations(self) -> list[Poly]:
+        """dl_F/dt_j = 0."""
+        return [self.loss.derivative(v) for v in self.all_t_vars]
+
+    @cached_property
+    def equations(self) -> list[Poly]:
+        """The critical-point system of l_F (cubic, no denominator)."""
+        return [*self.a_equations, *self.t_equations]
+
+    @cached_property
+    def constraints(self) -> list[Constraint]:
+        """Strict inequalities sigma_li theta_l . xt_i > 0 defining relint(F), deduplicated."""
+        out: dict[tuple[int, str], Constraint] = {}
+        for u in self.live:
+            for i, s in enumerate(self.faces[u].signs):
+                if s == 0:
+                    continue
+                form = s * self.preactivation(u, i)
+                key = (u, str(form))
+                if key in out:
+                    c = out[key]
+                    out[key] = Constraint(unit=u, samples=(*c.samples, i), form=form)
+                else:
+                    out[key] = Constraint(unit=u, samples=(i,), form=form)
+        return list(out.values())
+
+    @cached_property
+    def facets(self) -> list[Poly] | None:
+        """Irredundant forms h with relint(F) = {h > 0} (None if some factor is empty).
+
+        Only these enter the barrier of the sampling step, which keeps its degree low.
+        """
+        out = []
+        for u in self.live:
+            ts = self.t_vars(u)
+            K = self.faces[u].basis
+            normals = [
+                tuple(
+                    s * sum((K[j][k] * self.problem.xt[i][k] for k in range(len(K[j]))), Fraction(0))
+                    for j in range(len(ts))
+                )
+                for i, s in enumerate(self.faces[u].signs)
+                if s != 0
+            ]
+            if not normals:
+                continue
+            facets = algebra.cone_facets(normals)
+            if facets is None:
+                return None
+            out += [
+                sum((algebra.to_qq(c) * t for c, t in zip(f, ts, strict=True)), self.ring(0))
+                for f in facets
+            ]
+        return out
+
+    def has_idle_live_unit(self) -> bool:
+        """A unit with theta != 0 on a face with no active sample is never critical.
+
+        There its Omega column vanishes on span(F), so dg_F/dt_l = lambda K^T K t_l, which
+        is zero only at t_l = 0, outside relint(F).
+        """
+        return any(not self.faces[u].active for u in self.live)
+
+    def theta_values(self, point_values: dict[str, Fraction | float]) -> dict[int, list]:
+        """theta_l = K_l t_l evaluated at given coordinate values (rational or float)."""
+        out = {}
+        for u, f in enumerate(self.faces):
+            ts = [point_values[f"t{u}_{j}"] for j in range(f.dim)] if u in self.live else []
+            out[u] = [
+                sum((f.basis[j][k] * ts[j] for j in range(len(ts))), 0 * Fraction(0))
+                for k in range(self.problem.d + 1)
+            ]
+        return out

@@ -1,0 +1,303 @@
+"""Command line: bad usage and bad input exit 2 with one line on stderr, fast.
+
+These tests run ``python -m reluscape`` in a subprocess and never reach the solver.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_CSV = "x,y\n-1,0.2\n-0.5,0.7\n0,0.1\n0.5,-1.4\n1,0.8\n"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reluscape", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv") -> str:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def assert_input_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("reluscape: error:"), lines[0]
+    for needle in needles:
+        assert needle.lower() in lines[0].lower(), (needle, lines[0])
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("x,y\n1,2\nabc,3\n", ["line 3", "column 1", "not a finite number", "abc"]),
+        ("x,y\n1,2\nnan,3\n", ["line 3", "not a finite number", "nan"]),
+        ("x,y\n1,2\n2,inf\n", ["line 3", "column 2", "not a finite number", "inf"]),
+        ("x,y\n1,2\n2,-inf\n", ["not a finite number", "-inf"]),
+        ("x1,x2,y\n1,2,3\n4,5\n", ["line 3", "expected 3 columns, got 2"]),
+        ("x,y\n1,2\n", ["at least 2 samples", "got 1"]),
+        ("", ["empty"]),
+        ("\n\n", ["empty"]),
+        ("x,y\n", ["no data rows"]),
+        ("1\n2\n3\n", ["at least 2 columns"]),
+    ],
+    ids=[
+        "non-numeric",
+        "nan",
+        "inf",
+        "minus-inf",
+        "ragged",
+        "one-sample",
+        "empty",
+        "blank-lines",
+        "header-only",
+        "one-column",
+    ],
+)
+def test_bad_data_file(tmp_path: Path, text: str, needles: list[str]) -> None:
+    path = write(tmp_path, text)
+    assert_input_error(run("solve", path, "--hidden", "2", "--lam", "0.1"), *needles)
+
+
+@pytest.mark.parametrize(
+    ("lam", "needles"),
+    [
+        ("0", ["lambda must be > 0", "0"]),
+        ("-0.1", ["lambda must be > 0", "-0.1"]),
+        ("abc", ["lambda must be a number", "abc"]),
+        ("nan", ["lambda must be a finite number", "nan"]),
+        ("inf", ["lambda must be a finite number", "inf"]),
+        ("1/0", ["lambda must be a number", "1/0"]),
+    ],
+)
+def test_bad_lambda(tmp_path: Path, lam: str, needles: list[str]) -> None:
+    path = write(tmp_path, GOOD_CSV)
+    assert_input_error(run("solve", path, "--hidden", "2", f"--lam={lam}"), *needles)
+
+
+@pytest.mark.parametrize(
+    ("hidden", "needles"),
+    [
+        ("0", ["hidden units L must be an integer >= 1", "'0'"]),
+        ("-1", ["hidden units L must be an integer >= 1", "'-1'"]),
+        ("1.5", ["hidden units L must be an integer >= 1", "'1.5'"]),
+        ("two", ["hidden units L must be an integer >= 1", "'two'"]),
+    ],
+)
+def test_bad_hidden(tmp_path: Path, hidden: str, needles: list[str]) -> None:
+    path = write(tmp_path, GOOD_CSV)
+    assert_input_error(run("solve", path, f"--hidden={hidden}", "--lam", "0.1"), *needles)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    proc = run("solve", str(missing), "--hidden", "2", "--lam", "0.1")
+    assert_input_error(proc, "not found", "nope.csv")
+
+
+def test_directory_instead_of_file(tmp_path: Path) -> None:
+    proc = run("solve", str(tmp_path), "--hidden", "2", "--lam", "0.1")
+    assert_input_error(proc, "directory")
+
+
+def test_unreadable_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "binary.csv"
+    p.write_bytes(b"\xff\xfe\x00\x81garbage")
+    proc = run("solve", str(p), "--hidden", "2", "--lam", "0.1")
+    assert_input_error(proc, "binary.csv")
+
+
+def test_bad_face_timeout(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_CSV)
+    proc = run("solve", path, "--hidden", "2", "--lam", "0.1", "--face-timeout", "soon")
+    assert_input_error(proc, "--face-timeout", "soon")
+
+
+def test_out_in_missing_directory(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_CSV)
+    out = tmp_path / "no" / "such" / "dir" / "result.json"
+    proc = run("solve", path, "--hidden", "2", "--lam", "0.1", "--out", str(out))
+    assert_input_error(proc, "--out", "does not exist")
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        ([], ["required", "COMMAND"]),
+        (["frobnicate"], ["invalid choice", "frobnicate"]),
+        (["solve"], ["required"]),
+        (["solve", "data.csv", "--lam", "0.1"], ["required", "--hidden"]),
+        (["solve", "data.csv", "--hidden", "2"], ["required", "--lam"]),
+        (["solve", "d.csv", "--hidden", "2", "--lam", "1", "--convention", "avg"], ["avg"]),
+        (["solve", "d.csv", "--hidden", "2", "--lam", "1", "--partitions", "all"], ["all"]),
+        (["example", "--bogus"], ["unrecognized", "--bogus"]),
+    ],
+    ids=[
+        "no-command",
+        "unknown-command",
+        "solve-no-args",
+        "no-hidden",
+        "no-lam",
+        "bad-convention",
+        "bad-partitions",
+        "unknown-option",
+    ],
+)
+def test_bad_usage(tmp_path: Path, args: list[str], needles: list[str]) -> None:
+    assert_input_error(run(*args, cwd=tmp_path), *needles)
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (["--help"], "reluscape example"),
+        (["solve", "--help"], "reluscape solve data.csv --hidden 2 --lam"),
+        (["example", "--help"], "reluscape example --out"),
+    ],
+)
+def test_help_shows_example(args: list[str], example: str) -> None:
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "example" in proc.stdout.lower()
+    assert example in proc.stdout
+    assert proc.stderr == ""
+
+
+def test_solve_help_explains_conventions() -> None:
+    out = " ".join(run("solve", "--help").stdout.split())
+    assert '"sum"' in out and '"mean"' in out
+    assert "1/2 sum" in out and "1/(2n)" in out
+    assert "multiplied by n" in out
+
+
+def test_main_in_process_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reluscape.cli import main
+
+    path = write(tmp_path, GOOD_CSV)
+    assert main(["solve", path, "--hidden", "0", "--lam", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("reluscape: error: number of hidden units L")
+    assert main(["solve", "--help"]) == 0
+
+
+def test_progress_line_format() -> None:
+    import io
+
+    from reluscape.cli import _Progress
+
+    buf = io.StringIO()
+    progress = _Progress(stream=buf, min_interval=0.0)
+    progress(0, 231, 0.0)
+    progress(12, 231, 3.1)
+    progress(231, 231, 60.0)
+    progress.finish()
+    text = buf.getvalue()
+    assert "\rfaces 12/231  elapsed 3.1 s  ETA 57 s" in text
+    assert "\rfaces 231/231  elapsed 60.0 s  ETA 0 s" in text
+    assert text.endswith("\n") and text.count("\n") == 1
+
+
+def _fake_result(problem, *, complete: bool):
+    from reluscape.result import Minimum, Result
+
+    minimum = Minimum(
+        id=1,
+        dimension=0,
+        loss=0.5,
+        loss_interval=["1/2", "1/2"],
+        is_global=True,
+        face=[{"signs": "++0--", "kind": "vertex", "K": []}],
+        activation=[[1, 1, 0, 0, 0]],
+        point={"a": [1.0], "B": [[1.0]], "c": [0.0]},
+        system={},
+        verdict={"is_minimum": True, "decided_by": "fake", "detail": ""},
+        orbit_size=1,
+    )
+    undecided = []
+    if not complete:
+        undecided = [
+            Minimum(
+                **{
+                    **minimum.__dict__,
+                    "id": 2,
+                    "verdict": {"is_minimum": None, "decided_by": None, "detail": "face timed out"},
+                }
+            )
+        ]
+    return Result(
+        problem=problem.describe(),
+        minima=[minimum],
+        undecided=undecided,
+        stats={
+            "faces": 3,
+            "orbits": 3,
+            "candidates": 2,
+            "rejected": {},
+            "complete": complete,
+            "faces_undecided": []
+            if complete
+            else [{"face": ["+-", "0+"], "reason": "time limit while enumerating"}],
+        },
+    )
+
+
+@pytest.mark.parametrize("complete", [True, False])
+def test_solve_flow_with_fake_pipeline(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    complete: bool,
+) -> None:
+    """Exit 0 / 1, summary on stdout, --out written, progress on stderr (solver faked)."""
+    import types
+
+    import reluscape
+    from reluscape.cli import main
+    from reluscape.result import Result
+
+    calls = {}
+
+    def solve(problem, *, partitions="realizable", face_timeout=60.0, progress=None):
+        calls.update(problem=problem, partitions=partitions, face_timeout=face_timeout)
+        if progress is not None:
+            for k in range(4):
+                progress(k, 3, 0.1 * k)
+        return _fake_result(problem, complete=complete)
+
+    fake = types.ModuleType("reluscape.pipeline")
+    fake.solve = solve
+    monkeypatch.setitem(sys.modules, "reluscape.pipeline", fake)
+    monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
+
+    path = write(tmp_path, GOOD_CSV)
+    out = tmp_path / "result.json"
+    argv = ["solve", path, "--hidden", "2", "--lam", "0.1", "--convention", "mean"]
+    code = main([*argv, "--partitions", "naive", "--face-timeout", "0", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == (0 if complete else 1)
+    assert calls["partitions"] == "naive" and calls["face_timeout"] is None
+    assert str(calls["problem"].lam) == "1/10" and str(calls["problem"].lam_sum) == "1/2"
+    assert captured.out.startswith("reluscape: L = 2, lambda = 1/10 (mean convention)")
+    assert "\rfaces 3/3  elapsed 0.3 s  ETA 0 s" in captured.err
+    assert Result.from_json(out.read_text()).complete is complete
+    if complete:
+        assert "incomplete" not in captured.err
+    else:
+        note = captured.err.strip().splitlines()[-1]
+        assert note.startswith("reluscape: note: the enumeration is incomplete")
+        assert "1 candidate(s) undecided" in note
+        assert "1 face(s) undecided: 1 x time limit while enumerating" in note
