@@ -285,7 +285,7 @@ def _split_systems(gens: tuple[Poly, ...], f: Poly) -> tuple[tuple[Poly, ...], t
         u += "_"
     Ru = ring([*names, u])
     lift = R.hom(list(Ru.gens())[: len(names)], Ru)
-    nonzero = tuple(lift(g) for g in gens) + (lift(f) * Ru.gens()[-1] - 1,)
+    nonzero = (*(lift(g) for g in gens), lift(f) * Ru.gens()[-1] - 1)
     return (*gens, f), nonzero
 
 

@@ -51,10 +51,11 @@ def parse_rational(text: str | int | Fraction, *, what: str = "value") -> Fracti
     Fraction(1, 10)
     >>> parse_rational("1/10") == parse_rational("1e-1")
     True
-    >>> parse_rational("nan")
-    Traceback (most recent call last):
-    ...
-    reluscape.data.InputError: value must be a finite number, got 'nan'
+    >>> try:
+    ...     parse_rational("nan")
+    ... except InputError as exc:
+    ...     print(exc)
+    value must be a finite number, got 'nan'
     """
     if isinstance(text, bool):
         raise InputError(f"{what} must be a number, got {text!r}")
@@ -184,14 +185,16 @@ def make_problem(
 
     Examples
     --------
-    >>> make_problem([[0], [1]], [1, 2, 3], hidden=1, lam=1)
-    Traceback (most recent call last):
-    ...
-    reluscape.data.InputError: X and y have inconsistent numbers of samples: [2, 3]
-    >>> make_problem([[0], [1]], [1, 2], hidden=1, lam=0)
-    Traceback (most recent call last):
-    ...
-    reluscape.data.InputError: lambda must be > 0, got 0
+    >>> try:
+    ...     make_problem([[0], [1]], [1, 2, 3], hidden=1, lam=1)
+    ... except InputError as exc:
+    ...     print(exc)
+    X and y have inconsistent numbers of samples: [2, 3]
+    >>> try:
+    ...     make_problem([[0], [1]], [1, 2], hidden=1, lam=0)
+    ... except InputError as exc:
+    ...     print(exc)
+    lambda must be > 0, got 0
     """
     if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
         raise InputError(f"number of hidden units L must be an integer >= 1, got {hidden!r}")
@@ -203,9 +206,7 @@ def make_problem(
     rows = _as_rows(X)
     ys = _as_list(y, "y")
     if len(rows) != len(ys):
-        raise InputError(
-            f"X and y have inconsistent numbers of samples: [{len(rows)}, {len(ys)}]"
-        )
+        raise InputError(f"X and y have inconsistent numbers of samples: [{len(rows)}, {len(ys)}]")
     if len(rows) < 2:
         raise InputError(f"need at least 2 samples, got {len(rows)}")
     widths = {len(r) for r in rows}

@@ -120,8 +120,11 @@ def solve(
                     face_timeout, lambda c=cand: verify_candidate(c, arrangement)
                 )
             except (FaceTimeout, algebra.Undecided) as exc:
-                verdict = Verdict(None, "time limit" if isinstance(exc, FaceTimeout) else
-                                  "precision", str(exc) or "verification did not finish")
+                verdict = Verdict(
+                    None,
+                    "time limit" if isinstance(exc, FaceTimeout) else "precision",
+                    str(exc) or "verification did not finish",
+                )
             if verdict.is_minimum is True:
                 accepted.append((cand, verdict))
             elif verdict.is_minimum is None:
@@ -182,9 +185,12 @@ def _is_canonical(cand: Candidate) -> bool:
 
     Units u < v on the same face are swapped by a symmetry of the face's system; the
     point is kept iff (a_u, t_u) <= (a_v, t_v) lexicographically, decided exactly.
-    Exactly one of p and its image passes when they differ.
+    Exactly one of p and its image passes when they differ. Samples of a
+    positive-dimensional component are all kept: one sample may be all the component has.
     """
     system = cand.system
+    if cand.component is not None:
+        return True
     for u, v in zip(system.live, system.live[1:], strict=False):
         if system.faces[u].index != system.faces[v].index:
             continue

@@ -176,7 +176,8 @@ class FaceSystem:
             K = self.faces[u].basis
             normals = [
                 tuple(
-                    s * sum((K[j][k] * self.problem.xt[i][k] for k in range(len(K[j]))), Fraction(0))
+                    s
+                    * sum((K[j][k] * self.problem.xt[i][k] for k in range(len(K[j]))), Fraction(0))
                     for j in range(len(ts))
                 )
                 for i, s in enumerate(self.faces[u].signs)

@@ -130,8 +130,7 @@ def _first_order_test(ctx: _Context, e: list[Poly], u: int, face: UnitFace) -> V
             return Verdict(
                 False,
                 "first order",
-                f"unit {u}: the gradient has a descent direction into chamber "
-                f"{chamber.label()}",
+                f"unit {u}: the gradient has a descent direction into chamber {chamber.label()}",
             )
         degenerate = degenerate or status == "degenerate"
     if degenerate:
@@ -171,10 +170,7 @@ def _cone_membership(
         # coefficients solve the normal equations exactly.
         gram_inv = (M * M.transpose()).inverse()
         proj = [_vec_dot(list(M.row(j)), grad) for j in range(rank)]
-        mus = [
-            sigma * _vec_dot(list(gram_inv.row(j)), proj)
-            for j, (_, sigma) in enumerate(basis)
-        ]
+        mus = [sigma * _vec_dot(list(gram_inv.row(j)), proj) for j, (_, sigma) in enumerate(basis)]
         signs = [point.sign(mu) for mu in mus]
         if all(s > 0 for s in signs):
             return "strict"
@@ -232,13 +228,17 @@ def _second_order_test(ctx: _Context) -> Verdict:
     if not system.live:
         return Verdict(True, "dead units", "psi = 0 and every dead-unit test is strict")
     variables = [*system.all_a_vars, *system.all_t_vars]
-    hess = [[ctx.lift(system.loss.derivative(v).derivative(w)) for w in variables] for v in variables]
+    hess = [
+        [ctx.lift(system.loss.derivative(v).derivative(w)) for w in variables] for v in variables
+    ]
     N = len(variables)
     coeffs: dict = {}
     for j in range(1, N - k + 1):
         s = _coefficient_sign(ctx.point, hess, coeffs, j)
         if s < 0:
-            return Verdict(False, "second order", "the Hessian on span(F) has a negative eigenvalue")
+            return Verdict(
+                False, "second order", "the Hessian on span(F) has a negative eigenvalue"
+            )
         if s == 0:
             for jj in range(j + 1, N + 1):
                 if _coefficient_sign(ctx.point, hess, coeffs, jj) < 0:
@@ -266,7 +266,9 @@ def _coefficient_sign(
     """Exact sign of e_j(p), the j-th coefficient of det(x I + Hess(p))."""
     for prec in (point.precision, 4 * point.precision):
         if prec not in cache:
-            cache[prec] = _leverrier([[point.evaluate(h, precision=prec) for h in row] for row in hess])
+            cache[prec] = _leverrier(
+                [[point.evaluate(h, precision=prec) for h in row] for row in hess]
+            )
         v = cache[prec][j]
         if v > 0:
             return 1
@@ -292,10 +294,16 @@ def _leverrier(H: list[list[Any]]) -> list[Any]:
     c = [field_(1)]
     for step in range(1, N + 1):
         M = [
-            [sum((H[i][m] * M[m][j] for m in range(N)), field_(0)) + c[-1] * ident[i][j] for j in range(N)]
+            [
+                sum((H[i][m] * M[m][j] for m in range(N)), field_(0)) + c[-1] * ident[i][j]
+                for j in range(N)
+            ]
             for i in range(N)
         ]
-        HM = [[sum((H[i][m] * M[m][j] for m in range(N)), field_(0)) for j in range(N)] for i in range(N)]
+        HM = [
+            [sum((H[i][m] * M[m][j] for m in range(N)), field_(0)) for j in range(N)]
+            for i in range(N)
+        ]
         c.append(-sum((HM[i][i] for i in range(N)), field_(0)) / step)
     # c are the coefficients of det(x I - H); e_j = (-1)^j c_j.
     return [(-1) ** j * cj for j, cj in enumerate(c)]

@@ -1,0 +1,25 @@
+"""Exact decisions at certified points."""
+
+from __future__ import annotations
+
+from reluscape import algebra
+
+
+def test_exact_zero_sign_is_decided():
+    R = algebra.ring(["x", "y"])
+    x, y = R.gens()
+    (pt,) = [p for p in algebra.real_solutions([x**2 - 2, y - x]) if p.sign(x) > 0]
+    assert pt.sign(y**2 - 2) == 0  # zero exactly, though its interval contains 0
+    assert pt.sign(y - x) == 0
+    assert pt.sign(x - 1) == 1
+    assert pt.sign(x**2 - 2 - R(1) / 10**40) == -1  # a tiny nonzero value
+
+
+def test_positive_dimensional_is_reported():
+    R = algebra.ring(["x", "y"])
+    x, y = R.gens()
+    try:
+        algebra.real_solutions([x * y])
+    except algebra.PositiveDimensional:
+        return
+    raise AssertionError("x*y = 0 has infinitely many solutions")

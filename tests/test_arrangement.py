@@ -1,0 +1,67 @@
+"""Divide: faces of the arrangement, naive pieces and orbits."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reluscape.arrangement import naive_pieces, orbit_representatives, orbit_size, unit_arrangement
+from reluscape.data import make_problem
+
+distinct_x = st.lists(st.integers(-20, 20), min_size=2, max_size=6, unique=True).map(
+    lambda xs: [[Fraction(v, 7)] for v in xs]
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(distinct_x)
+def test_d1_face_counts(X):
+    n = len(X)
+    arr = unit_arrangement(make_problem(X, [0] * n, hidden=1, lam=1))
+    kinds = [f.kind for f in arr.faces]
+    assert kinds.count("chamber") == 2 * n
+    assert kinds.count("boundary") == 2 * n
+    assert kinds.count("origin") == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(distinct_x)
+def test_signs_match_interior_point(X):
+    arr = unit_arrangement(make_problem(X, [0] * len(X), hidden=1, lam=1))
+    for f in arr.faces:
+        for xt, s in zip(arr.xt, f.signs, strict=True):
+            v = sum(a * b for a, b in zip(f.point, xt, strict=True))
+            assert (v > 0) - (v < 0) == s
+        for b in f.basis:  # the basis spans the zero set's kernel
+            for i in f.zeros:
+                assert sum(x * y for x, y in zip(b, arr.xt[i], strict=True)) == 0
+
+
+def test_duplicate_rows_share_a_hyperplane():
+    arr = unit_arrangement(make_problem([[0], [0], [1]], [1, 2, 3], hidden=1, lam=1))
+    assert len(arr.chambers) == 4  # two distinct hyperplanes
+    assert all(f.signs[0] == f.signs[1] for f in arr.faces)
+
+
+def test_d2_euler_relation():
+    X = [[0, 0], [1, 0], [0, 1], [1, 1], ["1/2", "1/3"]]
+    arr = unit_arrangement(make_problem(X, [0] * 5, hidden=1, lam=1))
+    counts = [sum(1 for f in arr.faces if f.dim == k) for k in range(4)]
+    # A complete fan in R^3 cuts the sphere S^2 into cells: f0 - f1 + f2 - f3 = (-1)^3.
+    assert counts[0] == 1
+    assert counts[0] - counts[1] + counts[2] - counts[3] == -1
+
+
+def test_naive_pieces_contain_realizable_faces():
+    problem = make_problem([[-1], [0], [1]], [0, 1, 0], hidden=1, lam=1)
+    naive = {f.signs for f in naive_pieces(problem)}
+    real = {f.signs for f in unit_arrangement(problem).faces}
+    assert real <= naive
+    assert len(naive) > len(real)
+
+
+def test_orbits_cover_all_products():
+    reps = orbit_representatives(5, 3)
+    assert sum(orbit_size(r) for r in reps) == 5**3
