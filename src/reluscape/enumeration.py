@@ -77,6 +77,7 @@ class FaceOutcome:
     solutions_outside: int = 0
     positive_dimensional: bool = False
     components: int = 0
+    components_outside: int = 0
     skipped: str | None = None
     undecided: str | None = None
 
@@ -150,6 +151,9 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             lifted = [from_t(g) for g in prime] + system.a_equations
             _keep_inside(system, algebra.real_solutions(lifted), None, outcome)
             continue
+        if _misses_face_by_projection(system, prime, Rt, to_t, rng):
+            outcome.components_outside += 1
+            continue
         outcome.components += 1
         comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
         try:
@@ -160,6 +164,43 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
         for sample_gens in samples:
             lifted = [from_t(g) for g in sample_gens] + system.a_equations
             _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
+
+
+def _misses_face_by_projection(
+    system: FaceSystem, prime: list[Poly], Rt: Any, to_t: Any, rng: random.Random
+) -> bool:
+    """True if V_R(prime) has no point in relint(F), shown through one unit's projection.
+
+    For a live unit u, the elimination ideal E_u = prime intersected with Q[t_u] contains
+    the projection of V(prime) to the t_u coordinates; relint(F) projects into
+    relint(F_u). If E_u has no real point in relint(F_u) (decided by the same exact
+    methods, in fewer variables), neither has V(prime) in relint(F).
+    """
+    for u in system.live:
+        own = [to_t(v) for v in system.t_vars(u)]
+        others = [v for v in Rt.gens() if v not in own]
+        if not others:
+            continue
+        projected = [g for g in algebra.eliminate(prime, others) if g != 0]
+        if not projected:
+            continue
+        Ru = algebra.ring([str(v) for v in own])
+        to_u = Rt.hom([Ru(str(v)) if v in own else Ru(0) for v in Rt.gens()], Ru)
+        gens_u = [to_u(g) for g in projected]
+        facets_u = [to_u(to_t(h)) for h in system.unit_facets(u)]
+        if not _real_points_inside(gens_u, facets_u, rng):
+            return True
+    return False
+
+
+def _real_points_inside(gens: list[Poly], facets: list[Poly], rng: random.Random) -> bool:
+    """Whether V_R(gens) meets {h > 0 : h in facets} (exact; gens in their own ring)."""
+    for prime in algebra.minimal_primes(gens):
+        for sample in sample_components(prime, facets, rng):
+            for pt in algebra.real_solutions(sample):
+                if all(pt.sign(h) > 0 for h in facets):
+                    return True
+    return False
 
 
 def sample_components(

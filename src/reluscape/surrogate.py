@@ -172,27 +172,34 @@ class FaceSystem:
         """
         out = []
         for u in self.live:
-            ts = self.t_vars(u)
-            K = self.faces[u].basis
-            normals = [
-                tuple(
-                    s
-                    * sum((K[j][k] * self.problem.xt[i][k] for k in range(len(K[j]))), Fraction(0))
-                    for j in range(len(ts))
-                )
-                for i, s in enumerate(self.faces[u].signs)
-                if s != 0
-            ]
-            if not normals:
-                continue
-            facets = algebra.cone_facets(normals)
-            if facets is None:
+            unit = self.unit_facets(u)
+            if unit is None:
                 return None
-            out += [
-                sum((algebra.to_qq(c) * t for c, t in zip(f, ts, strict=True)), self.ring(0))
-                for f in facets
-            ]
+            out += unit
         return out
+
+    def unit_facets(self, unit: int) -> list[Poly] | None:
+        """Irredundant forms h with relint(F_unit) = {h > 0}, in the unit's t-variables."""
+        ts = self.t_vars(unit)
+        K = self.faces[unit].basis
+        xt = self.problem.xt
+        normals = [
+            tuple(
+                s * sum((K[j][k] * xt[i][k] for k in range(len(K[j]))), Fraction(0))
+                for j in range(len(ts))
+            )
+            for i, s in enumerate(self.faces[unit].signs)
+            if s != 0
+        ]
+        if not normals:
+            return []
+        facets = algebra.cone_facets(normals)
+        if facets is None:
+            return None
+        return [
+            sum((algebra.to_qq(c) * t for c, t in zip(f, ts, strict=True)), self.ring(0))
+            for f in facets
+        ]
 
     def has_idle_live_unit(self) -> bool:
         """A unit with theta != 0 on a face with no active sample is never critical.
