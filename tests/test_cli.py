@@ -271,8 +271,8 @@ def test_solve_flow_with_fake_pipeline(
 
     calls = {}
 
-    def solve(problem, *, partitions="realizable", face_timeout=60.0, progress=None):
-        calls.update(problem=problem, partitions=partitions, face_timeout=face_timeout)
+    def solve(problem, *, partitions="realizable", face_timeout=60.0, jobs=1, progress=None):
+        calls.update(problem=problem, partitions=partitions, face_timeout=face_timeout, jobs=jobs)
         if progress is not None:
             for k in range(4):
                 progress(k, 3, 0.1 * k)
@@ -301,3 +301,64 @@ def test_solve_flow_with_fake_pipeline(
         assert note.startswith("reluscape: note: the enumeration is incomplete")
         assert "1 candidate(s) undecided" in note
         assert "1 face(s) undecided: 1 x time limit while enumerating" in note
+
+
+def test_jobs_passed_to_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--jobs N reaches pipeline.solve(jobs=N); the default is 1 (solver faked)."""
+    import types
+
+    import reluscape
+    from reluscape.cli import main
+
+    calls: list[int] = []
+
+    def solve(problem, *, partitions="realizable", face_timeout=60.0, jobs=1, progress=None):
+        calls.append(jobs)
+        return _fake_result(problem, complete=True)
+
+    fake = types.ModuleType("reluscape.pipeline")
+    fake.solve = solve
+    monkeypatch.setitem(sys.modules, "reluscape.pipeline", fake)
+    monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
+    path = write(tmp_path, GOOD_CSV)
+    argv = ["solve", path, "--hidden", "2", "--lam", "0.1", "--quiet"]
+    assert main(argv) == 0
+    assert main([*argv, "--jobs", "3"]) == 0
+    assert calls == [1, 3]
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two", "1.5"])
+def test_bad_jobs(tmp_path: Path, jobs: str) -> None:
+    path = write(tmp_path, GOOD_CSV)
+    proc = run("solve", path, "--hidden", "2", "--lam", "0.1", f"--jobs={jobs}")
+    assert_input_error(proc, "--jobs must be an integer >= 1", repr(jobs))
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["verify"], ["required"]),
+        (["verify", "r.json"], ["required", "DATA.csv"]),
+        (["verify", "nope.json", "nope.csv"], ["result file not found", "nope.json"]),
+    ],
+    ids=["no-args", "no-data", "missing-result"],
+)
+def test_verify_bad_usage(tmp_path: Path, args: list[str], needles: list[str]) -> None:
+    assert_input_error(run(*args, cwd=tmp_path), *needles)
+
+
+def test_verify_not_a_result(tmp_path: Path) -> None:
+    result = write(tmp_path, "[1, 2, 3]\n", name="result.json")
+    data = write(tmp_path, GOOD_CSV)
+    assert_input_error(run("verify", result, data), "not a reluscape result")
+
+
+def test_verify_help_shows_example() -> None:
+    proc = run("verify", "--help")
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "reluscape verify result.json data.csv" in out
+    assert "can refute a claim" in out and "does not prove" in out

@@ -77,3 +77,26 @@ def test_origin_is_local_min_for_large_lambda():
     assert m.face[0]["kind"] == "origin"
     assert np.allclose(m.point["a"], 0)
     assert m.loss == pytest.approx(0.5 * sum(float(v) ** 2 for v in problem.yt))
+
+
+def test_duplicate_inputs_merge_hyperplanes():
+    # x = 0 twice with different y: one hyperplane, and the minima agree with the
+    # numerical search on the same data.
+    problem = make_problem(
+        [["0"], ["0"], ["1/2"], ["-1"]], ["1", "-1/2", "1/5", "3/5"], hidden=1, lam="1/20"
+    )
+    result = solve(problem, face_timeout=60)
+    assert result.complete
+    assert result.stats["unit_faces"] == 4 * 3 + 1  # 3 distinct hyperplanes
+    found = [m.loss for m in result.minima]
+    runs = [
+        r
+        for r in multistart(problem, starts=30, seed=2)
+        if r.is_local_min and np.linalg.norm(r.psi, axis=1).min() > 1e-3
+    ]
+    assert runs
+    for r in runs:
+        assert min(abs(r.loss - v) for v in found) < 1e-6
+    for m in result.minima:  # duplicate rows share one sign in every face
+        for f in m.face:
+            assert f["signs"][0] == f["signs"][1]

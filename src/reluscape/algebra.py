@@ -241,6 +241,8 @@ class RealPoint:
         side, and boxes are refined until its box meets boxes of one side only. Nonzero
         values are then decided by refining the box until the interval excludes 0.
         """
+        if f.parent() is not self.ring:
+            f = self.ring(f)  # by variable names: the point's ring may have more
         v = self.evaluate(f)
         if v > 0:
             return 1

@@ -1,16 +1,19 @@
-"""Command line: ``reluscape solve`` and ``reluscape example``.
+"""Command line: ``reluscape solve``, ``reluscape verify`` and ``reluscape example``.
 
 Results go to stdout (the summary table) and to ``--out`` (the JSON document of
 :mod:`reluscape.result`); progress and messages go to stderr.
 
 Exit codes: 0 success; 1 the enumeration is incomplete (some face or candidate was
-not decided); 2 bad usage or bad input (one line ``reluscape: error: ...``).
+not decided), or ``verify`` found a claim that fails a check; 2 bad usage or bad input
+(one line ``reluscape: error: ...``).
 
 Examples
 --------
 >>> args = build_parser().parse_args(["solve", "data.csv", "--hidden", "2", "--lam", "0.1"])
->>> args.command, args.hidden, args.lam, args.convention, args.partitions
-('solve', '2', '0.1', 'sum', 'realizable')
+>>> args.command, args.hidden, args.lam, args.convention, args.partitions, args.jobs
+('solve', '2', '0.1', 'sum', 'realizable', '1')
+>>> build_parser().parse_args(["verify", "result.json", "data.csv"]).command
+'verify'
 
 Settings are validated by the command (``--hidden 0`` gives ``reluscape: error: number
 of hidden units L must be an integer >= 1, got '0'`` and exit code 2).
@@ -36,6 +39,7 @@ PROG = "reluscape"
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
+EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 
 CONVENTION_HELP = (
@@ -48,8 +52,10 @@ MAIN_EPILOG = f"""\
 examples:
   {PROG} example
   {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
+  {PROG} verify result.json data.csv
 
-exit codes: 0 success, 1 enumeration incomplete, 2 bad usage or bad input.
+exit codes: 0 success, 1 enumeration incomplete or a verified claim failed,
+2 bad usage or bad input.
 """
 
 SOLVE_EPILOG = f"""\
@@ -58,6 +64,23 @@ example:
 
 DATA.csv has one sample per row, the inputs x first and the outcome y last; a
 non-numeric first row is a header. Numbers are read exactly ("0.1" is 1/10).
+"""
+
+VERIFY_EPILOG = f"""\
+example:
+  {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
+  {PROG} verify result.json data.csv
+
+Re-checks every claimed minimum in RESULT.json without trusting the run that made
+it: the loss (in floats and exactly at the rational point), the face, the output
+weights, the one-sided derivatives in every adjacent chamber, a numerical probe,
+the component of a positive-dimensional set, the global flags and the orbit sizes.
+The data are read with the settings recorded in RESULT.json and must equal the
+recorded data exactly. This independent numerical re-check can refute a claim (a
+false claim fails); passing supports, but does not prove, the exact verdicts.
+
+exit codes: 0 every claim passes, 1 some claim fails a check, 2 bad usage, a
+malformed or wrong-version RESULT.json, or different data.
 """
 
 EXAMPLE_EPILOG = f"""\
@@ -125,8 +148,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="time limit per face, after which it is reported undecided "
         "(default 60; 0 means no limit)",
     )
+    solve.add_argument(
+        "--jobs",
+        metavar="N",
+        default="1",
+        help="worker processes for the faces (default 1; used with a face time limit)",
+    )
     _add_common(solve)
     solve.set_defaults(func=_cmd_solve)
+
+    verify = sub.add_parser(
+        "verify",
+        help="independently re-check a result document against its data",
+        description="Re-check the minima claimed in RESULT.json on the data in DATA.csv,\n"
+        "independently of the run that produced it.",
+        epilog=VERIFY_EPILOG,
+        formatter_class=fmt,
+    )
+    verify.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
+    verify.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
+    verify.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    verify.set_defaults(func=_cmd_verify)
 
     example = sub.add_parser(
         "example",
@@ -167,6 +209,16 @@ def _parse_timeout(text: str) -> float | None:
             f"--face-timeout must be a number of seconds >= 0 (0: no limit), got {text!r}"
         )
     return value if value > 0 else None
+
+
+def _parse_jobs(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"--jobs must be an integer >= 1, got {text!r}")
+    return value
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -220,6 +272,7 @@ def _run(
     face_timeout: float | None,
     out: str | None,
     quiet: bool,
+    jobs: int = 1,
 ) -> int:
     out_path = _check_out(out)
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
@@ -230,7 +283,11 @@ def _run(
     callback: Callable[[int, int, float], None] | None = progress
     try:
         result: Result = pipeline.solve(
-            problem, partitions=partitions, face_timeout=face_timeout, progress=callback
+            problem,
+            partitions=partitions,
+            face_timeout=face_timeout,
+            jobs=jobs,
+            progress=callback,
         )
     finally:
         if progress is not None:
@@ -279,7 +336,20 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         face_timeout=_parse_timeout(args.face_timeout),
         out=args.out,
         quiet=args.quiet,
+        jobs=_parse_jobs(args.jobs),
     )
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from reluscape import check  # lazy: scipy
+
+    def progress(line: str) -> None:
+        print(f"{PROG} verify: {line}", file=sys.stderr, flush=True)
+
+    report = check.verify(args.result, args.data, progress=None if args.quiet else progress)
+    print(report.table())
+    sys.stdout.flush()
+    return EXIT_OK if report.passed else EXIT_CHECK_FAILED
 
 
 def _cmd_example(args: argparse.Namespace) -> int:

@@ -148,7 +148,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
         if dim < 0:
             continue
         if dim == 0:
-            lifted = [from_t(g) for g in prime] + system.a_equations
+            lifted = system.lift_with_a([from_t(g) for g in prime])
             _keep_inside(system, algebra.real_solutions(lifted), None, outcome)
             continue
         if _misses_face_by_projection(system, prime, Rt, to_t, rng):
@@ -162,7 +162,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             outcome.undecided = f"component of dimension {dim}: {exc}"
             continue
         for sample_gens in samples:
-            lifted = [from_t(g) for g in sample_gens] + system.a_equations
+            lifted = system.lift_with_a([from_t(g) for g in sample_gens])
             _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
 
 
@@ -209,37 +209,56 @@ def sample_components(
     """Zero-dimensional systems whose real solutions meet every connected component of
     V_R(prime) intersected with {h > 0 for h in constraints} (barrier critical points).
 
-    Returns the systems (the caller solves them and keeps solutions with all h > 0).
+    With k = dim V(prime) and c = N - k, take c random integer combinations g of the
+    generators. Where Jac g has rank c, V(g) and V(prime) agree near the point, and the
+    maximiser p of the barrier psi_q on a connected component satisfies
+    rank [Jac g; w] <= c, i.e. all (c+1)-minors vanish (w = H grad psi_q). Where Jac g
+    has rank < c (a proper subvariety of V(prime), containing its singular points) the
+    maximiser is found by the same method applied to that subvariety, whose dimension
+    is smaller. Returns the systems; the caller solves them and keeps the solutions
+    with all h > 0.
     """
     R = prime[0].parent()
     tvars = list(R.gens())
-    n = len(tvars)
     dim = algebra.dimension(prime)
     if dim <= 0:
         return [prime] if dim == 0 else []
-    codim = n - dim
-    jac = [[g.derivative(v) for v in tvars] for g in prime]
-    sing = algebra.minors(jac, codim) if codim > 0 else []
+    codim = len(tvars) - dim
     H = R(1)
     for h in constraints:
         H *= h
-    systems: list[list[Poly]] = []
     for _ in range(BARRIER_TRIES):
+        combos = (
+            prime
+            if len(prime) == codim
+            else [sum((rng.randint(-9, 9) * g for g in prime), R(0)) for _ in range(codim)]
+        )
+        jac = [[g.derivative(v) for v in tvars] for g in combos]
         q = [algebra.to_qq(rng.randint(-97, 97)) / 89 for _ in tvars]
         w = [
             sum(((H // h) * h.derivative(v) for h in constraints), R(0)) - H * (v - qk)
             for v, qk in zip(tvars, q, strict=True)
         ]
-        eqs = list(prime) + algebra.minors([*jac, w], codim + 1)
-        eqs = algebra.saturate(eqs, [H])
-        if sing:
-            eqs = algebra.saturate(eqs, sing)
-        if algebra.dimension(eqs) <= 0:
-            systems.append(eqs)
-            break
-    else:
-        raise algebra.Undecided("barrier critical points stayed positive-dimensional")
-    if sing and not algebra.is_unit_ideal(list(prime) + sing):
-        for sub in algebra.minimal_primes(list(prime) + sing):
+        tangency = list(prime) + algebra.minors([*jac, w], codim + 1)
+        if not _zero_dimensional(tangency):
+            tangency = algebra.saturate(tangency, [H])
+            if not _zero_dimensional(tangency):
+                continue
+        rank_drop = list(prime) + (algebra.minors(jac, codim) if codim > 0 else [])
+        if _zero_dimensional(rank_drop):
+            return [tangency, rank_drop]
+        if algebra.dimension(rank_drop) >= dim:
+            continue
+        systems = [tangency]
+        for sub in algebra.minimal_primes(rank_drop):
             systems += sample_components(sub, constraints, rng)
-    return systems
+        return systems
+    raise algebra.Undecided("barrier critical points stayed positive-dimensional")
+
+
+def _zero_dimensional(gens: list[Poly]) -> bool:
+    try:
+        algebra.real_solutions(gens)
+    except PositiveDimensional:
+        return False
+    return True

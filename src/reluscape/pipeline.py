@@ -11,9 +11,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
+import math
+import multiprocessing
+import multiprocessing.connection
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
 from importlib import metadata
 from typing import Any
 
@@ -22,7 +30,6 @@ from reluscape.arrangement import (
     Arrangement,
     naive_pieces,
     orbit_representatives,
-    orbit_size,
     unit_arrangement,
 )
 from reluscape.data import Problem
@@ -35,15 +42,12 @@ PARTITIONS = ("realizable", "naive")
 LOSS_PRECISION = 128
 
 
-class FaceTimeout(Exception):
-    """A face exceeded its time limit."""
-
-
 def solve(
     problem: Problem,
     *,
     partitions: str = "realizable",
     face_timeout: float | None = 60.0,
+    jobs: int = 1,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Result:
     """Every local minimum of the RR-MSE of ``problem``, exactly (Divide-Enumerate-Merge).
@@ -57,118 +61,307 @@ def solve(
         2^(L n) activation patterns with their boundary pieces, as in the paper. Both
         give the same minima.
     face_timeout : float or None
-        Seconds allowed per product face; a face over the limit is reported as
-        undecided and the result as incomplete.
+        Seconds allowed per product face (enumeration and verification). With a limit,
+        faces run in worker processes that are stopped when over it; such a face is
+        reported as undecided and the result as incomplete. None runs faces in this
+        process without a limit.
+    jobs : int
+        Worker processes (with a time limit).
     progress : callable, optional
         Called as ``progress(faces_done, faces_total, elapsed_seconds)``.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> result = solve(make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10"),
+    ...                face_timeout=None)
+    >>> [(m.dimension, m.face[0]["signs"], round(m.loss, 6)) for m in result.minima]
+    [(0, '0+', 0.17), (0, '+0', 0.185711)]
+    >>> result.complete
+    True
     """
     if partitions not in PARTITIONS:
         raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
     start = time.perf_counter()
-    arrangement = unit_arrangement(problem)
-    pieces = arrangement.faces if partitions == "realizable" else naive_pieces(problem)
+    pieces = _pieces(problem, partitions)
     products = orbit_representatives(len(pieces), problem.hidden)
     t_divide = time.perf_counter() - start
+    records: list[FaceRecord] = []
+
+    def collect(record: FaceRecord) -> None:
+        records.append(record)
+        if progress is not None:
+            progress(len(records), len(products), time.perf_counter() - start)
+
+    if face_timeout:
+        run_in_workers(problem, partitions, products, face_timeout, max(1, jobs), collect)
+    else:
+        for product in products:
+            collect(process_face(problem, partitions, product))
+    return assemble(problem, partitions, len(pieces), records, t_divide, start)
+
+
+@dataclass
+class FaceRecord:
+    """Plain-data outcome of one product face (what a worker sends back)."""
+
+    product: tuple[int, ...]
+    faces: list[str]
+    minima: list[Minimum] = field(default_factory=list)
+    undecided: list[Minimum] = field(default_factory=list)
+    rejected: dict[str, int] = field(default_factory=dict)
+    skipped: str | None = None
+    failure: str | None = None
+    positive_dimensional: bool = False
+    components: int = 0
+    candidates: int = 0
+    seconds_enumerate: float = 0.0
+    seconds_verify: float = 0.0
+
+
+@functools.lru_cache(maxsize=4)
+def _arrangement(problem: Problem) -> Arrangement:
+    return unit_arrangement(problem)
+
+
+@functools.lru_cache(maxsize=4)
+def _pieces(problem: Problem, partitions: str) -> tuple:
+    return _arrangement(problem).faces if partitions == "realizable" else naive_pieces(problem)
+
+
+def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) -> FaceRecord:
+    """Enumerate and verify one product face; return plain data."""
+    arrangement = _arrangement(problem)
+    faces = tuple(_pieces(problem, partitions)[i] for i in product)
+    record = FaceRecord(product=tuple(product), faces=_face_labels(faces))
+    system = FaceSystem.build(problem, faces)
+    t0 = time.perf_counter()
+    outcome = enumerate_face(system)
+    record.seconds_enumerate = time.perf_counter() - t0
+    record.skipped = outcome.skipped
+    record.positive_dimensional = outcome.positive_dimensional
+    record.components = outcome.components
+    record.candidates = len(outcome.candidates)
+    if outcome.undecided:
+        record.failure = outcome.undecided
+    rejected: Counter[str] = Counter()
+    components_done: set[int] = set()
+    t0 = time.perf_counter()
+    for cand in outcome.candidates:
+        if not _is_canonical(cand):
+            rejected["unit-permuted copy of another candidate"] += 1
+            continue
+        try:
+            verdict = verify_candidate(cand, arrangement)
+        except algebra.Undecided as exc:
+            verdict = Verdict(None, "precision", str(exc))
+        if verdict.is_minimum is False:
+            rejected[f"{verdict.decided_by}: not a local minimum"] += 1
+        elif verdict.is_minimum is None:
+            record.undecided.append(_entry(problem, cand, verdict))
+        elif cand.component is None or cand.component.index not in components_done:
+            # One entry per component: the loss is constant on it, and further
+            # samples describe the same set.
+            record.minima.append(_entry(problem, cand, verdict))
+            if cand.component is not None:
+                components_done.add(cand.component.index)
+    record.seconds_verify = time.perf_counter() - t0
+    record.rejected = dict(rejected)
+    return record
+
+
+def assemble(
+    problem: Problem,
+    partitions: str,
+    n_pieces: int,
+    records: list[FaceRecord],
+    t_divide: float,
+    start: float,
+) -> Result:
+    """Merge face records deterministically: sort by loss, number, mark global minima.
+
+    A minimum is global when its certified loss interval meets the lowest upper bound
+    (exact rational comparison of the interval endpoints).
+    """
+    records = sorted(records, key=lambda r: r.product)
+    minima = [m for r in records for m in r.minima]
+    undecided = [m for r in records for m in r.undecided]
+    failures = [{"face": r.faces, "reason": r.failure} for r in records if r.failure]
+    if not failures:
+        _decide_by_existence(minima, undecided)
+    minima.sort(key=lambda m: (Fraction(m.loss_interval[0]), m.face[0]["signs"]))
+    if minima:
+        best = min(Fraction(m.loss_interval[1]) for m in minima)
+        for m in minima:
+            m.is_global = Fraction(m.loss_interval[0]) <= best
+    for i, m in enumerate(minima, start=1):
+        m.id = i
+    for i, m in enumerate(undecided, start=1):
+        m.id = i
+    rejected: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for r in records:
+        rejected.update(r.rejected)
+        if r.skipped:
+            skipped[r.skipped] += 1
     stats: dict[str, Any] = {
         "partitions": partitions,
-        "unit_faces": len(pieces),
-        "faces": len(pieces) ** problem.hidden,
-        "orbits": len(products),
+        "unit_faces": n_pieces,
+        "faces": n_pieces**problem.hidden,
+        "orbits": len(records),
         "activation_patterns": 2 ** (problem.hidden * problem.n),
-        "systems_solved": 0,
-        "positive_dimensional_faces": 0,
-        "components": 0,
-        "candidates": 0,
-        "rejected": Counter(),
-        "faces_skipped": Counter(),
-        "faces_undecided": [],
+        "systems_solved": sum(1 for r in records if not r.skipped and not r.failure),
+        "positive_dimensional_faces": sum(r.positive_dimensional for r in records),
+        "components": sum(r.components for r in records),
+        "candidates": sum(r.candidates for r in records),
+        "rejected": dict(sorted(rejected.items())),
+        "faces_skipped": dict(sorted(skipped.items())),
+        "faces_undecided": failures,
+        "complete": not undecided and not failures,
+        "timings": {
+            "divide": t_divide,
+            "enumerate": sum(r.seconds_enumerate for r in records),
+            "verify": sum(r.seconds_verify for r in records),
+            "total": time.perf_counter() - start,
+        },
+        "versions": _versions(),
     }
-    accepted: list[tuple[Candidate, Verdict]] = []
-    undecided: list[tuple[Candidate, Verdict]] = []
-    t_enum = t_verify = 0.0
-    for done, product in enumerate(products, start=1):
-        faces = tuple(pieces[i] for i in product)
-        system = FaceSystem.build(problem, faces)
-        t0 = time.perf_counter()
-        try:
-            outcome = _with_timeout(face_timeout, lambda s=system: enumerate_face(s))
-        except FaceTimeout:
-            stats["faces_undecided"].append(
-                {"face": _face_labels(faces), "reason": "time limit while enumerating"}
-            )
-            continue
-        finally:
-            t_enum += time.perf_counter() - t0
-        if outcome.skipped:
-            stats["faces_skipped"][outcome.skipped] += 1
-        else:
-            stats["systems_solved"] += 1
-        stats["positive_dimensional_faces"] += int(outcome.positive_dimensional)
-        stats["components"] += outcome.components
-        if outcome.undecided:
-            stats["faces_undecided"].append(
-                {"face": _face_labels(faces), "reason": outcome.undecided}
-            )
-        t0 = time.perf_counter()
-        for cand in outcome.candidates:
-            stats["candidates"] += 1
-            if not _is_canonical(cand):
-                stats["rejected"]["unit-permuted copy of another candidate"] += 1
-                continue
-            try:
-                verdict = _with_timeout(
-                    face_timeout, lambda c=cand: verify_candidate(c, arrangement)
-                )
-            except (FaceTimeout, algebra.Undecided) as exc:
-                verdict = Verdict(
-                    None,
-                    "time limit" if isinstance(exc, FaceTimeout) else "precision",
-                    str(exc) or "verification did not finish",
-                )
-            if verdict.is_minimum is True:
-                accepted.append((cand, verdict))
-            elif verdict.is_minimum is None:
-                undecided.append((cand, verdict))
-            else:
-                stats["rejected"][f"{verdict.decided_by}: not a local minimum"] += 1
-        t_verify += time.perf_counter() - t0
-        if progress is not None:
-            progress(done, len(products), time.perf_counter() - start)
-    t0 = time.perf_counter()
-    minima = _merge(problem, arrangement, accepted)
-    undecided_entries = [
-        _entry(problem, arrangement, i, c, v) for i, (c, v) in enumerate(undecided, start=1)
+    return Result(problem=problem.describe(), minima=minima, undecided=undecided, stats=stats)
+
+
+def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> None:
+    """Settle an undecided candidate that must be the global minimum.
+
+    For lambda > 0 the loss is coercive, so it attains a global minimum, which is a
+    local minimum and a critical point in the relative interior of some face: one of
+    the candidates. Once every face is enumerated, every candidate is accepted,
+    rejected or undecided; an undecided one whose certified loss interval lies strictly
+    below those of all other accepted and undecided candidates is therefore the global
+    minimum (exact comparison of rational interval endpoints).
+    """
+    if not undecided:
+        return
+    lowest = min(undecided, key=lambda m: Fraction(m.loss_interval[0]))
+    upper = Fraction(lowest.loss_interval[1])
+    others = [m for m in (*minima, *undecided) if m is not lowest]
+    if all(upper < Fraction(m.loss_interval[0]) for m in others):
+        undecided.remove(lowest)
+        lowest.verdict = {
+            "is_minimum": True,
+            "decided_by": "existence of the global minimum",
+            "detail": "the loss is coercive, so its global minimum is a candidate; every "
+            "other candidate is rejected or has a certified higher loss "
+            f"(the local test was undecided: {lowest.verdict['detail']})",
+        }
+        minima.append(lowest)
+
+
+def run_in_workers(
+    problem: Problem,
+    partitions: str,
+    products: list[tuple[int, ...]],
+    face_timeout: float,
+    jobs: int,
+    collect: Callable[[FaceRecord], None],
+) -> None:
+    """Process faces in ``jobs`` worker processes, each face under a time limit.
+
+    A worker over the limit is terminated (whatever library it is in) and replaced;
+    its face is recorded as a failure, never dropped.
+    """
+    # fork: workers start at once with Sage already imported, and callers need no
+    # `if __name__ == "__main__"` guard (spawn would re-import their script).
+    ctx = multiprocessing.get_context("fork")
+    pending = list(reversed(products))
+    workers = [
+        _Worker(ctx, problem, partitions, face_timeout) for _ in range(min(jobs, len(products)))
     ]
-    t_merge = time.perf_counter() - t0
-    stats["rejected"] = dict(stats["rejected"])
-    stats["faces_skipped"] = dict(stats["faces_skipped"])
-    stats["complete"] = not undecided and not stats["faces_undecided"]
-    stats["timings"] = {
-        "divide": t_divide,
-        "enumerate": t_enum,
-        "verify": t_verify,
-        "merge": t_merge,
-        "total": time.perf_counter() - start,
-    }
-    stats["versions"] = _versions()
-    return Result(
-        problem=problem.describe(), minima=minima, undecided=undecided_entries, stats=stats
-    )
-
-
-def _with_timeout(seconds: float | None, fn: Callable[[], Any]) -> Any:
-    """Run fn, interrupting it (also inside Singular or msolve) after ``seconds``."""
-    if not seconds:
-        return fn()
-    from cysignals.alarm import AlarmInterrupt, alarm, cancel_alarm
-
-    alarm(seconds)
     try:
-        return fn()
-    except AlarmInterrupt:
-        raise FaceTimeout from None
+        while pending or any(w.task is not None for w in workers):
+            for w in workers:
+                if w.task is None and pending:
+                    w.submit(pending.pop())
+            busy = [w for w in workers if w.task is not None]
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.deadline for w in busy) - now) if busy else 0.0
+            ready = multiprocessing.connection.wait([w.conn for w in busy], timeout=wait_for)
+            for w in busy:
+                if w.conn in ready:
+                    collect(w.receive())
+                elif time.monotonic() >= w.deadline:
+                    product = w.task
+                    w.restart()
+                    collect(
+                        FaceRecord(
+                            product=product,
+                            faces=_face_labels(
+                                tuple(_pieces(problem, partitions)[i] for i in product)
+                            ),
+                            failure=f"time limit ({face_timeout:g} s) exceeded",
+                        )
+                    )
     finally:
-        cancel_alarm()
+        for w in workers:
+            w.stop()
+
+
+def _worker_main(conn: Any, problem: Problem, partitions: str) -> None:
+    while True:
+        product = conn.recv()
+        if product is None:
+            return
+        try:
+            record = process_face(problem, partitions, product)
+        except Exception as exc:  # a face that fails is reported, not lost
+            record = FaceRecord(
+                product=product,
+                faces=[],
+                failure=f"{type(exc).__name__}: {exc}",
+            )
+        conn.send(record)
+
+
+class _Worker:
+    """One worker process with a pipe; at most one face at a time."""
+
+    def __init__(self, ctx: Any, problem: Problem, partitions: str, timeout: float) -> None:
+        self.ctx, self.problem, self.partitions = ctx, problem, partitions
+        self.timeout = timeout
+        self.task: tuple[int, ...] | None = None
+        self.deadline = math.inf
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child = self.ctx.Pipe()
+        self.proc = self.ctx.Process(
+            target=_worker_main, args=(child, self.problem, self.partitions), daemon=True
+        )
+        self.proc.start()
+        child.close()
+
+    def submit(self, product: tuple[int, ...]) -> None:
+        self.task = product
+        self.deadline = time.monotonic() + self.timeout
+        self.conn.send(product)
+
+    def receive(self) -> FaceRecord:
+        record = self.conn.recv()
+        self.task, self.deadline = None, math.inf
+        return record
+
+    def restart(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.task, self.deadline = None, math.inf
+        self._start()
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.proc.join(timeout=5)
+            if self.proc.is_alive():
+                self.proc.kill()
 
 
 def _face_labels(faces: tuple) -> list[str]:
@@ -203,6 +396,53 @@ def _is_canonical(cand: Candidate) -> bool:
     return True
 
 
+def _orbit_size(cand: Candidate) -> int:
+    """Number of images under unit permutations, decided exactly.
+
+    Units on different faces are never equal. For an isolated point, units u, v on the
+    same face are equal iff (a_u, t_u) = (a_v, t_v) (exact signs; dead units are all
+    equal), and the orbit has L! / prod(m!) members over the classes of equal units. For
+    a set, a permutation of units on equal faces fixes it iff it maps the component's
+    prime ideal to itself; the orbit size is L! / |stabiliser|.
+    """
+    system = cand.system
+    L = len(system.faces)
+    if cand.component is None:
+        classes: list[list[int]] = []
+        for u in range(L):
+            for cls in classes:
+                v = cls[0]
+                if system.faces[u].index == system.faces[v].index and (
+                    u not in system.live
+                    or all(
+                        cand.point.sign(x - y) == 0
+                        for x, y in zip(_unit_key(cand, u), _unit_key(cand, v), strict=True)
+                    )
+                ):
+                    cls.append(u)
+                    break
+            else:
+                classes.append([u])
+        size = math.factorial(L)
+        for cls in classes:
+            size //= math.factorial(len(cls))
+        return size
+    prime = algebra.ideal(cand.component.prime)
+    R = prime.ring()
+    stabiliser = 0
+    for perm in itertools.permutations(range(L)):
+        if any(system.faces[perm[u]].index != system.faces[u].index for u in range(L)):
+            continue
+        images = {}
+        for u in system.live:
+            for j in range(system.faces[u].dim):
+                images[f"t{u}_{j}"] = R(f"t{perm[u]}_{j}")
+        phi = R.hom([images[str(v)] for v in R.gens()], R)
+        if R.ideal([phi(g) for g in prime.gens()]) == prime:
+            stabiliser += 1
+    return math.factorial(L) // stabiliser
+
+
 def _loss_interval(cand: Candidate) -> Any:
     system = cand.system
     if not system.live:
@@ -213,15 +453,8 @@ def _loss_interval(cand: Candidate) -> Any:
     return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
 
 
-def _entry(
-    problem: Problem,
-    arrangement: Arrangement,
-    idx: int,
-    cand: Candidate,
-    verdict: Verdict,
-    *,
-    is_global: bool = False,
-) -> Minimum:
+def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
+    """Plain-data description of a verified candidate (id and is_global set in assembly)."""
     system = cand.system
     loss = _loss_interval(cand)
     values = cand.point.floats()
@@ -232,11 +465,11 @@ def _entry(
     box = cand.point.at_precision(LOSS_PRECISION)
     comp = cand.component
     return Minimum(
-        id=idx,
+        id=0,
         dimension=comp.dimension if comp is not None else 0,
         loss=float(loss.center()),
         loss_interval=[str(loss.lower().exact_rational()), str(loss.upper().exact_rational())],
-        is_global=is_global,
+        is_global=False,
         face=[
             {
                 "signs": f.label(),
@@ -275,39 +508,8 @@ def _entry(
             "decided_by": verdict.decided_by,
             "detail": verdict.detail,
         },
-        orbit_size=orbit_size(tuple(f.index for f in system.faces)),
+        orbit_size=_orbit_size(cand),
     )
-
-
-def _merge(
-    problem: Problem, arrangement: Arrangement, accepted: list[tuple[Candidate, Verdict]]
-) -> list[Minimum]:
-    """One entry per orbit (samples of one component merged), sorted by loss.
-
-    A minimum is global when its certified loss interval meets the lowest upper bound;
-    intervals are refined to 128 bits, which separates distinct algebraic values.
-    """
-    groups: dict[tuple, tuple[Candidate, Verdict]] = {}
-    for cand, verdict in accepted:
-        key: tuple = (tuple(f.signs for f in cand.system.faces), id(cand.point))
-        if cand.component is not None:
-            key = (key[0], "component", cand.component.index)
-        groups.setdefault(key, (cand, verdict))
-    items = sorted(groups.values(), key=lambda cv: float(_loss_interval(cv[0]).center()))
-    if not items:
-        return []
-    best_upper = min(_loss_interval(c).upper() for c, _ in items)
-    return [
-        _entry(
-            problem,
-            arrangement,
-            i,
-            c,
-            v,
-            is_global=bool(_loss_interval(c).lower() <= best_upper),
-        )
-        for i, (c, v) in enumerate(items, start=1)
-    ]
 
 
 def _versions() -> dict[str, str]:

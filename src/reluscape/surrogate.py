@@ -148,6 +148,34 @@ class FaceSystem:
         return [*self.a_equations, *self.t_equations]
 
     @cached_property
+    def lift_ring(self) -> Any:
+        """The ring of (a, t) with one more variable zD, for :meth:`lift_with_a`."""
+        return algebra.ring([*self.variable_names, "zD"])
+
+    def lift_with_a(self, t_system: list[Poly]) -> list[Poly]:
+        """A zero-dimensional system in t, completed with a = a_hat(t).
+
+        The a-equations M(t) a = b(t), M = Omega^T Omega + lambda I, determine a wherever
+        D(t) = det M(t) != 0, which holds at every real t (D >= lambda^L). Complex t with
+        D(t) = 0 would leave a free, so zD * D - 1 = 0 is added (Rabinowitsch): no real
+        point is lost and the system stays zero-dimensional.
+        """
+        from sage.all__sagemath_singular import matrix
+
+        R2 = self.lift_ring
+        embed = self.ring.hom(list(R2.gens())[:-1], R2)
+        M = matrix(
+            self.ring,
+            [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
+        )
+        D = embed(M.det())
+        return [
+            *(embed(g) for g in t_system),
+            *(embed(e) for e in self.a_equations),
+            R2("zD") * D - 1,
+        ]
+
+    @cached_property
     def constraints(self) -> list[Constraint]:
         """Strict inequalities sigma_li theta_l . xt_i > 0 defining relint(F), deduplicated."""
         out: dict[tuple[int, str], Constraint] = {}

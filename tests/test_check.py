@@ -1,0 +1,261 @@
+"""``reluscape verify``: an honest result passes, and each kind of false claim fails.
+
+One real result (d1_n5, L = 2, lambda = 1/10) is computed once through the CLI; copies of
+it are tampered with, and ``verify`` must refute each (exit 1, the right column FAIL) or
+refuse bad input (exit 2, one line).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from reluscape.check import CHECKS, orbit_size_of_faces, parse_polynomial
+from reluscape.cli import main
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "d1_n5.csv"
+
+
+@pytest.fixture(scope="module")
+def result_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("verify") / "d1n5.json"
+    settings = ["--hidden", "2", "--lam", "1/10", "--jobs", "2", "--quiet", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "reluscape", "solve", str(DATA), *settings],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture()
+def doc(result_path: Path) -> dict[str, Any]:
+    return json.loads(result_path.read_text())
+
+
+def run_verify(
+    capsys: pytest.CaptureFixture[str], result: Path, data: Path = DATA
+) -> tuple[int, str, str]:
+    code = main(["verify", str(result), str(data), "--quiet"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write(tmp_path: Path, doc: dict[str, Any], name: str = "tampered.json") -> Path:
+    p = tmp_path / name
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+def failed_checks(out: str, ident: int) -> set[str]:
+    """Names of the columns that read FAIL in the table row of minimum ``ident``."""
+    lines = out.splitlines()
+    header = lines[0].split()
+    for line in lines[1:]:
+        cells = line.split()
+        if cells and cells[0] == str(ident):
+            values = cells[3:]
+            names, k = [], 0
+            for name in header[3:]:
+                if values[k] == "FAIL":
+                    names.append(name)
+                    # "FAIL" may be followed by its measured value
+                    k += 2 if k + 1 < len(values) and values[k + 1][0] in "-0123456789." else 1
+                else:
+                    k += 1
+            return set(names)
+    raise AssertionError(f"no row for minimum {ident} in\n{out}")
+
+
+def test_honest_result_passes(result_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_verify(capsys, result_path)
+    assert code == 0, out
+    header = out.splitlines()[0].split()
+    assert header == ["#", "dim", "loss", *CHECKS]
+    assert out.strip().splitlines()[-1].startswith("verdict: ok: all 6 claimed minima pass")
+    assert "does not prove" in out
+    assert err == ""
+    for ident in range(1, 7):
+        assert failed_checks(out, ident) == set()
+
+
+def test_progress_on_stderr(result_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(result_path), str(DATA)]) == 0
+    err = capsys.readouterr().err
+    assert "reluscape verify: checking minimum #1 (1/6)" in err
+
+
+def test_changed_loss_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][1]["loss"] += 1e-3
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 2) == {"loss"}
+    assert out.strip().splitlines()[-1].startswith("verdict: FAIL: 1 of 6 claimed minima fail")
+
+
+def test_point_off_its_face_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][0]["point"]["c"][1] += 5.0  # unit 1 "---0+" becomes active everywhere
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert {"face", "loss"} <= failed_checks(out, 1)
+    assert "face sign" in out
+
+
+def test_saddle_claimed_as_minimum_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """psi = 0 (both units dead) with its exact loss 1/2 |yt|^2: consistent but a saddle."""
+    y = [Fraction(v) for v in doc["problem"]["y"]]
+    mean = sum(y) / len(y)
+    loss = sum((v - mean) ** 2 for v in y) / 2
+    fake = copy.deepcopy(doc["minima"][5])
+    fake.update(
+        dimension=0,
+        loss=float(loss),
+        loss_interval=[str(loss), str(loss)],
+        is_global=False,
+        face=[{"signs": "00000", "kind": "origin", "basis": []}] * 2,
+        activation=[[0] * 5, [0] * 5],
+        point={
+            "a": [0.0, 0.0],
+            "B": [[0.0], [0.0]],
+            "c": [0.0, 0.0],
+            "rational": {"a0": "0", "a1": "0"},
+            "precision_bits": 128,
+            "box": {"a0": ["0", "0"], "a1": ["0", "0"]},
+        },
+        system={},
+        component=None,
+        orbit_size=1,
+    )
+    doc["minima"][5] = fake
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 6) == {"probe"}
+
+
+def test_point_slightly_off_the_critical_point_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A self-consistent claim 1e-5 along the face from a true minimum: the probe misses the
+    descent (it is 1e-10), the one-sided derivatives do not."""
+    from reluscape.data import load_problem
+    from reluscape.projection import a_hat, reduced_loss_exact
+
+    problem = load_problem(DATA, hidden=2, lam="1/10")
+    m = doc["minima"][1]
+    rational = m["point"]["rational"]
+    rational["t0_0"] = str(Fraction(rational["t0_0"]) + Fraction(1, 10**5))
+    psi = [
+        [
+            sum(
+                Fraction(rational[f"t{u}_{j}"]) * Fraction(row[k])
+                for j, row in enumerate(f["basis"])
+            )
+            for k in range(2)
+        ]
+        for u, f in enumerate(m["face"])
+    ]
+    loss = reduced_loss_exact(problem, psi)
+    a = a_hat(problem, np.array(psi, dtype=float))
+    rational.update(a0=str(Fraction(a[0])), a1=str(Fraction(a[1])))
+    m.update(loss=float(loss), loss_interval=[str(loss), str(loss)])
+    m["point"].update(
+        a=a.tolist(),
+        B=[[float(theta[0])] for theta in psi],
+        c=[float(theta[1]) for theta in psi],
+        box={name: [value, value] for name, value in rational.items()},
+    )
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 2) == {"1st-order"}
+
+
+def test_wrong_output_weights_fail(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][2]["point"]["a"][0] += 1e-4
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 3) == {"a"}
+
+
+def test_wrong_global_and_orbit_fail(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][3]["is_global"] = True
+    doc["minima"][4]["orbit_size"] = 3  # a set's orbit size must divide L! = 2
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 4) == {"global"}
+    assert failed_checks(out, 5) == {"orbit"}
+
+
+def assert_input_error(code: int, out: str, err: str, *needles: str) -> None:
+    assert code == 2, (code, out, err)
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reluscape: error:"), err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def test_malformed_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "broken.json"
+    p.write_text('{"schema_version": "1", "minima": [', encoding="utf-8")
+    assert_input_error(*run_verify(capsys, p), "broken.json", "not valid JSON")
+
+
+def test_missing_field_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    del doc["minima"][0]["loss_interval"]
+    assert_input_error(
+        *run_verify(capsys, write(tmp_path, doc)), "malformed", "minima[0]", "loss_interval"
+    )
+
+
+def test_wrong_schema_version_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["schema_version"] = "0"
+    assert_input_error(*run_verify(capsys, write(tmp_path, doc)), "schema_version", "'0'")
+
+
+def test_different_data_exits_2(
+    result_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text(DATA.read_text().replace("-1.4", "-1.3"), encoding="utf-8")
+    code, out, err = run_verify(capsys, result_path, other)
+    assert_input_error(code, out, err, "was computed on different data", "y[3]")
+
+
+def test_polynomial_parser_is_exact_and_safe() -> None:
+    p = parse_polynomial("5/4*a0*t0_0^2 - (t0_0 + 1)**2 + -3", ["a0", "t0_0"])
+    assert p([Fraction(2), Fraction(1, 3)]) == Fraction(5, 18) - Fraction(16, 9) - 3
+    grad = p.gradient_float(np.array([2.0, 1.0 / 3.0]))
+    assert grad.tolist() == pytest.approx([5 / 36, 5 / 3 - 8 / 3])
+    for bad in ("x.real", "open('f')", "x ** y", "x / y", "1.5 * x", "z + 1", "x ** 1000"):
+        with pytest.raises(ValueError):
+            parse_polynomial(bad, ["x", "y"])
+
+
+def test_orbit_size_of_faces() -> None:
+    assert orbit_size_of_faces(["+0", "+0", "+0"]) == 1
+    assert orbit_size_of_faces(["+0", "-0", "+0"]) == 3
+    assert orbit_size_of_faces(["+0", "-0", "00"]) == 6
