@@ -261,34 +261,30 @@ class RealPoint:
         raise Undecided(f"sign of nonzero {f} at the point")
 
     def _on_zero_side(self, f: Poly) -> bool:
-        zero_gens, nonzero_gens = _split_systems(self.gens, f)
+        """Whether f vanishes at the point, exactly.
+
+        The real solutions of gens + <f> are among those of gens, whose msolve boxes are
+        pairwise disjoint. At a precision where each box of a solution q of gens + <f>
+        meets exactly one box of gens, that box is q's own; f(point) = 0 iff the point's
+        box is one of them.
+        """
+        zero_gens = (*self.gens, f)
         if not _solutions(zero_gens, START_PRECISION):
             return False
-        if not _solutions(nonzero_gens, START_PRECISION):
-            return True
         prec = self.precision
         while prec <= MAX_PRECISION:
+            boxes = _solutions(tuple(self.gens), prec)
             me = self.at_precision(prec)
-            on_zero = any(_overlaps(b, me) for b in _solutions(zero_gens, prec))
-            on_nonzero = any(_overlaps(b, me) for b in _solutions(nonzero_gens, prec))
-            if on_zero != on_nonzero:
-                return on_zero
+            matched = []
+            for q in _solutions(zero_gens, prec):
+                hits = [b for b in boxes if _overlaps(q, b)]
+                if len(hits) != 1:
+                    break
+                matched.append(hits[0])
+            else:
+                return any(_overlaps(b, me) for b in matched)
             prec *= 2
         raise Undecided(f"whether {f} vanishes at the point")
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_systems(gens: tuple[Poly, ...], f: Poly) -> tuple[tuple[Poly, ...], tuple[Poly, ...]]:
-    """gens + <f>, and gens + <f u - 1> in a ring with one more variable u."""
-    R = f.parent()
-    names = [str(v) for v in R.gens()]
-    u = "u_inv"
-    while u in names:
-        u += "_"
-    Ru = ring([*names, u])
-    lift = R.hom(list(Ru.gens())[: len(names)], Ru)
-    nonzero = (*(lift(g) for g in gens), lift(f) * Ru.gens()[-1] - 1)
-    return (*gens, f), nonzero
 
 
 @functools.lru_cache(maxsize=4096)

@@ -154,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="1",
         help="worker processes for the faces (default 1; used with a face time limit)",
     )
+    solve.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        default=None,
+        help="store each finished face in DIR as it completes; rerunning with the same "
+        "DIR after a crash or kill skips the finished faces",
+    )
+    solve.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print how many faces and orbits the run would process, and stop",
+    )
     _add_common(solve)
     solve.set_defaults(func=_cmd_solve)
 
@@ -273,11 +285,23 @@ def _run(
     out: str | None,
     quiet: bool,
     jobs: int = 1,
+    checkpoint: str | None = None,
+    dry_run: bool = False,
 ) -> int:
     out_path = _check_out(out)
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
 
     from reluscape import pipeline  # lazy: heavy imports (Singular, msolve)
+
+    if dry_run:
+        counts = pipeline.plan(problem, partitions=partitions)
+        print(
+            f"{PROG}: {partitions} division, L = {counts['hidden']}: "
+            f"{counts['unit_faces']} faces per unit, {counts['faces']} product faces, "
+            f"{counts['orbits']} orbits under unit permutation to process "
+            f"({counts['activation_patterns']} activation patterns 2^(L n))"
+        )
+        return EXIT_OK
 
     progress = None if quiet else _Progress()
     callback: Callable[[int, int, float], None] | None = progress
@@ -287,6 +311,7 @@ def _run(
             partitions=partitions,
             face_timeout=face_timeout,
             jobs=jobs,
+            checkpoint=checkpoint,
             progress=callback,
         )
     finally:
@@ -337,6 +362,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         out=args.out,
         quiet=args.quiet,
         jobs=_parse_jobs(args.jobs),
+        checkpoint=args.checkpoint,
+        dry_run=args.dry_run,
     )
 
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import json
 import math
 import multiprocessing
 import multiprocessing.connection
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from reluscape import algebra
@@ -32,7 +34,7 @@ from reluscape.arrangement import (
     orbit_representatives,
     unit_arrangement,
 )
-from reluscape.data import Problem
+from reluscape.data import InputError, Problem
 from reluscape.enumeration import Candidate, enumerate_face
 from reluscape.result import Minimum, Result
 from reluscape.surrogate import FaceSystem
@@ -48,6 +50,7 @@ def solve(
     partitions: str = "realizable",
     face_timeout: float | None = 60.0,
     jobs: int = 1,
+    checkpoint: str | Path | None = None,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Result:
     """Every local minimum of the RR-MSE of ``problem``, exactly (Divide-Enumerate-Merge).
@@ -67,6 +70,9 @@ def solve(
         process without a limit.
     jobs : int
         Worker processes (with a time limit).
+    checkpoint : path, optional
+        Directory where each finished face is stored as it completes; a run with the
+        same directory (after a crash or a kill) reuses them and computes the rest.
     progress : callable, optional
         Called as ``progress(faces_done, faces_total, elapsed_seconds)``.
 
@@ -86,17 +92,21 @@ def solve(
     pieces = _pieces(problem, partitions)
     products = orbit_representatives(len(pieces), problem.hidden)
     t_divide = time.perf_counter() - start
-    records: list[FaceRecord] = []
+    store = Checkpoint.open(checkpoint, problem, partitions) if checkpoint else None
+    records: list[FaceRecord] = list(store.records.values()) if store else []
+    todo = [p for p in products if not store or p not in store.records]
 
     def collect(record: FaceRecord) -> None:
         records.append(record)
+        if store is not None:
+            store.save(record)
         if progress is not None:
             progress(len(records), len(products), time.perf_counter() - start)
 
     if face_timeout:
-        run_in_workers(problem, partitions, products, face_timeout, max(1, jobs), collect)
+        run_in_workers(problem, partitions, todo, face_timeout, max(1, jobs), collect)
     else:
-        for product in products:
+        for product in todo:
             collect(process_face(problem, partitions, product))
     return assemble(problem, partitions, len(pieces), records, t_divide, start)
 
@@ -117,6 +127,87 @@ class FaceRecord:
     candidates: int = 0
     seconds_enumerate: float = 0.0
     seconds_verify: float = 0.0
+
+
+def plan(problem: Problem, *, partitions: str = "realizable") -> dict[str, int]:
+    """What a run will process, computed before any algebra (``--dry-run``).
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> plan(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
+    {'hidden': 2, 'unit_faces': 13, 'faces': 169, 'orbits': 91, 'activation_patterns': 64}
+    """
+    pieces = _pieces(problem, partitions)
+    return {
+        "hidden": problem.hidden,
+        "unit_faces": len(pieces),
+        "faces": len(pieces) ** problem.hidden,
+        "orbits": len(orbit_representatives(len(pieces), problem.hidden)),
+        "activation_patterns": 2 ** (problem.hidden * problem.n),
+    }
+
+
+@dataclass
+class Checkpoint:
+    """A directory of finished face records: ``checkpoint.json`` names the problem,
+    ``face-<indices>.json`` holds one :class:`FaceRecord` each, written atomically.
+
+    Faces that failed (time limit) are not stored, so a resumed run retries them.
+    """
+
+    path: Path
+    records: dict[tuple[int, ...], FaceRecord]
+
+    @classmethod
+    def open(cls, path: str | Path, problem: Problem, partitions: str) -> Checkpoint:
+        d = Path(path)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create checkpoint directory {d}: {exc}") from None
+        identity = {"problem": {**problem.describe(), "data": None}, "partitions": partitions}
+        meta = d / "checkpoint.json"
+        if meta.exists():
+            try:
+                stored = json.loads(meta.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise InputError(f"unreadable checkpoint {meta}: {exc}") from None
+            if stored != identity:
+                raise InputError(
+                    f"checkpoint {d} belongs to a different problem or division; "
+                    "use another directory"
+                )
+        else:
+            _write_atomic(meta, json.dumps(identity))
+        records = {}
+        for f in sorted(d.glob("face-*.json")):
+            try:
+                rec = _record_from_dict(json.loads(f.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                raise InputError(f"corrupt checkpoint file {f}: {exc}") from None
+            records[rec.product] = rec
+        return cls(path=d, records=records)
+
+    def save(self, record: FaceRecord) -> None:
+        if record.failure:
+            return
+        name = "face-" + "-".join(str(i) for i in record.product) + ".json"
+        _write_atomic(self.path / name, json.dumps(asdict(record)))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _record_from_dict(d: dict[str, Any]) -> FaceRecord:
+    d = dict(d)
+    d["product"] = tuple(d["product"])
+    d["minima"] = [Minimum(**m) for m in d["minima"]]
+    d["undecided"] = [Minimum(**m) for m in d["undecided"]]
+    return FaceRecord(**d)
 
 
 @functools.lru_cache(maxsize=4)

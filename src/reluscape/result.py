@@ -21,7 +21,17 @@ Schema of one minimum (``schema_version`` "1"):
   solution in ``box`` is the point; ``component``: for positive-dimensional sets, the
   generators of the prime ideal (in the t variables) of the set's Zariski closure;
 - ``verdict``: ``is_minimum``, ``decided_by``, ``detail``; ``orbit_size``: number of
-  images under permutation of hidden units (each is also a local minimum).
+  images of the point (of the set, for dimension >= 1) under permutations of the hidden
+  units; each image is also a local minimum.
+
+Coordinates: on a face, unit l has variables ``a{l}`` (output weight) and ``t{l}_{j}``
+(j < dim F_l) with theta_l = (B_l, c_l) = sum_j t{l}_{j} * ``face[l]["basis"][j]``; a unit
+whose face ``kind`` is ``"origin"`` has theta_l = 0 and a_l = 0 and no variables
+(``kind`` is ``"chamber"``, ``"boundary"`` or ``"origin"``). A system may have one more
+variable ``zD`` = 1 / det(Omega^T Omega + lambda I). Polynomials are written in Sage's
+syntax (``^`` for powers, rational coefficients as ``5/4*t0_0``); a component's
+``variables`` are the t-variables of its live units. ``problem["data"]`` is the path as
+given to the run; ``problem["X"]`` and ``problem["y"]`` hold the data exactly.
 """
 
 from __future__ import annotations
