@@ -271,8 +271,22 @@ def test_solve_flow_with_fake_pipeline(
 
     calls = {}
 
-    def solve(problem, *, partitions="realizable", face_timeout=60.0, jobs=1, progress=None):
-        calls.update(problem=problem, partitions=partitions, face_timeout=face_timeout, jobs=jobs)
+    def solve(
+        problem,
+        *,
+        partitions="realizable",
+        face_timeout=60.0,
+        jobs=1,
+        checkpoint=None,
+        progress=None,
+    ):
+        calls.update(
+            problem=problem,
+            partitions=partitions,
+            face_timeout=face_timeout,
+            jobs=jobs,
+            checkpoint=checkpoint,
+        )
         if progress is not None:
             for k in range(4):
                 progress(k, 3, 0.1 * k)
@@ -314,7 +328,15 @@ def test_jobs_passed_to_pipeline(
 
     calls: list[int] = []
 
-    def solve(problem, *, partitions="realizable", face_timeout=60.0, jobs=1, progress=None):
+    def solve(
+        problem,
+        *,
+        partitions="realizable",
+        face_timeout=60.0,
+        jobs=1,
+        checkpoint=None,
+        progress=None,
+    ):
         calls.append(jobs)
         return _fake_result(problem, complete=True)
 
