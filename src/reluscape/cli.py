@@ -83,6 +83,19 @@ exit codes: 0 every claim passes, 1 some claim fails a check, 2 bad usage, a
 malformed or wrong-version RESULT.json, or different data.
 """
 
+REPORT_EPILOG = f"""\
+example:
+  {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
+  {PROG} report result.json data.csv --out report/
+
+Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg).
+The data must equal the data recorded in RESULT.json. The same report is written
+by `{PROG} solve ... --report DIR`.
+
+exit codes: 0 report written, 2 bad usage, a malformed or wrong-version
+RESULT.json, different data, or an unwritable DIR.
+"""
+
 EXAMPLE_EPILOG = f"""\
 example:
   {PROG} example --out example.json
@@ -166,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print how many faces and orbits the run would process, and stop",
     )
+    solve.add_argument(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="also write an HTML report (DIR/index.html and PNG figures) of the result",
+    )
     _add_common(solve)
     solve.set_defaults(func=_cmd_solve)
 
@@ -182,6 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--quiet", action="store_true", help="no progress on stderr")
     verify.set_defaults(func=_cmd_verify)
 
+    report = sub.add_parser(
+        "report",
+        help="write an HTML report with figures of a result document",
+        description="Write DIR/index.html and the PNG figures it references: the function\n"
+        "of every minimum, a slice of the reduced loss through it, and a summary table.",
+        epilog=REPORT_EPILOG,
+        formatter_class=fmt,
+    )
+    report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
+    report.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
+    report.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    report.set_defaults(func=_cmd_report)
+
     example = sub.add_parser(
         "example",
         help="run the built-in example (n = 5, L = 2, lam = 1/10)",
@@ -191,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(example)
     example.set_defaults(func=_cmd_example)
+    _add_compare(sub, fmt)
     return parser
 
 
@@ -287,8 +320,11 @@ def _run(
     jobs: int = 1,
     checkpoint: str | None = None,
     dry_run: bool = False,
+    report: str | None = None,
 ) -> int:
     out_path = _check_out(out)
+    if report is not None and Path(report).exists() and not Path(report).is_dir():
+        raise InputError(f"--report must be a directory, got the file {report}")
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
 
     from reluscape import pipeline  # lazy: heavy imports (Singular, msolve)
@@ -323,6 +359,12 @@ def _run(
         result.save(out_path)
         if not quiet:
             print(f"{PROG}: result written to {out_path}", file=sys.stderr)
+    if report is not None:
+        from reluscape.report import write_report  # lazy: matplotlib
+
+        index = write_report(result, problem, report)
+        if not quiet:
+            print(f"{PROG}: report written to {index}", file=sys.stderr)
     if not result.complete:
         print(f"{PROG}: note: {_incomplete_reason(result)}", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -364,6 +406,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         jobs=_parse_jobs(args.jobs),
         checkpoint=args.checkpoint,
         dry_run=args.dry_run,
+        report=args.report,
     )
 
 
@@ -377,6 +420,45 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     print(report.table())
     sys.stdout.flush()
     return EXIT_OK if report.passed else EXIT_CHECK_FAILED
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from reluscape.report import report_from_files  # lazy: matplotlib
+
+    index = report_from_files(args.result, args.data, args.out)
+    print(f"{PROG}: report written to {index}")
+    return EXIT_OK
+
+
+def _add_compare(sub: argparse._SubParsersAction, fmt: type) -> None:
+    compare = sub.add_parser(
+        "compare",
+        help="compare the enumeration with multistart training and the convex bound",
+        description="Run the exact enumeration, multistart training from K seeded starts\n"
+        "(and Adam if torch is installed) and the convex reformulation (Pilanci and\n"
+        "Ergen 2020); assign every trained run to the enumerated minimum it reached.",
+        epilog=f"example:\n  {PROG} compare data.csv --hidden 2 --lam 1/10 --starts 200 "
+        "--out compare.json\n\nexit codes: 0 consistent, 1 a possible bug (a run at a "
+        "local minimum not enumerated, or p* above the global minimum), 2 bad usage or input.",
+        formatter_class=fmt,
+    )
+    compare.add_argument("data", metavar="DATA.csv", help="data file: inputs x, then y last")
+    compare.add_argument("--hidden", metavar="L", required=True, help="hidden units, >= 1")
+    compare.add_argument("--lam", metavar="Q", required=True, help="ridge parameter > 0")
+    compare.add_argument("--convention", choices=CONVENTIONS, default="sum", help=CONVENTION_HELP)
+    compare.add_argument("--starts", metavar="K", default="1000", help="random starts (1000)")
+    compare.add_argument("--seed", metavar="S", default="0", help="seed of the starts (0)")
+    compare.add_argument(
+        "--result", metavar="RESULT.json", help="reuse this solve result instead of solving"
+    )
+    compare.add_argument("--out", metavar="FILE.json", help="write the full comparison here")
+    compare.set_defaults(func=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from reluscape.compare import run_cli  # lazy: scipy, cvxpy
+
+    return run_cli(args)
 
 
 def _cmd_example(args: argparse.Namespace) -> int:
