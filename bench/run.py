@@ -170,6 +170,36 @@ def machine() -> dict[str, object]:
     }
 
 
+def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
+    """Write the JSON document (after every case, so finished rows are never lost)."""
+    ratios = {}
+    for r in rows:
+        if r.partitions != "naive":
+            continue
+        base = next(
+            (
+                b
+                for b in rows
+                if b.partitions == "realizable" and (b.hidden, b.n, b.d) == (r.hidden, r.n, r.d)
+            ),
+            None,
+        )
+        if base is not None:
+            ratios[f"naive/realizable L={r.hidden} n={r.n} d={r.d}"] = r.wall_s / base.wall_s
+    doc = {
+        "machine": machine(),
+        "grid": args.grid,
+        "jobs": args.jobs,
+        "date": time.strftime("%Y-%m-%d"),
+        "rows": [asdict(r) for r in rows],
+        "naive_ratios": ratios,
+        "growth": growth(rows),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    return doc
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--grid", choices=("quick", "full"), default="quick")
@@ -177,7 +207,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per case")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = ap.parse_args()
-    rows = []
+    rows: list[Row] = []
     header = (
         f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'orbits':>6} {'solved':>6} {'posdim':>6} "
         f"{'comps':>5} {'enum s':>7} {'verif s':>7} {'wall s':>7} {'RSS MiB':>8}  minima"
@@ -194,35 +224,10 @@ def main() -> int:
             + ("" if r.complete in (None, True) else "  INCOMPLETE"),
             flush=True,
         )
-    ratios = {}
-    for r in rows:
-        if r.partitions == "naive":
-            base = next(
-                (b for b in rows if b.partitions == "realizable" and (b.hidden, b.n, b.d)
-                 == (r.hidden, r.n, r.d)),
-                None,
-            )  # fmt: skip
-            if base is not None:
-                ratios[f"naive/realizable L={r.hidden} n={r.n} d={r.d}"] = r.wall_s / base.wall_s
-    fits = growth(rows)
-    for k, v in {**ratios, **fits}.items():
+        _write(args, rows)
+    summary = _write(args, rows)
+    for k, v in {**summary["naive_ratios"], **summary["growth"]}.items():
         print(f"{k}: {v:.2f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {
-                "machine": machine(),
-                "grid": args.grid,
-                "jobs": args.jobs,
-                "date": time.strftime("%Y-%m-%d"),
-                "rows": [asdict(r) for r in rows],
-                "naive_ratios": ratios,
-                "growth": fits,
-            },
-            indent=2,
-        )
-        + "\n"
-    )
     print(f"written {args.out}")
     return 0
 
