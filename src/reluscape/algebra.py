@@ -125,11 +125,6 @@ def saturate(gens: Sequence[Poly], by: Sequence[Poly]) -> list[Poly]:
     return list(sat.gens())
 
 
-def is_unit_ideal(gens: Sequence[Poly]) -> bool:
-    """Whether <gens> = <1> (no complex solutions)."""
-    return ideal(gens).is_one()
-
-
 def minors(matrix: Sequence[Sequence[Poly]], size: int) -> list[Poly]:
     """All size x size minors of a polynomial matrix (nonzero ones only)."""
     from sage.all__sagemath_singular import matrix as sage_matrix

@@ -114,7 +114,7 @@ def _keep_inside(
     outcome: FaceOutcome,
 ) -> None:
     for pt in points:
-        if all(pt.sign(c.form) > 0 for c in system.constraints):
+        if all(pt.sign(h) > 0 for h in system.constraints):
             outcome.candidates.append(Candidate(system=system, point=pt, component=component))
         else:
             outcome.solutions_outside += 1

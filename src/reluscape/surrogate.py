@@ -31,15 +31,6 @@ from reluscape.data import Problem
 Poly = Any
 
 
-@dataclass(frozen=True)
-class Constraint:
-    """A strict inequality h > 0 of the relative interior: sigma * theta_unit . xt_sample > 0."""
-
-    unit: int
-    samples: tuple[int, ...]
-    form: Poly
-
-
 @dataclass
 class FaceSystem:
     """Variables, loss polynomial and critical equations of one product face.
@@ -176,21 +167,17 @@ class FaceSystem:
         ]
 
     @cached_property
-    def constraints(self) -> list[Constraint]:
-        """Strict inequalities sigma_li theta_l . xt_i > 0 defining relint(F), deduplicated."""
-        out: dict[tuple[int, str], Constraint] = {}
-        for u in self.live:
-            for i, s in enumerate(self.faces[u].signs):
-                if s == 0:
-                    continue
-                form = s * self.preactivation(u, i)
-                key = (u, str(form))
-                if key in out:
-                    c = out[key]
-                    out[key] = Constraint(unit=u, samples=(*c.samples, i), form=form)
-                else:
-                    out[key] = Constraint(unit=u, samples=(i,), form=form)
-        return list(out.values())
+    def constraints(self) -> list[Poly]:
+        """Forms h = sigma_li theta_l . xt_i with relint(F) = {h > 0 for all}, deduplicated
+        (duplicate samples give the same form)."""
+        return list(
+            dict.fromkeys(
+                s * self.preactivation(u, i)
+                for u in self.live
+                for i, s in enumerate(self.faces[u].signs)
+                if s != 0
+            )
+        )
 
     @cached_property
     def facets(self) -> list[Poly] | None:
