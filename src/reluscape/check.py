@@ -94,7 +94,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from reluscape.data import InputError, Problem, load_problem, parse_rational
+from reluscape.data import InputError, Problem, load_problem, parse_rational, read_text
 from reluscape.numerics import adjacent_sign_patterns, probe_minimum
 from reluscape.projection import a_hat, reduced_loss, reduced_loss_exact
 from reluscape.result import SCHEMA_VERSION
@@ -107,6 +107,7 @@ __all__ = [
     "VerifyReport",
     "orbit_size_of_faces",
     "parse_polynomial",
+    "problem_of_document",
     "read_result_document",
     "verify",
     "verify_document",
@@ -441,14 +442,7 @@ def read_result_document(path: str | Path) -> dict[str, Any]:
         schema version.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"result file not found: {p}") from None
-    except IsADirectoryError:
-        raise InputError(f"result path is a directory, not a JSON file: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read result file {p}: {exc}") from None
+    text = read_text(p, kind="result", expected="a JSON file")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -507,7 +501,7 @@ def _list(value: Any, where: str, length: int | None = None) -> list[Any]:
     return value
 
 
-def _problem_of(doc: dict[str, Any], data: str | Path, name: str) -> Problem:
+def problem_of_document(doc: dict[str, Any], data: str | Path, name: str) -> Problem:
     """Load DATA.csv with the recorded settings and check it is the recorded data."""
     prob = doc["problem"]
     try:
@@ -1293,5 +1287,5 @@ def verify(
     """
     name = Path(result).name
     doc = read_result_document(result)
-    problem = _problem_of(doc, data, name)
+    problem = problem_of_document(doc, data, name)
     return verify_document(doc, problem, name=name, progress=progress)

@@ -454,12 +454,14 @@ def _parse_int(text: str, what: str, minimum: int) -> int:
 
 
 def _load_result(path: str, problem: Problem) -> Result:
+    from reluscape.check import read_result_document
     from reluscape.data import InputError
     from reluscape.result import Result
 
+    doc = read_result_document(path)
     try:
-        result = Result.from_json(open(path, encoding="utf-8").read())  # noqa: SIM115
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        result = Result.from_dict(doc)
+    except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"cannot read --result {path}: {exc}") from None
     mine = problem.describe()
     for key in ("hidden", "lam_sum", "X", "y"):

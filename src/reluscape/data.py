@@ -245,6 +245,22 @@ def _as_rows(X: object) -> list[list[object]]:
     return out
 
 
+def read_text(path: Path, *, kind: str, expected: str, encoding: str = "utf-8") -> str:
+    """The text of a user-named file, or an :class:`InputError` naming what went wrong.
+
+    ``kind`` names the file in messages ("data", "result"), ``expected`` what it should
+    be ("a CSV file").
+    """
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise InputError(f"{kind} file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{kind} path is a directory, not {expected}: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {kind} file {path}: {exc}") from None
+
+
 def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
     """Read a data file: one sample a row, last column y, the others x.
 
@@ -257,14 +273,7 @@ def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
         If the file cannot be read, is empty, has ragged rows or non-numeric cells.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"data file not found: {p}") from None
-    except IsADirectoryError:
-        raise InputError(f"data path is a directory, not a CSV file: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read data file {p}: {exc}") from None
+    text = read_text(p, kind="data", expected="a CSV file", encoding="utf-8-sig")
     table = [
         (lineno, [c.strip() for c in row])
         for lineno, row in enumerate(csv.reader(text.splitlines()), start=1)

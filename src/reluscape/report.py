@@ -516,7 +516,7 @@ def report_from_files(result_path: str | Path, data: str | Path, out_dir: str | 
         If the result cannot be read or is malformed, the data differ from the recorded
         data, or the directory cannot be written.
     """
-    from reluscape.check import _problem_of, read_result_document
+    from reluscape.check import problem_of_document, read_result_document
 
     name = str(result_path)
     doc = read_result_document(result_path)
@@ -524,7 +524,7 @@ def report_from_files(result_path: str | Path, data: str | Path, out_dir: str | 
         result = Result.from_dict(doc)
     except (TypeError, KeyError, ValueError) as exc:
         raise InputError(f"{name} is malformed: {exc}") from None
-    problem = _problem_of(doc, data, name)
+    problem = problem_of_document(doc, data, name)
     if not math.isfinite(float(problem.lam_sum)):
         raise InputError(f"{name} is malformed: lambda is not finite")
     try:
