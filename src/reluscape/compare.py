@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reluscape.data import Problem
-from reluscape.projection import _float_data, _reduced_loss
+from reluscape.projection import float_data, reduced_loss_array
 
 if TYPE_CHECKING:
     from reluscape.numerics import NumericalRun
@@ -220,7 +220,7 @@ def _adam_runs(problem: Problem, starts: int, seed: int, minima: list[Minimum]) 
     from reluscape.numerics import _initial_points
 
     t0 = time.perf_counter()
-    xt, yt, lam = _float_data(problem)
+    xt, yt, lam = float_data(problem)
     hidden = problem.hidden
     inits = _initial_points(xt, yt, hidden, starts, seed)
     X = torch.tensor(xt, dtype=torch.float64)
@@ -239,7 +239,7 @@ def _adam_runs(problem: Problem, starts: int, seed: int, minima: list[Minimum]) 
             loss.backward()
             opt.step()
         p = psi.detach().numpy()
-        r = _reduced_loss(xt, yt, lam, p)
+        r = reduced_loss_array(xt, yt, lam, p)
         losses.append(r)
         # Adam does not land exactly on kinks: nearest minimum by loss, loose tolerance.
         near = [m for m in minima if abs(m.loss - r) <= 1e-4 * max(1.0, abs(m.loss))]
@@ -274,7 +274,7 @@ def convex_bound(problem: Problem, *, solver: str = "CLARABEL") -> dict[str, Any
     from reluscape.arrangement import unit_arrangement
 
     t0 = time.perf_counter()
-    xt, yt, lam = _float_data(problem)
+    xt, yt, lam = float_data(problem)
     patterns = [
         np.array([1.0 if s > 0 else 0.0 for s in ch.signs])
         for ch in unit_arrangement(problem).chambers

@@ -35,11 +35,11 @@ from scipy.optimize import linprog, minimize, nnls
 
 from reluscape.data import Problem
 from reluscape.projection import (
-    _a_hat_from_omega,
-    _check_psi,
-    _float_data,
-    _full_loss_grad,
-    _reduced_loss,
+    a_hat_array,
+    check_psi,
+    float_data,
+    full_loss_grad_array,
+    reduced_loss_array,
 )
 
 __all__ = [
@@ -167,7 +167,7 @@ def _surrogate(
 ) -> tuple[float, np.ndarray]:
     """Value and gradient of g_s at psi; ``s_t`` is the pattern transposed (n x L)."""
     om = (xt @ psi.T) * s_t
-    a = _a_hat_from_omega(om, yt, lam)
+    a = a_hat_array(om, yt, lam)
     err = om @ a - yt
     value = 0.5 * float(err @ err) + 0.5 * lam * (float(a @ a) + float(np.sum(psi * psi)))
     # Envelope theorem: a = a_hat minimises the inner problem, so only the explicit psi
@@ -339,8 +339,8 @@ def adjacent_sign_patterns(
     ...     adjacent_sign_patterns(p, [[0.0, 0.0]], realizable=True))
     (8, 6)
     """
-    xt, _, _ = _float_data(problem)
-    arr = _check_psi(problem, psi)
+    xt, _, _ = float_data(problem)
+    arr = check_psi(problem, psi)
     if realizable:
         return [pattern for pattern, _ in _realizable_patterns(xt, arr, tol)]
     base, tight = _tight_entries(xt, arr, tol)
@@ -452,7 +452,7 @@ def _probe(
     """:func:`probe_minimum` on float arrays; also returns the lowest point found and the
     pattern of the chamber it was found in (None if it came from the random probe)."""
     rng = np.random.default_rng(seed)
-    r0 = _reduced_loss(xt, yt, lam, psi)
+    r0 = reduced_loss_array(xt, yt, lam, psi)
     threshold = tol * max(1.0, abs(r0))
     best_value, best_point, best_pattern = np.inf, None, None
     worst_chamber = -np.inf
@@ -551,8 +551,8 @@ def probe_minimum(
     >>> report.passed, report.patterns_checked
     (False, 6)
     """
-    xt, yt, lam = _float_data(problem)
-    arr = _check_psi(problem, psi)
+    xt, yt, lam = float_data(problem)
+    arr = check_psi(problem, psi)
     with _single_threaded_blas():
         report, _, _ = _probe(
             xt,
@@ -639,7 +639,7 @@ def multistart(
     """
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise ValueError(f"starts must be an integer >= 1, got {starts!r}")
-    xt, yt, lam = _float_data(problem)
+    xt, yt, lam = float_data(problem)
     inits = _initial_points(xt, yt, problem.hidden, starts, seed)
     with _single_threaded_blas():
         return [
@@ -663,7 +663,7 @@ def _one_run(
     shape = (hidden, width)
 
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-        value, grad_a, grad_psi = _full_loss_grad(
+        value, grad_a, grad_psi = full_loss_grad_array(
             xt, yt, lam, x[:hidden], x[hidden:].reshape(shape)
         )
         return value, np.concatenate([grad_a, grad_psi.ravel()])
@@ -705,8 +705,8 @@ def _one_run(
         is_local_min = None
     return NumericalRun(
         psi=psi,
-        a=_a_hat_from_omega(np.maximum(xt @ psi.T, 0.0), yt, lam),
-        loss=_reduced_loss(xt, yt, lam, psi),
+        a=a_hat_array(np.maximum(xt @ psi.T, 0.0), yt, lam),
+        loss=reduced_loss_array(xt, yt, lam, psi),
         grad_norm=grad_norm,
         converged=bool(converged),
         is_local_min=is_local_min,

@@ -29,24 +29,35 @@ from reluscape.data import Problem
 
 __all__ = [
     "a_hat",
+    "a_hat_array",
+    "check_psi",
+    "float_data",
     "full_loss",
     "full_loss_grad",
+    "full_loss_grad_array",
     "join_psi",
     "omega",
+    "omega_array",
     "reduced_loss",
+    "reduced_loss_array",
     "reduced_loss_exact",
     "split_psi",
 ]
 
 
-def _float_data(problem: Problem) -> tuple[np.ndarray, np.ndarray, float]:
-    """Float copies of (xt, yt, lambda_sum) for the numerical code of this package."""
+def float_data(problem: Problem) -> tuple[np.ndarray, np.ndarray, float]:
+    """Float copies ``(xt, yt, lam)`` of the centered data, for the array-level functions below.
+
+    The array-level functions (``*_array``) skip validation; they are the inner loops of
+    the numerical search, the comparison and the report.
+    """
     xt = np.array([[float(v) for v in row] for row in problem.xt], dtype=float)
     yt = np.array([float(v) for v in problem.yt], dtype=float)
     return xt, yt, float(problem.lam_sum)
 
 
-def _check_psi(problem: Problem, psi: object) -> np.ndarray:
+def check_psi(problem: Problem, psi: object) -> np.ndarray:
+    """``psi`` as a finite float array of shape ``(L, d+1)``, or a ValueError naming the problem."""
     arr = np.asarray(psi, dtype=float)
     expected = (problem.hidden, problem.d + 1)
     if arr.shape != expected:
@@ -69,23 +80,26 @@ def _check_a(problem: Problem, a: object) -> np.ndarray:
     return arr
 
 
-def _omega(xt: np.ndarray, psi: np.ndarray) -> np.ndarray:
+def omega_array(xt: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """Omega(psi)_il = ReLU(xt_i . theta_l) on float arrays."""
     return np.maximum(xt @ psi.T, 0.0)
 
 
-def _a_hat_from_omega(om: np.ndarray, yt: np.ndarray, lam: float) -> np.ndarray:
+def a_hat_array(om: np.ndarray, yt: np.ndarray, lam: float) -> np.ndarray:
+    """a_hat = (Omega^T Omega + lambda I)^{-1} Omega^T yt on float arrays."""
     gram = om.T @ om + lam * np.eye(om.shape[1])
     return np.linalg.solve(gram, om.T @ yt)
 
 
 def _full_loss(xt: np.ndarray, yt: np.ndarray, lam: float, a: np.ndarray, psi: np.ndarray) -> float:
-    res = yt - _omega(xt, psi) @ a
+    res = yt - omega_array(xt, psi) @ a
     return 0.5 * float(res @ res) + 0.5 * lam * (float(a @ a) + float(np.sum(psi * psi)))
 
 
-def _full_loss_grad(
+def full_loss_grad_array(
     xt: np.ndarray, yt: np.ndarray, lam: float, a: np.ndarray, psi: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray]:
+    """(l(a, psi), dl/da, dl/dpsi) on float arrays, with ReLU'(0) = 0."""
     z = xt @ psi.T
     active = z > 0.0
     om = np.where(active, z, 0.0)
@@ -97,9 +111,10 @@ def _full_loss_grad(
     return value, grad_a, grad_psi
 
 
-def _reduced_loss(xt: np.ndarray, yt: np.ndarray, lam: float, psi: np.ndarray) -> float:
-    om = _omega(xt, psi)
-    return _full_loss(xt, yt, lam, _a_hat_from_omega(om, yt, lam), psi)
+def reduced_loss_array(xt: np.ndarray, yt: np.ndarray, lam: float, psi: np.ndarray) -> float:
+    """r(psi) = l(a_hat(psi), psi) on float arrays."""
+    om = omega_array(xt, psi)
+    return _full_loss(xt, yt, lam, a_hat_array(om, yt, lam), psi)
 
 
 def omega(problem: Problem, psi: object) -> np.ndarray:
@@ -128,8 +143,8 @@ def omega(problem: Problem, psi: object) -> np.ndarray:
     >>> omega(p, [[1.0, -0.5]]).ravel().tolist()
     [0.0, 0.5, 1.5]
     """
-    xt, _, _ = _float_data(problem)
-    return _omega(xt, _check_psi(problem, psi))
+    xt, _, _ = float_data(problem)
+    return omega_array(xt, check_psi(problem, psi))
 
 
 def a_hat(problem: Problem, psi: object) -> np.ndarray:
@@ -163,8 +178,8 @@ def a_hat(problem: Problem, psi: object) -> np.ndarray:
     >>> round(float(a_hat(p, [[1.0, 0.0]])[0]), 12)
     0.833333333333
     """
-    xt, yt, lam = _float_data(problem)
-    return _a_hat_from_omega(_omega(xt, _check_psi(problem, psi)), yt, lam)
+    xt, yt, lam = float_data(problem)
+    return a_hat_array(omega_array(xt, check_psi(problem, psi)), yt, lam)
 
 
 def full_loss(problem: Problem, a: object, psi: object) -> float:
@@ -197,8 +212,8 @@ def full_loss(problem: Problem, a: object, psi: object) -> float:
     >>> full_loss(p, [1.0], [[1.0, 0.0]])
     5.5
     """
-    xt, yt, lam = _float_data(problem)
-    return _full_loss(xt, yt, lam, _check_a(problem, a), _check_psi(problem, psi))
+    xt, yt, lam = float_data(problem)
+    return _full_loss(xt, yt, lam, _check_a(problem, a), check_psi(problem, psi))
 
 
 def full_loss_grad(
@@ -243,8 +258,8 @@ def full_loss_grad(
     >>> value, ga.tolist(), gpsi.tolist()
     (5.5, [1.0], [[1.0, 1.0]])
     """
-    xt, yt, lam = _float_data(problem)
-    return _full_loss_grad(xt, yt, lam, _check_a(problem, a), _check_psi(problem, psi))
+    xt, yt, lam = float_data(problem)
+    return full_loss_grad_array(xt, yt, lam, _check_a(problem, a), check_psi(problem, psi))
 
 
 def reduced_loss(problem: Problem, psi: object) -> float:
@@ -280,8 +295,8 @@ def reduced_loss(problem: Problem, psi: object) -> float:
     >>> round(reduced_loss(p, [[1.0, 0.0]]), 12)  # 7 - 1/2 * 5 * 5/6 + 1/2
     5.416666666667
     """
-    xt, yt, lam = _float_data(problem)
-    return _reduced_loss(xt, yt, lam, _check_psi(problem, psi))
+    xt, yt, lam = float_data(problem)
+    return reduced_loss_array(xt, yt, lam, check_psi(problem, psi))
 
 
 def _to_fraction(value: object, where: str) -> Fraction:

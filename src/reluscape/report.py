@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from reluscape.data import InputError, Problem
-from reluscape.projection import _a_hat_from_omega, _float_data, _omega, _reduced_loss
+from reluscape.projection import a_hat_array, float_data, omega_array, reduced_loss_array
 from reluscape.result import Minimum, Result
 
 __all__ = ["face_type", "family_members", "report_from_files", "write_report"]
@@ -70,20 +70,20 @@ class _Net:
 
     @classmethod
     def of(cls, problem: Problem) -> _Net:
-        xt, yt, lam = _float_data(problem)
+        xt, yt, lam = float_data(problem)
         mean_y = float(sum(problem.y) / len(problem.y))
         return cls(xt=xt, yt=yt, lam=lam, mean_y=mean_y)
 
     def a_hat(self, psi: np.ndarray) -> np.ndarray:
-        return _a_hat_from_omega(_omega(self.xt, psi), self.yt, self.lam)
+        return a_hat_array(omega_array(self.xt, psi), self.yt, self.lam)
 
     def f(self, psi: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Network output at the rows of x (m x d), outputs un-centered."""
         xt = np.hstack([x, np.ones((x.shape[0], 1))])
-        return _omega(xt, psi) @ a + self.mean_y
+        return omega_array(xt, psi) @ a + self.mean_y
 
     def r(self, psi: np.ndarray) -> float:
-        return _reduced_loss(self.xt, self.yt, self.lam, psi)
+        return reduced_loss_array(self.xt, self.yt, self.lam, psi)
 
 
 def _psi_of(m: Minimum) -> np.ndarray:
