@@ -9,12 +9,17 @@ Three methods on one problem (METHOD.md sections 1, 2, 7):
 - the convex reformulation of two-layer ReLU training with weight decay (Pilanci and Ergen,
   2020) over the activation patterns of the arrangement's chambers, solved with cvxpy.
 
-Each converged run that the probe calls a local minimum is assigned to the enumerated
-minimum it reached (METHOD.md section 7: every such run must be in the enumerated set). A
-run at a probed local minimum that matches no enumerated minimum is a possible bug and is
-reported loudly, except for runs with a dead unit (|theta_l| < 1e-3): the probe is too weak
-there (r is flat to first order in every direction of a dead unit), so they are listed
-separately as numerically unjudgeable.
+A run is assigned to the enumerated minimum it reached by its parameters
+(:class:`RunMatcher`): the distance of (a, psi), up to permutation of the hidden units, to
+the minimum's point, or to the nearest point of a positive-dimensional set through the
+equations of its component (METHOD.md section 7: every minimum an optimizer converges to
+must be in the enumerated set). Polished L-BFGS-B runs end on the minimum to rounding and
+are matched within ``PARAM_TOL``; Adam, with a decaying learning rate, ends about 1e-3 from
+minima that sit on walls and is matched within ``ADAM_PARAM_TOL``. A run at a (probed)
+local minimum that matches nothing is a possible bug and is reported loudly, with its
+point; runs stuck at non-minima are counted; runs with a dead unit (|theta_l| < 1e-3) are
+listed separately as numerically unjudgeable, since the probe is too weak there (r is flat
+to first order in every direction of a dead unit).
 
 The convex optimum p* is numerical (an interior-point solver), so it is compared with the
 exact global minimum with a relative slack of 1e-6; it lower-bounds every local minimum for
@@ -25,237 +30,311 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import time
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from reluscape.data import Problem
-from reluscape.projection import float_data, reduced_loss_array
+from reluscape.projection import a_hat_array, float_data, omega_array, reduced_loss_array
 
 if TYPE_CHECKING:
     from reluscape.numerics import NumericalRun
     from reluscape.result import Minimum, Result
 
-__all__ = ["CONVEX_SLACK", "DEAD_TOL", "LOSS_TOL", "PARAM_TOL", "compare", "convex_bound"]
+__all__ = [
+    "ADAM_PARAM_TOL",
+    "CONVEX_SLACK",
+    "DEAD_TOL",
+    "PARAM_TOL",
+    "RunMatcher",
+    "adam_runs",
+    "classify_runs",
+    "compare",
+    "convex_bound",
+]
 
-LOSS_TOL = 1e-7  # reduced loss of a run vs the minimum's loss (relative to max(1, |loss|))
-PARAM_TOL = 1e-4  # max |difference| of (a, B, c) up to unit permutation, for point minima
-COMPONENT_TOL = 1e-5  # relative residual of the prime generators / of the face span
+PARAM_TOL = 1e-4  # polished L-BFGS-B runs: max |(a, psi) difference| to the point or the set
+# Adam alone ends about 1e-3 from minima that sit on walls (d1_n5, 1000 starts: medians 1e-4
+# to 2e-3, 910 runs within 1e-2): its second-moment estimate is dominated by the gradient jump
+# across the wall, so its steps along the wall shrink with the learning rate.
+ADAM_PARAM_TOL = 1e-2
 DEAD_TOL = 1e-3  # |theta_l| below this: a dead unit, the probe cannot judge the run
+KKT_TOL = 1e-6  # a polished run is converged below this KKT residual (as in numerics)
+POLISH_TIGHT_TOL = 1e-8  # |theta_l . xt_i| below this after polishing: on a wall
 CONVEX_SLACK = 1e-6  # relative slack when comparing the numerical p* with exact losses
 BLOCK_TOL = 1e-6  # a convex block counts as nonzero above this fraction of the largest
 NEURON_DIR_TOL = 1e-4  # parallel blocks (unit directions this close, same sign): one neuron
+ADAM_STEPS = 8000
+ADAM_LR = 1e-2
+ADAM_LR_FINAL = 1e-7
+ADAM_HOLD = 0.3  # fraction of the steps at the initial learning rate before the decay
 
 
-def _frac_float(text: str) -> float:
-    return float(Fraction(text))
+class RunMatcher:
+    """Assigns an end point (a, psi) of training to the enumerated minimum it reached.
 
+    The distance of (a, psi) to a minimum is, minimised over permutations of the hidden
+    units, max |a - a*|, |psi - psi*| (entrywise) to its point for an isolated minimum,
+    and to the nearest point psi* of its set (with a* = a_hat(psi*)) for a
+    positive-dimensional one (:meth:`reluscape.components.ComponentGeometry.distance`:
+    Gauss-Newton onto the component's prime in the face coordinates, kept only inside the
+    closed face). A run is assigned to the nearest minimum if that distance is at most
+    ``tol * max(1, max |psi|)``. The loss plays no part: minima of nearly equal loss are
+    told apart, and a run near a minimum with a slightly higher loss still matches.
 
-def _theta(m: Minimum) -> np.ndarray:
-    B = np.asarray(m.point["B"], dtype=float)
-    c = np.asarray(m.point["c"], dtype=float)
-    return np.column_stack([B, c])
-
-
-def _loss_matches(run_loss: float, m: Minimum) -> bool:
-    lo, hi = (_frac_float(v) for v in m.loss_interval)
-    tol = LOSS_TOL * max(1.0, abs(m.loss))
-    return lo - tol <= run_loss <= hi + tol
-
-
-def _point_distance(run: NumericalRun, m: Minimum) -> float:
-    """min over unit permutations of max |(a, B, c) difference|."""
-    a_m = np.asarray(m.point["a"], dtype=float)
-    th_m = _theta(m)
-    best = math.inf
-    for perm in itertools.permutations(range(len(a_m))):
-        p = list(perm)
-        dist = max(float(np.max(np.abs(run.a[p] - a_m))), float(np.max(np.abs(run.psi[p] - th_m))))
-        best = min(best, dist)
-    return best
-
-
-_TERM = re.compile(r"([+-]?)([^+-]+)")
-
-
-def _parse_poly(text: str) -> list[tuple[float, list[tuple[str, int]]]]:
-    """Terms (coefficient, [(variable, power)]) of an expanded Sage polynomial string."""
-    terms = []
-    compact = text.replace(" ", "")
-    if not compact or _TERM.sub("", compact):
-        raise ValueError(f"cannot parse polynomial {text!r}")
-    for sign, body in _TERM.findall(compact):
-        coef = -1.0 if sign == "-" else 1.0
-        powers: list[tuple[str, int]] = []
-        for factor in body.split("*"):
-            if re.fullmatch(r"\d+(/\d+)?", factor):
-                coef *= float(Fraction(factor))
-            else:
-                name, _, power = factor.partition("^")
-                if not re.fullmatch(r"[A-Za-z_]\w*", name):
-                    raise ValueError(f"cannot parse polynomial {text!r}")
-                powers.append((name, int(power) if power else 1))
-        terms.append((coef, powers))
-    return terms
-
-
-def _eval_poly(
-    terms: list[tuple[float, list[tuple[str, int]]]], values: dict[str, float]
-) -> tuple[float, float]:
-    """(|p(t)|, sum of |terms| at t): the residual and its scale."""
-    vals = [
-        coef * math.prod(values.get(name, 0.0) ** power for name, power in powers)
-        for coef, powers in terms
-    ]
-    return abs(sum(vals)), sum(abs(v) for v in vals)
-
-
-def _component_residual(run: NumericalRun, m: Minimum, parsed: list[Any]) -> float:
-    """Smallest relative residual of the run on the set's equations over unit permutations.
-
-    For each permutation, unit l of the run is written as theta_l = K_l t_l (least squares in
-    the face basis K_l, whose residual must vanish too), and the prime generators are
-    evaluated at t. Returned: the largest relative residual, minimised over permutations.
+    Parameters
+    ----------
+    minima : list of Minimum
+        The enumerated minima (orbit representatives).
+    xt, yt, lam
+        Float data (:func:`reluscape.projection.float_data`).
     """
-    polys = parsed
-    hidden = len(m.face)
-    best = math.inf
-    for perm in itertools.permutations(range(hidden)):
-        worst = 0.0
-        values: dict[str, float] = {}
-        for l_face, l_run in enumerate(perm):
-            theta = run.psi[l_run]
-            scale = max(1.0, float(np.linalg.norm(theta)))
-            basis = m.face[l_face]["basis"]
-            if not basis:  # origin: theta_l = 0
-                worst = max(worst, float(np.linalg.norm(theta)) / scale)
+
+    def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float) -> None:
+        from reluscape.components import ComponentGeometry
+
+        self.xt, self.yt, self.lam = xt, yt, lam
+        self.dead: dict[int, int] = {
+            m.id: sum(1 for unit in m.face if unit.get("kind") == "origin") for m in minima
+        }
+        self.points: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.sets: list[tuple[int, ComponentGeometry]] = []
+        self.unusable: list[int] = []
+        for m in minima:
+            a = np.asarray(m.point["a"], dtype=float)
+            psi = np.column_stack(
+                [np.asarray(m.point["B"], dtype=float), np.asarray(m.point["c"], dtype=float)]
+            )
+            if m.dimension == 0:
+                self.points.append((m.id, a, psi))
                 continue
-            K = np.array([[_frac_float(v) for v in vec] for vec in basis]).T
-            t, *_ = np.linalg.lstsq(K, theta, rcond=None)
-            worst = max(worst, float(np.linalg.norm(K @ t - theta)) / scale)
-            for j, tj in enumerate(t):
-                values[f"t{l_face}_{j}"] = float(tj)
-        if worst <= best:
-            for poly in polys:
-                res, size = _eval_poly(poly, values)
-                worst = max(worst, res / max(1.0, size))
-        best = min(best, worst)
-    return best
+            try:
+                self.sets.append((m.id, ComponentGeometry(m, xt)))
+            except (ValueError, KeyError, TypeError, ZeroDivisionError):
+                # Without usable equations only the sample point can be matched; runs
+                # elsewhere on the set then show up as possible bugs, never as silent matches.
+                self.points.append((m.id, a, psi))
+                self.unusable.append(m.id)
+
+    def distances(self, a: np.ndarray, psi: np.ndarray) -> dict[int, float]:
+        """Distance of (a, psi) to every enumerated minimum with as many dead units, by id.
+
+        A run with more dead units (|theta_l| < ``DEAD_TOL``) than a minimum has origin
+        units is not compared with it: it can be close to the closure of a set (the end of
+        a curve where one unit dies) while being a different, non-minimal point.
+        """
+        dead = int(np.sum(np.linalg.norm(psi, axis=1) < DEAD_TOL))
+        out = {}
+        for mid, a_m, psi_m in self.points:
+            if self.dead[mid] != dead:
+                continue
+            out[mid] = min(
+                max(float(np.max(np.abs(a[p] - a_m))), float(np.max(np.abs(psi[p] - psi_m))))
+                for p in map(list, itertools.permutations(range(len(a_m))))
+            )
+        for mid, geometry in self.sets:
+            if self.dead[mid] == dead:
+                out[mid] = geometry.distance(a, psi, self.yt, self.lam)
+        return out
+
+    def match(self, a: np.ndarray, psi: np.ndarray, tol: float) -> tuple[int | None, float]:
+        """(id of the nearest minimum within tolerance or None, distance to the nearest)."""
+        dist = self.distances(a, psi)
+        if not dist:
+            return None, math.inf
+        mid = min(dist, key=dist.__getitem__)
+        within = dist[mid] <= tol * max(1.0, float(np.max(np.abs(psi))))
+        return (mid if within else None), dist[mid]
 
 
-def _parse_component(m: Minimum) -> list[Any]:
-    return [_parse_poly(g) for g in (m.component or {}).get("prime", [])]
-
-
-def assign_run(
-    run: NumericalRun, minima: list[Minimum], parsed: dict[int, list[Any]]
-) -> int | None:
-    """Id of the enumerated minimum the run reached, or None."""
-    for m in minima:
-        if not _loss_matches(run.loss, m):
-            continue
-        if m.dimension == 0:
-            if _point_distance(run, m) <= PARAM_TOL * max(1.0, float(np.max(np.abs(run.psi)))):
-                return m.id
-        elif m.component and _component_residual(run, m, parsed[m.id]) <= COMPONENT_TOL:
-            return m.id
-    return None
-
-
-def _run_point(run: NumericalRun) -> dict[str, Any]:
+def _run_point(start: int, loss: float, a: np.ndarray, psi: np.ndarray, **extra: Any) -> dict:
     return {
-        "start": run.start,
-        "loss": run.loss,
-        "a": run.a.tolist(),
-        "B": run.psi[:, :-1].tolist(),
-        "c": run.psi[:, -1].tolist(),
-        "grad_norm": run.grad_norm,
+        "start": start,
+        "loss": loss,
+        "a": a.tolist(),
+        "B": psi[:, :-1].tolist(),
+        "c": psi[:, -1].tolist(),
+        **extra,
     }
 
 
-def classify_runs(runs: list[NumericalRun], minima: list[Minimum]) -> dict[str, Any]:
-    """Basin frequencies per enumerated minimum, saddles, possible bugs, dead-unit runs."""
-    parsed = {m.id: _parse_component(m) for m in minima if m.dimension > 0 and m.component}
-    basins = {m.id: 0 for m in minima}
-    stuck = not_converged = unprobed = 0
-    bugs: list[dict[str, Any]] = []
-    dead: list[dict[str, Any]] = []
+def _has_dead_unit(psi: np.ndarray) -> bool:
+    return float(np.min(np.linalg.norm(psi, axis=1))) < DEAD_TOL
+
+
+def _tally(minima: list[Minimum], runs: int) -> dict[str, Any]:
+    return {
+        "runs": runs,
+        "basins": {m.id: 0 for m in minima},
+        "stuck_at_saddles_or_kinks": 0,
+        "not_converged": 0,
+        "not_probed": 0,
+        "possible_bugs": [],
+        "dead_unit_runs": [],
+        "max_assigned_distance": 0.0,
+    }
+
+
+def classify_runs(
+    runs: list[NumericalRun], minima: list[Minimum], matcher: RunMatcher
+) -> dict[str, Any]:
+    """Basin frequencies of L-BFGS-B runs per enumerated minimum; saddles, possible bugs.
+
+    A run is judged by its own convergence and probe (:func:`reluscape.numerics.multistart`):
+    not converged, or descent found (stuck at a saddle or kink), or not probed; a run the
+    probe calls a local minimum is matched by parameters within ``PARAM_TOL``. Unmatched, it
+    is a possible bug, unless it has a dead unit (|theta_l| < ``DEAD_TOL``): there r is flat
+    to first order along the dead unit, the probe is too weak, and the run is listed as
+    numerically unjudgeable.
+    """
+    out = _tally(minima, len(runs))
     for run in runs:
         if not run.converged:
-            not_converged += 1
+            out["not_converged"] += 1
             continue
         if run.is_local_min is False:
-            stuck += 1
+            out["stuck_at_saddles_or_kinks"] += 1
             continue
         if run.is_local_min is None:
-            unprobed += 1
+            out["not_probed"] += 1
             continue
-        mid = assign_run(run, minima, parsed)
+        mid, dist = matcher.match(run.a, run.psi, PARAM_TOL)
+        point = _run_point(
+            run.start, run.loss, run.a, run.psi, grad_norm=run.grad_norm, distance=dist
+        )
         if mid is not None:
-            basins[mid] += 1
-        elif float(np.min(np.linalg.norm(run.psi, axis=1))) < DEAD_TOL:
-            dead.append(_run_point(run))
+            out["basins"][mid] += 1
+            out["max_assigned_distance"] = max(out["max_assigned_distance"], dist)
+        elif _has_dead_unit(run.psi):
+            out["dead_unit_runs"].append(point)
         else:
-            bugs.append(_run_point(run))
-    return {
-        "runs": len(runs),
-        "basins": basins,
-        "stuck_at_saddles_or_kinks": stuck,
-        "not_converged": not_converged,
-        "not_probed": unprobed,
-        "possible_bugs": bugs,
-        "dead_unit_runs": dead,
-    }
+            out["possible_bugs"].append({"method": "L-BFGS-B", **point})
+    return out
 
 
-def _adam_runs(problem: Problem, starts: int, seed: int, minima: list[Minimum]) -> dict[str, Any]:
-    """Plain Adam on the full loss from the multistart starts; skipped without torch."""
+def _adam_train(
+    inits: np.ndarray, xt: np.ndarray, yt: np.ndarray, lam: float, hidden: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Adam on the full loss from every start at once; returns (a, psi, loss) per start.
+
+    The runs are independent: the batched objective is the sum of the per-start losses,
+    whose gradient in one start's parameters is that start's gradient, and Adam acts
+    entrywise. Learning rate: ``ADAM_LR`` for the first ``ADAM_HOLD`` of the steps, then an
+    exponential decay to ``ADAM_LR_FINAL``: at a constant rate Adam keeps oscillating
+    across the wall a minimum sits on (about 4e-4 above its loss), and the decay shrinks
+    the oscillation.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    # The batched tensors are small (starts x n x L): extra threads only add overhead on
+    # a machine whose cores are shared.
+    torch.set_num_threads(1)
     try:
-        import torch
+        X = torch.tensor(xt, dtype=torch.float64)
+        Y = torch.tensor(yt, dtype=torch.float64)
+        starts = inits.shape[0]
+        a = torch.tensor(inits[:, :hidden], dtype=torch.float64, requires_grad=True)
+        psi = torch.tensor(
+            inits[:, hidden:].reshape(starts, hidden, -1), dtype=torch.float64, requires_grad=True
+        )
+        opt = torch.optim.Adam([a, psi], lr=ADAM_LR)
+        hold = int(ADAM_HOLD * ADAM_STEPS)
+        ratio = ADAM_LR_FINAL / ADAM_LR
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda k: 1.0 if k < hold else ratio ** ((k - hold) / (ADAM_STEPS - hold))
+        )
+
+        def per_start_loss() -> torch.Tensor:
+            om = torch.relu(torch.einsum("ij,klj->kil", X, psi))
+            res = Y[None, :] - torch.einsum("kil,kl->ki", om, a)
+            return 0.5 * (res * res).sum(dim=1) + 0.5 * lam * (
+                (a * a).sum(dim=1) + (psi * psi).sum(dim=(1, 2))
+            )
+
+        for _ in range(ADAM_STEPS):
+            opt.zero_grad()
+            per_start_loss().sum().backward()
+            opt.step()
+            sched.step()
+        with torch.no_grad():
+            losses = per_start_loss().numpy().copy()
+        return a.detach().numpy().copy(), psi.detach().numpy().copy(), losses
+    finally:
+        torch.set_num_threads(threads)
+
+
+def adam_runs(
+    problem: Problem, starts: int, seed: int, minima: list[Minimum], matcher: RunMatcher
+) -> dict[str, Any]:
+    """Plain Adam on the full loss l(a, B, c) from the multistart starts, then a polish.
+
+    Adam (:func:`_adam_train`) ends near, not on, minima that sit on walls. Its end point
+    is matched within ``ADAM_PARAM_TOL`` (``basins_before_polish``: what Adam alone
+    reached), then polished the way the L-BFGS-B runs are: the chamber surrogate g_s of
+    its activation pattern s is minimised on the closed chamber of s by SLSQP, which lands
+    exactly on the wall, and a = a_hat(psi). The polished run is then judged like an
+    L-BFGS-B run: not converged if its KKT residual on the chamber exceeds 1e-6, assigned
+    if within ``PARAM_TOL`` of an enumerated minimum, a dead-unit run, or else probed
+    (:func:`reluscape.numerics.probe_minimum`): descent found means stuck at a
+    non-minimum, none means a local minimum outside the enumerated set, a possible bug.
+
+    Returns ``{"status": "torch not installed"}`` when torch cannot be imported.
+    """
+    try:
+        import torch  # noqa: F401
     except ImportError:
         return {"status": "torch not installed"}
-    from reluscape.numerics import _initial_points
+    # The same starts and the same chamber polish as the L-BFGS-B path, so that the two
+    # optimizers differ only in how they travel to a basin.
+    from reluscape.numerics import _initial_points, _kkt_residual, _polish, probe_minimum
 
     t0 = time.perf_counter()
     xt, yt, lam = float_data(problem)
-    hidden = problem.hidden
-    inits = _initial_points(xt, yt, hidden, starts, seed)
-    X = torch.tensor(xt, dtype=torch.float64)
-    Y = torch.tensor(yt, dtype=torch.float64)
-    counts = {m.id: 0 for m in minima}
-    other = 0
-    losses = []
-    for x0 in inits:
-        a = torch.tensor(x0[:hidden], dtype=torch.float64, requires_grad=True)
-        psi = torch.tensor(x0[hidden:].reshape(hidden, -1), dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.Adam([a, psi], lr=1e-2)
-        for _ in range(3000):
-            opt.zero_grad()
-            res = Y - torch.relu(X @ psi.T) @ a
-            loss = 0.5 * (res @ res) + 0.5 * lam * ((a @ a) + (psi * psi).sum())
-            loss.backward()
-            opt.step()
-        p = psi.detach().numpy()
-        r = reduced_loss_array(xt, yt, lam, p)
-        losses.append(r)
-        # Adam does not land exactly on kinks: nearest minimum by loss, loose tolerance.
-        near = [m for m in minima if abs(m.loss - r) <= 1e-4 * max(1.0, abs(m.loss))]
-        if near:
-            counts[near[0].id] += 1
+    inits = _initial_points(xt, yt, problem.hidden, starts, seed)
+    a_end, psi_end, losses = _adam_train(inits, xt, yt, lam, problem.hidden)
+    out = _tally(minima, starts)
+    before = {m.id: 0 for m in minima}
+    for k in range(starts):
+        if not (np.all(np.isfinite(psi_end[k])) and np.all(np.isfinite(a_end[k]))):
+            out["not_converged"] += 1
+            continue
+        mid, _ = matcher.match(a_end[k], psi_end[k], ADAM_PARAM_TOL)
+        if mid is not None:
+            before[mid] += 1
+        pattern = (psi_end[k] @ xt.T > 0).astype(int)
+        psi = _polish(xt, yt, lam, pattern, psi_end[k])
+        a = a_hat_array(omega_array(xt, psi), yt, lam)
+        if _kkt_residual(xt, yt, lam, pattern, psi, POLISH_TIGHT_TOL) > KKT_TOL:
+            out["not_converged"] += 1
+            continue
+        mid, dist = matcher.match(a, psi, PARAM_TOL)
+        if mid is not None:
+            out["basins"][mid] += 1
+            out["max_assigned_distance"] = max(out["max_assigned_distance"], dist)
+            continue
+        point = _run_point(k, reduced_loss_array(xt, yt, lam, psi), a, psi, distance=dist)
+        if _has_dead_unit(psi):
+            out["dead_unit_runs"].append(point)
+        elif probe_minimum(problem, psi, tight_tol=POLISH_TIGHT_TOL, seed=k).passed:
+            out["possible_bugs"].append({"method": "Adam", **point})
         else:
-            other += 1
+            out["stuck_at_saddles_or_kinks"] += 1
+    finite = losses[np.isfinite(losses)]
     return {
         "status": "ok",
-        "steps": 3000,
-        "lr": 1e-2,
-        "basins_by_loss": counts,
-        "unmatched": other,
-        "best_loss": min(losses),
+        **out,
+        "basins_before_polish": before,
+        "best_loss_before_polish": float(finite.min()) if finite.size else math.nan,
+        "steps": ADAM_STEPS,
+        "schedule": (
+            f"lr {ADAM_LR:g} for {ADAM_HOLD:.0%} of the steps, then exponential decay to "
+            f"{ADAM_LR_FINAL:g}"
+        ),
+        "match_tolerance": PARAM_TOL,
+        "match_tolerance_before_polish": ADAM_PARAM_TOL,
         "seconds": time.perf_counter() - t0,
-        "note": "assigned by reduced loss only (to 1e-4): Adam stops near, not on, kinks",
     }
 
 
@@ -334,7 +413,29 @@ def compare(
     face_timeout: float | None = 60.0,
     jobs: int = 2,
 ) -> dict[str, Any]:
-    """Run (or reuse) the exact enumeration, multistart training and the convex bound."""
+    """Run (or reuse) the exact enumeration, multistart training and the convex bound.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and settings.
+    starts : int
+        Random starts of L-BFGS-B and of Adam (the same starts for both).
+    seed : int
+        Seed of the starts.
+    result : Result, optional
+        A result of the enumeration for this problem; computed if missing.
+    face_timeout, jobs
+        Passed to :func:`reluscape.pipeline.solve`.
+
+    Returns
+    -------
+    dict
+        ``problem``, ``enumeration`` (the minima), ``multistart`` and ``adam`` (basins by
+        minimum id, runs stuck at non-minima, not converged, dead-unit runs, possible bugs),
+        ``convex`` (p*, gap, neurons needed), ``possible_bugs`` (of both methods) and
+        ``timings`` in seconds.
+    """
     from reluscape import numerics, pipeline
 
     timings: dict[str, float] = {}
@@ -348,8 +449,9 @@ def compare(
     t0 = time.perf_counter()
     runs = numerics.multistart(problem, starts=starts, seed=seed)
     timings["multistart"] = time.perf_counter() - t0
-    classified = classify_runs(runs, minima)
-    adam = _adam_runs(problem, starts, seed, minima)
+    matcher = RunMatcher(minima, *float_data(problem))
+    classified = classify_runs(runs, minima, matcher)
+    adam = adam_runs(problem, starts, seed, minima, matcher)
     if "seconds" in adam:
         timings["adam"] = adam["seconds"]
     convex = convex_bound(problem)
@@ -388,12 +490,24 @@ def compare(
                 for m in minima
             ],
         },
-        "multistart": {**classified, "best_loss": best_run},
+        "multistart": {**classified, "best_loss": best_run, "match_tolerance": PARAM_TOL},
         "adam": adam,
         "convex": convex,
-        "possible_bugs": classified["possible_bugs"],
+        "possible_bugs": classified["possible_bugs"] + adam.get("possible_bugs", []),
+        "unmatchable_sets": matcher.unusable,
         "timings": timings,
     }
+
+
+def _outcomes(section: dict[str, Any]) -> str:
+    return (
+        f"stuck at non-minima {section['stuck_at_saddles_or_kinks']}, "
+        f"not converged {section['not_converged']}, not probed {section['not_probed']}, "
+        f"dead-unit runs (numerically unjudgeable) {len(section['dead_unit_runs'])}, "
+        f"possible bugs {len(section['possible_bugs'])}; assigned runs lie within "
+        f"{section['max_assigned_distance']:.1e} of their minimum "
+        f"(tolerance {section['match_tolerance']:.0e})"
+    )
 
 
 def table(report: dict[str, Any]) -> str:
@@ -403,18 +517,13 @@ def table(report: dict[str, Any]) -> str:
     cv = report["convex"]
     t = report["timings"]
     adam_on = adam.get("status") == "ok"
-    adam_text = (
-        f"unmatched {adam['unmatched']}, best loss {adam['best_loss']:.10f}"
-        if adam_on
-        else str(adam["status"])
-    )
     lines = [
         f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6}  {'L-BFGS-B basin':>14}  "
-        f"{'Adam (by loss)':>14}  {'convex':>8}",
+        f"{'Adam basin':>14}  {'convex':>8}",
     ]
     for m in report["enumeration"]["minima"]:
         freq = f"{ms['basins'][m['id']]}/{ms['runs']}"
-        adam_col = str(adam["basins_by_loss"][m["id"]]) if adam_on else "-"
+        adam_col = f"{adam['basins'][m['id']]}/{adam['runs']}" if adam_on else "-"
         cv_col = "= p*" if m["is_global"] and cv["equal_to_global"] else ""
         lines.append(
             f"{m['id']:>3} {m['loss']:>14.10f} {m['dimension']:>3} "
@@ -423,12 +532,21 @@ def table(report: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        f"multistart ({ms['runs']} starts): stuck at saddles/kinks "
-        f"{ms['stuck_at_saddles_or_kinks']}, "
-        f"not converged {ms['not_converged']}, not probed {ms['not_probed']}, "
-        f"dead-unit runs (numerically unjudgeable) {len(ms['dead_unit_runs'])}, "
-        f"possible bugs {len(ms['possible_bugs'])}",
-        "Adam: " + adam_text,
+        f"L-BFGS-B ({ms['runs']} starts): " + _outcomes(ms),
+        (
+            f"Adam ({adam['runs']} starts, {adam['steps']} steps, {adam['schedule']}): "
+            + _outcomes(adam)
+            if adam_on
+            else f"Adam: {adam['status']}"
+        ),
+        *(
+            [
+                f"Adam before the polish: {sum(adam['basins_before_polish'].values())} runs "
+                f"within {adam['match_tolerance_before_polish']:.0e} of an enumerated minimum"
+            ]
+            if adam_on
+            else []
+        ),
         f"convex (Pilanci-Ergen, {cv['solver']}, {cv['patterns']} patterns): p* = "
         f"{cv['p_star']:.10f}, gap to global minimum {cv['gap']:.3e} (slack {cv['slack']:.0e}), "
         f"neurons needed {cv['neurons_needed']}, L large enough: "
@@ -438,6 +556,11 @@ def table(report: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
         + ("" if report["enumeration"]["complete"] else "  [enumeration INCOMPLETE]"),
     ]
+    if report.get("unmatchable_sets"):
+        lines.append(
+            "sets matched by their sample point only (no usable equations): "
+            + ", ".join(f"#{i}" for i in report["unmatchable_sets"])
+        )
     return "\n".join(lines)
 
 
@@ -497,8 +620,9 @@ def run_cli(args: Any) -> int:
     for bug in report["possible_bugs"]:
         failed = True
         print(
-            f"{PROG}: POSSIBLE BUG: run {bug['start']} converged to a probed local minimum "
-            f"with loss {bug['loss']:.12f} that matches no enumerated minimum: "
+            f"{PROG}: POSSIBLE BUG: {bug['method']} run {bug['start']} converged to a probed "
+            f"local minimum with loss {bug['loss']:.12f} that matches no enumerated minimum "
+            f"(nearest at distance {bug['distance']:.2e}): "
             f"a={bug['a']}, B={bug['B']}, c={bug['c']}",
             file=sys.stderr,
         )

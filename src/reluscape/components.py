@@ -1,0 +1,356 @@
+"""Float geometry of a minimum's positive-dimensional set: distance to it, points on it.
+
+A positive-dimensional minimum (``dimension`` k >= 1) is recorded by its face (per unit a
+basis K_l of the span of theta_l) and the generators g_1, ..., g_m of the prime ideal of
+its Zariski closure in the face coordinates t (``component.prime``). Its points are
+
+    psi = T t + psi_fix,  g(t) = 0,  psi in the closed face,
+
+where T maps the component's t-variables to the rows theta_l = (B_l, c_l) and psi_fix
+holds the units whose coordinates are not variables of the component (origin units,
+theta_l = 0). Everything here is floating point, for the numerical cross-check
+(:mod:`reluscape.compare`) and for drawing (:mod:`reluscape.report`); nothing decides.
+
+- :meth:`ComponentGeometry.project`: Gauss-Newton onto g = 0 in the metric of psi: each step
+  Delta minimises |T Delta| subject to g(t) + J Delta = 0, so the result is, to first order,
+  the point of the set nearest in psi (not merely in t);
+- :meth:`ComponentGeometry.distance`: the distance of a run (a, psi) to the set, minimised
+  over permutations of the hidden units, with a compared to a_hat at the projected point;
+- :meth:`ComponentGeometry.sample`: a random walk on the set inside the face (tangent step,
+  projection back), which gives the sampled real points and family members of the report;
+- :func:`implicit_equation`: the projection of the set to k + 1 coordinates of psi as one
+  polynomial equation, by elimination (:func:`reluscape.algebra.eliminate`).
+
+Examples
+--------
+>>> poly = parse_polynomial("3*t0_0^2 - 1/2*t0_0*t1_0 + 2")
+>>> float(poly.evaluate({"t0_0": 1.0, "t1_0": 2.0}))
+4.0
+>>> poly.gradient({"t0_0": 1.0, "t1_0": 2.0}, ["t0_0", "t1_0"])
+[5.0, -0.5]
+>>> coordinate_names(2, 1)
+['B_0', 'c_0', 'B_1', 'c_1']
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from reluscape.projection import a_hat_array, omega_array
+from reluscape.result import Minimum
+
+__all__ = [
+    "ComponentGeometry",
+    "Polynomial",
+    "coordinate_names",
+    "implicit_equation",
+    "parse_polynomial",
+]
+
+PROJECT_TOL = 1e-13  # relative residual |g_j| / (sum of |terms of g_j|) that ends projection
+PROJECT_ITERATIONS = 50
+FACE_MARGIN = 1e-9  # relative slack of the face's strict sign conditions (closure checks)
+
+_TERM = re.compile(r"([+-]?)([^+-]+)")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_NUMBER = re.compile(r"\d+(/\d+)?")
+
+
+@dataclass(frozen=True)
+class Polynomial:
+    """A polynomial over Q in float form: terms (coefficient, ((variable, power), ...))."""
+
+    terms: tuple[tuple[float, tuple[tuple[str, int], ...]], ...]
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        """p at the given values (floats or NumPy arrays of one shape)."""
+        return sum(
+            (coef * math.prod((values[v] ** k for v, k in powers), start=1.0))
+            for coef, powers in self.terms
+        )
+
+    def scale(self, values: Mapping[str, Any]) -> Any:
+        """Sum of |terms| at the values: the size against which |p| is small."""
+        return sum(
+            abs(coef * math.prod((values[v] ** k for v, k in powers), start=1.0))
+            for coef, powers in self.terms
+        )
+
+    def gradient(self, values: Mapping[str, float], variables: Sequence[str]) -> list[float]:
+        """dp/dv for each v in ``variables`` at float values."""
+        out = []
+        for name in variables:
+            total = 0.0
+            for coef, powers in self.terms:
+                k = dict(powers).get(name, 0)
+                if k:
+                    rest = math.prod((values[v] ** e for v, e in powers if v != name), start=1.0)
+                    total += coef * k * values[name] ** (k - 1) * rest
+            out.append(total)
+        return out
+
+
+def parse_polynomial(text: str) -> Polynomial:
+    """Parse an expanded polynomial in Sage syntax (``5/4*t0_0^2 - t1_0 + 3``).
+
+    Only integers, fractions, variable names, ``+ - * ^`` are accepted (no evaluation of
+    arbitrary text).
+
+    Raises
+    ------
+    ValueError
+        If the text is not such a polynomial.
+    """
+    compact = text.replace(" ", "")
+    if not compact or _TERM.sub("", compact):
+        raise ValueError(f"cannot parse polynomial {text[:60]!r}")
+    terms = []
+    for sign, body in _TERM.findall(compact):
+        coef = -1.0 if sign == "-" else 1.0
+        powers: list[tuple[str, int]] = []
+        for factor in body.split("*"):
+            if _NUMBER.fullmatch(factor):
+                coef *= float(Fraction(factor))
+                continue
+            name, _, power = factor.partition("^")
+            if not _NAME.fullmatch(name) or (power and not power.isdigit()):
+                raise ValueError(f"cannot parse polynomial {text[:60]!r}")
+            powers.append((name, int(power) if power else 1))
+        terms.append((coef, tuple(powers)))
+    return Polynomial(tuple(terms))
+
+
+def coordinate_names(hidden: int, d: int) -> list[str]:
+    """Names of the coordinates of psi, row by row: ``B_l`` (d = 1) or ``B_l_j``, then ``c_l``."""
+    names = []
+    for unit in range(hidden):
+        names += [f"B_{unit}"] if d == 1 else [f"B_{unit}_{j}" for j in range(d)]
+        names.append(f"c_{unit}")
+    return names
+
+
+def _fraction(value: Any) -> Fraction:
+    return Fraction(str(value))
+
+
+class ComponentGeometry:
+    """The set of a positive-dimensional minimum as floats: psi = T t + psi_fix, g(t) = 0.
+
+    Parameters
+    ----------
+    m : Minimum
+        A minimum with ``dimension`` >= 1 and a ``component``.
+    xt : numpy.ndarray, shape (n, d+1)
+        Inputs with a column of ones (:func:`reluscape.projection.float_data`).
+
+    Raises
+    ------
+    ValueError
+        If the component is missing, its generators cannot be parsed, or they use variables
+        that are not coordinates of the face.
+    """
+
+    def __init__(self, m: Minimum, xt: np.ndarray) -> None:
+        comp = m.component or {}
+        self.dimension = int(m.dimension)
+        self.variables: list[str] = [str(v) for v in comp.get("variables") or []]
+        primes = comp.get("prime") or []
+        if self.dimension < 1 or not self.variables or not primes:
+            raise ValueError(f"minimum {m.id} has no positive-dimensional component recorded")
+        self.generators = [parse_polynomial(str(p)) for p in primes]
+        self.prime_text = [str(p) for p in primes]
+        self.xt = xt
+        self.signs = [str(unit["signs"]) for unit in m.face]
+        hidden, width = len(m.face), xt.shape[1]
+        self.shape = (hidden, width)
+        rational = m.point.get("rational") or {}
+        index = {v: k for k, v in enumerate(self.variables)}
+        self.T = np.zeros((hidden * width, len(self.variables)))
+        self.T_exact: list[list[Fraction]] = [
+            [Fraction(0)] * len(self.variables) for _ in range(hidden * width)
+        ]
+        offset = [Fraction(0)] * (hidden * width)
+        used = set()
+        for unit, face in enumerate(m.face):
+            for j, vec in enumerate(face.get("basis") or []):
+                name = f"t{unit}_{j}"
+                row = [_fraction(v) for v in vec]
+                if len(row) != width:
+                    raise ValueError(f"minimum {m.id}: basis of unit {unit} has wrong length")
+                for q, value in enumerate(row):
+                    if name in index:
+                        self.T_exact[unit * width + q][index[name]] = value
+                    elif name in rational:
+                        offset[unit * width + q] += value * _fraction(rational[name])
+                    else:
+                        raise ValueError(f"minimum {m.id}: no value for {name}")
+                used.add(name)
+        for gen in self.generators:
+            for _, powers in gen.terms:
+                for name, _ in powers:
+                    if name not in index:
+                        raise ValueError(
+                            f"minimum {m.id}: the component uses {name}, not one of its "
+                            f"variables {self.variables}"
+                        )
+        if set(self.variables) - used:
+            raise ValueError(f"minimum {m.id}: component variables outside the face")
+        self.offset_exact = offset
+        self.T = np.array([[float(v) for v in row] for row in self.T_exact])
+        self.offset = np.array([float(v) for v in offset])
+        metric = self.T.T @ self.T
+        if np.linalg.matrix_rank(metric) < len(self.variables):
+            raise ValueError(f"minimum {m.id}: face basis is not independent")
+        self.metric_inv = np.linalg.inv(metric)
+        self.t0 = np.array([float(_fraction(rational[v])) for v in self.variables])
+
+    # -- the map t -> psi and the equations ---------------------------------------------
+
+    def psi(self, t: np.ndarray) -> np.ndarray:
+        """psi = T t + psi_fix as an (L, d+1) array."""
+        return (self.T @ t + self.offset).reshape(self.shape)
+
+    def residual(self, t: np.ndarray) -> float:
+        """max_j |g_j(t)| / max(1, sum of |terms of g_j|)."""
+        values = dict(zip(self.variables, t.tolist(), strict=True))
+        return max(abs(g.evaluate(values)) / max(1.0, g.scale(values)) for g in self.generators)
+
+    def jacobian(self, t: np.ndarray) -> np.ndarray:
+        """J_jk = dg_j / dt_k."""
+        values = dict(zip(self.variables, t.tolist(), strict=True))
+        return np.array([g.gradient(values, self.variables) for g in self.generators])
+
+    def tangent(self, t: np.ndarray) -> np.ndarray:
+        """Columns: an orthonormal basis (in t) of the kernel of J(t), ``dimension`` of them."""
+        _, _, vt = np.linalg.svd(self.jacobian(t))
+        # J has at most rank n - k on a k-dimensional set: the last k right singular vectors
+        # span its kernel (the rows of vt beyond J's row count are kernel vectors too).
+        return vt[len(self.variables) - self.dimension :].T
+
+    def project(self, t: np.ndarray) -> np.ndarray | None:
+        """A point of {g = 0} near t (nearest in psi to first order), or None.
+
+        Gauss-Newton with minimum-norm steps in the metric M = T^T T:
+        Delta = -M^{-1} J^T (J M^{-1} J^T)^+ g(t).
+        """
+        t = np.array(t, dtype=float)
+        for _ in range(PROJECT_ITERATIONS):
+            if self.residual(t) <= PROJECT_TOL:
+                return t
+            values = dict(zip(self.variables, t.tolist(), strict=True))
+            g = np.array([gen.evaluate(values) for gen in self.generators])
+            J = self.jacobian(t)
+            inner = J @ self.metric_inv @ J.T
+            t = t - self.metric_inv @ J.T @ (np.linalg.pinv(inner) @ g)
+            if not np.all(np.isfinite(t)):
+                return None
+        return t if self.residual(t) <= 1e3 * PROJECT_TOL else None
+
+    def in_face(self, psi: np.ndarray, *, margin: float = FACE_MARGIN) -> bool:
+        """psi lies in the face: sign(theta_l . xt_i) as recorded, up to ``margin``.
+
+        ``margin`` > 0 is relative slack (the closed face, for distances); ``margin`` < 0
+        demands that much clearance (the open face, for sampling).
+        """
+        z = self.xt @ psi.T
+        for unit, signs in enumerate(self.signs):
+            slack = margin * max(1.0, float(np.abs(psi[unit]).max()))
+            for i, ch in enumerate(signs):
+                if (ch == "+" and z[i, unit] < -slack) or (ch == "-" and z[i, unit] > slack):
+                    return False
+        return True
+
+    # -- distance and sampling -------------------------------------------------------
+
+    def distance(self, a: np.ndarray, psi: np.ndarray, yt: np.ndarray, lam: float) -> float:
+        """max |(a, psi) - (a_hat(psi'), psi')| to the nearest psi' of the set, over permutations.
+
+        For each permutation of the run's units, psi is split into t (least squares through
+        T) and the part off the face's span, t is projected onto g = 0, and the projection
+        must lie in the closed face; a is compared with a_hat at the projected point.
+        Returns inf if no permutation gives a projection in the face.
+        """
+        best = math.inf
+        hidden = self.shape[0]
+        for perm in itertools.permutations(range(hidden)):
+            p = list(perm)
+            target = psi[p].ravel() - self.offset
+            t, *_ = np.linalg.lstsq(self.T, target, rcond=None)
+            near = self.project(t)
+            if near is None:
+                continue
+            psi_near = self.psi(near)
+            if not self.in_face(psi_near):
+                continue
+            a_near = a_hat_array(omega_array(self.xt, psi_near), yt, lam)
+            dist = max(
+                float(np.max(np.abs(psi[p] - psi_near))), float(np.max(np.abs(a[p] - a_near)))
+            )
+            best = min(best, dist)
+        return best
+
+    def sample(self, count: int, *, step: float, seed: int = 0) -> list[np.ndarray]:
+        """Up to ``count`` points psi of the set in the open face, the sample point first.
+
+        A random walk: from a random point already found, a step of length ``step`` (in psi)
+        along a random tangent direction, projected back onto g = 0; kept if the projection
+        lies in the open face and did not jump to another branch (moved < 3 ``step``).
+        """
+        rng = np.random.default_rng(seed)
+        start = self.project(self.t0)
+        if start is None:
+            return []
+        found = [start]
+        for _ in range(20 * count):
+            if len(found) >= count:
+                break
+            base = found[int(rng.integers(len(found)))]
+            basis = self.tangent(base)
+            direction = basis @ rng.standard_normal(basis.shape[1])
+            length = float(np.linalg.norm(self.T @ direction))
+            if length == 0.0:
+                continue
+            # a random length, so that a walk along a curve does not revisit the same points
+            length /= step * float(rng.uniform(0.3, 1.0))
+            cand = self.project(base + direction / length)
+            if cand is None:
+                continue
+            if float(np.linalg.norm(self.T @ (cand - base))) > 3 * step:
+                continue
+            if self.in_face(self.psi(cand), margin=-FACE_MARGIN):
+                found.append(cand)
+        return [self.psi(t) for t in found]
+
+
+def implicit_equation(geometry: ComponentGeometry, coordinates: Sequence[int]) -> list[str]:
+    """Generators of the set's projection to the given coordinates of psi, by elimination.
+
+    With u_k = (T t + psi_fix)_{c_k} for the chosen coordinates c_k, the ideal
+    <g_1, ..., g_m, u_k - (T t + psi_fix)_{c_k}> is intersected with Q[u]
+    (:func:`reluscape.algebra.eliminate`). For a k-dimensional set and k + 1 coordinates
+    in general position the result is one polynomial, the implicit equation of the
+    projection; none (an empty list) means the projection fills the coordinate space.
+    Polynomials are in Sage's syntax, variables named by :func:`coordinate_names`.
+    """
+    from reluscape import algebra
+
+    names = coordinate_names(geometry.shape[0], geometry.shape[1] - 1)
+    chosen = [names[c] for c in coordinates]
+    R = algebra.ring([*geometry.variables, *chosen])
+    t_vars = [R(v) for v in geometry.variables]
+    gens = [R(text) for text in geometry.prime_text]
+    for c, name in zip(coordinates, chosen, strict=True):
+        linear = sum(
+            (algebra.to_qq(coef) * t for coef, t in zip(geometry.T_exact[c], t_vars, strict=True)),
+            start=R(0),
+        )
+        gens.append(R(name) - linear - algebra.to_qq(geometry.offset_exact[c]))
+    return [str(g) for g in algebra.eliminate(gens, t_vars) if g != 0]
