@@ -277,6 +277,7 @@ def test_solve_flow_with_fake_pipeline(
         partitions="realizable",
         face_timeout=60.0,
         jobs=1,
+        scheduler=None,
         checkpoint=None,
         progress=None,
     ):
@@ -334,6 +335,7 @@ def test_jobs_passed_to_pipeline(
         partitions="realizable",
         face_timeout=60.0,
         jobs=1,
+        scheduler=None,
         checkpoint=None,
         progress=None,
     ):

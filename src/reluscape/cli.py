@@ -87,6 +87,8 @@ REPORT_EPILOG = f"""\
 example:
   {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
   {PROG} report result.json data.csv --out report/
+  {PROG} compare data.csv --hidden 2 --lam 1/10 --result result.json --out cmp.json
+  {PROG} report result.json data.csv --out report/ --compare cmp.json --slice B_0,B_1
 
 Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg).
 The data must equal the data recorded in RESULT.json. The same report is written
@@ -165,7 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         metavar="N",
         default="1",
-        help="worker processes for the faces (default 1; used with a face time limit)",
+        help="faces processed at the same time, each in its own process, on a local "
+        "Dask cluster (default 1)",
+    )
+    solve.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="process the faces on the running Dask cluster whose scheduler is at ADDRESS "
+        "(e.g. tcp://host:8786; reluscape installed on every worker) instead of locally; "
+        "not with --jobs",
     )
     solve.add_argument(
         "--checkpoint",
@@ -212,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
     report.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
     report.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    report.add_argument(
+        "--compare",
+        metavar="COMPARE.json",
+        help="a `compare --out` document of the same problem: adds the basin bar chart",
+    )
+    report.add_argument(
+        "--slice",
+        metavar="X,Y",
+        action="append",
+        default=[],
+        help="coordinates of psi to move in the loss slices, e.g. B_0,c_0 or B_1,B_0 "
+        "(B_l_j, c_l when d > 1); repeatable; default one slice per unit, (B_l[0], c_l)",
+    )
     report.set_defaults(func=_cmd_report)
 
     example = sub.add_parser(
@@ -318,6 +342,7 @@ def _run(
     out: str | None,
     quiet: bool,
     jobs: int = 1,
+    scheduler: str | None = None,
     checkpoint: str | None = None,
     dry_run: bool = False,
     report: str | None = None,
@@ -347,6 +372,7 @@ def _run(
             partitions=partitions,
             face_timeout=face_timeout,
             jobs=jobs,
+            scheduler=scheduler,
             checkpoint=checkpoint,
             progress=callback,
         )
@@ -394,6 +420,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     lam = parse_rational(args.lam, what="lambda")
     if lam <= 0:
         raise InputError(f"lambda must be > 0, got {args.lam!r}")
+    jobs = _parse_jobs(args.jobs)
+    if args.scheduler is not None and jobs != 1:
+        raise InputError(
+            "--jobs and --scheduler exclude each other: the cluster's workers set the parallelism"
+        )
     return _run(
         args.data,
         hidden=hidden,
@@ -403,7 +434,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         face_timeout=_parse_timeout(args.face_timeout),
         out=args.out,
         quiet=args.quiet,
-        jobs=_parse_jobs(args.jobs),
+        jobs=jobs,
+        scheduler=args.scheduler,
         checkpoint=args.checkpoint,
         dry_run=args.dry_run,
         report=args.report,
@@ -425,7 +457,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from reluscape.report import report_from_files  # lazy: matplotlib
 
-    index = report_from_files(args.result, args.data, args.out)
+    index = report_from_files(
+        args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
+    )
     print(f"{PROG}: report written to {index}")
     return EXIT_OK
 

@@ -1,0 +1,189 @@
+"""Dask execution: one result whatever the backend, the number of workers or the order in
+which faces complete; time limits and failing faces reported, never dropped; one clear
+line for a scheduler that cannot be reached."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reluscape import pipeline
+from reluscape.data import load_problem
+from reluscape.pipeline import assemble, plan, process_face, solve
+from reluscape.result import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench_dataset(n: int, d: int) -> list[list[str]]:
+    """The seeded data of the benchmark cases (bench/run.py, a script, not a package)."""
+    bench = sys.modules.get("bench_run")
+    if bench is None:
+        spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+        assert spec is not None and spec.loader is not None
+        bench = importlib.util.module_from_spec(spec)
+        sys.modules["bench_run"] = bench  # its dataclasses look their module up there
+        spec.loader.exec_module(bench)
+    return bench.dataset(n, d, seed=0)
+
+
+def _csv(tmp_path: Path, n: int, d: int) -> Path:
+    path = tmp_path / f"n{n}_d{d}.csv"
+    path.write_text("\n".join(",".join(row) for row in _bench_dataset(n, d)) + "\n")
+    return path
+
+
+def _comparable(result: Result | str) -> dict:
+    """The result document without its timings, the only part that may differ."""
+    doc = json.loads(result if isinstance(result, str) else result.to_json())
+    doc["stats"].pop("timings")
+    return doc
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reluscape", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """Address of a cluster of two spawned (daemonic) worker processes, like a remote one."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("hidden", "n", "d"), [(2, 4, 1), (1, 5, 2)])
+def test_every_mode_gives_the_same_result(
+    tmp_path: Path, scheduler: str, hidden: int, n: int, d: int
+) -> None:
+    """Benchmark cases: in this process, --jobs 1 (the default), --jobs 2 and --scheduler
+    give identical documents; the naive division finds identical minima."""
+    problem = load_problem(_csv(tmp_path, n, d), hidden=hidden, lam="1/10")
+    reference = _comparable(solve(problem, face_timeout=None))
+    assert reference["stats"]["complete"]
+    assert _comparable(solve(problem)) == reference
+    assert _comparable(solve(problem, jobs=2)) == reference
+    assert _comparable(solve(problem, scheduler=scheduler)) == reference
+    naive = _comparable(solve(problem, partitions="naive", jobs=2))
+    assert naive["stats"]["complete"]
+    assert naive["minima"] == reference["minima"]
+
+
+def test_cli_with_scheduler_equals_a_local_run(tmp_path: Path, scheduler: str) -> None:
+    data = _csv(tmp_path, 5, 1)
+    out = tmp_path / "result.json"
+    proc = _cli("solve", str(data), "--hidden", "1", "--lam", "1/10", "--quiet",
+                "--scheduler", scheduler, "--out", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    local = solve(load_problem(data, hidden=1, lam="1/10"), jobs=1)
+    assert _comparable(out.read_text()) == _comparable(local)
+
+
+def test_merge_does_not_depend_on_completion_order(tmp_path: Path) -> None:
+    problem = load_problem(_csv(tmp_path, 4, 1), hidden=2, lam="1/10")
+    pieces = pipeline._pieces(problem, "realizable")
+    products = pipeline.orbit_representatives(len(pieces), problem.hidden)
+    records = [process_face(problem, "realizable", p) for p in products]
+    documents = []
+    for seed in range(3):
+        shuffled = random.Random(seed).sample(records, len(records))
+        documents.append(_comparable(assemble(problem, "realizable", len(pieces), shuffled, 0, 0)))
+    assert documents[0]["minima"]
+    assert documents[1] == documents[0] and documents[2] == documents[0]
+
+
+@pytest.mark.parametrize("where", ["local", "scheduler"])
+def test_time_limit_is_enforced_under_dask(tmp_path: Path, scheduler: str, where: str) -> None:
+    """Faces over a tiny limit are killed and reported; none is dropped."""
+    problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
+    place = {"scheduler": scheduler} if where == "scheduler" else {"jobs": 2}
+    result = solve(problem, face_timeout=1e-3, **place)
+    failures = result.stats["faces_undecided"]
+    assert not result.complete
+    assert failures
+    assert {f["reason"] for f in failures} == {"time limit (0.001 s) exceeded"}
+    assert all(f["face"] for f in failures)
+    assert result.stats["orbits"] == plan(problem)["orbits"]
+
+
+def test_dead_and_failing_faces_are_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A face whose process dies, or that raises, is a failure; the others still run."""
+    problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
+    products = pipeline.orbit_representatives(len(pipeline._pieces(problem, "realizable")), 1)
+
+    def fragile(problem, partitions, product):
+        if product == products[0]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if product == products[1]:
+            raise RuntimeError("boom")
+        return process_face(problem, partitions, product)
+
+    # The children are forked from this process after the patch, so they run it.
+    monkeypatch.setattr(pipeline, "process_face", fragile)
+    result = solve(problem, jobs=2)
+    reasons = sorted(f["reason"] for f in result.stats["faces_undecided"])
+    assert reasons == ["RuntimeError: boom", "worker process died (killed by signal 9)"]
+    assert result.stats["orbits"] == len(products)
+    assert result.stats["systems_solved"] > 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("address", "needle"),
+    [
+        (f"tcp://127.0.0.1:{_closed_port()}", "timed out trying to connect"),
+        ("tcp://127.0.0.1", "missing port number"),
+    ],
+    ids=["unreachable", "malformed"],
+)
+def test_scheduler_that_cannot_be_reached_is_one_line_exit_2(
+    tmp_path: Path, address: str, needle: str
+) -> None:
+    data = _csv(tmp_path, 5, 1)
+    proc = _cli("solve", str(data), "--hidden", "1", "--lam", "1/10", "--scheduler", address,
+                env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("reluscape: error: cannot connect to the Dask scheduler at")
+    assert needle in lines[0].lower()
+    assert proc.stdout == ""
+
+
+def test_jobs_and_scheduler_together_are_refused(tmp_path: Path) -> None:
+    data = _csv(tmp_path, 5, 1)
+    proc = _cli("solve", str(data), "--hidden", "1", "--lam", "1/10", "--jobs", "2",
+                "--scheduler", "tcp://127.0.0.1:8786")  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "reluscape: error: --jobs and --scheduler exclude each other: the cluster's workers "
+        "set the parallelism"
+    )
