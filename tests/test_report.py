@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +15,8 @@ import pytest
 
 from reluscape import pipeline
 from reluscape.data import InputError, load_problem
-from reluscape.report import face_type, report_from_files, write_report
+from reluscape.report import face_type, parse_slices, read_compare, report_from_files, write_report
+from reluscape.result import Minimum, Result
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 D1 = DATA / "d1_n5.csv"
@@ -77,21 +80,147 @@ def d2(tmp_path_factory):
     return problem, result, path
 
 
+def expected_images(result: Result, hidden: int) -> int:
+    """Function figure, one slice per unit, and a projection per positive-dimensional set."""
+    return sum(1 + hidden + (m.dimension > 0) for m in result.minima)
+
+
+def split_family(result: Result, units: int) -> Result:
+    """The set of minima of ``units`` units that split one L = 1 minimum on a ray.
+
+    With theta* = t* K (K the ray's basis vector) and a*, the points theta_l = u_l theta*,
+    a_l = u_l a* with u_l > 0, sum u_l^2 = 1 all compute f* and have the same ridge term:
+    {sum_l t_l^2 = t*^2} in the face coordinates, of dimension ``units`` - 1 (t*^2 is
+    rounded to a rational here; the set is exact up to 1e-38).
+    """
+    m = next(m for m in result.minima if len(m.face[0]["basis"]) == 1)
+    t = Fraction(m.point["rational"]["t0_0"])
+    a = Fraction(m.point["rational"]["a0"])
+    u = {2: [Fraction(3, 5), Fraction(4, 5)], 3: [Fraction(1, 3), Fraction(2, 3), Fraction(2, 3)]}
+    weights = u[units]
+    basis = [Fraction(v) for v in m.face[0]["basis"][0]]
+    variables = [f"t{unit}_0" for unit in range(units)]
+    split = Minimum(
+        id=1,
+        dimension=units - 1,
+        loss=m.loss,
+        loss_interval=m.loss_interval,
+        is_global=True,
+        face=[copy.deepcopy(m.face[0]) for _ in weights],
+        activation=m.activation * units,
+        point={
+            "a": [float(a * w) for w in weights],
+            "B": [[float(t * w * k) for k in basis[:-1]] for w in weights],
+            "c": [float(t * w * basis[-1]) for w in weights],
+            "rational": {
+                **{f"a{unit}": str(a * w) for unit, w in enumerate(weights)},
+                **{f"t{unit}_0": str(t * w) for unit, w in enumerate(weights)},
+            },
+        },
+        system={},
+        verdict={"is_minimum": True, "decided_by": "test construction", "detail": ""},
+        orbit_size=1,
+        component={
+            "dimension": units - 1,
+            "variables": variables,
+            "prime": [" + ".join(f"{v}^2" for v in variables) + f" - {t * t}"],
+        },
+    )
+    problem = {**result.problem, "hidden": units}
+    return Result(problem=problem, minima=[split], stats={"complete": True})
+
+
 def test_report_d1(d1, tmp_path):
     problem, result, _ = d1
     index = write_report(result, problem, tmp_path / "rep")
     images = check_report(index)
-    assert len(images) == 2 * len(result.minima)
+    assert len(images) == expected_images(result, problem.hidden)
     text = index.read_text(encoding="utf-8")
     assert "complete" in text
-    if any(m.dimension > 0 for m in result.minima):
-        assert "same function" in text
+    curves = [m for m in result.minima if m.dimension == 1]
+    assert curves
+    assert "same function" in text
+    for m in curves:
+        assert f"minimum_{m.id}_projection.png" in images
+    # the implicit equation of each curve's projection is shown, in psi coordinates
+    assert text.count("implicit equation F = 0 with F = ") == len(curves)
+    assert "B_0^4" in text or "c_0^4" in text
+    # one slice per unit, each moving that unit's (B_l, c_l)
+    assert "(B_0, c_0)" in text and "(B_1, c_1)" in text
 
 
 def test_report_d2(d2, tmp_path):
     problem, result, _ = d2
     index = write_report(result, problem, tmp_path / "rep")
-    assert len(check_report(index)) == 2 * len(result.minima)
+    assert len(check_report(index)) == expected_images(result, problem.hidden)
+
+
+@pytest.mark.parametrize("units", [2, 3])
+def test_report_d2_family(d2, tmp_path, units):
+    """A curve (2 units) and a surface (3 units) of minima on d = 2 data: members drawn,
+    the same function, the projection with its implicit equation."""
+    _, result, _ = d2
+    split = split_family(result, units)
+    problem = load_problem(D2, hidden=units, lam="1/10")
+    index = write_report(split, problem, tmp_path / "rep")
+    images = check_report(index)
+    assert "minimum_1_projection.png" in images
+    text = index.read_text(encoding="utf-8")
+    assert "All members drawn compute the same function" in text
+    assert "members drawn" in text and "implicit equation F = 0 with F = " in text
+    assert len(images) == 1 + units + 1
+
+
+def test_parse_slices():
+    assert parse_slices(["B_0_0,c_0", "B_1_1,B_0_0"], 2, 2) == [(0, 2), (4, 0)]
+    assert parse_slices(["B_1,c_0"], 2, 1) == [(2, 1)]
+    for bad in ["B_0", "B_0,B_0", "B_0,a_0", "B_2,c_0"]:
+        with pytest.raises(InputError, match="--slice"):
+            parse_slices([bad], 2, 1)
+
+
+def _fake_compare(result: Result) -> dict:
+    """A compare document for ``result``, as ``reluscape compare --out`` writes it."""
+    section = {
+        "runs": 10,
+        "basins": {str(m.id): 1 for m in result.minima},
+        "stuck_at_saddles_or_kinks": 2,
+        "not_converged": 1,
+        "not_probed": 0,
+        "possible_bugs": [],
+        "dead_unit_runs": [{}],
+    }
+    return {
+        "problem": result.problem,
+        "enumeration": {"minima": [{"id": m.id, "loss": m.loss} for m in result.minima]},
+        "multistart": section,
+        "adam": {"status": "ok", **copy.deepcopy(section)},
+    }
+
+
+def test_report_with_compare(d2, tmp_path):
+    _, result, path = d2
+    cmp = tmp_path / "cmp.json"
+    cmp.write_text(json.dumps(_fake_compare(result)), encoding="utf-8")
+    index = report_from_files(path, D2, tmp_path / "rep", compare_path=cmp, slices=["B_0_1,c_0"])
+    images = check_report(index)
+    assert "basins.png" in images
+    assert "Basins of attraction" in index.read_text(encoding="utf-8")
+    assert len(images) == 1 + 2 * len(result.minima)
+
+
+def test_read_compare_rejects_other_problems(d1, d2, tmp_path):
+    _, result1, _ = d1
+    _, result2, _ = d2
+    cmp = tmp_path / "cmp.json"
+    cmp.write_text(json.dumps(_fake_compare(result1)), encoding="utf-8")
+    with pytest.raises(InputError, match="different problem"):
+        read_compare(cmp, result2)
+    doc = _fake_compare(result2)
+    doc["enumeration"]["minima"][0]["loss"] += 0.5
+    cmp.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InputError, match="different list of minima"):
+        read_compare(cmp, result2)
 
 
 def test_face_type():
@@ -139,6 +268,24 @@ def test_cli_report_bad_input(d2, tmp_path):
     assert_input_error(run("report", str(bad), str(D2), "--out", str(tmp_path / "r3")))
     # the output directory is an existing file
     assert_input_error(run("report", str(path), str(D2), "--out", str(path)))
+    # a compare document that is not JSON, not a comparison, or of another data set
+    good = str(path)
+    bad.write_text("[1, 2", encoding="utf-8")
+    assert_input_error(
+        run("report", good, str(D2), "--out", str(tmp_path / "r4"), "--compare", str(bad))
+    )
+    bad.write_text(json.dumps({"problem": doc["problem"]}), encoding="utf-8")
+    assert_input_error(
+        run("report", good, str(D2), "--out", str(tmp_path / "r5"), "--compare", str(bad))
+    )
+    other = dict(doc["problem"], y=list(reversed(doc["problem"]["y"])))
+    bad.write_text(json.dumps({"problem": other}), encoding="utf-8")
+    assert_input_error(
+        run("report", good, str(D2), "--out", str(tmp_path / "r6"), "--compare", str(bad))
+    )
+    assert_input_error(
+        run("report", good, str(D2), "--out", str(tmp_path / "r7"), "--slice", "B_0")
+    )
     assert_input_error(run("report", str(tmp_path / "missing.json"), str(D2), "--out", "r"))
 
 

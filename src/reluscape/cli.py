@@ -87,6 +87,8 @@ REPORT_EPILOG = f"""\
 example:
   {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
   {PROG} report result.json data.csv --out report/
+  {PROG} compare data.csv --hidden 2 --lam 1/10 --result result.json --out cmp.json
+  {PROG} report result.json data.csv --out report/ --compare cmp.json --slice B_0,B_1
 
 Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg).
 The data must equal the data recorded in RESULT.json. The same report is written
@@ -221,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
     report.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
     report.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    report.add_argument(
+        "--compare",
+        metavar="COMPARE.json",
+        help="a `compare --out` document of the same problem: adds the basin bar chart",
+    )
+    report.add_argument(
+        "--slice",
+        metavar="X,Y",
+        action="append",
+        default=[],
+        help="coordinates of psi to move in the loss slices, e.g. B_0,c_0 or B_1,B_0 "
+        "(B_l_j, c_l when d > 1); repeatable; default one slice per unit, (B_l[0], c_l)",
+    )
     report.set_defaults(func=_cmd_report)
 
     example = sub.add_parser(
@@ -442,7 +457,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from reluscape.report import report_from_files  # lazy: matplotlib
 
-    index = report_from_files(args.result, args.data, args.out)
+    index = report_from_files(
+        args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
+    )
     print(f"{PROG}: report written to {index}")
     return EXIT_OK
 
