@@ -114,6 +114,11 @@ def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
     return list(ideal(gens).elimination_ideal(list(variables)).gens())
 
 
+def contains(gens: Sequence[Poly], f: Poly) -> bool:
+    """Whether f lies in the ideal <gens> (normal form by a Groebner basis, Singular)."""
+    return f in ideal(gens)
+
+
 def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     """Minimal associated primes of <gens> (the irreducible components over Q)."""
     return [list(p.gens()) for p in ideal(gens).minimal_associated_primes()]

@@ -2,8 +2,14 @@
 
 For a product face F with polynomial system (see :mod:`reluscape.surrogate`):
 
-1. msolve is asked for the certified real solutions of the critical system of l_F. If it
-   is zero-dimensional, each real solution in relint(F) is a candidate.
+0. *Exclusion.* msolve solves the quadratic effective-weight system (w_l = a_l t_l,
+   rho_l = a_l^2). Its real solutions with every rho_l > 0 and s_l K_l w_l in relint(F_l)
+   for a sign s_l are in bijection with the critical points of l_F in relint(F) up to
+   the signs (a_l, t_l) -> (-a_l, -t_l); when there is none, F holds no candidate and
+   the larger critical system of l_F is never solved. Most faces end here.
+1. msolve is asked for the certified real solutions of the critical system of l_F (with
+   z a_1 ... a_L = 1, which keeps every point of relint(F)). If it is zero-dimensional,
+   each real solution in relint(F) is a candidate.
 2. Otherwise the a-variables are eliminated (a = a_hat(t) is determined by t wherever
    D = det(Omega^T Omega + lambda I) != 0, which holds at every real point), and the
    critical set in t-space is decomposed into minimal primes P. Zero-dimensional primes
@@ -25,7 +31,18 @@ For a product face F with polynomial system (see :mod:`reluscape.surrogate`):
    whose dimension is smaller, so the recursion ends. Hence at least one sample point per
    connected component is found: the method cannot miss a component, which sampling
    critical points of the distance on V(P) alone can (METHOD.md section 4, pitfall).
-4. Relative-interior membership (h_j > 0) is decided exactly at each certified point.
+   Primes containing a wall form h_j lie outside relint(F) and are skipped.
+4. *Orbit slice.* Units of a group G on the same unit face (basis K, residual gradient
+   g = sum_{i in A} e_i xt_i) have the critical equations lambda K^T K t_l = a_l K^T g and
+   lambda a_l = t_l . K^T g, so t_l = a_l w for all l in G with one vector w. Rotating
+   (a_l)_{l in G} by R in SO(|G|) keeps sum_l a_l t_l = |a_G|^2 w, the loss and the
+   critical equations; in relint(F) all a_l (l in G) have one sign (theta_l = a_l K w lies
+   in an open half-space), and rotating inside that open orthant stays in relint(F). V(P)
+   is SO(|G|)-invariant (a connected group permutes no components), so every connected
+   component of V_R(P) in relint(F) meets the slice Lambda = {t_l = k t_{l_1}: l the k-th
+   unit of G}, where |G| - 1 dimensions of the orbit are cut away. P + Lambda is sampled
+   instead of P: its barrier systems are far smaller.
+5. Relative-interior membership (h_j > 0) is decided exactly at each certified point.
 """
 
 from __future__ import annotations
@@ -92,7 +109,11 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
         outcome.skipped = "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
         return outcome
     try:
-        points = algebra.real_solutions(system.equations)
+        if not any(
+            _realizable(pt, system) for pt in algebra.real_solutions(system.effective_equations)
+        ):
+            return outcome
+        points = algebra.real_solutions(system.regular_equations)
     except PositiveDimensional:
         _enumerate_positive_dimensional(system, outcome, seed)
         return outcome
@@ -114,10 +135,33 @@ def _keep_inside(
     outcome: FaceOutcome,
 ) -> None:
     for pt in points:
-        if all(pt.sign(h) > 0 for h in system.constraints):
+        if _inside(pt, system.constraints):
             outcome.candidates.append(Candidate(system=system, point=pt, component=component))
         else:
             outcome.solutions_outside += 1
+
+
+def _realizable(pt: RealPoint, system: FaceSystem) -> bool:
+    """Whether an effective-weight solution is a critical point in relint(F) (step 0):
+    rho_l > 0 and, for one sign s_l, s_l h > 0 for every face form h of unit l."""
+    R = system.effective_ring
+    for u in system.live:
+        if pt.sign(R(f"r{u}")) < 0:
+            return False
+        forms = system.effective_unit_forms(u)
+        s = pt.sign(forms[0])
+        if s == 0 or not _inside(pt, [s * h for h in forms]):
+            return False
+    return True
+
+
+def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:
+    """h > 0 at the point for every h, decided exactly."""
+    # One interval evaluation per form first: a form certainly negative settles the
+    # question without the (costly) exact zero test of another form's ambiguous sign.
+    if any(pt.evaluate(h) < 0 for h in constraints):
+        return False
+    return all(pt.sign(h) > 0 for h in constraints)
 
 
 def _t_ring_map(system: FaceSystem) -> tuple[Any, Any, Any]:
@@ -142,6 +186,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
         outcome.skipped = "the face is empty"
         return
     constraints_t = [to_t(h) for h in facets]
+    orbit_slice = _orbit_slice(system, to_t)
     rng = random.Random(f"{seed}:{outcome.faces}")
     for prime in algebra.minimal_primes(t_gens):
         dim = algebra.dimension(prime)
@@ -151,19 +196,55 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             lifted = system.lift_with_a([from_t(g) for g in prime])
             _keep_inside(system, algebra.real_solutions(lifted), None, outcome)
             continue
-        if _misses_face_by_projection(system, prime, Rt, to_t, rng):
+        if _on_a_wall(prime, constraints_t) or _misses_face_by_projection(
+            system, prime, Rt, to_t, rng
+        ):
             outcome.components_outside += 1
             continue
         outcome.components += 1
         comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
         try:
-            samples = sample_components(prime, constraints_t, rng)
+            samples = _sample_prime(prime, orbit_slice, constraints_t, rng)
         except algebra.Undecided as exc:
             outcome.undecided = f"component of dimension {dim}: {exc}"
             continue
         for sample_gens in samples:
             lifted = system.lift_with_a([from_t(g) for g in sample_gens])
             _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
+
+
+def _orbit_slice(system: FaceSystem, to_t: Any) -> list[Poly]:
+    """Linear forms k t_{l_1} - t_l cutting the orbit of each group of units on one face.
+
+    For a group (l_1, ..., l_m), the k-th unit is tied to the first by t_l = k t_{l_1}
+    (direction u = (1, 2, ..., m): positive, so the slice meets relint(F), and with
+    distinct entries, so the sample is not a fixed point of a unit swap).
+    """
+    forms = []
+    for group in system.unit_groups:
+        first = system.t_vars(group[0])
+        for k, unit in enumerate(group[1:], start=2):
+            forms += [to_t(k * x - y) for x, y in zip(first, system.t_vars(unit), strict=True)]
+    return forms
+
+
+def _sample_prime(
+    prime: list[Poly], orbit_slice: list[Poly], constraints: list[Poly], rng: random.Random
+) -> list[list[Poly]]:
+    """Zero-dimensional systems meeting every connected component of V_R(prime) in relint(F),
+    through the orbit slice when the face has groups of units (module docstring, step 4)."""
+    if not orbit_slice:
+        return sample_components(prime, constraints, rng)
+    systems = []
+    for sub in algebra.minimal_primes([*prime, *orbit_slice]):
+        if not _on_a_wall(sub, constraints):
+            systems += sample_components(sub, constraints, rng)
+    return systems
+
+
+def _on_a_wall(prime: list[Poly], constraints: list[Poly]) -> bool:
+    """True if some wall form h lies in the prime: then h = 0 on V(prime), outside relint(F)."""
+    return any(algebra.contains(prime, h) for h in constraints)
 
 
 def _misses_face_by_projection(
@@ -198,7 +279,7 @@ def _real_points_inside(gens: list[Poly], facets: list[Poly], rng: random.Random
     for prime in algebra.minimal_primes(gens):
         for sample in sample_components(prime, facets, rng):
             for pt in algebra.real_solutions(sample):
-                if all(pt.sign(h) > 0 for h in facets):
+                if _inside(pt, facets):
                     return True
     return False
 

@@ -28,10 +28,11 @@ Coordinates: on a face, unit l has variables ``a{l}`` (output weight) and ``t{l}
 (j < dim F_l) with theta_l = (B_l, c_l) = sum_j t{l}_{j} * ``face[l]["basis"][j]``; a unit
 whose face ``kind`` is ``"origin"`` has theta_l = 0 and a_l = 0 and no variables
 (``kind`` is ``"chamber"``, ``"boundary"`` or ``"origin"``). A system may have one more
-variable ``zD`` = 1 / det(Omega^T Omega + lambda I). Polynomials are written in Sage's
-syntax (``^`` for powers, rational coefficients as ``5/4*t0_0``); a component's
-``variables`` are the t-variables of its live units. ``problem["data"]`` is the path as
-given to the run; ``problem["X"]`` and ``problem["y"]`` hold the data exactly.
+variable ``z`` = 1 / (a_1 ... a_L), or 1 / (a_1 ... a_L det(Omega^T Omega + lambda I))
+when a was eliminated. Polynomials are written in Sage's syntax (``^`` for powers,
+rational coefficients as ``5/4*t0_0``); a component's ``variables`` are the t-variables
+of its live units. ``problem["data"]`` is the path as given to the run; ``problem["X"]``
+and ``problem["y"]`` hold the data exactly.
 """
 
 from __future__ import annotations

@@ -15,6 +15,19 @@ Omega column 0, so a_l = 0 at every critical point; they carry no variable.
 
 Relative-interior conditions are the strict linear inequalities sigma_li theta_l . xt_i > 0
 for i outside the zero set of F_l.
+
+*Effective weights.* In relint(F) every live unit has theta_l != 0, hence a_l != 0 at a
+critical point (a_l = 0 forces lambda K_l^T K_l t_l = 0). With w_l = a_l t_l and
+rho_l = a_l^2, a critical point of l_F satisfies the balance |K_l t_l|^2 = a_l^2 and
+
+    rho_l K_l^T g_l(w) = lambda K_l^T K_l w_l,   rho_l^2 = |K_l w_l|^2,   z prod_l rho_l = 1,
+
+with g_l(w) = sum_{i in A_l} e_i xt_i and e_i = yt_i - sum_l [i in A_l] (K_l w_l) . xt_i.
+Conversely a real solution with every rho_l > 0 gives the critical points
+a_l = s_l sqrt(rho_l), t_l = w_l / a_l, and one sign s_l puts theta_l in relint(F_l) iff
+s_l K_l w_l lies in it. The system is quadratic, and the sign symmetries
+(a_l, t_l) -> (-a_l, -t_l) of l_F are quotiented out: its degree is about 2^-L times that
+of the critical system of l_F, which is what makes it the cheap exclusion test of a face.
 """
 
 from __future__ import annotations
@@ -140,31 +153,117 @@ class FaceSystem:
 
     @cached_property
     def lift_ring(self) -> Any:
-        """The ring of (a, t) with one more variable zD, for :meth:`lift_with_a`."""
-        return algebra.ring([*self.variable_names, "zD"])
+        """The ring of (a, t) with one more variable z, for the systems below."""
+        return algebra.ring([*self.variable_names, "z"])
+
+    @cached_property
+    def _embed(self) -> Any:
+        R2 = self.lift_ring
+        return self.ring.hom(list(R2.gens())[:-1], R2)
+
+    @cached_property
+    def _a_product(self) -> Poly:
+        out = self.lift_ring(1)
+        for a in self.all_a_vars:
+            out *= self._embed(a)
+        return out
+
+    @cached_property
+    def regular_equations(self) -> list[Poly]:
+        """The critical system of l_F with z a_1 ... a_L - 1 = 0 (Rabinowitsch).
+
+        Its real solutions are the critical points with every a_l != 0: all those in
+        relint(F) (module docstring), without the branches where some unit is dead.
+        """
+        return [
+            *(self._embed(e) for e in self.equations),
+            self.lift_ring("z") * self._a_product - 1,
+        ]
 
     def lift_with_a(self, t_system: list[Poly]) -> list[Poly]:
         """A zero-dimensional system in t, completed with a = a_hat(t).
 
         The a-equations M(t) a = b(t), M = Omega^T Omega + lambda I, determine a wherever
         D(t) = det M(t) != 0, which holds at every real t (D >= lambda^L). Complex t with
-        D(t) = 0 would leave a free, so zD * D - 1 = 0 is added (Rabinowitsch): no real
-        point is lost and the system stays zero-dimensional.
+        D(t) = 0 would leave a free, so z D a_1 ... a_L - 1 = 0 is added (Rabinowitsch): no
+        real point in relint(F) is lost (there every a_l != 0) and the system stays
+        zero-dimensional.
         """
         from sage.all__sagemath_singular import matrix
 
-        R2 = self.lift_ring
-        embed = self.ring.hom(list(R2.gens())[:-1], R2)
         M = matrix(
             self.ring,
             [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
         )
-        D = embed(M.det())
+        D = self._embed(M.det())
         return [
-            *(embed(g) for g in t_system),
-            *(embed(e) for e in self.a_equations),
-            R2("zD") * D - 1,
+            *(self._embed(g) for g in t_system),
+            *(self._embed(e) for e in self.a_equations),
+            self.lift_ring("z") * D * self._a_product - 1,
         ]
+
+    @cached_property
+    def effective_ring(self) -> Any:
+        """Ring of the effective weights: w{u}_{j}, r{u} (rho_u) for live units, and z."""
+        names = [f"w{u}_{j}" for u in self.live for j in range(self.faces[u].dim)]
+        return algebra.ring([*names, *(f"r{u}" for u in self.live), "z"])
+
+    @cached_property
+    def _effective_theta(self) -> dict[int, list[Poly]]:
+        """K_l w_l (length d + 1) for each live unit, in :attr:`effective_ring`."""
+        R = self.effective_ring
+        out = {}
+        for u in self.live:
+            K = self.faces[u].basis
+            ws = [R(f"w{u}_{j}") for j in range(len(K))]
+            out[u] = [
+                sum((algebra.to_qq(K[j][k]) * ws[j] for j in range(len(ws))), R(0))
+                for k in range(self.problem.d + 1)
+            ]
+        return out
+
+    @cached_property
+    def effective_equations(self) -> list[Poly]:
+        """The quadratic critical system in effective weights (module docstring)."""
+        R = self.effective_ring
+        xt = [[algebra.to_qq(v) for v in row] for row in self.problem.xt]
+        lam = algebra.to_qq(self.problem.lam_sum)
+        theta = self._effective_theta
+        e = [
+            algebra.to_qq(yt)
+            - sum(
+                (_dot(xt[i], theta[u]) for u in self.live if self.faces[u].signs[i] > 0),
+                R(0),
+            )
+            for i, yt in enumerate(self.problem.yt)
+        ]
+        eqs = []
+        rho_product = R(1)
+        for u in self.live:
+            rho = R(f"r{u}")
+            rho_product *= rho
+            g = [
+                sum((e[i] * xt[i][k] for i in self.faces[u].active), R(0))
+                for k in range(self.problem.d + 1)
+            ]
+            for b in self.faces[u].basis:
+                kb = [algebra.to_qq(v) for v in b]
+                eqs.append(rho * _dot(kb, g) - lam * _dot(kb, theta[u]))
+            eqs.append(rho**2 - _dot(theta[u], theta[u]))
+        eqs.append(R("z") * rho_product - 1)
+        return eqs
+
+    def effective_unit_forms(self, unit: int) -> list[Poly]:
+        """sigma_li (K_l w_l) . xt_i for the nonzero signs of the unit's face: relint(F_l)
+        holds s K_l w_l iff s times every form is positive."""
+        xt = self.problem.xt
+        return list(
+            dict.fromkeys(
+                s * _dot([algebra.to_qq(v) for v in xt[i]], self._effective_theta[unit])
+                for i, s in enumerate(self.faces[unit].signs)
+                if s != 0
+            )
+        )
 
     @cached_property
     def constraints(self) -> list[Poly]:
@@ -216,6 +315,19 @@ class FaceSystem:
             for f in facets
         ]
 
+    @cached_property
+    def unit_groups(self) -> list[tuple[int, ...]]:
+        """Live units on the same unit face, in groups of two or more.
+
+        The units of such a group G share the active set and the basis K, so l_F is
+        invariant under O(|G|) acting on (a_l, t_l)_{l in G}: it depends on them only
+        through sum_l a_l t_l, sum_l a_l^2 and the Gram matrix sum_l t_l t_l^T.
+        """
+        groups: dict[int, list[int]] = {}
+        for u in self.live:
+            groups.setdefault(self.faces[u].index, []).append(u)
+        return [tuple(g) for g in groups.values() if len(g) > 1]
+
     def has_idle_live_unit(self) -> bool:
         """A unit with theta != 0 on a face with no active sample is never critical.
 
@@ -234,3 +346,7 @@ class FaceSystem:
                 for k in range(self.problem.d + 1)
             ]
         return out
+
+
+def _dot(u: list, v: list) -> Poly:
+    return sum((a * b for a, b in zip(u, v, strict=True)), 0)
