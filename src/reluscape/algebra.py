@@ -43,8 +43,12 @@ class Undecided(Exception):
 
 
 def ring(names: Sequence[str]) -> Any:
-    """Polynomial ring over Q in the given variables (degrevlex order)."""
-    return PolynomialRing(QQ, list(names), order="degrevlex")
+    """Polynomial ring over Q in the given variables (degrevlex order).
+
+    Always a multivariate ring, also for one variable: Sage's univariate rings have no
+    Singular ideal operations (minimal primes) and no msolve interface.
+    """
+    return PolynomialRing(QQ, len(names), list(names), order="degrevlex")
 
 
 def to_qq(value: Fraction | int) -> Any:

@@ -6,7 +6,10 @@ For a product face F with polynomial system (see :mod:`reluscape.surrogate`):
    rho_l = a_l^2). Its real solutions with every rho_l > 0 and s_l K_l w_l in relint(F_l)
    for a sign s_l are in bijection with the critical points of l_F in relint(F) up to
    the signs (a_l, t_l) -> (-a_l, -t_l); when there is none, F holds no candidate and
-   the larger critical system of l_F is never solved. Most faces end here.
+   the larger critical system of l_F is never solved. Most faces end here. A face with
+   groups of units on one unit face is tested through its merged system (one unit per
+   group, step 4 and :attr:`FaceSystem.merged`), which is zero-dimensional where the
+   face's own critical set is a union of orbits.
 1. msolve is asked for the certified real solutions of the critical system of l_F (with
    z a_1 ... a_L = 1, which keeps every point of relint(F)). If it is zero-dimensional,
    each real solution in relint(F) is a candidate.
@@ -109,8 +112,9 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
         outcome.skipped = "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
         return outcome
     try:
+        merged = system.merged
         if not any(
-            _realizable(pt, system) for pt in algebra.real_solutions(system.effective_equations)
+            _realizable(pt, merged) for pt in algebra.real_solutions(merged.effective_equations)
         ):
             return outcome
         points = algebra.real_solutions(system.regular_equations)
@@ -122,9 +126,9 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
 
 
 def _origin_candidate(system: FaceSystem) -> Candidate:
-    # psi = 0: every unit dead. Its certified "point" is the origin of a dummy system
-    # (two variables: Sage's univariate ideals have no msolve interface).
-    R = algebra.ring(["z0", "z1"])
+    # psi = 0: every unit dead. Its certified "point" is the solution of z = 0, so that
+    # every candidate carries a RealPoint.
+    R = algebra.ring(["z"])
     return Candidate(system=system, point=algebra.real_solutions(list(R.gens()))[0])
 
 

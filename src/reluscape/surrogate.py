@@ -328,6 +328,24 @@ class FaceSystem:
             groups.setdefault(self.faces[u].index, []).append(u)
         return [tuple(g) for g in groups.values() if len(g) > 1]
 
+    @cached_property
+    def merged(self) -> FaceSystem:
+        """The system of the product face with one unit per group of :attr:`unit_groups`.
+
+        A critical point of l_F in relint(F) has t_l = a_l w for the units of a group G
+        (enumeration docstring), with all a_l of one sign sigma; merging G into one unit
+        with a = sigma |a_G|, t = a w gives the same prediction sum_l a_l K t_l = a K t,
+        the same regulariser sum_l (a_l^2 + |K t_l|^2) = a^2 + |K t|^2 and the same
+        critical equations: a critical point of the merged system in its relative
+        interior. So a merged system without one has no critical point in relint(F).
+        """
+        if not self.unit_groups:
+            return self
+        extra = {u for group in self.unit_groups for u in group[1:]}
+        return FaceSystem.build(
+            self.problem, tuple(f for u, f in enumerate(self.faces) if u not in extra)
+        )
+
     def has_idle_live_unit(self) -> bool:
         """A unit with theta != 0 on a face with no active sample is never critical.
 
