@@ -23,3 +23,11 @@ def test_positive_dimensional_is_reported():
     except algebra.PositiveDimensional:
         return
     raise AssertionError("x*y = 0 has infinitely many solutions")
+
+
+def test_one_variable_ring_supports_primes_and_real_roots():
+    R = algebra.ring(["x"])
+    (x,) = R.gens()
+    assert algebra.minimal_primes([x**3 - 2 * x]) and algebra.dimension([x**2 - 2]) == 0
+    assert sorted(p.sign(x) for p in algebra.real_solutions([x**3 - 2 * x])) == [-1, 0, 1]
+    assert algebra.contains([x**2 - 2], x**4 - 4) and not algebra.contains([x**2 - 2], x)

@@ -288,11 +288,11 @@ def adam_runs(
         return {"status": "torch not installed"}
     # The same starts and the same chamber polish as the L-BFGS-B path, so that the two
     # optimizers differ only in how they travel to a basin.
-    from reluscape.numerics import _initial_points, _kkt_residual, _polish, probe_minimum
+    from reluscape.numerics import initial_points, kkt_residual, polish_in_chamber, probe_minimum
 
     t0 = time.perf_counter()
     xt, yt, lam = float_data(problem)
-    inits = _initial_points(xt, yt, problem.hidden, starts, seed)
+    inits = initial_points(xt, yt, problem.hidden, starts, seed)
     a_end, psi_end, losses = _adam_train(inits, xt, yt, lam, problem.hidden)
     out = _tally(minima, starts)
     before = {m.id: 0 for m in minima}
@@ -304,9 +304,9 @@ def adam_runs(
         if mid is not None:
             before[mid] += 1
         pattern = (psi_end[k] @ xt.T > 0).astype(int)
-        psi = _polish(xt, yt, lam, pattern, psi_end[k])
+        psi = polish_in_chamber(xt, yt, lam, pattern, psi_end[k])
         a = a_hat_array(omega_array(xt, psi), yt, lam)
-        if _kkt_residual(xt, yt, lam, pattern, psi, POLISH_TIGHT_TOL) > KKT_TOL:
+        if kkt_residual(xt, yt, lam, pattern, psi, POLISH_TIGHT_TOL) > KKT_TOL:
             out["not_converged"] += 1
             continue
         mid, dist = matcher.match(a, psi, PARAM_TOL)

@@ -117,11 +117,14 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
             _realizable(pt, merged) for pt in algebra.real_solutions(merged.effective_equations)
         ):
             return outcome
-        points = algebra.real_solutions(system.regular_equations)
+        # With a group of units, a realizable merged solution spreads into an orbit of
+        # critical points (step 4): the critical set is positive-dimensional.
+        if not system.unit_groups:
+            _keep_inside(system, algebra.real_solutions(system.regular_equations), None, outcome)
+            return outcome
     except PositiveDimensional:
-        _enumerate_positive_dimensional(system, outcome, seed)
-        return outcome
-    _keep_inside(system, points, None, outcome)
+        pass
+    _enumerate_positive_dimensional(system, outcome, seed)
     return outcome
 
 

@@ -46,7 +46,10 @@ __all__ = [
     "NumericalRun",
     "ProbeReport",
     "adjacent_sign_patterns",
+    "initial_points",
+    "kkt_residual",
     "multistart",
+    "polish_in_chamber",
     "probe_minimum",
 ]
 
@@ -189,7 +192,7 @@ def _chamber_matrix(xt: np.ndarray, pattern: np.ndarray) -> np.ndarray:
     return mat
 
 
-def _kkt_residual(
+def kkt_residual(
     xt: np.ndarray,
     yt: np.ndarray,
     lam: float,
@@ -207,7 +210,7 @@ def _kkt_residual(
     return float(residual)
 
 
-def _polish(
+def polish_in_chamber(
     xt: np.ndarray, yt: np.ndarray, lam: float, pattern: np.ndarray, psi: np.ndarray
 ) -> np.ndarray:
     """Minimise g_s on the closed chamber of s by SLSQP, starting from psi."""
@@ -568,7 +571,7 @@ def probe_minimum(
     return report
 
 
-def _initial_points(
+def initial_points(
     xt: np.ndarray, yt: np.ndarray, hidden: int, starts: int, seed: int
 ) -> np.ndarray:
     """Random (a, psi) starts scaled so that a_l ReLU(theta_l . xt_i) is of the size of yt.
@@ -640,7 +643,7 @@ def multistart(
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise ValueError(f"starts must be an integer >= 1, got {starts!r}")
     xt, yt, lam = float_data(problem)
-    inits = _initial_points(xt, yt, problem.hidden, starts, seed)
+    inits = initial_points(xt, yt, problem.hidden, starts, seed)
     with _single_threaded_blas():
         return [
             _one_run(xt, yt, lam, x0, start=k, gtol=gtol, probe=probe) for k, x0 in enumerate(inits)
@@ -679,7 +682,7 @@ def _one_run(
     pattern = (psi @ xt.T > 0).astype(int)
     is_local_min: bool | None = None
     for hop in range(_MAX_HOPS):
-        psi = _polish(xt, yt, lam, pattern, psi)
+        psi = polish_in_chamber(xt, yt, lam, pattern, psi)
         if not probe:
             break
         report, better, better_pattern = _probe(
@@ -699,7 +702,7 @@ def _one_run(
         psi = better
         # Polish next in the chamber where the probe went down (the random probe names none).
         pattern = better_pattern if better_pattern is not None else (psi @ xt.T > 0).astype(int)
-    grad_norm = _kkt_residual(xt, yt, lam, pattern, psi, _RUN_TIGHT_TOL)
+    grad_norm = kkt_residual(xt, yt, lam, pattern, psi, _RUN_TIGHT_TOL)
     converged = grad_norm <= _KKT_TOL
     if is_local_min and not converged:
         is_local_min = None

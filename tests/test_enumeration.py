@@ -1,0 +1,117 @@
+"""Enumeration: the exclusion test, the merged system and the orbit slice against the
+unreduced computations they replace."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+
+from reluscape import algebra
+from reluscape.arrangement import unit_arrangement
+from reluscape.data import example_path, load_problem, make_problem
+from reluscape.enumeration import (
+    FaceOutcome,
+    _enumerate_positive_dimensional,
+    _keep_inside,
+    _realizable,
+    enumerate_face,
+)
+from reluscape.surrogate import FaceSystem
+
+
+def _seeded_problem(n: int, hidden: int, seed: int) -> object:
+    rng = random.Random(seed)
+    xs = rng.sample(range(-15, 16), n)
+    X = [[Fraction(x, 10)] for x in xs]
+    y = [Fraction(rng.randint(-15, 15), 10) for _ in xs]
+    return make_problem(X, y, hidden=hidden, lam="1/10")
+
+
+def _realizable_count(system: FaceSystem) -> int:
+    points = algebra.real_solutions(system.effective_equations)
+    return sum(_realizable(pt, system) for pt in points)
+
+
+def _inside_count(system: FaceSystem) -> int:
+    """Critical points of l_F in relint(F) from the cubic system itself (no exclusion)."""
+    outcome = FaceOutcome(faces=())
+    _keep_inside(system, algebra.real_solutions(system.equations), None, outcome)
+    return len(outcome.candidates)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_effective_weights_count_the_critical_points_in_the_face(seed: int) -> None:
+    """Realizable effective-weight solutions correspond one to one to the critical points
+    of l_F in relint(F) (up to the unit sign symmetries, which relint(F) breaks)."""
+    problem = _seeded_problem(4, 2, seed)
+    faces = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    rng = random.Random(seed)
+    checked = with_points = 0
+    for _ in range(40):
+        u, v = rng.sample(faces, 2)
+        system = FaceSystem.build(problem, (u, v))
+        try:
+            expected = _inside_count(system)
+        except algebra.PositiveDimensional:
+            continue
+        assert _realizable_count(system) == expected, [f.label() for f in (u, v)]
+        checked += 1
+        with_points += expected > 0
+    assert checked >= 20
+    assert with_points >= 1
+
+
+def test_merged_system_drops_the_duplicate_units() -> None:
+    problem = _seeded_problem(4, 3, 0)
+    arr = unit_arrangement(problem)
+    chamber = next(f for f in arr.faces if f.kind == "chamber" and f.active)
+    other = next(f for f in arr.faces if f.kind == "chamber" and f.index != chamber.index)
+    system = FaceSystem.build(problem, (chamber, chamber, other))
+    assert system.unit_groups == [(0, 1)]
+    merged = system.merged
+    assert [f.index for f in merged.faces] == [chamber.index, other.index]
+    assert merged.merged is merged
+    no_group = FaceSystem.build(problem, (chamber, other))
+    assert no_group.unit_groups == [] and no_group.merged is no_group
+
+
+def test_a_pair_of_units_on_one_face_gives_arcs_sampled_through_the_slice() -> None:
+    """On d1_n5, both units on one face: the critical points form curves (orbits of
+    SO(2)), found through the merged system and sampled on the slice t_1 = 2 t_0."""
+    problem = load_problem(example_path(), hidden=2, lam="1/10")
+    arr = unit_arrangement(problem)
+    found = 0
+    for face in arr.faces:
+        if face.dim == 0 or not face.active:
+            continue
+        system = FaceSystem.build(problem, (face, face))
+        outcome = enumerate_face(system)
+        for cand in outcome.candidates:
+            assert cand.component is not None and cand.component.dimension >= 1
+            t0 = [cand.point.evaluate(system.lift_ring(str(v))) for v in system.t_vars(0)]
+            t1 = [cand.point.evaluate(system.lift_ring(str(v))) for v in system.t_vars(1)]
+            for x, y in zip(t0, t1, strict=True):
+                assert (2 * x - y).contains_zero()
+            found += 1
+    assert found >= 1
+
+
+def test_merged_exclusion_agrees_with_the_full_computation() -> None:
+    """Faces with a unit group that the merged system excludes have no candidate when
+    computed without the exclusion (elimination, primes and barrier sampling)."""
+    problem = _seeded_problem(4, 2, 2)
+    arr = unit_arrangement(problem)
+    excluded = 0
+    for face in arr.faces:
+        if face.dim == 0 or not face.active:
+            continue
+        system = FaceSystem.build(problem, (face, face))
+        if _realizable_count(system.merged):
+            continue
+        outcome = FaceOutcome(faces=())
+        _enumerate_positive_dimensional(system, outcome, seed=0)
+        assert outcome.candidates == [], face.label()
+        excluded += 1
+    assert excluded >= 2
