@@ -149,6 +149,25 @@ def test_dead_and_failing_faces_are_reported(
     assert result.stats["systems_solved"] > 0
 
 
+def test_children_over_the_memory_limit_are_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a limit every child exceeds, each face gets a fresh child: same result."""
+    problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
+    forks: list[int] = []
+    child_init = pipeline._Child.__init__
+
+    def counting_init(self: pipeline._Child) -> None:
+        child_init(self)
+        forks.append(self.pid)
+
+    monkeypatch.setattr(pipeline._Child, "__init__", counting_init)
+    monkeypatch.setattr(pipeline, "CHILD_RSS_LIMIT", 0)
+    result = solve(problem, jobs=1)
+    assert _comparable(result) == _comparable(solve(problem, face_timeout=None))
+    assert len(forks) == result.stats["orbits"]
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
