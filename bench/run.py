@@ -11,6 +11,8 @@ Usage::
     python bench/run.py                 # the quick grid
     python bench/run.py --grid full     # the issue's target cases (long)
     python bench/run.py --out bench/results/latest.json
+    python bench/run.py --grid full --only 3,8,1 --out bench/results/full.json
+                                        # re-measure one case, keep the file's other rows
 """
 
 from __future__ import annotations
@@ -200,20 +202,43 @@ def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
     return doc
 
 
+def _selects(spec: str, case: tuple[int, int, int, str]) -> bool:
+    """Whether "L,n,d" or "L,n,d,division" names the grid case (L, n, d, division)."""
+    parts = spec.split(",")
+    return parts == [str(v) for v in case[: len(parts)]] and len(parts) in (3, 4)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--grid", choices=("quick", "full"), default="quick")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per case")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    ap.add_argument(
+        "--only",
+        action="append",
+        metavar="L,n,d[,division]",
+        help="run only these cases of the grid (repeatable); the rows of the other cases\n"
+        "already in --out are kept, so a long grid can be measured case by case",
+    )
     args = ap.parse_args()
+    grid = QUICK if args.grid == "quick" else FULL
     rows: list[Row] = []
+    if args.only:
+        chosen = [c for c in grid if any(_selects(spec, c) for spec in args.only)]
+        unknown = [spec for spec in args.only if not any(_selects(spec, c) for c in grid)]
+        if unknown:
+            ap.error(f"--only {', '.join(unknown)}: not a case of the {args.grid} grid")
+        if args.out.exists():
+            kept = [Row(**r) for r in json.loads(args.out.read_text())["rows"]]
+            rows = [r for r in kept if (r.hidden, r.n, r.d, r.partitions) not in chosen]
+        grid = chosen
     header = (
         f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'orbits':>6} {'solved':>6} {'posdim':>6} "
         f"{'comps':>5} {'enum s':>7} {'verif s':>7} {'wall s':>7} {'RSS MiB':>8}  minima"
     )
     print(header)
-    for hidden, n, d, partitions in QUICK if args.grid == "quick" else FULL:
+    for hidden, n, d, partitions in grid:
         r = run_case(hidden, n, d, partitions, args.jobs, args.timeout)
         rows.append(r)
         print(
