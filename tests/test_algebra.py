@@ -31,3 +31,16 @@ def test_one_variable_ring_supports_primes_and_real_roots():
     assert algebra.minimal_primes([x**3 - 2 * x]) and algebra.dimension([x**2 - 2]) == 0
     assert sorted(p.sign(x) for p in algebra.real_solutions([x**3 - 2 * x])) == [-1, 0, 1]
     assert algebra.contains([x**2 - 2], x**4 - 4) and not algebra.contains([x**2 - 2], x)
+
+
+def test_minimal_primes_agree_with_singular_gtz():
+    R = algebra.ring(["x", "y", "z"])
+    x, y, z = R.gens()
+    for gens in (
+        [x * y, x * z, (y - 1) ** 2 * (x - 2)],
+        [x**2 + y**2 + z**2 - 1, x * y * z],
+        [(x - y) ** 2 * (x + y - 1), z**3 - z],
+    ):
+        ours = {algebra.ideal(p) for p in algebra.minimal_primes(gens)}
+        gtz = set(algebra.ideal(gens).minimal_associated_primes())
+        assert ours == gtz

@@ -124,8 +124,15 @@ def contains(gens: Sequence[Poly], f: Poly) -> bool:
 
 
 def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
-    """Minimal associated primes of <gens> (the irreducible components over Q)."""
-    return [list(p.gens()) for p in ideal(gens).minimal_associated_primes()]
+    """Minimal associated primes of <gens> (the irreducible components over Q).
+
+    Singular's ``minAssChar`` (characteristic sets, primdec.lib) rather than Sage's
+    default ``minAssGTZ``: on the critical set of three units on one chamber (L = 3,
+    n = 8) it took 0.2 s where GTZ took 56 s.
+    """
+    from sage.libs.singular.function_factory import ff
+
+    return [list(p) for p in ff.primdec__lib.minAssChar(ideal(gens))]
 
 
 def saturate(gens: Sequence[Poly], by: Sequence[Poly]) -> list[Poly]:
