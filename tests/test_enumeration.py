@@ -115,3 +115,47 @@ def test_merged_exclusion_agrees_with_the_full_computation() -> None:
         assert outcome.candidates == [], face.label()
         excluded += 1
     assert excluded >= 2
+
+
+@pytest.mark.parametrize(
+    ("problem", "pattern"),
+    [
+        (load_problem(example_path(), hidden=2, lam="1/10"), (0, 0)),
+        (_seeded_problem(4, 3, 2), (0, 0, 1)),
+        (_seeded_problem(4, 3, 2), (0, 0, 0)),
+    ],
+    ids=["pair", "pair+other", "triple"],
+)
+def test_orbit_primes_agree_with_the_decomposition(
+    problem: object, pattern: tuple[int, ...]
+) -> None:
+    """Orbit primes built from the merged system (step 4) are the minimal primes of the
+    face's own critical set in relint(F), with as many candidates, on faces where units
+    share a face (pattern: which of two faces each unit sits on)."""
+    faces = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    products = dict.fromkeys(
+        tuple((first, second)[k] for k in pattern)
+        for first in faces
+        for second in faces
+        if second.index != first.index
+    )
+    compared = 0
+    for product in products:
+        system = FaceSystem.build(problem, product)
+        if not _realizable_count(system.merged):
+            continue
+        orbits = enumerate_face(system)
+        full = FaceOutcome(faces=())
+        _enumerate_positive_dimensional(system, full, seed=0)
+        assert orbits.components == full.components
+        assert len(orbits.candidates) == len(full.candidates) > 0
+        for cand in orbits.candidates:
+            assert any(
+                algebra.ideal(cand.component.prime) == algebra.ideal(other.component.prime)
+                and cand.component.dimension == other.component.dimension
+                for other in full.candidates
+            )
+        compared += 1
+        if compared == 3:
+            return
+    assert compared >= 1
