@@ -173,7 +173,9 @@ def machine() -> dict[str, object]:
 
 
 def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
-    """Write the JSON document (after every case, so finished rows are never lost)."""
+    """Write the JSON document and the text table (after every case, so finished rows
+    are never lost), rows in the order L, d, n, realizable before naive."""
+    rows = sorted(rows, key=lambda r: (r.hidden, r.d, r.n, r.partitions != "realizable"))
     ratios = {}
     for r in rows:
         if r.partitions != "naive":
@@ -199,7 +201,37 @@ def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    args.out.with_suffix(".txt").write_text(_table(doc, rows))
     return doc
+
+
+HEADER = (
+    f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'orbits':>6} {'solved':>6} {'posdim':>6} "
+    f"{'comps':>5} {'enum s':>7} {'verif s':>7} {'wall s':>7} {'RSS MiB':>8}  minima"
+)
+
+
+def _format_row(r: Row) -> str:
+    return (
+        f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.partitions:<10} {r.orbits or '-':>6} "
+        f"{r.systems_solved or '-':>6} {r.positive_dimensional_faces or 0:>6} "
+        f"{r.components or 0:>5} {r.enumerate_s or 0:>7.1f} {r.verify_s or 0:>7.1f} "
+        f"{r.wall_s:>7.1f} {r.peak_rss_mib:>8.0f}  {r.minima or f'exit {r.exit_code}'}"
+        + ("" if r.complete in (None, True) else "  INCOMPLETE")
+    )
+
+
+def _table(doc: dict, rows: list[Row]) -> str:
+    """The whole table of the JSON document as text, with the machine and the fits."""
+    m = doc["machine"]
+    lines = [
+        f"# {doc['date']}, --jobs {doc['jobs']}, {m['cpus']} CPUs, {m['memory_gib']} GiB, "
+        f"Python {m['python']}, {m['platform']}",
+        HEADER,
+        *(_format_row(r) for r in rows),
+        *(f"{k}: {v:.2f}" for k, v in {**doc["naive_ratios"], **doc["growth"]}.items()),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _selects(spec: str, case: tuple[int, int, int, str]) -> bool:
@@ -233,27 +265,16 @@ def main() -> int:
             kept = [Row(**r) for r in json.loads(args.out.read_text())["rows"]]
             rows = [r for r in kept if (r.hidden, r.n, r.d, r.partitions) not in chosen]
         grid = chosen
-    header = (
-        f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'orbits':>6} {'solved':>6} {'posdim':>6} "
-        f"{'comps':>5} {'enum s':>7} {'verif s':>7} {'wall s':>7} {'RSS MiB':>8}  minima"
-    )
-    print(header)
+    print(HEADER)
     for hidden, n, d, partitions in grid:
         r = run_case(hidden, n, d, partitions, args.jobs, args.timeout)
         rows.append(r)
-        print(
-            f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.partitions:<10} {r.orbits or '-':>6} "
-            f"{r.systems_solved or '-':>6} {r.positive_dimensional_faces or 0:>6} "
-            f"{r.components or 0:>5} {r.enumerate_s or 0:>7.1f} {r.verify_s or 0:>7.1f} "
-            f"{r.wall_s:>7.1f} {r.peak_rss_mib:>8.0f}  {r.minima or f'exit {r.exit_code}'}"
-            + ("" if r.complete in (None, True) else "  INCOMPLETE"),
-            flush=True,
-        )
+        print(_format_row(r), flush=True)
         _write(args, rows)
     summary = _write(args, rows)
     for k, v in {**summary["naive_ratios"], **summary["growth"]}.items():
         print(f"{k}: {v:.2f}")
-    print(f"written {args.out}")
+    print(f"written {args.out} and {args.out.with_suffix('.txt')}")
     return 0
 
 
