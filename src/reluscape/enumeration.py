@@ -102,10 +102,8 @@ class FaceOutcome:
 
     faces: tuple[int, ...]
     candidates: list[Candidate] = field(default_factory=list)
-    solutions_outside: int = 0
     positive_dimensional: bool = False
     components: int = 0
-    components_outside: int = 0
     skipped: str | None = None
     undecided: str | None = None
 
@@ -151,11 +149,11 @@ def _keep_inside(
     component: Component | None,
     outcome: FaceOutcome,
 ) -> None:
-    for pt in points:
-        if _inside(pt, system.constraints):
-            outcome.candidates.append(Candidate(system=system, point=pt, component=component))
-        else:
-            outcome.solutions_outside += 1
+    outcome.candidates += [
+        Candidate(system=system, point=pt, component=component)
+        for pt in points
+        if _inside(pt, system.constraints)
+    ]
 
 
 def _realizable(pt: RealPoint, system: FaceSystem) -> bool:
@@ -216,7 +214,6 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
         if _on_a_wall(prime, constraints_t) or _misses_face_by_projection(
             system, prime, Rt, to_t, rng
         ):
-            outcome.components_outside += 1
             continue
         outcome.components += 1
         comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
@@ -257,7 +254,6 @@ def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
     for prime in algebra.minimal_primes(eliminated):
         merged_points = algebra.real_solutions(merged.lift_with_a([from_tm(g) for g in prime]))
         if not any(_inside(pt, merged.constraints) for pt in merged_points):
-            outcome.components_outside += 1
             continue
         orbit = _orbit_prime(system, Rt, prime)
         if any(algebra.ideal(orbit) == seen for seen in found):
