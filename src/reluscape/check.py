@@ -273,9 +273,15 @@ class Polynomial:
         """Sum of the absolute values of the terms at ``point`` (the scale of a residual)."""
         return sum((abs(c * _monomial(e, point)) for e, c in self.terms.items()), Fraction(0))
 
-    def evaluate_float(self, point: np.ndarray) -> float:
-        return float(
-            sum(float(c) * float(np.prod(point ** np.array(e))) for e, c in self.terms.items())
+    def evaluate_float(self, point: Sequence[Any]) -> Any:
+        """p at float values, one per variable: numbers, or NumPy arrays of one shape
+        (then evaluated elementwise, e.g. on a plotting grid)."""
+        return sum((float(c) * _monomial_float(e, point) for e, c in self.terms.items()), start=0.0)
+
+    def magnitude_float(self, point: Sequence[float]) -> float:
+        """:meth:`magnitude` at float values."""
+        return sum(
+            (abs(float(c) * _monomial_float(e, point)) for e, c in self.terms.items()), start=0.0
         )
 
     def gradient_float(self, point: np.ndarray) -> np.ndarray:
@@ -295,6 +301,10 @@ def _monomial(exponents: tuple[int, ...], point: Sequence[Fraction]) -> Fraction
         if k:
             out *= x**k
     return out
+
+
+def _monomial_float(exponents: tuple[int, ...], point: Sequence[Any]) -> Any:
+    return math.prod((x**k for x, k in zip(point, exponents, strict=True) if k), start=1.0)
 
 
 _Terms = dict[tuple[int, ...], Fraction]

@@ -21,13 +21,11 @@ theta_l = 0). Everything here is floating point, for the numerical cross-check
 - :func:`implicit_equation`: the projection of the set to k + 1 coordinates of psi as one
   polynomial equation, by elimination (:func:`reluscape.algebra.eliminate`).
 
+The generators are read by :func:`reluscape.check.parse_polynomial`, the parser
+``reluscape verify`` uses (nothing in the text is evaluated).
+
 Examples
 --------
->>> poly = parse_polynomial("3*t0_0^2 - 1/2*t0_0*t1_0 + 2")
->>> float(poly.evaluate({"t0_0": 1.0, "t1_0": 2.0}))
-4.0
->>> poly.gradient({"t0_0": 1.0, "t1_0": 2.0}, ["t0_0", "t1_0"])
-[5.0, -0.5]
 >>> coordinate_names(2, 1)
 ['B_0', 'c_0', 'B_1', 'c_1']
 """
@@ -36,96 +34,25 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from reluscape.check import parse_polynomial
 from reluscape.projection import a_hat_array, omega_array
 from reluscape.result import Minimum
 
 __all__ = [
     "ComponentGeometry",
-    "Polynomial",
     "coordinate_names",
     "implicit_equation",
-    "parse_polynomial",
 ]
 
 PROJECT_TOL = 1e-13  # relative residual |g_j| / (sum of |terms of g_j|) that ends projection
 PROJECT_ITERATIONS = 50
 FACE_MARGIN = 1e-9  # relative slack of the face's strict sign conditions (closure checks)
-
-_TERM = re.compile(r"([+-]?)([^+-]+)")
-_NAME = re.compile(r"[A-Za-z_]\w*")
-_NUMBER = re.compile(r"\d+(/\d+)?")
-
-
-@dataclass(frozen=True)
-class Polynomial:
-    """A polynomial over Q in float form: terms (coefficient, ((variable, power), ...))."""
-
-    terms: tuple[tuple[float, tuple[tuple[str, int], ...]], ...]
-
-    def evaluate(self, values: Mapping[str, Any]) -> Any:
-        """p at the given values (floats or NumPy arrays of one shape)."""
-        return sum(
-            (coef * math.prod((values[v] ** k for v, k in powers), start=1.0))
-            for coef, powers in self.terms
-        )
-
-    def scale(self, values: Mapping[str, Any]) -> Any:
-        """Sum of |terms| at the values: the size against which |p| is small."""
-        return sum(
-            abs(coef * math.prod((values[v] ** k for v, k in powers), start=1.0))
-            for coef, powers in self.terms
-        )
-
-    def gradient(self, values: Mapping[str, float], variables: Sequence[str]) -> list[float]:
-        """dp/dv for each v in ``variables`` at float values."""
-        out = []
-        for name in variables:
-            total = 0.0
-            for coef, powers in self.terms:
-                k = dict(powers).get(name, 0)
-                if k:
-                    rest = math.prod((values[v] ** e for v, e in powers if v != name), start=1.0)
-                    total += coef * k * values[name] ** (k - 1) * rest
-            out.append(total)
-        return out
-
-
-def parse_polynomial(text: str) -> Polynomial:
-    """Parse an expanded polynomial in Sage syntax (``5/4*t0_0^2 - t1_0 + 3``).
-
-    Only integers, fractions, variable names, ``+ - * ^`` are accepted (no evaluation of
-    arbitrary text).
-
-    Raises
-    ------
-    ValueError
-        If the text is not such a polynomial.
-    """
-    compact = text.replace(" ", "")
-    if not compact or _TERM.sub("", compact):
-        raise ValueError(f"cannot parse polynomial {text[:60]!r}")
-    terms = []
-    for sign, body in _TERM.findall(compact):
-        coef = -1.0 if sign == "-" else 1.0
-        powers: list[tuple[str, int]] = []
-        for factor in body.split("*"):
-            if _NUMBER.fullmatch(factor):
-                coef *= float(Fraction(factor))
-                continue
-            name, _, power = factor.partition("^")
-            if not _NAME.fullmatch(name) or (power and not power.isdigit()):
-                raise ValueError(f"cannot parse polynomial {text[:60]!r}")
-            powers.append((name, int(power) if power else 1))
-        terms.append((coef, tuple(powers)))
-    return Polynomial(tuple(terms))
 
 
 def coordinate_names(hidden: int, d: int) -> list[str]:
@@ -165,8 +92,11 @@ class ComponentGeometry:
         primes = comp.get("prime") or []
         if self.dimension < 1 or not self.variables or not primes:
             raise ValueError(f"minimum {m.id} has no positive-dimensional component recorded")
-        self.generators = [parse_polynomial(str(p)) for p in primes]
         self.prime_text = [str(p) for p in primes]
+        try:
+            self.generators = [parse_polynomial(text, self.variables) for text in self.prime_text]
+        except ValueError as exc:
+            raise ValueError(f"minimum {m.id}: component generator: {exc}") from None
         self.xt = xt
         self.signs = [str(unit["signs"]) for unit in m.face]
         hidden, width = len(m.face), xt.shape[1]
@@ -193,14 +123,6 @@ class ComponentGeometry:
                     else:
                         raise ValueError(f"minimum {m.id}: no value for {name}")
                 used.add(name)
-        for gen in self.generators:
-            for _, powers in gen.terms:
-                for name, _ in powers:
-                    if name not in index:
-                        raise ValueError(
-                            f"minimum {m.id}: the component uses {name}, not one of its "
-                            f"variables {self.variables}"
-                        )
         if set(self.variables) - used:
             raise ValueError(f"minimum {m.id}: component variables outside the face")
         self.offset_exact = offset
@@ -220,13 +142,13 @@ class ComponentGeometry:
 
     def residual(self, t: np.ndarray) -> float:
         """max_j |g_j(t)| / max(1, sum of |terms of g_j|)."""
-        values = dict(zip(self.variables, t.tolist(), strict=True))
-        return max(abs(g.evaluate(values)) / max(1.0, g.scale(values)) for g in self.generators)
+        return max(
+            abs(g.evaluate_float(t)) / max(1.0, g.magnitude_float(t)) for g in self.generators
+        )
 
     def jacobian(self, t: np.ndarray) -> np.ndarray:
         """J_jk = dg_j / dt_k."""
-        values = dict(zip(self.variables, t.tolist(), strict=True))
-        return np.array([g.gradient(values, self.variables) for g in self.generators])
+        return np.array([g.gradient_float(t) for g in self.generators])
 
     def tangent(self, t: np.ndarray) -> np.ndarray:
         """Columns: an orthonormal basis (in t) of the kernel of J(t), ``dimension`` of them."""
@@ -245,8 +167,7 @@ class ComponentGeometry:
         for _ in range(PROJECT_ITERATIONS):
             if self.residual(t) <= PROJECT_TOL:
                 return t
-            values = dict(zip(self.variables, t.tolist(), strict=True))
-            g = np.array([gen.evaluate(values) for gen in self.generators])
+            g = np.array([gen.evaluate_float(t) for gen in self.generators])
             J = self.jacobian(t)
             inner = J @ self.metric_inv @ J.T
             t = t - self.metric_inv @ J.T @ (np.linalg.pinv(inner) @ g)

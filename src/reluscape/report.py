@@ -46,12 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from reluscape.components import (
-    ComponentGeometry,
-    coordinate_names,
-    implicit_equation,
-    parse_polynomial,
-)
+from reluscape.check import parse_polynomial
+from reluscape.components import ComponentGeometry, coordinate_names, implicit_equation
 from reluscape.data import InputError, Problem, read_text
 from reluscape.projection import a_hat_array, float_data, omega_array, reduced_loss_array
 from reluscape.result import Minimum, Result
@@ -360,13 +356,13 @@ def _projection_figure(
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = np.maximum(0.5 * (hi - lo), 0.1 * np.maximum(1.0, np.abs(pts).max(axis=0)))
     lo, hi = lo - pad, hi + pad
-    curve = parse_polynomial(equations[0]) if len(equations) == 1 else None
+    curve = parse_polynomial(equations[0], labels) if len(equations) == 1 else None
     if len(coords) == 2:
         fig, ax = plt.subplots(figsize=(5.5, 4.5))
         if curve is not None:
             u, v = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
             U, V = np.meshgrid(u, v)
-            F = curve.evaluate({labels[0]: U, labels[1]: V})
+            F = curve.evaluate_float([U, V])
             ax.contour(U, V, F, levels=[0.0], colors="C0", linewidths=1.5)
             ax.plot([], [], color="C0", label="F = 0 (implicit equation)")
         ax.scatter(pts[:, 0], pts[:, 1], s=12, color="C3", zorder=3, label="sampled points")
@@ -380,7 +376,7 @@ def _projection_figure(
             u, v = np.linspace(lo[0], hi[0], GRID // 2), np.linspace(lo[1], hi[1], GRID // 2)
             U, V = np.meshgrid(u, v)
             for w in np.linspace(lo[2], hi[2], 9):
-                F = curve.evaluate({labels[0]: U, labels[1]: V, labels[2]: w + 0 * U})
+                F = curve.evaluate_float([U, V, w + 0 * U])
                 if F.min() < 0 < F.max():
                     ax.contour(U, V, F, levels=[0.0], zdir="z", offset=w, colors="C0")
         ax.scatter(pts[:, 0], pts[:, 1], pts[:, 2], s=10, color="C3", label="sampled points")
