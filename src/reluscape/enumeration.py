@@ -256,9 +256,10 @@ def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
         if not any(_inside(pt, merged.constraints) for pt in merged_points):
             continue
         orbit = _orbit_prime(system, Rt, prime)
-        if any(algebra.ideal(orbit) == seen for seen in found):
+        orbit_ideal = algebra.ideal(orbit)
+        if orbit_ideal in found:
             continue
-        found.append(algebra.ideal(orbit))
+        found.append(orbit_ideal)
         outcome.components += 1
         comp = Component(
             index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
@@ -282,8 +283,6 @@ def _orbit_prime(system: FaceSystem, Rt: Any, merged_prime: list[Poly]) -> list[
     """
     groups = system.unit_groups
     leaders = {group[0]: g for g, group in enumerate(groups)}
-    extra = {u for group in groups for u in group[1:]}
-    kept = [u for u in range(len(system.faces)) if u not in extra]
     t_names = [str(v) for v in Rt.gens()]
     s_names = [
         f"s{g}_{j}" for g, group in enumerate(groups) for j in range(system.faces[group[0]].dim)
@@ -291,9 +290,8 @@ def _orbit_prime(system: FaceSystem, Rt: Any, merged_prime: list[Poly]) -> list[
     u_names = [f"u{g}_{k}" for g, group in enumerate(groups) for k in range(len(group))]
     S = algebra.ring([*t_names, *s_names, *u_names])
     merged_t = []
-    for m_unit, unit in enumerate(kept):
-        if m_unit not in system.merged.live:
-            continue
+    for m_unit in system.merged.live:
+        unit = system.merged_units[m_unit]
         stem = f"s{leaders[unit]}" if unit in leaders else f"t{unit}"
         merged_t += [S(f"{stem}_{j}") for j in range(system.faces[unit].dim)]
     gens = [g(*merged_t) for g in merged_prime]

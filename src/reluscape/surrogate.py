@@ -97,15 +97,7 @@ class FaceSystem:
     @cached_property
     def theta(self) -> dict[int, list[Poly]]:
         """theta_l = K_l t_l as polynomials (length d + 1) for each live unit."""
-        out = {}
-        for u in self.live:
-            ts = self.t_vars(u)
-            K = self.faces[u].basis
-            out[u] = [
-                sum((algebra.to_qq(K[j][k]) * ts[j] for j in range(len(ts))), self.ring(0))
-                for k in range(self.problem.d + 1)
-            ]
-        return out
+        return {u: _span_vector(self.faces[u].basis, self.t_vars(u)) for u in self.live}
 
     def preactivation(self, unit: int, sample: int) -> Poly:
         """theta_unit . xt_sample on span(F)."""
@@ -212,15 +204,10 @@ class FaceSystem:
     def _effective_theta(self) -> dict[int, list[Poly]]:
         """K_l w_l (length d + 1) for each live unit, in :attr:`effective_ring`."""
         R = self.effective_ring
-        out = {}
-        for u in self.live:
-            K = self.faces[u].basis
-            ws = [R(f"w{u}_{j}") for j in range(len(K))]
-            out[u] = [
-                sum((algebra.to_qq(K[j][k]) * ws[j] for j in range(len(ws))), R(0))
-                for k in range(self.problem.d + 1)
-            ]
-        return out
+        return {
+            u: _span_vector(self.faces[u].basis, [R(f"w{u}_{j}") for j in range(self.faces[u].dim)])
+            for u in self.live
+        }
 
     @cached_property
     def effective_equations(self) -> list[Poly]:
@@ -341,10 +328,14 @@ class FaceSystem:
         """
         if not self.unit_groups:
             return self
+        return FaceSystem.build(self.problem, tuple(self.faces[u] for u in self.merged_units))
+
+    @cached_property
+    def merged_units(self) -> tuple[int, ...]:
+        """The units :attr:`merged` keeps, in order: unit k of the merged system is unit
+        ``merged_units[k]`` here (the first unit of each group stands for the group)."""
         extra = {u for group in self.unit_groups for u in group[1:]}
-        return FaceSystem.build(
-            self.problem, tuple(f for u, f in enumerate(self.faces) if u not in extra)
-        )
+        return tuple(u for u in range(len(self.faces)) if u not in extra)
 
     def has_idle_live_unit(self) -> bool:
         """A unit with theta != 0 on a face with no active sample is never critical.
@@ -364,6 +355,15 @@ class FaceSystem:
                 for k in range(self.problem.d + 1)
             ]
         return out
+
+
+def _span_vector(basis: list, coords: list[Poly]) -> list[Poly]:
+    """K^T t = sum_j t_j K_j (length d + 1) for the basis rows K_j of a unit face."""
+    zero = coords[0].parent()(0)
+    return [
+        sum((algebra.to_qq(row[k]) * c for row, c in zip(basis, coords, strict=True)), zero)
+        for k in range(len(basis[0]))
+    ]
 
 
 def _dot(u: list, v: list) -> Poly:
