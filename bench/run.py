@@ -270,8 +270,7 @@ def main() -> int:
         r = run_case(hidden, n, d, partitions, args.jobs, args.timeout)
         rows.append(r)
         print(_format_row(r), flush=True)
-        _write(args, rows)
-    summary = _write(args, rows)
+        summary = _write(args, rows)
     for k, v in {**summary["naive_ratios"], **summary["growth"]}.items():
         print(f"{k}: {v:.2f}")
     print(f"written {args.out} and {args.out.with_suffix('.txt')}")

@@ -29,6 +29,11 @@ def _seeded_problem(n: int, hidden: int, seed: int) -> object:
     return make_problem(X, y, hidden=hidden, lam="1/10")
 
 
+def _live_faces(problem: object) -> list:
+    """Unit faces with theta != 0 and an active sample (those enumeration solves on)."""
+    return [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+
+
 def _realizable_count(system: FaceSystem) -> int:
     points = algebra.real_solutions(system.effective_equations)
     return sum(_realizable(pt, system) for pt in points)
@@ -46,7 +51,7 @@ def test_effective_weights_count_the_critical_points_in_the_face(seed: int) -> N
     """Realizable effective-weight solutions correspond one to one to the critical points
     of l_F in relint(F) (up to the unit sign symmetries, which relint(F) breaks)."""
     problem = _seeded_problem(4, 2, seed)
-    faces = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    faces = _live_faces(problem)
     rng = random.Random(seed)
     checked = with_points = 0
     for _ in range(40):
@@ -81,11 +86,8 @@ def test_a_pair_of_units_on_one_face_gives_arcs_sampled_through_the_slice() -> N
     """On d1_n5, both units on one face: the critical points form curves (orbits of
     SO(2)), found through the merged system and sampled on the slice t_1 = 2 t_0."""
     problem = load_problem(example_path(), hidden=2, lam="1/10")
-    arr = unit_arrangement(problem)
     found = 0
-    for face in arr.faces:
-        if face.dim == 0 or not face.active:
-            continue
+    for face in _live_faces(problem):
         system = FaceSystem.build(problem, (face, face))
         outcome = enumerate_face(system)
         for cand in outcome.candidates:
@@ -102,11 +104,8 @@ def test_merged_exclusion_agrees_with_the_full_computation() -> None:
     """Faces with a unit group that the merged system excludes have no candidate when
     computed without the exclusion (elimination, primes and barrier sampling)."""
     problem = _seeded_problem(4, 2, 2)
-    arr = unit_arrangement(problem)
     excluded = 0
-    for face in arr.faces:
-        if face.dim == 0 or not face.active:
-            continue
+    for face in _live_faces(problem):
         system = FaceSystem.build(problem, (face, face))
         if _realizable_count(system.merged):
             continue
@@ -132,7 +131,7 @@ def test_orbit_primes_agree_with_the_decomposition(
     """Orbit primes built from the merged system (step 4) are the minimal primes of the
     face's own critical set in relint(F), with as many candidates, on faces where units
     share a face (pattern: which of two faces each unit sits on)."""
-    faces = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    faces = _live_faces(problem)
     products = dict.fromkeys(
         tuple((first, second)[k] for k in pattern)
         for first in faces
