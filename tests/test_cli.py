@@ -212,7 +212,7 @@ def test_progress_line_format() -> None:
 
 
 def _fake_result(problem, *, complete: bool):
-    from reluscape.result import Minimum, Result
+    from reluscape.schema import Minimum, Result
 
     minimum = Minimum(
         id=1,
@@ -267,7 +267,7 @@ def test_solve_flow_with_fake_pipeline(
 
     import reluscape
     from reluscape.cli import main
-    from reluscape.result import Result
+    from reluscape.schema import Result
 
     calls = {}
 
@@ -293,9 +293,9 @@ def test_solve_flow_with_fake_pipeline(
                 progress(k, 3, 0.1 * k)
         return _fake_result(problem, complete=complete)
 
-    fake = types.ModuleType("reluscape.pipeline")
+    fake = types.ModuleType("reluscape.execution.pipeline")
     fake.solve = solve
-    monkeypatch.setitem(sys.modules, "reluscape.pipeline", fake)
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
     monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
 
     path = write(tmp_path, GOOD_CSV)
@@ -342,9 +342,9 @@ def test_jobs_passed_to_pipeline(
         calls.append(jobs)
         return _fake_result(problem, complete=True)
 
-    fake = types.ModuleType("reluscape.pipeline")
+    fake = types.ModuleType("reluscape.execution.pipeline")
     fake.solve = solve
-    monkeypatch.setitem(sys.modules, "reluscape.pipeline", fake)
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
     monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
     path = write(tmp_path, GOOD_CSV)
     argv = ["solve", path, "--hidden", "2", "--lam", "0.1", "--quiet"]

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from reluscape.check import verify_document
 from reluscape.data import make_problem
-from reluscape.numerics import multistart
-from reluscape.pipeline import solve
-from reluscape.projection import reduced_loss
+from reluscape.execution.pipeline import solve
+from reluscape.numerical.loss import reduced_loss
+from reluscape.numerical.search import multistart
+from reluscape.numerical.verify import verify_document
 
 
 def _signature(result):

@@ -1,7 +1,7 @@
 """Command line: ``reluscape solve``, ``reluscape verify`` and ``reluscape example``.
 
 Results go to stdout (the summary table) and to ``--out`` (the JSON document of
-:mod:`reluscape.result`); progress and messages go to stderr.
+:mod:`reluscape.schema`); progress and messages go to stderr.
 
 Exit codes: 0 success; 1 the enumeration is incomplete (some face or candidate was
 not decided), or ``verify`` found a claim that fails a check; 2 bad usage or bad input
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from reluscape.data import CONVENTIONS, InputError, load_problem, parse_rational
 
 if TYPE_CHECKING:
-    from reluscape.result import Result
+    from reluscape.schema import Result
 
 PROG = "reluscape"
 
@@ -352,7 +352,7 @@ def _run(
         raise InputError(f"--report must be a directory, got the file {report}")
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
 
-    from reluscape import pipeline  # lazy: heavy imports (Singular, msolve)
+    from reluscape.execution import pipeline  # lazy: heavy imports (Singular, msolve)
 
     if dry_run:
         counts = pipeline.plan(problem, partitions=partitions)
@@ -386,7 +386,7 @@ def _run(
         if not quiet:
             print(f"{PROG}: result written to {out_path}", file=sys.stderr)
     if report is not None:
-        from reluscape.report import write_report  # lazy: matplotlib
+        from reluscape.numerical.report import write_report  # lazy: matplotlib
 
         index = write_report(result, problem, report)
         if not quiet:
@@ -443,7 +443,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from reluscape import check  # lazy: scipy
+    from reluscape.numerical import verify as check  # lazy: scipy
 
     def progress(line: str) -> None:
         print(f"{PROG} verify: {line}", file=sys.stderr, flush=True)
@@ -455,7 +455,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from reluscape.report import report_from_files  # lazy: matplotlib
+    from reluscape.numerical.report import report_from_files  # lazy: matplotlib
 
     index = report_from_files(
         args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
@@ -490,7 +490,7 @@ def _add_compare(sub: argparse._SubParsersAction, fmt: type) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from reluscape.compare import run_cli  # lazy: scipy, cvxpy
+    from reluscape.numerical.compare import run_cli  # lazy: scipy, cvxpy
 
     return run_cli(args)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "d1_n5.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "d1_n5.csv"
 ARGS = ["solve", str(DATA), "--hidden", "2", "--lam", "1/10", "--quiet"]
 
 

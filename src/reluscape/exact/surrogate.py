@@ -37,9 +37,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from reluscape import algebra
-from reluscape.arrangement import UnitFace
 from reluscape.data import Problem
+from reluscape.exact import algebra
+from reluscape.exact.arrangement import UnitFace
 
 Poly = Any
 
@@ -51,7 +51,7 @@ class FaceSystem:
     Examples
     --------
     >>> from reluscape.data import make_problem
-    >>> from reluscape.arrangement import unit_arrangement
+    >>> from reluscape.exact.arrangement import unit_arrangement
     >>> p = make_problem([[0], [1]], [0, 1], hidden=1, lam=1)
     >>> arr = unit_arrangement(p)
     >>> chamber = arr.face_of((1, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reluscape import algebra
+from reluscape.exact import algebra
 
 
 def test_exact_zero_sign_is_decided():

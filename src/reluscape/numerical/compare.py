@@ -36,11 +36,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reluscape.data import Problem
-from reluscape.projection import a_hat_array, float_data, omega_array, reduced_loss_array
+from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
 
 if TYPE_CHECKING:
-    from reluscape.numerics import NumericalRun
-    from reluscape.result import Minimum, Result
+    from reluscape.numerical.search import NumericalRun
+    from reluscape.schema import Minimum, Result
 
 __all__ = [
     "ADAM_PARAM_TOL",
@@ -92,7 +92,7 @@ class RunMatcher:
     """
 
     def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float) -> None:
-        from reluscape.components import ComponentGeometry
+        from reluscape.numerical.components import ComponentGeometry
 
         self.xt, self.yt, self.lam = xt, yt, lam
         self.dead: dict[int, int] = {
@@ -288,7 +288,12 @@ def adam_runs(
         return {"status": "torch not installed"}
     # The same starts and the same chamber polish as the L-BFGS-B path, so that the two
     # optimizers differ only in how they travel to a basin.
-    from reluscape.numerics import initial_points, kkt_residual, polish_in_chamber, probe_minimum
+    from reluscape.numerical.search import (
+        initial_points,
+        kkt_residual,
+        polish_in_chamber,
+        probe_minimum,
+    )
 
     t0 = time.perf_counter()
     xt, yt, lam = float_data(problem)
@@ -350,7 +355,7 @@ def convex_bound(problem: Problem, *, solver: str = "CLARABEL") -> dict[str, Any
     """
     import cvxpy as cp
 
-    from reluscape.arrangement import unit_arrangement
+    from reluscape.exact.arrangement import unit_arrangement
 
     t0 = time.perf_counter()
     xt, yt, lam = float_data(problem)
@@ -436,7 +441,8 @@ def compare(
         ``convex`` (p*, gap, neurons needed), ``possible_bugs`` (of both methods) and
         ``timings`` in seconds.
     """
-    from reluscape import numerics, pipeline
+    from reluscape.execution import pipeline
+    from reluscape.numerical import search as numerics
 
     timings: dict[str, float] = {}
     if result is None:
@@ -577,9 +583,9 @@ def _parse_int(text: str, what: str, minimum: int) -> int:
 
 
 def _load_result(path: str, problem: Problem) -> Result:
-    from reluscape.check import read_result_document
     from reluscape.data import InputError
-    from reluscape.result import Result
+    from reluscape.numerical.verify import read_result_document
+    from reluscape.schema import Result
 
     doc = read_result_document(path)
     try:

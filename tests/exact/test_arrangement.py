@@ -7,8 +7,13 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reluscape.arrangement import naive_pieces, orbit_representatives, orbit_size, unit_arrangement
 from reluscape.data import make_problem
+from reluscape.exact.arrangement import (
+    naive_pieces,
+    orbit_representatives,
+    orbit_size,
+    unit_arrangement,
+)
 
 distinct_x = st.lists(st.integers(-20, 20), min_size=2, max_size=6, unique=True).map(
     lambda xs: [[Fraction(v, 7)] for v in xs]

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from reluscape import algebra
-from reluscape.algebra import RealPoint
-from reluscape.arrangement import Arrangement, UnitFace, kernel_basis
-from reluscape.enumeration import Candidate
+from reluscape.exact import algebra
+from reluscape.exact.algebra import RealPoint
+from reluscape.exact.arrangement import Arrangement, UnitFace, kernel_basis
+from reluscape.exact.enumeration import Candidate
 
 Poly = Any
 

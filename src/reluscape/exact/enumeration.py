@@ -1,6 +1,6 @@
 """Enumerate: every critical point of a face's surrogate in the face's relative interior.
 
-For a product face F with polynomial system (see :mod:`reluscape.surrogate`):
+For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate`):
 
 0. *Exclusion.* msolve solves the quadratic effective-weight system (w_l = a_l t_l,
    rho_l = a_l^2). Its real solutions with every rho_l > 0 and s_l K_l w_l in relint(F_l)
@@ -62,9 +62,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from reluscape import algebra
-from reluscape.algebra import PositiveDimensional, RealPoint
-from reluscape.surrogate import FaceSystem
+from reluscape.exact import algebra
+from reluscape.exact.algebra import PositiveDimensional, RealPoint
+from reluscape.exact.surrogate import FaceSystem
 
 Poly = Any
 BARRIER_TRIES = 4

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
 from reluscape.data import Problem, load_problem, make_problem
-from reluscape.numerics import NumericalRun, adjacent_sign_patterns, multistart, probe_minimum
-from reluscape.projection import a_hat, reduced_loss
+from reluscape.numerical.loss import a_hat, reduced_loss
+from reluscape.numerical.search import (
+    NumericalRun,
+    adjacent_sign_patterns,
+    multistart,
+    probe_minimum,
+)
 
-D1_N5 = "/work/shared/data/d1_n5.csv"
-# /work/shared/data/d1_n5.expected.md (L = 2, lambda = 1/10), found by two independent methods.
+D1_N5 = str(Path(__file__).resolve().parents[1] / "data" / "d1_n5.csv")
+# tests/data/d1_n5.expected.md (L = 2, lambda = 1/10), found by two independent methods.
 D1_N5_MINIMA = (1.0100660036, 1.2535871327, 1.3611571095, 1.4307968944, 1.4843602152, 1.5429438073)
 
 

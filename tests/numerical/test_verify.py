@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reluscape.check import CHECKS, orbit_size_of_faces, parse_polynomial
 from reluscape.cli import main
+from reluscape.numerical.verify import CHECKS, orbit_size_of_faces, parse_polynomial
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "d1_n5.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "d1_n5.csv"
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,8 @@ def test_point_slightly_off_the_critical_point_fails(
     """A self-consistent claim 1e-5 along the face from a true minimum: the probe misses the
     descent (it is 1e-10), the one-sided derivatives do not."""
     from reluscape.data import load_problem
-    from reluscape.projection import a_hat, reduced_loss_exact
+    from reluscape.exact.projection import reduced_loss_exact
+    from reluscape.numerical.loss import a_hat
 
     problem = load_problem(DATA, hidden=2, lam="1/10")
     m = doc["minima"][1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,18 +11,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import Problem, load_problem, make_problem
-from reluscape.projection import (
+from reluscape.exact.projection import reduced_loss_exact
+from reluscape.numerical.loss import (
     a_hat,
     full_loss,
     full_loss_grad,
     join_psi,
     omega,
     reduced_loss,
-    reduced_loss_exact,
     split_psi,
 )
 
-D1_N5 = "/work/shared/data/d1_n5.csv"
+D1_N5 = str(Path(__file__).resolve().parents[1] / "data" / "d1_n5.csv")
 
 small_fractions = st.fractions(min_value=-3, max_value=3, max_denominator=12)
 

@@ -8,17 +8,17 @@ from fractions import Fraction
 
 import pytest
 
-from reluscape import algebra
-from reluscape.arrangement import unit_arrangement
 from reluscape.data import example_path, load_problem, make_problem
-from reluscape.enumeration import (
+from reluscape.exact import algebra
+from reluscape.exact.arrangement import unit_arrangement
+from reluscape.exact.enumeration import (
     FaceOutcome,
     _enumerate_positive_dimensional,
     _keep_inside,
     _realizable,
     enumerate_face,
 )
-from reluscape.surrogate import FaceSystem
+from reluscape.exact.surrogate import FaceSystem
 
 
 def _seeded_problem(n: int, hidden: int, seed: int) -> object:

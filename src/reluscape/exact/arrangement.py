@@ -25,6 +25,7 @@ vectors are computed from an exact rational interior point.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
@@ -196,7 +197,7 @@ def unit_arrangement(problem: Problem) -> Arrangement:
     each face is recomputed from an exact interior point, so it is indexed by sample
     whatever order Sage keeps hyperplanes in.
     """
-    from reluscape import algebra
+    from reluscape.exact import algebra
 
     xt = problem.xt
     dim = problem.d + 1
@@ -293,3 +294,23 @@ def orbit_size(product: tuple[int, ...]) -> int:
     for c in counts.values():
         size //= factorial(c)
     return size
+
+
+PARTITIONS = ("realizable", "naive")
+
+
+@functools.lru_cache(maxsize=4)
+def cached_arrangement(problem: Problem) -> Arrangement:
+    """:func:`unit_arrangement`, computed once per problem in a process."""
+    return unit_arrangement(problem)
+
+
+@functools.lru_cache(maxsize=4)
+def pieces(problem: Problem, partitions: str) -> tuple[UnitFace, ...]:
+    """The unit faces a run divides by: the arrangement's faces (``"realizable"``) or the
+    paper's activation patterns with their boundary pieces (``"naive"``)."""
+    if partitions not in PARTITIONS:
+        raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
+    if partitions == "naive":
+        return naive_pieces(problem)
+    return cached_arrangement(problem).faces

@@ -34,7 +34,7 @@ import scipy
 from scipy.optimize import linprog, minimize, nnls
 
 from reluscape.data import Problem
-from reluscape.projection import (
+from reluscape.numerical.loss import (
     a_hat_array,
     check_psi,
     float_data,

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from reluscape.data import load_problem, make_problem
-from reluscape.numerics import multistart
-from reluscape.pipeline import solve
+from reluscape.execution.pipeline import solve
+from reluscape.numerical.search import multistart
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-REFERENCE = {  # shared/data/d1_n5.expected.md, L = 2, lambda = 1/10
+DATA = Path(__file__).resolve().parents[1] / "data"
+REFERENCE = {  # tests/data/d1_n5.expected.md, L = 2, lambda = 1/10
     (1.0100660036, 0),
     (1.2535871327, 0),
     (1.3611571095, 0),
@@ -28,7 +28,7 @@ def _pairs(result):
 
 @pytest.mark.slow
 def test_reference_d1_n5():
-    problem = load_problem(SHARED / "d1_n5.csv", hidden=2, lam="1/10")
+    problem = load_problem(DATA / "d1_n5.csv", hidden=2, lam="1/10")
     result = solve(problem, face_timeout=10)
     assert _pairs(result) == REFERENCE
     assert [m.is_global for m in result.minima] == [True] + [False] * 5

@@ -26,7 +26,7 @@ relative path (Matplotlib, Agg backend), so the directory is self-contained:
 
 Examples
 --------
->>> from reluscape.report import face_type
+>>> from reluscape.numerical.report import face_type
 >>> face_type([{"kind": "chamber"}, {"kind": "origin"}])
 'interior'
 >>> face_type([{"kind": "chamber"}, {"kind": "boundary"}])
@@ -46,11 +46,11 @@ from typing import Any
 
 import numpy as np
 
-from reluscape.check import parse_polynomial
-from reluscape.components import ComponentGeometry, coordinate_names, implicit_equation
 from reluscape.data import InputError, Problem, read_text
-from reluscape.projection import a_hat_array, float_data, omega_array, reduced_loss_array
-from reluscape.result import Minimum, Result
+from reluscape.numerical.components import ComponentGeometry, coordinate_names, implicit_equation
+from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
+from reluscape.numerical.verify import parse_polynomial
+from reluscape.schema import Minimum, Result
 
 __all__ = [
     "default_slices",
@@ -730,7 +730,7 @@ def report_from_files(
         from the recorded data, a slice is not a pair of coordinates, or the directory
         cannot be written.
     """
-    from reluscape.check import problem_of_document, read_result_document
+    from reluscape.numerical.verify import problem_of_document, read_result_document
 
     name = str(result_path)
     doc = read_result_document(result_path)

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from reluscape import pipeline
 from reluscape.data import load_problem
-from reluscape.pipeline import assemble, plan, process_face, solve
-from reluscape.result import Result
+from reluscape.exact.arrangement import orbit_representatives, pieces
+from reluscape.exact.merge import assemble, process_face
+from reluscape.execution import dask
+from reluscape.execution.pipeline import plan, solve
+from reluscape.schema import Result
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench_dataset(n: int, d: int) -> list[list[str]]:
@@ -101,13 +103,14 @@ def test_cli_with_scheduler_equals_a_local_run(tmp_path: Path, scheduler: str) -
 
 def test_merge_does_not_depend_on_completion_order(tmp_path: Path) -> None:
     problem = load_problem(_csv(tmp_path, 4, 1), hidden=2, lam="1/10")
-    pieces = pipeline._pieces(problem, "realizable")
-    products = pipeline.orbit_representatives(len(pieces), problem.hidden)
+    unit_faces = pieces(problem, "realizable")
+    products = orbit_representatives(len(unit_faces), problem.hidden)
     records = [process_face(problem, "realizable", p) for p in products]
     documents = []
     for seed in range(3):
         shuffled = random.Random(seed).sample(records, len(records))
-        documents.append(_comparable(assemble(problem, "realizable", len(pieces), shuffled, 0, 0)))
+        merged = assemble(problem, "realizable", len(unit_faces), shuffled, 0, 0)
+        documents.append(_comparable(merged))
     assert documents[0]["minima"]
     assert documents[1] == documents[0] and documents[2] == documents[0]
 
@@ -131,7 +134,7 @@ def test_dead_and_failing_faces_are_reported(
 ) -> None:
     """A face whose process dies, or that raises, is a failure; the others still run."""
     problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
-    products = pipeline.orbit_representatives(len(pipeline._pieces(problem, "realizable")), 1)
+    products = orbit_representatives(len(pieces(problem, "realizable")), 1)
 
     def fragile(problem, partitions, product):
         if product == products[0]:
@@ -141,7 +144,7 @@ def test_dead_and_failing_faces_are_reported(
         return process_face(problem, partitions, product)
 
     # The children are forked from this process after the patch, so they run it.
-    monkeypatch.setattr(pipeline, "process_face", fragile)
+    monkeypatch.setattr(dask, "process_face", fragile)
     result = solve(problem, jobs=2)
     reasons = sorted(f["reason"] for f in result.stats["faces_undecided"])
     assert reasons == ["RuntimeError: boom", "worker process died (killed by signal 9)"]
@@ -155,14 +158,14 @@ def test_children_over_the_memory_limit_are_replaced(
     """With a limit every child exceeds, each face gets a fresh child: same result."""
     problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
     forks: list[int] = []
-    child_init = pipeline._Child.__init__
+    child_init = dask._Child.__init__
 
-    def counting_init(self: pipeline._Child) -> None:
+    def counting_init(self: dask._Child) -> None:
         child_init(self)
         forks.append(self.pid)
 
-    monkeypatch.setattr(pipeline._Child, "__init__", counting_init)
-    monkeypatch.setattr(pipeline, "CHILD_RSS_LIMIT", 0)
+    monkeypatch.setattr(dask._Child, "__init__", counting_init)
+    monkeypatch.setattr(dask, "CHILD_RSS_LIMIT", 0)
     result = solve(problem, jobs=1)
     assert _comparable(result) == _comparable(solve(problem, face_timeout=None))
     assert len(forks) == result.stats["orbits"]

@@ -1,4 +1,4 @@
-"""reluscape.compare: trained runs land on enumerated minima; the convex bound holds."""
+"""reluscape.numerical.compare: trained runs land on enumerated minima; the convex bound holds."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reluscape import compare, pipeline
-from reluscape.components import ComponentGeometry
 from reluscape.data import load_problem, make_problem
-from reluscape.projection import a_hat_array, float_data, omega_array
+from reluscape.execution import pipeline
+from reluscape.numerical import compare
+from reluscape.numerical.components import ComponentGeometry
+from reluscape.numerical.loss import a_hat_array, float_data, omega_array
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 D1_N5 = DATA / "d1_n5.csv"
 GLOBAL_D1_N5 = 1.0100660036
 
-pytestmark = pytest.mark.skipif(not D1_N5.exists(), reason="shared data not available")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def test_convex_bound_below_global(d1_n5):
 def test_unmatched_run_is_reported(d1_n5):
     """A run at a minimum the enumeration did not list is a possible bug, not dropped."""
     problem, result, _ = d1_n5
-    from reluscape.numerics import multistart
+    from reluscape.numerical.search import multistart
 
     runs = [r for r in multistart(problem, starts=5, seed=0) if r.is_local_min]
     fake = copy.deepcopy(result.minima)

@@ -9,7 +9,8 @@ its Zariski closure in the face coordinates t (``component.prime``). Its points 
 where T maps the component's t-variables to the rows theta_l = (B_l, c_l) and psi_fix
 holds the units whose coordinates are not variables of the component (origin units,
 theta_l = 0). Everything here is floating point, for the numerical cross-check
-(:mod:`reluscape.compare`) and for drawing (:mod:`reluscape.report`); nothing decides.
+(:mod:`reluscape.numerical.compare`) and for drawing (:mod:`reluscape.numerical.report`);
+nothing decides.
 
 - :meth:`ComponentGeometry.project`: Gauss-Newton onto g = 0 in the metric of psi: each step
   Delta minimises |T Delta| subject to g(t) + J Delta = 0, so the result is, to first order,
@@ -40,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from reluscape.check import parse_polynomial
-from reluscape.projection import a_hat_array, omega_array
-from reluscape.result import Minimum
+from reluscape.numerical.loss import a_hat_array, omega_array
+from reluscape.numerical.verify import parse_polynomial
+from reluscape.schema import Minimum
 
 __all__ = [
     "ComponentGeometry",
@@ -261,7 +262,7 @@ def implicit_equation(geometry: ComponentGeometry, coordinates: Sequence[int]) -
     projection; none (an empty list) means the projection fills the coordinate space.
     Polynomials are in Sage's syntax, variables named by :func:`coordinate_names`.
     """
-    from reluscape import algebra
+    from reluscape.exact import algebra
 
     names = coordinate_names(geometry.shape[0], geometry.shape[1] - 1)
     chosen = [names[c] for c in coordinates]

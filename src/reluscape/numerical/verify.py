@@ -9,8 +9,8 @@ means that none of the tests below found a problem, which is evidence, not a pro
 
 Nothing from the run that made the document is trusted or reused. This module imports
 only :mod:`reluscape.data` (the data are re-read from DATA.csv and must equal the recorded
-ones exactly), :mod:`reluscape.projection` (the reduced loss r, in floats and exactly),
-:mod:`reluscape.numerics` (the probe) and :mod:`reluscape.result` (the schema version);
+ones exactly), :mod:`reluscape.numerical.loss` (the reduced loss r, in floats and exactly),
+:mod:`reluscape.numerical.search` (the probe) and :mod:`reluscape.schema` (the schema version);
 never the enumeration, verification or algebra code.
 
 Checks per claimed minimum (the columns of the table)
@@ -95,9 +95,10 @@ import numpy as np
 from scipy.optimize import linprog
 
 from reluscape.data import InputError, Problem, load_problem, parse_rational, read_text
-from reluscape.numerics import adjacent_sign_patterns, probe_minimum
-from reluscape.projection import a_hat, reduced_loss, reduced_loss_exact
-from reluscape.result import SCHEMA_VERSION
+from reluscape.exact.projection import reduced_loss_exact
+from reluscape.numerical.loss import a_hat, reduced_loss
+from reluscape.numerical.search import adjacent_sign_patterns, probe_minimum
+from reluscape.schema import SCHEMA_VERSION
 
 __all__ = [
     "CHECKS",

@@ -1,0 +1,130 @@
+"""reluscape: every local minimum of a one-hidden-layer ReLU network's ridge-regularized loss.
+
+The public API is the one the ``reluscape`` command uses:
+
+- :func:`solve` (data in, :class:`Result` out) and :func:`solve_problem` (a validated
+  :class:`Problem` in);
+- :func:`load_problem` (a CSV file) and :func:`make_problem` (arrays, lists, strings);
+- :class:`Result`, the result document (:mod:`reluscape.schema`), and :class:`InputError`,
+  raised for bad input with a message that names the problem.
+
+Numbers are kept exact: ``"0.1"`` is 1/10, a float is read at its shortest decimal
+spelling. The method is described in ``docs/METHOD.md``.
+
+Examples
+--------
+>>> import reluscape
+>>> result = reluscape.solve([[0], [1], [2]], [0, 1, 0], hidden=1, lam="1/10")
+>>> result.complete, len(result.minima)
+(True, 2)
+>>> [(m.dimension, round(m.loss, 6)) for m in result.minima]
+[(0, 0.138889), (0, 0.163889)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from reluscape.data import InputError, Problem, load_problem, make_problem
+from reluscape.schema import Result
+
+try:
+    __version__ = metadata.version("reluscape")
+except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "InputError",
+    "Problem",
+    "Result",
+    "__version__",
+    "load_problem",
+    "make_problem",
+    "solve",
+    "solve_problem",
+]
+
+
+def solve(
+    X: Any,
+    y: Any,
+    *,
+    hidden: int,
+    lam: str | int | Fraction | float,
+    convention: str = "sum",
+    **options: Any,
+) -> Result:
+    """Every local minimum of the RR-MSE of a one-hidden-layer ReLU network on ``(X, y)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Inputs: a NumPy array, nested lists, Fractions or strings (``"0.1"`` is 1/10).
+    y : array-like of shape (n,)
+        Outcomes, read the same way.
+    hidden : int
+        Number of hidden units L >= 1.
+    lam : str, int, Fraction or float
+        Ridge parameter lambda > 0 (``"1/10"``).
+    convention : {"sum", "mean"}
+        ``"sum"``: 1/2 sum of squared residuals; ``"mean"``: 1/(2n) times that sum.
+    **options
+        Passed to :func:`solve_problem` (``partitions``, ``face_timeout``, ``jobs``,
+        ``scheduler``, ``checkpoint``, ``progress``).
+
+    Returns
+    -------
+    Result
+        The minima (``result.minima``), the undecided candidates and the run's statistics.
+
+    Raises
+    ------
+    InputError
+        If the data or a setting is invalid; the message names it.
+
+    Examples
+    --------
+    >>> r = solve([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
+    >>> [m.face[0]["signs"] for m in r.minima]
+    ['0+', '+0']
+    """
+    problem = make_problem(X, y, hidden=hidden, lam=lam, convention=convention)
+    return solve_problem(problem, **options)
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    partitions: str = "realizable",
+    face_timeout: float | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    checkpoint: str | Path | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> Result:
+    """Divide-Enumerate-Merge on a validated :class:`Problem`; see
+    :func:`reluscape.execution.pipeline.solve` for the options.
+
+    Examples
+    --------
+    >>> p = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
+    >>> solve_problem(p).complete
+    True
+    """
+    # Imported here: the algebra stack (Singular, msolve) takes a second to load, and
+    # ``import reluscape`` should not pay it.
+    from reluscape.execution.pipeline import solve as run
+
+    return run(
+        problem,
+        partitions=partitions,
+        face_timeout=face_timeout,
+        jobs=jobs,
+        scheduler=scheduler,
+        checkpoint=checkpoint,
+        progress=progress,
+    )

