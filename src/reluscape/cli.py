@@ -30,12 +30,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reluscape.data import CONVENTIONS, InputError, load_problem, parse_rational
+from reluscape.data import CONVENTIONS, load_problem
+from reluscape.validation import (
+    PROG,
+    InputError,
+    check_int,
+    check_lambda,
+    check_output_path,
+    check_timeout,
+)
 
 if TYPE_CHECKING:
     from reluscape.schema import Result
-
-PROG = "reluscape"
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -43,7 +49,7 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 
 CONVENTION_HELP = (
-    '"sum" (default): loss 1/2 sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, as in METHOD.md; '
+    '"sum" (default): loss 1/2 sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, as in docs/METHOD.md; '
     '"mean": 1/(2n) sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, the same landscape as '
     '"sum" with lam multiplied by n.'
 )
@@ -256,51 +262,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+# Used by reluscape.numerical.compare until it calls reluscape.validation itself.
 def _parse_hidden(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InputError(
-            f"number of hidden units L must be an integer >= 1, got {text!r}"
-        ) from None
-    if value < 1:
-        raise InputError(f"number of hidden units L must be an integer >= 1, got {text!r}")
-    return value
-
-
-def _parse_timeout(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise InputError(
-            f"--face-timeout must be a number of seconds >= 0 (0: no limit), got {text!r}"
-        )
-    return value if value > 0 else None
-
-
-def _parse_jobs(text: str) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InputError(f"--jobs must be an integer >= 1, got {text!r}")
-    return value
+    return check_int(text, "number of hidden units L", min_val=1)
 
 
 def _check_out(out: str | None) -> Path | None:
-    """Refuse an output path that cannot be written, before a long computation."""
-    if out is None:
-        return None
-    p = Path(out)
-    if p.is_dir():
-        raise InputError(f"--out is a directory, need a file name: {p}")
-    parent = p.parent
-    if not parent.is_dir():
-        raise InputError(f"--out: directory does not exist: {parent}")
-    return p
+    return check_output_path(out) if out is not None else None
 
 
 class _Progress:
@@ -347,7 +315,7 @@ def _run(
     dry_run: bool = False,
     report: str | None = None,
 ) -> int:
-    out_path = _check_out(out)
+    out_path = check_output_path(out) if out is not None else None
     if report is not None and Path(report).exists() and not Path(report).is_dir():
         raise InputError(f"--report must be a directory, got the file {report}")
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
@@ -416,11 +384,9 @@ def _incomplete_reason(result: Result) -> str:
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    hidden = _parse_hidden(args.hidden)
-    lam = parse_rational(args.lam, what="lambda")
-    if lam <= 0:
-        raise InputError(f"lambda must be > 0, got {args.lam!r}")
-    jobs = _parse_jobs(args.jobs)
+    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
+    lam = check_lambda(args.lam)
+    jobs = check_int(args.jobs, "--jobs", min_val=1)
     if args.scheduler is not None and jobs != 1:
         raise InputError(
             "--jobs and --scheduler exclude each other: the cluster's workers set the parallelism"
@@ -431,7 +397,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         lam=lam,
         convention=args.convention,
         partitions=args.partitions,
-        face_timeout=_parse_timeout(args.face_timeout),
+        face_timeout=check_timeout(args.face_timeout),
         out=args.out,
         quiet=args.quiet,
         jobs=jobs,

@@ -1,11 +1,11 @@
-"""Data and validation: the problem a run is about, read and checked once.
+"""Data: the problem a run is about, read and checked once.
 
-Every public entry point of reluscape validates its input here, so the rest of the
-pipeline can trust exact rational data:
+Every public entry point of reluscape validates its data here (with the checkers of
+:mod:`reluscape.validation`), so the rest of the pipeline can trust exact rational data:
 
     data x_i in Q^d, y_i in Q (i = 1..n), hidden units L >= 1, ridge lambda in Q, lambda > 0.
 
-The loss is the sum-of-squares convention of METHOD.md,
+The loss is the sum-of-squares convention of docs/METHOD.md section 1,
 
     l(a, B, c) = 1/2 sum_i (yt_i - <a, ReLU(B x_i + c)>)^2 + lambda/2 (|a|^2 + |B|_F^2 + |c|^2),
 
@@ -17,67 +17,34 @@ with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+# InputError and parse_rational live in reluscape.validation; they are imported from here
+# by existing code and kept as names of this module.
+from reluscape.validation import (
+    InputError,
+    check_choice,
+    check_int,
+    check_lambda,
+    parse_rational,
+)
+
+__all__ = [
+    "CONVENTIONS",
+    "InputError",
+    "Problem",
+    "example_path",
+    "load_problem",
+    "make_problem",
+    "parse_rational",
+    "read_csv",
+    "read_text",
+]
+
 CONVENTIONS = ("sum", "mean")
-
-
-class InputError(ValueError):
-    """Bad user input: the message names the problem and what to do about it."""
-
-
-def parse_rational(text: str | int | Fraction, *, what: str = "value") -> Fraction:
-    """Read a number exactly: ``"1/10"`` and ``"0.1"`` are both 1/10, never a binary float.
-
-    Parameters
-    ----------
-    text : str, int or Fraction
-        A decimal (``"-0.25"``, ``"1e-3"``), a fraction (``"3/7"``) or an integer.
-    what : str
-        Name used in the error message.
-
-    Raises
-    ------
-    InputError
-        If the text is not a finite rational number.
-
-    Examples
-    --------
-    >>> parse_rational("0.1")
-    Fraction(1, 10)
-    >>> parse_rational("1/10") == parse_rational("1e-1")
-    True
-    >>> try:
-    ...     parse_rational("nan")
-    ... except InputError as exc:
-    ...     print(exc)
-    value must be a finite number, got 'nan'
-    """
-    if isinstance(text, bool):
-        raise InputError(f"{what} must be a number, got {text!r}")
-    if isinstance(text, int | Fraction):
-        return Fraction(text)
-    if isinstance(text, float):
-        if not math.isfinite(text):
-            raise InputError(f"{what} must be a finite number, got {text!r}")
-        # A float given through the API is taken at its shortest decimal spelling
-        # (0.1 -> 1/10), which is what the user typed, not its binary expansion.
-        return Fraction(repr(text))
-    if not isinstance(text, str):
-        raise InputError(f"{what} must be a number, got {text!r}")
-    s = text.strip()
-    try:
-        value = Fraction(s)
-    except (ValueError, ZeroDivisionError):
-        low = s.lower().lstrip("+-")
-        if low in {"nan", "inf", "infinity"}:
-            raise InputError(f"{what} must be a finite number, got {text!r}") from None
-        raise InputError(f"{what} must be a number such as 0.1 or 1/10, got {text!r}") from None
-    return value
 
 
 @dataclass(frozen=True)
@@ -95,7 +62,8 @@ class Problem:
     lam : Fraction
         Ridge parameter as given, in the chosen ``convention``.
     convention : {"sum", "mean"}
-        ``"sum"``: 1/2 sum of squares (METHOD.md); ``"mean"``: 1/(2n) sum of squares.
+        ``"sum"``: 1/2 sum of squares (docs/METHOD.md section 1); ``"mean"``: 1/(2n) sum
+        of squares.
     source : str or None
         Where the data came from (a path), for the record.
 
@@ -196,13 +164,9 @@ def make_problem(
     ...     print(exc)
     lambda must be > 0, got 0
     """
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise InputError(f"number of hidden units L must be an integer >= 1, got {hidden!r}")
-    lam_q = parse_rational(lam, what="lambda")
-    if lam_q <= 0:
-        raise InputError(f"lambda must be > 0, got {lam_q}")
-    if convention not in CONVENTIONS:
-        raise InputError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    hidden = check_int(hidden, "number of hidden units L", min_val=1)
+    lam_q = check_lambda(lam)
+    check_choice(convention, "convention", CONVENTIONS)
     rows = _as_rows(X)
     ys = _as_list(y, "y")
     if len(rows) != len(ys):

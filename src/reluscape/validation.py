@@ -1,0 +1,322 @@
+"""Validation of user input: one checker per kind of value, and safe output files.
+
+Every public entry point (the ``reluscape`` command, :func:`reluscape.make_problem`,
+``compare``) checks its settings with these functions, in the manner of scikit-learn's
+``check_scalar``, so the rest of the code can trust its arguments. Each checker returns
+the value in its working type or raises :class:`InputError` with a message that names the
+setting, shows the offending value and says what is expected, e.g.
+
+    number of hidden units L must be an integer >= 1, got '0'
+
+Output files follow the rules of :func:`check_output_path` and :func:`write_output`:
+the path is checked before any work starts, written through symbolic links, atomically
+(a temporary file beside the target, then a rename onto it), and never onto a file the
+user made read-only or onto a device, FIFO or socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import operator
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+PROG = "reluscape"
+"""Name of the command, used in messages."""
+
+
+class InputError(ValueError):
+    """Bad user input: the message names the problem and what to do about it."""
+
+
+def parse_rational(text: str | int | Fraction | float, *, what: str = "value") -> Fraction:
+    """Read a number exactly: ``"1/10"`` and ``"0.1"`` are both 1/10, never a binary float.
+
+    Parameters
+    ----------
+    text : str, int, Fraction or float
+        A decimal (``"-0.25"``, ``"1e-3"``), a fraction (``"3/7"``) or an integer; a float
+        is taken at its shortest decimal spelling (``0.1`` is 1/10).
+    what : str
+        Name used in the error message.
+
+    Raises
+    ------
+    InputError
+        If the text is not a finite rational number.
+
+    Examples
+    --------
+    >>> parse_rational("0.1")
+    Fraction(1, 10)
+    >>> parse_rational("1/10") == parse_rational("1e-1")
+    True
+    >>> parse_rational("1e-400") == Fraction(1, 10**400)
+    True
+    >>> try:
+    ...     parse_rational("nan")
+    ... except InputError as exc:
+    ...     print(exc)
+    value must be a finite number, got 'nan'
+    """
+    if isinstance(text, bool):
+        raise InputError(f"{what} must be a number, got {text!r}")
+    if isinstance(text, int | Fraction):
+        return Fraction(text)
+    if isinstance(text, float):
+        if not math.isfinite(text):
+            raise InputError(f"{what} must be a finite number, got {text!r}")
+        # A float given through the API is taken at its shortest decimal spelling
+        # (0.1 -> 1/10), which is what the user typed, not its binary expansion.
+        return Fraction(repr(text))
+    if not isinstance(text, str):
+        raise InputError(f"{what} must be a number, got {text!r}")
+    s = text.strip()
+    try:
+        return Fraction(s)
+    except (ValueError, ZeroDivisionError):
+        low = s.lower().lstrip("+-")
+        if low in {"nan", "inf", "infinity"}:
+            raise InputError(f"{what} must be a finite number, got {text!r}") from None
+        raise InputError(f"{what} must be a number such as 0.1 or 1/10, got {text!r}") from None
+
+
+def check_int(value: object, name: str, *, min_val: int) -> int:
+    """An integer setting >= ``min_val``, given as an int (NumPy integers too) or as text.
+
+    Parameters
+    ----------
+    value : int or str
+        The setting; text is stripped (``" 3"`` is 3). Booleans, floats and text that is
+        not an integer (``"1.5"``) are refused.
+    name : str
+        What the setting is, as the message should name it.
+    min_val : int
+        Smallest allowed value.
+
+    Raises
+    ------
+    InputError
+        If ``value`` is not an integer >= ``min_val``.
+
+    Examples
+    --------
+    >>> check_int("3", "--jobs", min_val=1)
+    3
+    >>> try:
+    ...     check_int("0", "number of hidden units L", min_val=1)
+    ... except InputError as exc:
+    ...     print(exc)
+    number of hidden units L must be an integer >= 1, got '0'
+    >>> try:
+    ...     check_int(2.0, "--seed", min_val=0)
+    ... except InputError as exc:
+    ...     print(exc)
+    --seed must be an integer >= 0, got 2.0
+    """
+    result: int | None = None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            result = int(value.strip())
+    elif not isinstance(value, bool):
+        with contextlib.suppress(TypeError):
+            result = operator.index(value)  # type: ignore[arg-type]
+    if result is None or result < min_val:
+        raise InputError(f"{name} must be an integer >= {min_val}, got {value!r}")
+    return result
+
+
+def check_lambda(value: object, name: str = "lambda") -> Fraction:
+    """The ridge parameter: an exact rational > 0 (:func:`parse_rational`).
+
+    Examples
+    --------
+    >>> check_lambda("0.1")
+    Fraction(1, 10)
+    >>> try:
+    ...     check_lambda("-1/2")
+    ... except InputError as exc:
+    ...     print(exc)
+    lambda must be > 0, got '-1/2'
+    """
+    lam = parse_rational(value, what=name)  # type: ignore[arg-type]
+    if lam <= 0:
+        raise InputError(f"{name} must be > 0, got {value!r}")
+    return lam
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """One of a fixed set of names.
+
+    Examples
+    --------
+    >>> check_choice("sum", "convention", ("sum", "mean"))
+    'sum'
+    >>> try:
+    ...     check_choice("max", "convention", ("sum", "mean"))
+    ... except InputError as exc:
+    ...     print(exc)
+    convention must be one of 'sum', 'mean', got 'max'
+    """
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise InputError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def check_timeout(value: object, name: str = "--face-timeout") -> float | None:
+    """A time limit in seconds >= 0, as a number or text; 0 and None mean no limit (None).
+
+    Examples
+    --------
+    >>> check_timeout("2.5"), check_timeout("0"), check_timeout(None)
+    (2.5, None, None)
+    >>> try:
+    ...     check_timeout("soon")
+    ... except InputError as exc:
+    ...     print(exc)
+    --face-timeout must be a number of seconds >= 0 (0: no limit), got 'soon'
+    """
+    if value is None:
+        return None
+    seconds = math.nan
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError, OverflowError):
+            seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InputError(f"{name} must be a number of seconds >= 0 (0: no limit), got {value!r}")
+    return seconds if seconds > 0 else None
+
+
+def check_output_path(path: str | os.PathLike[str], name: str = "--out") -> Path:
+    """The file an output will be written to, checked before any work starts.
+
+    A symbolic link is followed: the result goes to the file it points to (which may not
+    exist yet) and the link stays. The target must be in an existing, writable
+    directory. An existing target must be a regular file with a write permission bit
+    set: a device, FIFO or socket is refused (the result would not be kept), and so is a
+    file the user made read-only (``chmod a-w``). The rule is on the permission bits, not
+    on :func:`os.access`, because root may write any file and would otherwise overwrite
+    a file marked read-only; a directory without any write bit is refused the same way.
+    Whether the directory accepts a new file is tried by creating and removing a
+    temporary file in it (this catches read-only file systems and full quotas too).
+
+    Parameters
+    ----------
+    path : path-like
+        The path given by the user.
+    name : str
+        The option that named it, for messages.
+
+    Returns
+    -------
+    Path
+        The resolved target (symbolic links followed), to pass to :func:`write_output`.
+
+    Raises
+    ------
+    InputError
+        One line naming the path and why it cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     check_output_path(Path(tmp) / "result.json").name
+    'result.json'
+    >>> try:
+    ...     check_output_path("/nonexistent-dir/result.json")
+    ... except InputError as exc:
+    ...     print(exc)
+    --out: directory does not exist: /nonexistent-dir
+    """
+    given = Path(path)
+    target = Path(os.path.realpath(given))
+    shown = f"{given}" if target == given else f"{given} (-> {target})"
+    try:
+        st: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot use {shown}: {exc.strerror or exc}") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{name} is a directory, need a file name: {shown}")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                f"{name}: {shown} is not a regular file (a device, FIFO or socket); "
+                "give the name of a file"
+            )
+        if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+            raise InputError(
+                f"{name}: {shown} is read-only; make it writable (chmod u+w) or choose another name"
+            )
+    parent = target.parent
+    if not parent.is_dir():
+        raise InputError(f"{name}: directory does not exist: {parent}")
+    if not parent.stat().st_mode & 0o222:
+        raise InputError(f"{name}: directory {parent} is read-only; choose another place")
+    try:
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".probe")
+    except OSError as exc:
+        raise InputError(
+            f"{name}: cannot write in directory {parent}: {exc.strerror or exc}"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return target
+
+
+def write_output(path: str | os.PathLike[str], text: str, name: str = "--out") -> Path:
+    """Write ``text`` to the file ``path`` by the rules of :func:`check_output_path`.
+
+    The text goes to a temporary file in the target's directory, is flushed to disk, and
+    replaces the target (symbolic links resolved) in one rename, so the file is either
+    the old one or the complete new one, never a partial write. An existing file keeps
+    its permission bits; a new one gets the usual ``0o666`` less the umask.
+
+    Returns
+    -------
+    Path
+        The file written (symbolic links resolved).
+
+    Raises
+    ------
+    InputError
+        If the path is refused by :func:`check_output_path` or the write fails.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     link = Path(tmp) / "link.json"
+    ...     link.symlink_to(Path(tmp) / "real.json")
+    ...     _ = write_output(link, "{}")
+    ...     link.is_symlink(), (Path(tmp) / "real.json").read_text()
+    (True, '{}')
+    """
+    target = check_output_path(path, name)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"{name}: cannot write {target}: {exc.strerror or exc}") from None
+    return target
