@@ -22,7 +22,7 @@ def _signature(result):
 
 
 def _psi(m):
-    return np.column_stack([np.array(m.point["B"]), np.array(m.point["c"])])
+    return np.column_stack([np.array(m.point.B), np.array(m.point.c)])
 
 
 small_data = st.lists(
@@ -58,7 +58,7 @@ def test_degenerate_origin_is_decided_as_global_minimum():
     result = solve(problem, face_timeout=120)
     assert result.complete
     (m,) = result.minima
-    assert m.verdict["decided_by"] == "existence of the global minimum"
+    assert m.verdict.decided_by == "existence of the global minimum"
     assert m.loss == pytest.approx(1 / 16)
 
 
@@ -75,7 +75,7 @@ def test_minima_are_closed_under_unit_permutation():
         psi = _psi(m)
         for perm in itertools.permutations(range(problem.hidden)):
             assert reduced_loss(problem, psi[list(perm)]) == pytest.approx(m.loss, abs=1e-9)
-        units = {tuple(np.round([a, *row], 9)) for a, row in zip(m.point["a"], psi, strict=True)}
+        units = {tuple(np.round([a, *row], 9)) for a, row in zip(m.point.a, psi, strict=True)}
         if m.dimension == 0:
             assert m.orbit_size == len(units)  # L = 2: two images iff the units differ
         else:

@@ -17,8 +17,8 @@ Examples
 >>> result = reluscape.solve([[0], [1], [2]], [0, 1, 0], hidden=1, lam="1/10")
 >>> result.complete, len(result.minima)
 (True, 2)
->>> [(m.dimension, round(m.loss, 6)) for m in result.minima]
-[(0, 0.138889), (0, 0.163889)]
+>>> [(m.signs, round(m.loss, 6), m.is_global) for m in result.minima]  # mirror images
+[('+0-', 0.314918, True), ('-0+', 0.314918, True)]
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def solve(
     Examples
     --------
     >>> r = solve([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
-    >>> [m.face[0]["signs"] for m in r.minima]
+    >>> [m.signs for m in r.minima]
     ['0+', '+0']
     """
     problem = make_problem(X, y, hidden=hidden, lam=lam, convention=convention)

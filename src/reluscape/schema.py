@@ -1,67 +1,501 @@
-"""Result schema: plain data another program can read, versioned, round-tripping exactly.
+"""The result document: typed dataclasses, one validating reader, one writer.
 
-A :class:`Result` has ``problem`` (the exact input), ``minima`` (one entry per symmetry
-orbit of local minima), ``undecided`` (candidates no exact test could settle, with the
-reason) and ``stats`` (counts, rejections by reason, timings, versions). ``to_json`` /
-``from_json`` round-trip exactly: exact values are stored as strings ("p/q"), floats
-only where they are labelled as approximations.
+Every part of reluscape that reads or writes a result goes through this module: the run
+(:mod:`reluscape.exact.merge` builds :class:`Minimum` objects), the checkpoint, and the
+numerical tools (``verify``, ``compare``, ``report``). The constructors validate: a
+:class:`Result` built from a JSON document, from a checkpoint or by the run is checked
+the same way, and a malformed one raises :class:`MalformedResult` naming the field
+(``minima[2].face[0].signs: expected 5 characters from '+0-', got '+0'``).
 
-Schema of one minimum (``schema_version`` "1"):
+Document (``schema_version`` "1"; exact values are strings ``"p/q"``, floats appear only
+where labelled as approximations):
 
-- ``id``, ``dimension`` (0 isolated point, k > 0 a k-dimensional set), ``loss`` (float),
-  ``loss_interval`` (certified, exact rational endpoints as strings), ``loss_exact``
-  (``{"polynomial": ..., "variable": "z"}``: a polynomial over Q with the loss as a root
-  in ``loss_interval``) when computed;
-- ``is_global``; ``face``: per unit its sign vector (``"+0-"``), kind and span basis K
+- ``problem``: the exact input (:meth:`reluscape.data.Problem.describe`): ``X``, ``y``,
+  ``hidden``, ``lam``, ``convention``, ``lam_sum``, ``n``, ``d`` and ``data`` (the path as
+  given to the run, or null); read back into a :class:`reluscape.data.Problem`.
+- ``minima``: one entry per orbit of local minima under unit permutation, by increasing
+  loss; ``undecided``: candidates no exact test settled; ``stats``: counts, rejections by
+  reason, ``faces_undecided``, ``complete``, timings, versions.
+
+One minimum (:class:`Minimum`):
+
+- ``id`` (1, 2, ... in order), ``dimension`` (0 isolated point, k > 0 a k-dimensional
+  set), ``loss`` (float approximation, null if it overflows a float), ``loss_interval``
+  (certified, exact rational endpoints), ``loss_exact`` (``{"polynomial", "variable"}``: a
+  polynomial over Q with the loss as a root in ``loss_interval``) when computed;
+- ``is_global``: true or false when the run is complete; null when it is not (a
+  minimum an incomplete run found is never claimed global);
+- ``face``: per unit its sign vector (``"+0-"``), ``kind`` and span basis K
   (theta_l = K t_l); ``activation``: per unit s_li = 1 iff theta_l . xt_i > 0;
-- ``point``: ``a``, ``B``, ``c`` as floats (a sample point for positive-dimensional sets),
-  ``rational`` approximations of the coordinates (a, t) at ``precision_bits``, and the
-  certified ``box`` (exact rational interval endpoints);
+- ``point``: ``a``, ``B``, ``c`` as floats (a sample point of a set; null entries where a
+  value overflows a float), ``rational`` approximations of the coordinates (a, t) at
+  ``precision_bits``, and the certified ``box`` (exact rational interval endpoints);
 - ``system``: the variables and generators of the zero-dimensional system whose real
-  solution in ``box`` is the point; ``component``: for positive-dimensional sets, the
-  generators of the prime ideal (in the t variables) of the set's Zariski closure;
-- ``verdict``: ``is_minimum``, ``decided_by``, ``detail``; ``orbit_size``: number of
-  images of the point (of the set, for dimension >= 1) under permutations of the hidden
-  units; each image is also a local minimum.
+  solution in ``box`` is the point; ``component``: for a set of dimension >= 1, the
+  generators of the prime ideal (in the t variables) of its Zariski closure;
+- ``verdict``: ``is_minimum``, ``decided_by`` (one of :data:`DECIDED_BY`), ``detail``;
+  ``orbit_size``: the number of images under permutations of the hidden units.
 
-Coordinates: on a face, unit l has variables ``a{l}`` (output weight) and ``t{l}_{j}``
-(j < dim F_l) with theta_l = (B_l, c_l) = sum_j t{l}_{j} * ``face[l]["basis"][j]``; a unit
-whose face ``kind`` is ``"origin"`` has theta_l = 0 and a_l = 0 and no variables
-(``kind`` is ``"chamber"``, ``"boundary"`` or ``"origin"``). A system may have one more
-variable ``z`` = 1 / (a_1 ... a_L), or 1 / (a_1 ... a_L det(Omega^T Omega + lambda I))
-when a was eliminated. Polynomials are written in Sage's syntax (``^`` for powers,
-rational coefficients as ``5/4*t0_0``); a component's ``variables`` are the t-variables
-of its live units. ``problem["data"]`` is the path as given to the run; ``problem["X"]``
-and ``problem["y"]`` hold the data exactly.
+Coordinates: on a face, unit l has variables ``a{l}`` and ``t{l}_{j}`` (j < dim F_l) with
+theta_l = (B_l, c_l) = sum_j t{l}_{j} * ``face[l].basis[j]``; a unit whose face ``kind`` is
+``"origin"`` has theta_l = 0, a_l = 0 and no variables. A system may have one more
+variable ``z``. Polynomials are in Sage's syntax (``^`` for powers, ``5/4*t0_0``).
+
+Examples
+--------
+>>> from reluscape.data import make_problem
+>>> problem = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
+>>> r = Result(problem=problem, minima=[], stats={"complete": True})
+>>> Result.from_json(r.to_json()) == r
+True
+>>> try:
+...     Result.from_dict({**r.to_dict(), "schema_version": "0"})
+... except MalformedResult as exc:
+...     print(exc)
+unsupported schema_version '0'; this reluscape reads '1'
 """
 
 from __future__ import annotations
 
+import html
 import json
-from dataclasses import asdict, dataclass, field
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
 
 SCHEMA_VERSION = "1"
+FACE_KINDS = ("chamber", "boundary", "origin")
+DECIDED_BY = (
+    "first order",
+    "dead unit",
+    "dead units",
+    "second order",
+    "Morse-Bott",
+    "precision",
+    "existence of the global minimum",
+)
+
+T = TypeVar("T")
+
+
+class MalformedResult(InputError):
+    """A result document (or a part of one) that does not follow the schema."""
+
+
+# --------------------------------------------------------------------------- field readers
+
+
+def _where(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _fail(where: str, message: str) -> MalformedResult:
+    return MalformedResult(f"{where}: {message}")
+
+
+def _int(value: Any, where: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(where, f"expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _optional_float(value: Any, where: str) -> float | None:
+    """A float approximation: a finite number, or null where the value overflows a float."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(where, f"expected a finite number or null, got {value!r}")
+    return float(value)
+
+
+def _rational(value: Any, where: str) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _fail(where, f"expected an exact rational 'p/q', got {value!r}")
+    try:
+        return parse_rational(value)
+    except InputError:
+        raise _fail(where, f"expected an exact rational 'p/q', got {value!r}") from None
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, f"expected a string, got {value!r}")
+    return value
+
+
+def _seq(value: Any, where: str, length: int | None = None) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise _fail(where, f"expected a list, got {type(value).__name__}")
+    if length is not None and len(value) != length:
+        raise _fail(where, f"expected {length} entries, got {len(value)}")
+    return tuple(value)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(where, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _typed(value: Any, cls: type[T], where: str) -> T:
+    """``value`` if it is already a ``cls``, else ``cls`` built from a mapping of its fields."""
+    if isinstance(value, cls):
+        return value
+    d = _mapping(value, where)
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise _fail(where, f"unknown fields {unknown}")
+    try:
+        return cls(**d)
+    except TypeError as exc:  # a missing field
+        raise _fail(where, str(exc).split("() ", 1)[-1]) from None
+    except MalformedResult as exc:
+        raise MalformedResult(f"{where}.{exc}") from None
+
+
+def _fraction_text(v: Fraction) -> str:
+    return str(v)
+
+
+# --------------------------------------------------------------------------- parts of a minimum
+
+
+@dataclass(frozen=True)
+class Face:
+    """A unit's face: its sign vector on the samples, its kind and a basis of its span.
+
+    Examples
+    --------
+    >>> f = Face(signs="+0", kind="boundary", basis=[["1", "-1"]])
+    >>> f.basis, f.to_dict()["basis"]
+    (((Fraction(1, 1), Fraction(-1, 1)),), [['1', '-1']])
+    """
+
+    signs: str
+    kind: str
+    basis: tuple[tuple[Fraction, ...], ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.signs, str) or not self.signs or set(self.signs) - set("+0-"):
+            raise _fail("signs", f"expected characters from '+0-', got {self.signs!r}")
+        if self.kind not in FACE_KINDS:
+            raise _fail("kind", f"expected one of {FACE_KINDS}, got {self.kind!r}")
+        rows = tuple(
+            tuple(_rational(v, f"basis[{i}]") for v in _seq(row, f"basis[{i}]"))
+            for i, row in enumerate(_seq(self.basis, "basis"))
+        )
+        if len({len(r) for r in rows}) > 1:
+            raise _fail("basis", "rows have different lengths")
+        object.__setattr__(self, "basis", rows)
+
+    @property
+    def dim(self) -> int:
+        return len(self.basis)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "signs": self.signs,
+            "kind": self.kind,
+            "basis": [[_fraction_text(v) for v in row] for row in self.basis],
+        }
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where a minimum is: floats for reading, and the exact data that certify it.
+
+    ``a``, ``B``, ``c`` are float approximations (None where a value overflows a float);
+    ``rational`` holds rational approximations of the coordinates (a, t) at
+    ``precision_bits``; ``box`` the certified isolating box, exact rational endpoints.
+    """
+
+    a: tuple[float | None, ...]
+    B: tuple[tuple[float | None, ...], ...]
+    c: tuple[float | None, ...]
+    rational: dict[str, Fraction] | None = None
+    precision_bits: int | None = None
+    box: dict[str, tuple[Fraction, Fraction]] | None = None
+
+    def __post_init__(self) -> None:
+        a = tuple(_optional_float(v, "a") for v in _seq(self.a, "a"))
+        B = tuple(
+            tuple(_optional_float(v, f"B[{u}]") for v in _seq(row, f"B[{u}]"))
+            for u, row in enumerate(_seq(self.B, "B"))
+        )
+        c = tuple(_optional_float(v, "c") for v in _seq(self.c, "c"))
+        if not len(a) == len(B) == len(c):
+            raise _fail("a", f"a, B and c have {len(a)}, {len(B)} and {len(c)} units")
+        object.__setattr__(self, "a", a)
+        object.__setattr__(self, "B", B)
+        object.__setattr__(self, "c", c)
+        if self.rational is not None:
+            raw = _mapping(self.rational, "rational")
+            object.__setattr__(
+                self, "rational", {str(k): _rational(v, f"rational.{k}") for k, v in raw.items()}
+            )
+        if self.precision_bits is not None:
+            _int(self.precision_bits, "precision_bits", 1)
+        if self.box is not None:
+            box = {}
+            for k, v in _mapping(self.box, "box").items():
+                lo, hi = (_rational(e, f"box.{k}") for e in _seq(v, f"box.{k}", 2))
+                if lo > hi:
+                    raise _fail(f"box.{k}", f"lower end {lo} is above upper end {hi}")
+                box[str(k)] = (lo, hi)
+            object.__setattr__(self, "box", box)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": list(self.a),
+            "B": [list(row) for row in self.B],
+            "c": list(self.c),
+            "rational": (
+                None
+                if self.rational is None
+                else {k: _fraction_text(v) for k, v in self.rational.items()}
+            ),
+            "precision_bits": self.precision_bits,
+            "box": (
+                None
+                if self.box is None
+                else {
+                    k: [_fraction_text(lo), _fraction_text(hi)] for k, (lo, hi) in self.box.items()
+                }
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class System:
+    """The zero-dimensional polynomial system whose real solution in the box is the point."""
+
+    variables: tuple[str, ...]
+    generators: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("variables", "generators"):
+            values = tuple(
+                _str(v, f"{name}[{i}]") for i, v in enumerate(_seq(getattr(self, name), name))
+            )
+            object.__setattr__(self, name, values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"variables": list(self.variables), "generators": list(self.generators)}
+
+
+@dataclass(frozen=True)
+class Component:
+    """A positive-dimensional set of minima: the prime ideal of its Zariski closure."""
+
+    dimension: int
+    variables: tuple[str, ...]
+    prime: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _int(self.dimension, "dimension", 1)
+        for name in ("variables", "prime"):
+            values = tuple(
+                _str(v, f"{name}[{i}]") for i, v in enumerate(_seq(getattr(self, name), name))
+            )
+            object.__setattr__(self, name, values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "variables": list(self.variables),
+            "prime": list(self.prime),
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which exact test decided a candidate (``is_minimum`` None: undecided)."""
+
+    is_minimum: bool | None
+    decided_by: str
+    detail: str
+
+    def __post_init__(self) -> None:
+        if self.is_minimum is not None and not isinstance(self.is_minimum, bool):
+            raise _fail("is_minimum", f"expected true, false or null, got {self.is_minimum!r}")
+        if self.decided_by not in DECIDED_BY:
+            raise _fail("decided_by", f"expected one of {DECIDED_BY}, got {self.decided_by!r}")
+        _str(self.detail, "detail")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"is_minimum": self.is_minimum, "decided_by": self.decided_by, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class LossExact:
+    """A polynomial over Q in ``variable`` with the loss as a root in ``loss_interval``."""
+
+    polynomial: str
+    variable: str
+
+    def __post_init__(self) -> None:
+        _str(self.polynomial, "polynomial")
+        _str(self.variable, "variable")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"polynomial": self.polynomial, "variable": self.variable}
 
 
 @dataclass
 class Minimum:
-    """One local minimum (an orbit representative) or one undecided candidate."""
+    """One local minimum (an orbit representative) or one undecided candidate.
+
+    Built from plain data (as in the JSON document) or from typed parts; either way the
+    fields are validated and converted: ``face`` to :class:`Face` objects, rationals to
+    :class:`~fractions.Fraction`, and so on.
+    """
 
     id: int
     dimension: int
-    loss: float
-    loss_interval: list[str]
-    is_global: bool
-    face: list[dict[str, Any]]
-    activation: list[list[int]]
-    point: dict[str, Any]
-    system: dict[str, Any]
-    verdict: dict[str, Any]
+    loss: float | None
+    loss_interval: tuple[Fraction, Fraction]
+    is_global: bool | None
+    face: tuple[Face, ...]
+    activation: tuple[tuple[int, ...], ...]
+    point: Point
+    system: System
+    verdict: Verdict
     orbit_size: int
-    component: dict[str, Any] | None = None
-    loss_exact: dict[str, Any] | None = None
+    component: Component | None = None
+    loss_exact: LossExact | None = None
+
+    def __post_init__(self) -> None:
+        _int(self.id, "id")
+        _int(self.dimension, "dimension")
+        self.loss = _optional_float(self.loss, "loss")
+        lo, hi = (
+            _rational(v, "loss_interval") for v in _seq(self.loss_interval, "loss_interval", 2)
+        )
+        if lo > hi:
+            raise _fail("loss_interval", f"lower end {lo} is above upper end {hi}")
+        self.loss_interval = (lo, hi)
+        if self.is_global is not None and not isinstance(self.is_global, bool):
+            raise _fail("is_global", f"expected true, false or null, got {self.is_global!r}")
+        self.face = tuple(
+            _typed(f, Face, f"face[{u}]") for u, f in enumerate(_seq(self.face, "face"))
+        )
+        self.activation = tuple(
+            tuple(_int(v, f"activation[{u}]") for v in _seq(row, f"activation[{u}]"))
+            for u, row in enumerate(_seq(self.activation, "activation", len(self.face)))
+        )
+        if any(v > 1 for row in self.activation for v in row):
+            raise _fail("activation", "expected entries 0 or 1")
+        self.point = _typed(self.point, Point, "point")
+        if len(self.point.a) != len(self.face):
+            raise _fail("point.a", f"expected {len(self.face)} entries, got {len(self.point.a)}")
+        self.system = _typed(self.system, System, "system")
+        self.verdict = _typed(self.verdict, Verdict, "verdict")
+        _int(self.orbit_size, "orbit_size", 1)
+        if self.component is not None:
+            self.component = _typed(self.component, Component, "component")
+        if self.dimension >= 1 and self.component is None:
+            raise _fail("component", "a set of dimension >= 1 needs its component")
+        if self.component is not None and self.component.dimension != self.dimension:
+            raise _fail(
+                "component.dimension",
+                f"{self.component.dimension} differs from the dimension {self.dimension}",
+            )
+        if self.loss_exact is not None:
+            self.loss_exact = _typed(self.loss_exact, LossExact, "loss_exact")
+
+    @property
+    def signs(self) -> str:
+        """The face as text, one sign vector per unit: ``"--+++ | ---0+"``."""
+        return " | ".join(f.signs for f in self.face)
+
+    def t_names(self, unit: int) -> list[str]:
+        """The names of unit ``unit``'s span coordinates on its face (none on the origin)."""
+        face = self.face[unit]
+        return [] if face.kind == "origin" else [f"t{unit}_{j}" for j in range(face.dim)]
+
+    def check_against(self, problem: Problem) -> None:
+        """Check the shapes against the problem: L units, n signs each, bases in R^(d+1)."""
+        L, n, d = problem.hidden, problem.n, problem.d
+        if len(self.face) != L:
+            raise _fail("face", f"expected {L} units, got {len(self.face)}")
+        for u, f in enumerate(self.face):
+            if len(f.signs) != n:
+                raise _fail(f"face[{u}].signs", f"expected {n} characters, got {f.signs!r}")
+            if any(len(row) != d + 1 for row in f.basis):
+                raise _fail(f"face[{u}].basis", f"expected rows of {d + 1} entries")
+            if len(self.activation[u]) != n:
+                raise _fail(f"activation[{u}]", f"expected {n} entries")
+        if any(len(row) != d for row in self.point.B):
+            raise _fail("point.B", f"expected rows of {d} entries")
+        if self.point.rational is not None:
+            missing = [t for u in range(L) for t in self.t_names(u) if t not in self.point.rational]
+            if missing:
+                raise _fail("point.rational", f"missing coordinates {missing}")
+        if self.component is not None:
+            names = {t for u in range(L) for t in self.t_names(u)}
+            unknown = [v for v in self.component.variables if v not in names]
+            if unknown:
+                raise _fail("component.variables", f"{unknown} are not t variables of the face")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "dimension": self.dimension,
+            "loss": self.loss,
+            "loss_interval": [_fraction_text(v) for v in self.loss_interval],
+            "is_global": self.is_global,
+            "face": [f.to_dict() for f in self.face],
+            "activation": [list(row) for row in self.activation],
+            "point": self.point.to_dict(),
+            "system": self.system.to_dict(),
+            "verdict": self.verdict.to_dict(),
+            "orbit_size": self.orbit_size,
+            "component": None if self.component is None else self.component.to_dict(),
+            "loss_exact": None if self.loss_exact is None else self.loss_exact.to_dict(),
+        }
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def problem_from_dict(d: Mapping[str, Any]) -> Problem:
+    """The :class:`Problem` a document records, validated like any input, and checked to
+    agree with the recorded ``n``, ``d`` and ``lam_sum``."""
+    d = _mapping(d, "problem")
+    for key in ("X", "y", "hidden", "lam", "convention"):
+        if key not in d:
+            raise _fail("problem", f"missing field {key!r}")
+    source = d.get("data")
+    if source is not None:
+        _str(source, "problem.data")
+    try:
+        problem = make_problem(
+            [list(_seq(row, "problem.X")) for row in _seq(d["X"], "problem.X")],
+            list(_seq(d["y"], "problem.y")),
+            hidden=_int(d["hidden"], "problem.hidden", 1),
+            lam=_rational(d["lam"], "problem.lam"),
+            convention=_str(d["convention"], "problem.convention"),
+            source=source,
+        )
+    except MalformedResult:
+        raise
+    except InputError as exc:
+        raise _fail("problem", str(exc)) from None
+    recorded = {"n": problem.n, "d": problem.d, "lam_sum": problem.lam_sum}
+    for key, value in recorded.items():
+        if key in d:
+            got = _rational(d[key], f"problem.{key}")
+            if got != value:
+                raise _fail(f"problem.{key}", f"recorded {d[key]!r}, but the data give {value}")
+    return problem
 
 
 @dataclass
@@ -70,8 +504,8 @@ class Result:
 
     Attributes
     ----------
-    problem : dict
-        The exact input (see :meth:`reluscape.data.Problem.describe`).
+    problem : Problem
+        The exact input.
     minima : list of Minimum
         One entry per orbit of local minima under unit permutation, by increasing loss.
     undecided : list of Minimum
@@ -79,44 +513,113 @@ class Result:
         why); a complete enumeration has none.
     stats : dict
         Faces, orbits, systems solved, candidates, rejections by reason, timings,
-        versions, and ``complete`` (every face enumerated and every candidate decided).
+        versions, ``faces_undecided`` and ``complete`` (every face enumerated and every
+        candidate decided).
     """
 
-    problem: dict[str, Any]
+    problem: Problem
     minima: list[Minimum]
     undecided: list[Minimum] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
+    def __post_init__(self) -> None:
+        if self.schema_version != SCHEMA_VERSION:
+            raise MalformedResult(
+                f"unsupported schema_version {self.schema_version!r}; this reluscape reads "
+                f"{SCHEMA_VERSION!r}"
+            )
+        if not isinstance(self.problem, Problem):
+            self.problem = problem_from_dict(self.problem)
+        for name in ("minima", "undecided"):
+            entries = []
+            for k, m in enumerate(_seq(getattr(self, name), name)):
+                where = f"{name}[{k}]"
+                entry = _typed(m, Minimum, where)
+                try:
+                    entry.check_against(self.problem)
+                except MalformedResult as exc:
+                    raise MalformedResult(f"{where}.{exc}") from None
+                entries.append(entry)
+            setattr(self, name, entries)
+        self.stats = dict(_mapping(self.stats, "stats"))
+        complete = self.stats.get("complete", False)
+        if not isinstance(complete, bool):
+            raise _fail("stats.complete", f"expected true or false, got {complete!r}")
+        if complete and self.undecided:
+            raise _fail("stats.complete", "true, but there are undecided candidates")
+        if not complete and any(m.is_global is not None for m in self.minima):
+            raise _fail("minima", "an incomplete result claims is_global true or false")
+
     @property
     def complete(self) -> bool:
+        """Every face enumerated and every candidate decided."""
         return bool(self.stats.get("complete", False))
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        return {"schema_version": d.pop("schema_version"), **d}
+        return {
+            "schema_version": self.schema_version,
+            "problem": self.problem.describe(),
+            "minima": [m.to_dict() for m in self.minima],
+            "undecided": [m.to_dict() for m in self.undecided],
+            "stats": self.stats,
+        }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+        return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Result:
-        version = d.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise ValueError(
-                f"unsupported result schema_version {version!r}; this reluscape reads "
-                f"{SCHEMA_VERSION!r}"
-            )
+    def from_dict(cls, d: Mapping[str, Any]) -> Result:
+        """Validate a document (a parsed JSON object) and return its :class:`Result`.
+
+        Raises
+        ------
+        MalformedResult
+            If the document does not follow the schema; the message names the field.
+        """
+        d = _mapping(d, "document")
+        if "schema_version" not in d:
+            raise MalformedResult("not a reluscape result: no schema_version")
+        unknown = sorted(set(d) - {"schema_version", "problem", "minima", "undecided", "stats"})
+        if unknown:
+            raise _fail("document", f"unknown fields {unknown}")
+        for key in ("problem", "minima"):
+            if key not in d:
+                raise _fail("document", f"missing field {key!r}")
         return cls(
             problem=d["problem"],
-            minima=[Minimum(**m) for m in d["minima"]],
-            undecided=[Minimum(**m) for m in d.get("undecided", [])],
+            minima=d["minima"],
+            undecided=d.get("undecided", []),
             stats=d.get("stats", {}),
+            schema_version=d["schema_version"],
         )
 
     @classmethod
     def from_json(cls, text: str) -> Result:
-        return cls.from_dict(json.loads(text))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise MalformedResult(
+                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            ) from None
+        return cls.from_dict(doc)
+
+    @classmethod
+    def read(cls, path: str | Path) -> Result:
+        """Read and validate a result document; the one reader every command uses.
+
+        Raises
+        ------
+        InputError
+            If the file cannot be read; :class:`MalformedResult` (an InputError) if it is
+            not a valid result document, with the file and the field named.
+        """
+        p = Path(path)
+        text = read_text(p, kind="result", expected="a JSON file")
+        try:
+            return cls.from_json(text)
+        except MalformedResult as exc:
+            raise MalformedResult(f"{p}: {exc}") from None
 
     def save(self, path: str | Path) -> None:
         """Write the JSON document atomically (a partial file is never left behind)."""
@@ -131,34 +634,123 @@ class Result:
             out[m.dimension] = out.get(m.dimension, 0) + 1
         return dict(sorted(out.items()))
 
+    def _global_mark(self, m: Minimum) -> str:
+        """``"yes"`` for a certified global minimum; ``"lowest found"`` for the lowest
+        minimum of an incomplete run (not certified global); empty otherwise."""
+        if m.is_global:
+            return "yes"
+        if m.is_global is None and self.minima and m is self.minima[0]:
+            return "lowest found"
+        return ""
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": m.id,
+                "loss": m.loss,
+                "dimension": m.dimension,
+                "global": self._global_mark(m),
+                "orbit_size": m.orbit_size,
+                "face": m.signs,
+                "decided_by": m.verdict.decided_by,
+            }
+            for m in self.minima
+        ]
+
     def summary(self) -> str:
         """Human-readable table of the minima."""
         p = self.problem
         lines = [
-            f"reluscape: L = {p['hidden']}, lambda = {p['lam']} ({p['convention']} convention), "
-            f"n = {p['n']}, d = {p['d']}",
+            f"reluscape: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
+            f"n = {p.n}, d = {p.d}",
             f"{len(self.minima)} local minima up to unit permutation "
             + ", ".join(f"{c} of dimension {k}" for k, c in self.counts_by_dimension().items()),
             "",
             f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6} {'orbit':>5}  {'face':<24} decided by",
         ]
-        for m in self.minima:
-            face = " | ".join(f["signs"] for f in m.face)
+        for row in self._rows():
             lines.append(
-                f"{m.id:>3} {m.loss:>14.10f} {m.dimension:>3} {'yes' if m.is_global else '':>6} "
-                f"{m.orbit_size:>5}  {face:<24} {m.verdict['decided_by']}"
+                f"{row['id']:>3} {_loss_text(row['loss']):>14} {row['dimension']:>3} "
+                f"{row['global']:>6} {row['orbit_size']:>5}  {row['face']:<24} {row['decided_by']}"
             )
         if self.undecided:
             lines += ["", f"{len(self.undecided)} candidates undecided:"]
             for m in self.undecided:
-                face = " | ".join(f["signs"] for f in m.face)
-                lines.append(f"    loss {m.loss:.10f}  {face}: {m.verdict['detail']}")
+                lines.append(f"    loss {_loss_text(m.loss)}  {m.signs}: {m.verdict.detail}")
         s = self.stats
         lines += [
             "",
             f"faces {s.get('faces')}, orbits processed {s.get('orbits')}, candidates "
             f"{s.get('candidates')}, rejected {sum(s.get('rejected', {}).values())}, "
             f"time {s.get('timings', {}).get('total', 0):.1f} s"
-            + ("" if self.complete else "  [INCOMPLETE: see undecided]"),
+            + (
+                ""
+                if self.complete
+                else "  [INCOMPLETE: see undecided; no minimum is certified global]"
+            ),
         ]
         return "\n".join(lines)
+
+    def to_frame(self) -> Any:
+        """The minima as a pandas DataFrame, one row per minimum (pandas is optional:
+        ``pip install 'reluscape[pandas]'``).
+
+        Columns: ``id``, ``loss``, ``dimension``, ``global``, ``orbit_size``, ``face``,
+        ``decided_by``, ``loss_lower`` and ``loss_upper`` (the certified interval, exact).
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed, with the command that installs it.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Result.to_frame needs pandas: pip install 'reluscape[pandas]'"
+            ) from None
+        rows = self._rows()
+        for row, m in zip(rows, self.minima, strict=True):
+            row["loss_lower"], row["loss_upper"] = m.loss_interval
+        columns = [
+            "id", "loss", "dimension", "global", "orbit_size", "face", "decided_by",
+            "loss_lower", "loss_upper",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).set_index("id")
+
+    def _repr_html_(self) -> str:
+        """A notebook shows a result as its table of minima."""
+        p = self.problem
+        head = (
+            f"<p>reluscape: L = {p.hidden}, &lambda; = {html.escape(str(p.lam))} "
+            f"({html.escape(p.convention)} convention), n = {p.n}, d = {p.d}; "
+            f"{len(self.minima)} local minima up to unit permutation"
+            + ("" if self.complete else " <b>(incomplete: nothing is certified global)</b>")
+            + "</p>"
+        )
+        cells = ["#", "loss", "dim", "global", "orbit", "face", "decided by"]
+        rows = [
+            "<tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>",
+            *(
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(str(v))}</td>"
+                    for v in (
+                        r["id"],
+                        _loss_text(r["loss"]),
+                        r["dimension"],
+                        r["global"],
+                        r["orbit_size"],
+                        r["face"],
+                        r["decided_by"],
+                    )
+                )
+                + "</tr>"
+                for r in self._rows()
+            ),
+        ]
+        return head + "<table>" + "".join(rows) + "</table>"
+
+
+def _loss_text(loss: float | None) -> str:
+    return "(overflow)" if loss is None else f"{loss:.10f}"

@@ -33,7 +33,7 @@ def test_reference_d1_n5():
     assert _pairs(result) == REFERENCE
     assert [m.is_global for m in result.minima] == [True] + [False] * 5
     for m in result.minima:
-        lo, hi = (float(eval(v)) for v in m.loss_interval)  # exact "p/q" strings
+        lo, hi = (float(v) for v in m.loss_interval)
         assert lo <= m.loss <= hi
 
 
@@ -52,7 +52,7 @@ def test_one_unit_against_multistart():
         if r.is_local_min and np.linalg.norm(r.psi, axis=1).min() > 1e-3
     ]
     assert runs
-    assert all(m.face[0]["kind"] != "origin" for m in result.minima)
+    assert all(m.face[0].kind != "origin" for m in result.minima)
     found = [m.loss for m in result.minima]
     for r in runs:
         assert min(abs(r.loss - v) for v in found) < 1e-6, (r.loss, found)
@@ -74,8 +74,8 @@ def test_origin_is_local_min_for_large_lambda():
     assert result.complete
     assert len(result.minima) == 1
     m = result.minima[0]
-    assert m.face[0]["kind"] == "origin"
-    assert np.allclose(m.point["a"], 0)
+    assert m.face[0].kind == "origin"
+    assert np.allclose(m.point.a, 0)
     assert m.loss == pytest.approx(0.5 * sum(float(v) ** 2 for v in problem.yt))
 
 
@@ -99,4 +99,4 @@ def test_duplicate_inputs_merge_hyperplanes():
         assert min(abs(r.loss - v) for v in found) < 1e-6
     for m in result.minima:  # duplicate rows share one sign in every face
         for f in m.face:
-            assert f["signs"][0] == f["signs"][1]
+            assert f.signs[0] == f.signs[1]

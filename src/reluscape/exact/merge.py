@@ -14,10 +14,10 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from fractions import Fraction
 from importlib import metadata
 from typing import Any
 
+from reluscape import schema
 from reluscape.data import Problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import cached_arrangement, pieces
@@ -107,11 +107,12 @@ def assemble(
     failures = [{"face": r.faces, "reason": r.failure} for r in records if r.failure]
     if not failures:
         _decide_by_existence(minima, undecided)
-    minima.sort(key=lambda m: (Fraction(m.loss_interval[0]), m.face[0]["signs"]))
-    if minima:
-        best = min(Fraction(m.loss_interval[1]) for m in minima)
-        for m in minima:
-            m.is_global = Fraction(m.loss_interval[0]) <= best
+    minima.sort(key=lambda m: (m.loss_interval[0], m.face[0].signs))
+    complete = not undecided and not failures
+    # Only a complete run knows every minimum; an incomplete one certifies none as global.
+    best = min((m.loss_interval[1] for m in minima), default=None)
+    for m in minima:
+        m.is_global = m.loss_interval[0] <= best if complete else None
     for i, m in enumerate(minima, start=1):
         m.id = i
     for i, m in enumerate(undecided, start=1):
@@ -135,7 +136,7 @@ def assemble(
         "rejected": dict(sorted(rejected.items())),
         "faces_skipped": dict(sorted(skipped.items())),
         "faces_undecided": failures,
-        "complete": not undecided and not failures,
+        "complete": complete,
         "timings": {
             "divide": t_divide,
             "enumerate": sum(r.seconds_enumerate for r in records),
@@ -159,18 +160,18 @@ def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> Non
     """
     if not undecided:
         return
-    lowest = min(undecided, key=lambda m: Fraction(m.loss_interval[0]))
-    upper = Fraction(lowest.loss_interval[1])
+    lowest = min(undecided, key=lambda m: m.loss_interval[0])
+    upper = lowest.loss_interval[1]
     others = [m for m in (*minima, *undecided) if m is not lowest]
-    if all(upper < Fraction(m.loss_interval[0]) for m in others):
+    if all(upper < m.loss_interval[0] for m in others):
         undecided.remove(lowest)
-        lowest.verdict = {
-            "is_minimum": True,
-            "decided_by": "existence of the global minimum",
-            "detail": "the loss is coercive, so its global minimum is a candidate; every "
+        lowest.verdict = schema.Verdict(
+            is_minimum=True,
+            decided_by="existence of the global minimum",
+            detail="the loss is coercive, so its global minimum is a candidate; every "
             "other candidate is rejected or has a certified higher loss "
-            f"(the local test was undecided: {lowest.verdict['detail']})",
-        }
+            f"(the local test was undecided: {lowest.verdict.detail})",
+        )
         minima.append(lowest)
 
 

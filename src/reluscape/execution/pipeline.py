@@ -75,7 +75,7 @@ def solve(
     >>> from reluscape.data import make_problem
     >>> result = solve(make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10"),
     ...                face_timeout=None)
-    >>> [(m.dimension, m.face[0]["signs"], round(m.loss, 6)) for m in result.minima]
+    >>> [(m.dimension, m.face[0].signs, round(m.loss, 6)) for m in result.minima]
     [(0, '0+', 0.17), (0, '+0', 0.185711)]
     >>> result.complete
     True
