@@ -10,14 +10,30 @@ Full-dimensional faces (no zero entry, or only zeros forced by duplicate rows) a
 *chambers*; the paper's activation patterns s in {0,1}^n are the sign vectors of chambers
 (s_i = 1 iff sigma_i = +1), most of the 2^n patterns being empty.
 
+*Lineality space.* When the xt_i do not span R^{d+1} (all x equal; for d >= 2 all x on
+one affine hyperplane; n <= d), every hyperplane contains
+
+    L0 = {theta : theta . xt_i = 0 for all i} != 0,
+
+and every face is invariant under translation by L0: the arrangement has no face {0}.
+Omega depends on theta only through its component in the row space W = L0^perp =
+span(xt_i), so with P the orthogonal projection onto W (applied to every unit)
+
+    r(psi) = r(P psi) + lambda/2 |psi - P psi|^2,
+
+and psi is a local minimum of r iff every theta_l lies in W and P psi is a local minimum
+of r restricted to W^L (docs/METHOD.md section 6). Faces are therefore taken in W: the
+faces of the essential arrangement F cap W, whose minimal face is the origin {0} of W
+(the dead unit theta_l = 0). For data spanning R^{d+1}, W = R^{d+1} and nothing changes.
+
 On a face F with zero set Z = {i : sigma_i = 0} and active set A = {i : sigma_i = +1},
 
-    span(F) = {theta : theta . xt_i = 0 for i in Z} = {K t : t in Q^k},
+    span(F) = {theta in W : theta . xt_i = 0 for i in Z} = {K t : t in Q^k},
 
-with K a rational basis (k = dim F), and on span(F) the hidden activation of the unit is
-the linear function [i in A] (theta . xt_i). Faces of psi-space are products of one face
-per unit; permuting units permutes the factors, so one representative per orbit (a
-non-decreasing tuple of face indices) is enough.
+with K a rational basis (k = dim F = rank(Xt) - rank(Xt_Z)), and on span(F) the hidden
+activation of the unit is the linear function [i in A] (theta . xt_i). Faces of
+psi-space are products of one face per unit; permuting units permutes the factors, so
+one representative per orbit (a non-decreasing tuple of face indices) is enough.
 
 All of this is exact: faces come from Sage's hyperplane arrangements over Q, and sign
 vectors are computed from an exact rational interior point.
@@ -47,7 +63,8 @@ class UnitFace:
     signs : tuple of int
         sigma_i in {-1, 0, 1} for every sample i (duplicate samples share a sign).
     basis : tuple of vectors
-        Rational basis K of span(F), as k vectors of length d + 1 (empty for the origin).
+        Rational basis K of span(F) (inside the row space W), as k vectors of length
+        d + 1 (empty for the origin).
     point : vector or None
         An exact point of the relative interior (None when the face was not checked to be
         non-empty, as in the naive division).
@@ -100,10 +117,19 @@ class Arrangement:
     >>> arr = unit_arrangement(make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1))
     >>> len(arr.faces), len(arr.chambers)   # (4n + 1) faces, 2n chambers for d = 1
     (13, 6)
+
+    All x equal: one hyperplane, L0 = span((1, -1)), faces origin and two half-lines of W.
+
+    >>> arr = unit_arrangement(make_problem([[1], [1]], [0, 1], hidden=1, lam=1))
+    >>> [(f.label(), f.kind, f.basis) for f in arr.faces]  # doctest: +NORMALIZE_WHITESPACE
+    [('--', 'chamber', ((Fraction(1, 1), Fraction(1, 1)),)),
+     ('++', 'chamber', ((Fraction(1, 1), Fraction(1, 1)),)),
+     ('00', 'origin', ())]
     """
 
     xt: tuple[Vector, ...]
     faces: tuple[UnitFace, ...]
+    lineality: tuple[Vector, ...] = ()
 
     @cached_property
     def chambers(self) -> tuple[UnitFace, ...]:
@@ -201,6 +227,7 @@ def unit_arrangement(problem: Problem) -> Arrangement:
 
     xt = problem.xt
     dim = problem.d + 1
+    lineality = kernel_basis(list(xt), dim)
     points = algebra.arrangement_face_points(_distinct_rows(xt), dim)
     faces = []
     seen: set[tuple[int, ...]] = set()
@@ -210,14 +237,47 @@ def unit_arrangement(problem: Problem) -> Arrangement:
             continue
         seen.add(signs)
         zero_rows = [row for row, s in zip(xt, signs, strict=True) if s == 0]
-        faces.append((signs, kernel_basis(zero_rows, dim), pt))
+        # Projecting out L0 keeps every sign (xt_i is orthogonal to L0).
+        faces.append(
+            (signs, kernel_basis([*zero_rows, *lineality], dim), project_out(pt, lineality))
+        )
     faces.sort(key=lambda f: (-len(f[1]), f[0]))
     return Arrangement(
         xt=xt,
         faces=tuple(
             UnitFace(index=i, signs=s, basis=b, point=p) for i, (s, b, p) in enumerate(faces)
         ),
+        lineality=lineality,
     )
+
+
+def project_out(v: Vector, basis: tuple[Vector, ...]) -> Vector:
+    """The component of v orthogonal to span(basis), exactly: v - P v.
+
+    With an orthogonal basis q_1, ..., q_m of span(basis) (Gram-Schmidt over Q),
+
+        v - P v = v - sum_j (v . q_j / q_j . q_j) q_j.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> project_out((Q(2), Q(0)), ((Q(1), Q(-1)),))
+    (Fraction(1, 1), Fraction(1, 1))
+    >>> project_out((Q(3), Q(4)), ())
+    (Fraction(3, 1), Fraction(4, 1))
+    """
+    ortho: list[Vector] = []
+    for b in basis:
+        q = b
+        for o in ortho:
+            c = _dot(q, o) / _dot(o, o)
+            q = tuple(x - c * y for x, y in zip(q, o, strict=True))
+        ortho.append(q)
+    out = tuple(Fraction(x) for x in v)
+    for o in ortho:
+        c = _dot(out, o) / _dot(o, o)
+        out = tuple(x - c * y for x, y in zip(out, o, strict=True))
+    return out
 
 
 def flats(xt: tuple[Vector, ...], dim: int) -> list[tuple[int, ...]]:
@@ -241,15 +301,17 @@ def naive_pieces(problem: Problem) -> tuple[UnitFace, ...]:
     """The paper's division for one unit: every activation pattern with its boundary pieces.
 
     For each pattern s in {0,1}^n (2^n of them, realizable or not) and each flat Z, the
-    piece has sign vector sigma_i = 0 on Z, +1 where s_i = 1, -1 where s_i = 0. Pieces
+    piece has sign vector sigma_i = 0 on Z, +1 where s_i = 1, -1 where s_i = 0, and span
+    {theta in W : theta . xt_i = 0, i in Z} (W the row space, module docstring). Pieces
     shared by several patterns are listed once. Nothing is checked for emptiness: the
     algebra finds no point inside an empty piece.
     """
     xt = problem.xt
     dim = problem.d + 1
+    lineality = kernel_basis(list(xt), dim)
     pieces: dict[tuple[int, ...], tuple[Vector, ...]] = {}
     for z in flats(xt, dim):
-        basis = kernel_basis([xt[i] for i in z], dim)
+        basis = kernel_basis([*(xt[i] for i in z), *lineality], dim)
         if not basis:
             pieces.setdefault(tuple(0 for _ in xt), ())
             continue
