@@ -1,0 +1,83 @@
+"""The package layout keeps the exact path and the numerical tools apart.
+
+The exact path (``reluscape.exact``: divide, enumerate, merge) decides every verdict; no
+float may decide anything there, so it never imports the numerical tools
+(``reluscape.numerical``: float loss, search, verify, compare, report). The input, schema
+and execution modules serve both worlds and import nothing from the numerical tools
+either. The numerical tools may use the exact path (e.g. the exact reduced loss), never
+the other way round.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "reluscape"
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module an ``import`` statement of ``path`` names (lazy imports included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.level:
+                raise AssertionError(f"{path}:{node.lineno}: use absolute imports")
+            names.append((node.lineno, node.module))
+            # ``from reluscape import numerical`` names the package through its alias.
+            names += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
+    return names
+
+
+def _modules(*parts: str) -> list[Path]:
+    out = []
+    for part in parts:
+        target = PACKAGE / part
+        out += sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    return out
+
+
+def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{f.relative_to(PACKAGE.parent)}:{line} imports {name}"
+        for f in files
+        for line, name in _imports(f)
+        if any(name == x or name.startswith(x + ".") for x in forbidden)
+    ]
+
+
+@pytest.mark.parametrize("part", ["exact", "execution", "data.py", "schema.py", "validation.py"])
+def test_input_schema_and_execution_import_no_numerical_tool(part: str) -> None:
+    files = _modules(part)
+    assert files
+    assert _violations(files, ("reluscape.numerical",)) == []
+
+
+def test_the_checker_finds_a_violation(tmp_path: Path) -> None:
+    """The scan is not vacuous: each import form is caught, lazy ones included."""
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "def f():\n    from reluscape.numerical.loss import a_hat\n"
+        "from reluscape import numerical\n",
+        encoding="utf-8",
+    )
+    found = [name for _, name in _imports(bad)]
+    assert "reluscape.numerical.loss" in found and "reluscape.numerical" in found
+
+
+def test_a_run_loads_no_numerical_module() -> None:
+    """At run time too: solving a problem never loads reluscape.numerical."""
+    code = (
+        "import sys, reluscape\n"
+        "reluscape.solve([[0], [1], [2]], [0, 1, 0], hidden=1, lam='1/10')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reluscape.numerical')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
