@@ -179,7 +179,7 @@ def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:
     return all(pt.sign(h) > 0 for h in constraints)
 
 
-def _t_ring_map(system: FaceSystem) -> tuple[Any, Any, Any]:
+def t_ring_map(system: FaceSystem) -> tuple[Any, Any, Any]:
     """The ring of t-variables alone, with maps to and from the full ring."""
     names = [str(v) for v in system.all_t_vars]
     Rt = algebra.ring(names)
@@ -191,7 +191,7 @@ def _t_ring_map(system: FaceSystem) -> tuple[Any, Any, Any]:
 
 def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, seed: int) -> None:
     outcome.positive_dimensional = True
-    Rt, to_t, from_t = _t_ring_map(system)
+    Rt, to_t, from_t = t_ring_map(system)
     eliminated = algebra.eliminate(system.equations, system.all_a_vars)
     t_gens = [to_t(g) for g in eliminated if g != 0]
     if not t_gens:
@@ -238,7 +238,7 @@ def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
     have one orbit), so equal ideals are counted once.
     """
     merged = system.merged
-    Rm, to_tm, from_tm = _t_ring_map(merged)
+    Rm, to_tm, from_tm = t_ring_map(merged)
     lift = merged.lift_ring
     to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
     a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
@@ -248,7 +248,7 @@ def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
     if not eliminated or algebra.dimension(eliminated) > 0:
         return False
     outcome.positive_dimensional = True
-    Rt, to_t, from_t = _t_ring_map(system)
+    Rt, to_t, from_t = t_ring_map(system)
     orbit_slice = _orbit_slice(system, to_t)
     found: list[Any] = []
     for prime in algebra.minimal_primes(eliminated):

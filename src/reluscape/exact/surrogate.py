@@ -172,6 +172,20 @@ class FaceSystem:
             self.lift_ring("z") * self._a_product - 1,
         ]
 
+    @cached_property
+    def gram_det(self) -> Poly:
+        """D(t) = det(Omega^T Omega + lambda I), the determinant of the a-equations.
+
+        D >= lambda^L > 0 at every real t, so a = a_hat(t) is determined there.
+        """
+        from sage.all__sagemath_singular import matrix
+
+        M = matrix(
+            self.ring,
+            [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
+        )
+        return M.det()
+
     def lift_with_a(self, t_system: list[Poly]) -> list[Poly]:
         """A zero-dimensional system in t, completed with a = a_hat(t).
 
@@ -181,13 +195,7 @@ class FaceSystem:
         real point in relint(F) is lost (there every a_l != 0) and the system stays
         zero-dimensional.
         """
-        from sage.all__sagemath_singular import matrix
-
-        M = matrix(
-            self.ring,
-            [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
-        )
-        D = self._embed(M.det())
+        D = self._embed(self.gram_det)
         return [
             *(self._embed(g) for g in t_system),
             *(self._embed(e) for e in self.a_equations),

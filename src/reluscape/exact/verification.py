@@ -14,7 +14,7 @@ Tests, each decided by exact signs at the certified point (:meth:`RealPoint.sign
    {v : sigma^C_i v . xt_i >= 0, i in Z}, i.e. G = sum_{i in B} mu_i sigma^C_i xt_i with
    mu >= 0 for some basis B of the rows of Z (Farkas and Caratheodory). Some mu < 0 in
    every basis: descent into C, not a minimum. All mu > 0 in some basis: strict, and the
-   critical cone is span(F).
+   critical cone is span(F). Otherwise some mu_i = 0: test 4.
 2. *Dead units* (theta_l = 0, so a_l = 0). Their Hessian block decouples, and on cl(C) it
    is lambda I - g_C g_C^T / lambda with g_C = sum_{i in A_C} e_i xt_i. It is positive on
    cl(C) minus 0 iff max_{u in cl C, |u| = 1} |g_C . u| < lambda; that maximum is
@@ -29,12 +29,39 @@ Tests, each decided by exact signs at the certified point (:meth:`RealPoint.sign
    k = 0 (strict minimum), and for k > 0 a Morse-Bott minimum whose kernel is the tangent
    space of the component. Some e_j < 0 means a negative eigenvalue: not a minimum.
 
-Anything else (a zero multiplier, a dead-unit maximum equal to lambda, a Hessian with a
-larger kernel) is reported as undecided with the reason; it is never guessed.
+4. *Second order on the critical cone (a zero multiplier).* When test 1 holds in a
+   chamber C only with some mu_i = 0 (i in Z), the critical cone of unit l towards C,
+
+       K_{l,C} = {v in W : v . xt_i = 0 (mu_i > 0),  sigma^C_i v . xt_i >= 0 (i in Z)},
+
+   leaves span(F_l) into C (W the row space, :mod:`reluscape.exact.arrangement`; the
+   cone does not depend on which nonnegative representation of G_{l,C} is used, since
+   G . v = sum_i mu_i sigma_i v . xt_i with every term >= 0 on the tangent cone). For a
+   product chamber C the critical cone is K = prod_l K_{l,C_l} (dead units are tested
+   by 2 and decouple), and the second-order conditions for a smooth function on a
+   polyhedron say: q(v) = v^T S v >= 0 on K is necessary, and q > 0 on K minus 0
+   sufficient, where S = Hess g_C(p) is the Schur complement
+   H_tt - H_ta H_aa^{-1} H_at of the Hessian of the chamber's polynomial loss l_C(a, psi)
+   (g_C = min_a l_C). With K = Lin + cone(r_1, ..., r_m) (Lin = span(F), rays r_j
+   modulo Lin, exact over Q) and Lin positive definite for q (test 3), minimising over
+   Lin leaves M = Q_RR - Q_RL Q_LL^{-1} Q_LR, and q > 0 on K minus 0 iff M is strictly
+   copositive on R^m_+ (:func:`copositivity`). For a sample of a k-dimensional component,
+   Q_LL has a k-dimensional kernel, the tangent of the component; the coupling of the
+   kernel to the rays must vanish (else q < 0 on K), Lin is replaced by a complement of
+   the kernel, and the zero multipliers must vanish on the whole component (ideal
+   membership), so that the first-order condition holds with the same critical cone
+   along it; a strictly copositive M then makes the component locally a set of minima
+   (docs/METHOD.md section 6).
+
+Anything else (a dead-unit maximum equal to lambda, a Hessian with a larger kernel, a
+form vanishing on a direction of the critical cone, a zero multiplier that does not
+vanish along the component) is reported as undecided with the reason; it is never
+guessed.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,7 +70,7 @@ from typing import Any
 from reluscape.exact import algebra
 from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace, kernel_basis
-from reluscape.exact.enumeration import Candidate
+from reluscape.exact.enumeration import Candidate, t_ring_map
 
 Poly = Any
 
@@ -75,70 +102,99 @@ class _Context:
             self.embed = sysR.hom([self.R(str(v)) if str(v) in names else 0 for v in sysR.gens()])
         self.lam = algebra.to_qq(self.problem.lam_sum)
         self.xt = [[algebra.to_qq(v) for v in row] for row in self.problem.xt]
+        # Critical cones of the live units on boundary faces, one per adjacent chamber.
+        self.cones: dict[int, list[_ChamberCone]] = {}
 
     def lift(self, f: Poly) -> Poly:
-        return self.R(f) if self.embed is None else self.embed(f)
+        return self.R(f) if self.embed is None else self.embed(self.system.ring(f))
 
+    @functools.cached_property
     def residual(self) -> list[Poly]:
-        """e_i = yt_i - sum_l a_l [i in A_l] theta_l . xt_i at the point."""
+        """e_i = yt_i - sum_l a_l [i in A_l] theta_l . xt_i, in the face system's ring."""
         out = []
         for i, yt in enumerate(self.problem.yt):
-            pred = self.R(0)
+            pred = 0
             for u in self.system.live:
                 if self.system.faces[u].signs[i] > 0:
-                    pred += self.lift(self.system.a_var(u) * self.system.preactivation(u, i))
+                    pred += self.system.a_var(u) * self.system.preactivation(u, i)
             out.append(algebra.to_qq(yt) - pred)
         return out
+
+
+@dataclass(frozen=True)
+class _ChamberCone:
+    """The critical cone K_{l,C} of a live unit towards an adjacent chamber C (test 4).
+
+    ``tight``: samples i with mu_i > 0 (v . xt_i = 0 on K); ``zero_multipliers``: the
+    mu_i that vanish at the point, as polynomials in the face system's ring.
+    """
+
+    chamber: UnitFace
+    tight: tuple[int, ...]
+    zero_multipliers: tuple[Poly, ...]
 
 
 def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
     """Decide whether a candidate critical point is a local minimum of r (see module doc)."""
     ctx = _Context(cand, arrangement)
-    e = ctx.residual()
+    e = [ctx.lift(v) for v in ctx.residual]
+    pending: Verdict | None = None
     for u, face in enumerate(cand.system.faces):
         if face.dim == 0:
             verdict = _dead_unit_test(ctx, e, u)
         elif face.zeros:
-            verdict = _first_order_test(ctx, e, u, face)
+            verdict = _first_order_test(ctx, u, face)
         else:
             continue
-        if verdict is not None:
+        # Every unit is tested before an undecided verdict is returned: a refutation by
+        # another unit decides the candidate.
+        if verdict is not None and verdict.is_minimum is False:
             return verdict
-    return _second_order_test(ctx)
+        pending = pending or verdict
+    second = _second_order_test(ctx)
+    if second.is_minimum is False or pending is not None:
+        return second if second.is_minimum is False else pending
+    degenerate = [u for u, cones in ctx.cones.items() if any(c.zero_multipliers for c in cones)]
+    if not degenerate:
+        return second
+    if second.is_minimum is None:
+        return Verdict(None, second.decided_by, f"{second.detail}; and a zero multiplier")
+    return _critical_cone_test(ctx, second)
 
 
 def _vec_dot(u: list, v: list) -> Any:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)
 
 
-def _first_order_test(ctx: _Context, e: list[Poly], u: int, face: UnitFace) -> Verdict | None:
+def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
+    """Test 1 for a live unit on a boundary face; records its critical cones in ``ctx``.
+
+    Returns a refutation, or None when G_{l,C} lies in the dual of the tangent cone for
+    every adjacent chamber C (a zero multiplier is left to test 4).
+    """
     system = ctx.system
-    theta = [ctx.lift(th) for th in system.theta[u]]
-    a_u = ctx.lift(system.a_var(u))
+    e = ctx.residual
+    theta = system.theta[u]
+    a_u = system.a_var(u)
     real_face = ctx.arrangement.face_of(face.signs)
     chambers = ctx.arrangement.adjacent_chambers(real_face) if real_face else ()
     zero_rows = list(dict.fromkeys(tuple(ctx.xt[i]) for i in face.zeros))
     rank = len(ctx.xt[0]) - len(kernel_basis([_frac(r) for r in zero_rows], len(ctx.xt[0])))
-    degenerate = False
+    cones = []
     for chamber in chambers:
         grad = [ctx.lam * th for th in theta]
         for i in chamber.active:
             for k in range(len(grad)):
                 grad[k] -= a_u * e[i] * ctx.xt[i][k]
-        status = _cone_membership(ctx.point, grad, face, chamber, ctx.xt, rank)
-        if status == "outside":
+        cone = _cone_membership(ctx, grad, face, chamber, rank)
+        if cone is None:
             return Verdict(
                 False,
                 "first order",
                 f"unit {u}: the gradient has a descent direction into chamber {chamber.label()}",
             )
-        degenerate = degenerate or status == "degenerate"
-    if degenerate:
-        return Verdict(
-            None,
-            "first order",
-            f"unit {u}: a zero Lagrange multiplier (degenerate first-order condition)",
-        )
+        cones.append(cone)
+    ctx.cones[u] = cones
     return None
 
 
@@ -147,19 +203,19 @@ def _frac(row: tuple) -> tuple[Fraction, ...]:
 
 
 def _cone_membership(
-    point: RealPoint,
-    grad: list[Poly],
-    face: UnitFace,
-    chamber: UnitFace,
-    xt: list[list[Any]],
-    rank: int,
-) -> str:
-    """'strict', 'degenerate' or 'outside': is grad in cone{sigma^C_i xt_i : i in Z}?"""
-    rows: dict[tuple, int] = {}
+    ctx: _Context, grad: list[Poly], face: UnitFace, chamber: UnitFace, rank: int
+) -> _ChamberCone | None:
+    """Is G = grad in cone{sigma^C_i xt_i : i in Z}? None if not, else the critical cone.
+
+    G = sum_{i in B} mu_i sigma^C_i xt_i for a basis B of the zero rows; a basis with
+    every mu_i > 0 is preferred (critical cone span(F)), else one with mu_i >= 0, whose
+    zero multipliers are returned (as polynomials of the face system).
+    """
+    rows: dict[tuple, tuple[int, int]] = {}
     for i in face.zeros:
-        rows.setdefault(tuple(xt[i]), chamber.signs[i])
+        rows.setdefault(tuple(ctx.xt[i]), (i, chamber.signs[i]))
     items = list(rows.items())
-    best = "outside"
+    best: _ChamberCone | None = None
     from sage.all__sagemath_singular import QQ, matrix
 
     for basis in itertools.combinations(items, rank):
@@ -170,12 +226,17 @@ def _cone_membership(
         # coefficients solve the normal equations exactly.
         gram_inv = (M * M.transpose()).inverse()
         proj = [_vec_dot(list(M.row(j)), grad) for j in range(rank)]
-        mus = [sigma * _vec_dot(list(gram_inv.row(j)), proj) for j, (_, sigma) in enumerate(basis)]
-        signs = [point.sign(mu) for mu in mus]
-        if all(s > 0 for s in signs):
-            return "strict"
-        if all(s >= 0 for s in signs):
-            best = "degenerate"
+        mus = [
+            sigma * _vec_dot(list(gram_inv.row(j)), proj) for j, (_, (_, sigma)) in enumerate(basis)
+        ]
+        signs = [ctx.point.sign(ctx.lift(mu)) for mu in mus]
+        if any(sg < 0 for sg in signs):
+            continue
+        tight = tuple(i for (_, (i, _)), sg in zip(basis, signs, strict=True) if sg > 0)
+        zero = tuple(mu for mu, sg in zip(mus, signs, strict=True) if sg == 0)
+        if not zero:
+            return _ChamberCone(chamber, tight, ())
+        best = best or _ChamberCone(chamber, tight, zero)
     return best
 
 
@@ -307,3 +368,271 @@ def _leverrier(H: list[list[Any]]) -> list[Any]:
         c.append(-sum((HM[i][i] for i in range(N)), field_(0)) / step)
     # c are the coefficients of det(x I - H); e_j = (-1)^j c_j.
     return [(-1) ** j * cj for j, cj in enumerate(c)]
+
+
+def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
+    """Test 4: the second-order form on the critical cone of every product chamber.
+
+    ``second`` is the (positive) verdict of test 3 on span(F). Units whose cones are all
+    span(F_l) contribute one chamber (the Hessian on span(F_l) does not depend on it:
+    v . xt_i = 0 there for every i in Z); units with a zero multiplier contribute each
+    chamber where it occurs.
+    """
+    live = list(ctx.system.live)
+    options: list[list[_ChamberCone | None]] = []
+    for u in live:
+        cones = ctx.cones.get(u)
+        if not cones:
+            options.append([None])
+        else:
+            options.append([c for c in cones if c.zero_multipliers] or [cones[0]])
+    comp = ctx.cand.component
+    k = comp.dimension if comp is not None else 0
+    for combo in itertools.product(*options):
+        chosen = dict(zip(live, combo, strict=True))
+        verdict = _cone_combination(ctx, chosen, k)
+        if verdict is not None:
+            return verdict
+    if k > 0:
+        zeros = [mu for cones in ctx.cones.values() for c in cones for mu in c.zero_multipliers]
+        if not all(_vanishes_on_component(ctx, mu) for mu in zeros):
+            return Verdict(
+                None,
+                "Morse-Bott",
+                "a zero multiplier does not vanish identically on the component: whether "
+                "it keeps its sign along the component is not decided",
+            )
+    where = ", ".join(
+        f"unit {u} into {c.chamber.label()}"
+        for u, cones in sorted(ctx.cones.items())
+        for c in cones
+        if c.zero_multipliers
+    )
+    return Verdict(
+        True,
+        second.decided_by,
+        f"{second.detail}; a zero multiplier ({where}): the Hessian is positive on the "
+        "critical cone minus the component's tangent space",
+    )
+
+
+def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> Any:
+    """S' = D H_tt - H_ta adj(H_aa) H_at at the point, D = det H_aa > 0.
+
+    H is the Hessian of the chamber's polynomial loss
+    l_C(a, psi) = 1/2 sum_i (yt_i - sum_l a_l [i in A_{C,l}] theta_l . xt_i)^2
+    + lambda/2 sum_l (a_l^2 + |theta_l|^2) in (a_l, theta_l) of the live units, so S' is
+    D times the Hessian of g_C = min_a l_C (the Schur complement), in full theta
+    coordinates (d + 1 per live unit).
+    """
+    from sage.all__sagemath_singular import matrix
+
+    system = ctx.system
+    live = list(ctx.system.live)
+    width = len(ctx.xt[0])
+    a_names = [f"a{u}" for u in live]
+    h_names = [f"h{u}_{j}" for u in live for j in range(width)]
+    Rh = algebra.ring([*a_names, *h_names])
+    active = {
+        u: set((chosen[u].chamber if chosen[u] is not None else system.faces[u]).active)
+        for u in live
+    }
+    loss = Rh(0)
+    for i, yt in enumerate(ctx.problem.yt):
+        pred = sum(
+            (
+                Rh(f"a{u}") * sum((x * Rh(f"h{u}_{j}") for j, x in enumerate(ctx.xt[i])), Rh(0))
+                for u in live
+                if i in active[u]
+            ),
+            Rh(0),
+        )
+        loss += (algebra.to_qq(yt) - pred) ** 2
+    loss = loss / 2 + ctx.lam * sum((v**2 for v in Rh.gens()), Rh(0)) / 2
+    images = [ctx.lift(system.a_var(u)) for u in live] + [
+        ctx.lift(system.theta[u][j]) for u in live for j in range(width)
+    ]
+    at_point = Rh.hom(images, ctx.R)
+    names = list(Rh.gens())
+    hess = matrix(
+        ctx.R, [[at_point(loss.derivative(v).derivative(w)) for w in names] for v in names]
+    )
+    na = len(a_names)
+    H_aa = hess.submatrix(0, 0, na, na)
+    H_at = hess.submatrix(0, na, na, hess.ncols() - na)
+    H_tt = hess.submatrix(na, na)
+    return H_aa.det() * H_tt - H_at.transpose() * H_aa.adjugate() * H_at
+
+
+def _cone_generators(
+    ctx: _Context, chosen: dict[int, _ChamberCone | None]
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Lineality (span(F_l) bases) and rays of K = prod_l K_{l,C_l}, in full theta
+    coordinates of the live units; exact over Q (Sage polyhedra)."""
+    import sage.all__sagemath_polyhedra  # noqa: F401
+    from sage.all__sagemath_singular import QQ
+    from sage.geometry.polyhedron.constructor import Polyhedron
+
+    live = list(ctx.system.live)
+    width = len(ctx.xt[0])
+    lineality = [list(b) for b in ctx.arrangement.lineality]
+    lines: list[list[Any]] = []
+    rays: list[list[Any]] = []
+
+    def place(pos: int, vec: list[Any]) -> list[Any]:
+        out = [QQ(0)] * (width * len(live))
+        out[pos * width : (pos + 1) * width] = [QQ(v) for v in vec]
+        return out
+
+    for pos, u in enumerate(live):
+        face = ctx.system.faces[u]
+        lines += [place(pos, [algebra.to_qq(v) for v in b]) for b in face.basis]
+        cone = chosen[u]
+        if cone is None or not cone.zero_multipliers:
+            continue
+        eqns = [[0, *ctx.xt[i]] for i in cone.tight] + [
+            [0, *(algebra.to_qq(v) for v in b)] for b in lineality
+        ]
+        ieqs = [[0, *(cone.chamber.signs[i] * x for x in ctx.xt[i])] for i in face.zeros]
+        P = Polyhedron(eqns=eqns or None, ieqs=ieqs, base_ring=QQ)
+        rays += [place(pos, list(r.vector())) for r in P.rays()]
+    return lines, rays
+
+
+def _cone_combination(
+    ctx: _Context, chosen: dict[int, _ChamberCone | None], k: int
+) -> Verdict | None:
+    """Test 4 for one product chamber: None if q > 0 on its critical cone minus the
+    component's tangent space, else a refutation or an undecided verdict."""
+    from sage.all__sagemath_singular import matrix
+
+    lines, rays = _cone_generators(ctx, chosen)
+    if not rays:
+        return None
+    S = _chamber_hessian(ctx, chosen)
+    Lm = matrix(ctx.R, lines).transpose()
+    Rm = matrix(ctx.R, rays).transpose()
+    Q_LL = Lm.transpose() * S * Lm
+    Q_LR = Lm.transpose() * S * Rm
+    Q_RR = Rm.transpose() * S * Rm
+    chambers = " x ".join(
+        (c.chamber if c is not None else ctx.system.faces[u]).label() for u, c in chosen.items()
+    )
+    # A complement J of the kernel (the component's tangent, dimension k) inside Lin:
+    # a principal submatrix of Q_LL of size rank that is positive definite.
+    size = Q_LL.nrows() - k
+    J = next(
+        (
+            list(J)
+            for J in itertools.combinations(range(Q_LL.nrows()), size)
+            if ctx.point.sign(Q_LL.matrix_from_rows_and_columns(list(J), list(J)).det()) > 0
+        ),
+        None,
+    )
+    if J is None:
+        return Verdict(
+            None, "second order", f"the Hessian on span(F) has no definite part of rank {size}"
+        )
+    Q_JJ = Q_LL.matrix_from_rows_and_columns(J, J)
+    Q_JR = Q_LR.matrix_from_rows(J)
+    det_J = Q_JJ.det()
+    adj_J = Q_JJ.adjugate()
+    if k > 0:
+        # Columns of Q_LR must lie in range(Q_LL) = range(Q_LJ): otherwise a tangent
+        # vector kappa has kappa^T S r != 0 and q(s kappa + r) < 0 for some s.
+        residual = det_J * Q_LR - Q_LL.matrix_from_columns(J) * adj_J * Q_JR
+        if any(ctx.point.sign(v) != 0 for v in residual.list()):
+            return Verdict(
+                False,
+                "second order",
+                f"in chamber {chambers} the component's tangent couples with a direction of "
+                "the critical cone: second-order descent",
+            )
+    M = det_J * Q_RR - Q_JR.transpose() * adj_J * Q_JR
+    status = copositivity(ctx.point, M)
+    if status < 0:
+        return Verdict(
+            False,
+            "second order",
+            f"the Hessian is negative on a direction of the critical cone into chamber "
+            f"{chambers}: second-order descent",
+        )
+    if status == 0:
+        return Verdict(
+            None,
+            "second order",
+            f"the Hessian vanishes on a direction of the critical cone into chamber {chambers}",
+        )
+    return None
+
+
+def copositivity(point: RealPoint, M: Any) -> int:
+    """Sign of min { lam^T M lam : lam >= 0, sum lam = 1 } for a symmetric matrix M whose
+    entries are polynomials evaluated at the point: -1, 0 or +1 (strictly copositive).
+
+    A minimiser with the smallest support J satisfies the KKT system
+
+        M_JJ lam_J = mu 1,   1^T lam_J = 1,   lam_J > 0,
+
+    whose matrix N_J = [[M_JJ, -1], [1^T, 0]] is nonsingular (a kernel vector (delta, eps)
+    has delta != 0, 1^T delta = 0 and q constant along lam + s delta, which reaches a
+    smaller support), and the minimum is mu = lam^T M lam. So the minimum is the least mu
+    over the supports J with det N_J != 0 and every lam_j > 0, all by Cramer's rule and
+    exact signs.
+
+    Examples
+    --------
+    >>> from reluscape.exact import algebra
+    >>> from sage.all__sagemath_singular import matrix
+    >>> R = algebra.ring(["z"])
+    >>> p = algebra.real_solutions([R("z^2 - 2")])[1]     # z = sqrt(2)
+    >>> copositivity(p, matrix(R, [[1, R("-z")], [R("-z"), 2]]))   # (1, -z; -z, 2) >= 0
+    0
+    >>> copositivity(p, matrix(R, [[1, -1], [-1, 2]]))
+    1
+    >>> copositivity(p, matrix(R, [[1, 2], [2, -1]]))
+    -1
+    """
+    from sage.all__sagemath_singular import matrix
+
+    R = M.base_ring()
+    m = M.nrows()
+    worst = 1
+    for size in range(1, m + 1):
+        for J in itertools.combinations(range(m), size):
+            N = matrix(R, size + 1, size + 1)
+            N.set_block(0, 0, M.matrix_from_rows_and_columns(list(J), list(J)))
+            for j in range(size):
+                N[j, size] = -1
+                N[size, j] = 1
+            s_det = point.sign(N.det())
+            if s_det == 0:
+                continue
+            if all(_cramer_sign(point, N, j) * s_det > 0 for j in range(size)):
+                worst = min(worst, _cramer_sign(point, N, size) * s_det)
+                if worst < 0:
+                    return -1
+    return worst
+
+
+def _cramer_sign(point: RealPoint, N: Any, col: int) -> int:
+    """Sign of det N_col, N with column ``col`` replaced by the last unit vector (the
+    right-hand side (0, ..., 0, 1) of the KKT system): x_col = det N_col / det N."""
+    Nc = N.__copy__()
+    last = N.nrows() - 1
+    for row in range(N.nrows()):
+        Nc[row, col] = 1 if row == last else 0
+    return point.sign(Nc.det())
+
+
+def _vanishes_on_component(ctx: _Context, mu: Poly) -> bool:
+    """Whether mu(a, t) vanishes on the whole component: mu in <P(t), M(t) a - b(t)> : D^oo.
+
+    P is the component's prime in t; on it a = a_hat(t) wherever D = det M != 0 (every
+    real point), so that saturated ideal is the ideal of the component lifted to (a, t).
+    """
+    system = ctx.system
+    _, _, from_t = t_ring_map(system)
+    gens = [from_t(g) for g in ctx.cand.component.prime]
+    lifted = algebra.saturate([*gens, *system.a_equations], [system.gram_det])
+    return algebra.contains(lifted, mu)
