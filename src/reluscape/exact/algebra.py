@@ -234,10 +234,6 @@ class RealPoint:
         values = [box.get(str(v), field_(0)) for v in f.parent().gens()]
         return f.change_ring(field_)(*values) if f.parent().ngens() else field_(f)
 
-    def floats(self) -> dict[str, float]:
-        """Midpoints of the box, for display and numerical cross-checks only."""
-        return {k: float(v.center()) for k, v in self.box.items()}
-
     def rationals(self, precision: int = 128) -> dict[str, Fraction]:
         """Rational approximations (box centers) at the given precision."""
         box = self.at_precision(precision)

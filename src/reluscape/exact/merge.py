@@ -14,6 +14,7 @@ import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from importlib import metadata
 from typing import Any
 
@@ -264,21 +265,39 @@ def _loss_interval(cand: Candidate) -> Any:
     return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
 
 
+def approximate(value: Fraction) -> float | None:
+    """float(value) as a display approximation, or None where it overflows a float
+    (|value| > 1.8e308); tiny values round to a subnormal or 0.0 like any float.
+
+    Examples
+    --------
+    >>> approximate(Fraction(1, 3)), approximate(Fraction(10) ** 400)
+    (0.3333333333333333, None)
+    >>> approximate(Fraction(1, 10**400)), approximate(-Fraction(10) ** 400)
+    (0.0, None)
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
 def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
     """Plain-data description of a verified candidate (id and is_global set in assembly)."""
     system = cand.system
     loss = _loss_interval(cand)
-    values = cand.point.floats()
-    theta = system.theta_values({k: v for k, v in values.items()})
-    a = [values.get(f"a{u}", 0.0) for u in range(problem.hidden)]
-    psi = [[float(x) for x in theta[u]] for u in range(problem.hidden)]
     rational = cand.point.rationals(LOSS_PRECISION)
+    # The floats are display approximations of the rational point, never computed in
+    # floating point (data of size 1e200 would overflow on the way).
+    theta = system.theta_values(rational)
+    a = [approximate(rational.get(f"a{u}", Fraction(0))) for u in range(problem.hidden)]
+    psi = [[approximate(x) for x in theta[u]] for u in range(problem.hidden)]
     box = cand.point.at_precision(LOSS_PRECISION)
     comp = cand.component
     return Minimum(
         id=0,
         dimension=comp.dimension if comp is not None else 0,
-        loss=float(loss.center()),
+        loss=approximate(algebra.from_qq(loss.center().exact_rational())),
         loss_interval=[str(loss.lower().exact_rational()), str(loss.upper().exact_rational())],
         is_global=False,
         face=[
