@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reluscape.data import load_problem, make_problem
+from reluscape.data import InputError, load_problem, make_problem
 from reluscape.execution import pipeline
 from reluscape.numerical import compare
 from reluscape.numerical.components import ComponentGeometry
@@ -22,7 +23,6 @@ from reluscape.numerical.loss import a_hat_array, float_data, omega_array
 DATA = Path(__file__).resolve().parents[1] / "data"
 D1_N5 = DATA / "d1_n5.csv"
 GLOBAL_D1_N5 = 1.0100660036
-
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_matching_on_a_set_by_its_equations(d1_n5):
     matcher = compare.RunMatcher(result.minima, xt, yt, lam)
     curve = next(m for m in result.minima if m.dimension == 1)
     geometry = ComponentGeometry(curve, xt)
-    sample = np.column_stack([curve.point["B"], curve.point["c"]])
+    sample = np.column_stack([curve.point.B, curve.point.c])
     points = geometry.sample(12, step=0.2 * float(np.abs(sample).max()), seed=3)
     far = max(points, key=lambda p: float(np.abs(p - sample).max()))
     assert float(np.abs(far - sample).max()) > 10 * compare.ADAM_PARAM_TOL
@@ -148,7 +148,7 @@ def test_unmatched_run_is_reported(d1_n5):
     runs = [r for r in multistart(problem, starts=5, seed=0) if r.is_local_min]
     fake = copy.deepcopy(result.minima)
     for m in fake:  # pretend the enumeration reported every point moved, and no curves
-        m.point["c"] = [c + 0.5 for c in m.point["c"]]
+        m.point = dataclasses.replace(m.point, c=[c + 0.5 for c in m.point.c])
         m.dimension, m.component = 0, None
     matcher = compare.RunMatcher(fake, *float_data(problem))
     out = compare.classify_runs(runs, fake, matcher)
@@ -200,6 +200,8 @@ def test_cli_compare(tmp_path, d1_n5):
         ["--hidden", "0", "--lam", "1/10"],
         ["--hidden", "2", "--lam", "-1"],
         ["--hidden", "2", "--lam", "1/10", "--starts", "zero"],
+        ["--hidden", "2", "--lam", "1/10", "--seed", "-1"],
+        ["--hidden", "2", "--lam", "1/10", "--out", "/nonexistent-dir/cmp.json"],
     ],
 )
 def test_cli_bad_input(args):
@@ -207,3 +209,59 @@ def test_cli_bad_input(args):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().startswith("reluscape: error:")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_cli_result_of_another_problem(tmp_path, d1_n5):
+    """--result must be of the same problem: lambda differs here, named in one line."""
+    _, result, _ = d1_n5
+    saved = tmp_path / "result.json"
+    result.save(saved)
+    proc = _cli(str(D1_N5), "--hidden", "2", "--lam", "1/5", "--result", str(saved))
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "different problem: lam is 1/10 recorded, 1/5 given" in line
+
+
+def test_load_result_checks_the_problem(tmp_path, d1_n5):
+    problem, result, _ = d1_n5
+    saved = tmp_path / "result.json"
+    result.save(saved)
+    assert compare.load_result(saved, problem).minima == result.minima
+    mean = load_problem(D1_N5, hidden=2, lam="1/10", convention="mean")
+    with pytest.raises(InputError, match="convention is sum recorded, mean given"):
+        compare.load_result(saved, mean)
+    other = make_problem(problem.X, [*problem.y[:-1], problem.y[-1] + 1], hidden=2, lam="1/10")
+    with pytest.raises(InputError, match=rf"y\[{problem.n - 1}\] is"):
+        compare.load_result(saved, other)
+
+
+def test_compare_does_not_import_the_cli():
+    code = "import sys, reluscape.numerical.compare; print('reluscape.cli' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_incomplete_run_claims_no_global(d1_n5):
+    """With is_global unknown (an incomplete run) the table calls nothing global: the
+    lowest found is marked as such, minima certified above another one are spurious."""
+    _, result, report = d1_n5
+    minima = [dataclasses.replace(m, is_global=None) for m in result.minima]
+    status = {m.id: compare.global_status(m, minima) for m in minima}
+    lowest = min(minima, key=lambda m: m.loss_interval[1])
+    assert status[lowest.id] == "lowest found, not certified"
+    for m in minima:
+        above = m.loss_interval[0] > lowest.loss_interval[1]
+        assert (status[m.id] == "spurious") == above
+    assert [compare.global_status(m, result.minima) for m in result.minima] == [
+        "global" if m.is_global else "spurious" for m in result.minima
+    ]
+    doc = copy.deepcopy(report)
+    doc["enumeration"]["complete"] = False
+    for entry in doc["enumeration"]["minima"]:
+        entry["is_global"], entry["global"] = None, status[entry["id"]]
+    text = compare.table(doc)
+    rows = text.splitlines()[1 : 1 + len(minima)]
+    assert [r.split()[3] == "lowest" for r in rows] == [
+        status[m.id] == "lowest found, not certified" for m in minima
+    ]
+    assert " yes " not in text and "not certified global" in text

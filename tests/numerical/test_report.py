@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -22,14 +23,13 @@ from reluscape.numerical.report import (
     report_from_files,
     write_report,
 )
-from reluscape.schema import Minimum, Result
+from reluscape.schema import Face, Minimum, Result
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 D1 = DATA / "d1_n5.csv"
 D2 = DATA / "d2_n6.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 VOID = {"meta", "img", "br", "hr", "link", "input"}
-
 
 
 class _Checker(HTMLParser):
@@ -98,12 +98,12 @@ def split_family(result: Result, units: int) -> Result:
     {sum_l t_l^2 = t*^2} in the face coordinates, of dimension ``units`` - 1 (t*^2 is
     rounded to a rational here; the set is exact up to 1e-38).
     """
-    m = next(m for m in result.minima if len(m.face[0]["basis"]) == 1)
-    t = Fraction(m.point["rational"]["t0_0"])
-    a = Fraction(m.point["rational"]["a0"])
+    m = next(m for m in result.minima if m.face[0].dim == 1)
+    t = m.point.rational["t0_0"]
+    a = m.point.rational["a0"]
     u = {2: [Fraction(3, 5), Fraction(4, 5)], 3: [Fraction(1, 3), Fraction(2, 3), Fraction(2, 3)]}
     weights = u[units]
-    basis = [Fraction(v) for v in m.face[0]["basis"][0]]
+    basis = m.face[0].basis[0]
     variables = [f"t{unit}_0" for unit in range(units)]
     split = Minimum(
         id=1,
@@ -111,7 +111,7 @@ def split_family(result: Result, units: int) -> Result:
         loss=m.loss,
         loss_interval=m.loss_interval,
         is_global=True,
-        face=[copy.deepcopy(m.face[0]) for _ in weights],
+        face=[m.face[0] for _ in weights],
         activation=m.activation * units,
         point={
             "a": [float(a * w) for w in weights],
@@ -122,8 +122,8 @@ def split_family(result: Result, units: int) -> Result:
                 **{f"t{unit}_0": str(t * w) for unit, w in enumerate(weights)},
             },
         },
-        system={},
-        verdict={"is_minimum": True, "decided_by": "test construction", "detail": ""},
+        system={"variables": [], "generators": []},
+        verdict={"is_minimum": True, "decided_by": "Morse-Bott", "detail": "test construction"},
         orbit_size=1,
         component={
             "dimension": units - 1,
@@ -131,7 +131,7 @@ def split_family(result: Result, units: int) -> Result:
             "prime": [" + ".join(f"{v}^2" for v in variables) + f" - {t * t}"],
         },
     )
-    problem = {**result.problem, "hidden": units}
+    problem = dataclasses.replace(result.problem, hidden=units)
     return Result(problem=problem, minima=[split], stats={"complete": True})
 
 
@@ -196,7 +196,7 @@ def _fake_compare(result: Result) -> dict:
         "dead_unit_runs": [{}],
     }
     return {
-        "problem": result.problem,
+        "problem": result.problem.describe(),
         "enumeration": {"minima": [{"id": m.id, "loss": m.loss} for m in result.minima]},
         "multistart": section,
         "adam": {"status": "ok", **copy.deepcopy(section)},
@@ -229,14 +229,53 @@ def test_read_compare_rejects_other_problems(d1, d2, tmp_path):
 
 
 def test_face_type():
-    assert face_type([{"kind": "chamber"}, {"kind": "origin"}]) == "interior"
-    assert face_type([{"kind": "boundary"}]) == "boundary"
+    chamber = Face(signs="+-", kind="chamber", basis=[[1, 0], [0, 1]])
+    origin = Face(signs="00", kind="origin", basis=[])
+    boundary = Face(signs="0+", kind="boundary", basis=[[0, 1]])
+    assert face_type([chamber, origin]) == "interior"
+    assert face_type([boundary]) == "boundary"
 
 
 def test_report_from_files_different_data(d2, tmp_path):
     _, _, path = d2
     with pytest.raises(InputError, match="different data"):
         report_from_files(path, D1, tmp_path / "rep")
+    # the same samples with one outcome changed: named exactly, in one line
+    other = tmp_path / "other.csv"
+    lines = D2.read_text(encoding="utf-8").splitlines()  # a header, then the samples
+    row = lines[1].split(",")
+    row[-1] = "1/3" if row[-1].strip() != "1/3" else "2/3"
+    lines[1] = ",".join(row)
+    other.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"different data .*: y\[0\] is .* in the result") as err:
+        report_from_files(path, other, tmp_path / "rep")
+    assert "\n" not in str(err.value)
+
+
+def test_report_without_data_file(d2, tmp_path):
+    """The data recorded in the result give the same report as the data file."""
+    _, _, path = d2
+    with_file = report_from_files(path, D2, tmp_path / "a")
+    without = report_from_files(path, None, tmp_path / "b")
+    assert without.read_text(encoding="utf-8") == with_file.read_text(encoding="utf-8")
+    check_report(without)
+
+
+def test_report_of_incomplete_run(d1, tmp_path):
+    """No minimum of an incomplete run is called global: the lowest found is marked as such,
+    and one certified above another found minimum is spurious."""
+    problem, result, _ = d1
+    minima = [dataclasses.replace(m, is_global=None) for m in result.minima]
+    incomplete = Result(problem=result.problem, minima=minima, stats={"complete": False})
+    text = write_report(incomplete, problem, tmp_path / "rep").read_text(encoding="utf-8")
+    lowest = min(minima, key=lambda m: m.loss_interval[1])
+    heading = next(h for h in text.splitlines() if h.startswith(f'<h3 id="m{lowest.id}"'))
+    assert heading.endswith(", lowest found, not certified global</h3>")
+    assert ", global</h3>" not in text and "INCOMPLETE" in text
+    assert "<td>global</td><td>0</td>" in text
+    above = [m for m in minima if m.loss_interval[0] > lowest.loss_interval[1]]
+    assert above
+    assert f"<td>spurious</td><td>{len(above)}</td>" in text
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

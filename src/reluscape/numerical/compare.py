@@ -1,18 +1,18 @@
 """Compare the exact enumeration with numerical training and with the convex reformulation.
 
-Three methods on one problem (METHOD.md sections 1, 2, 7):
+Three methods on one problem (docs/METHOD.md sections 1, 2 and 7):
 
-- the exact enumeration, :func:`reluscape.pipeline.solve`;
+- the exact enumeration, :func:`reluscape.execution.pipeline.solve`;
 - multistart training of the full loss l(a, B, c) from K seeded starts
-  (:func:`reluscape.numerics.multistart`: L-BFGS-B plus chamber polishing and probing), and,
-  if torch is importable, plain Adam on l from the same starts;
+  (:func:`reluscape.numerical.search.multistart`: L-BFGS-B plus chamber polishing and
+  probing), and, if torch is importable, plain Adam on l from the same starts;
 - the convex reformulation of two-layer ReLU training with weight decay (Pilanci and Ergen,
   2020) over the activation patterns of the arrangement's chambers, solved with cvxpy.
 
 A run is assigned to the enumerated minimum it reached by its parameters
 (:class:`RunMatcher`): the distance of (a, psi), up to permutation of the hidden units, to
 the minimum's point, or to the nearest point of a positive-dimensional set through the
-equations of its component (METHOD.md section 7: every minimum an optimizer converges to
+equations of its component (docs/METHOD.md section 7: every minimum an optimizer converges to
 must be in the enumerated set). Polished L-BFGS-B runs end on the minimum to rounding and
 are matched within ``PARAM_TOL``; Adam, with a decaying learning rate, ends about 1e-3 from
 minima that sit on walls and is matched within ``ADAM_PARAM_TOL``. A run at a (probed)
@@ -29,18 +29,23 @@ any L and equals the global minimum once L >= the number of nonzero blocks it us
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reluscape.data import Problem
+from reluscape.data import InputError, Problem, load_problem
 from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
+from reluscape.schema import Minimum, Result
+from reluscape.validation import PROG, check_int, check_lambda, check_output_path, write_output
 
 if TYPE_CHECKING:
     from reluscape.numerical.search import NumericalRun
-    from reluscape.schema import Minimum, Result
 
 __all__ = [
     "ADAM_PARAM_TOL",
@@ -52,6 +57,11 @@ __all__ = [
     "classify_runs",
     "compare",
     "convex_bound",
+    "global_status",
+    "load_result",
+    "problem_difference",
+    "run_cli",
+    "table",
 ]
 
 PARAM_TOL = 1e-4  # polished L-BFGS-B runs: max |(a, psi) difference| to the point or the set
@@ -77,7 +87,7 @@ class RunMatcher:
     The distance of (a, psi) to a minimum is, minimised over permutations of the hidden
     units, max |a - a*|, |psi - psi*| (entrywise) to its point for an isolated minimum,
     and to the nearest point psi* of its set (with a* = a_hat(psi*)) for a
-    positive-dimensional one (:meth:`reluscape.components.ComponentGeometry.distance`:
+    positive-dimensional one (:meth:`reluscape.numerical.components.ComponentGeometry.distance`:
     Gauss-Newton onto the component's prime in the face coordinates, kept only inside the
     closed face). A run is assigned to the nearest minimum if that distance is at most
     ``tol * max(1, max |psi|)``. The loss plays no part: minima of nearly equal loss are
@@ -88,7 +98,7 @@ class RunMatcher:
     minima : list of Minimum
         The enumerated minima (orbit representatives).
     xt, yt, lam
-        Float data (:func:`reluscape.projection.float_data`).
+        Float data (:func:`reluscape.numerical.loss.float_data`).
     """
 
     def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float) -> None:
@@ -96,22 +106,22 @@ class RunMatcher:
 
         self.xt, self.yt, self.lam = xt, yt, lam
         self.dead: dict[int, int] = {
-            m.id: sum(1 for unit in m.face if unit.get("kind") == "origin") for m in minima
+            m.id: sum(1 for unit in m.face if unit.kind == "origin") for m in minima
         }
         self.points: list[tuple[int, np.ndarray, np.ndarray]] = []
         self.sets: list[tuple[int, ComponentGeometry]] = []
         self.unusable: list[int] = []
         for m in minima:
-            a = np.asarray(m.point["a"], dtype=float)
+            a = np.asarray(m.point.a, dtype=float)
             psi = np.column_stack(
-                [np.asarray(m.point["B"], dtype=float), np.asarray(m.point["c"], dtype=float)]
+                [np.asarray(m.point.B, dtype=float), np.asarray(m.point.c, dtype=float)]
             )
             if m.dimension == 0:
                 self.points.append((m.id, a, psi))
                 continue
             try:
                 self.sets.append((m.id, ComponentGeometry(m, xt)))
-            except (ValueError, KeyError, TypeError, ZeroDivisionError):
+            except ValueError:
                 # Without usable equations only the sample point can be matched; runs
                 # elsewhere on the set then show up as possible bugs, never as silent matches.
                 self.points.append((m.id, a, psi))
@@ -181,12 +191,12 @@ def classify_runs(
 ) -> dict[str, Any]:
     """Basin frequencies of L-BFGS-B runs per enumerated minimum; saddles, possible bugs.
 
-    A run is judged by its own convergence and probe (:func:`reluscape.numerics.multistart`):
-    not converged, or descent found (stuck at a saddle or kink), or not probed; a run the
-    probe calls a local minimum is matched by parameters within ``PARAM_TOL``. Unmatched, it
-    is a possible bug, unless it has a dead unit (|theta_l| < ``DEAD_TOL``): there r is flat
-    to first order along the dead unit, the probe is too weak, and the run is listed as
-    numerically unjudgeable.
+    A run is judged by its own convergence and probe
+    (:func:`reluscape.numerical.search.multistart`): not converged, or descent found (stuck
+    at a saddle or kink), or not probed; a run the probe calls a local minimum is matched
+    by parameters within ``PARAM_TOL``. Unmatched, it is a possible bug, unless it has a
+    dead unit (|theta_l| < ``DEAD_TOL``): there r is flat to first order along the dead
+    unit, the probe is too weak, and the run is listed as numerically unjudgeable.
     """
     out = _tally(minima, len(runs))
     for run in runs:
@@ -277,7 +287,7 @@ def adam_runs(
     exactly on the wall, and a = a_hat(psi). The polished run is then judged like an
     L-BFGS-B run: not converged if its KKT residual on the chamber exceeds 1e-6, assigned
     if within ``PARAM_TOL`` of an enumerated minimum, a dead-unit run, or else probed
-    (:func:`reluscape.numerics.probe_minimum`): descent found means stuck at a
+    (:func:`reluscape.numerical.search.probe_minimum`): descent found means stuck at a
     non-minimum, none means a local minimum outside the enumerated set, a possible bug.
 
     Returns ``{"status": "torch not installed"}`` when torch cannot be imported.
@@ -431,7 +441,7 @@ def compare(
     result : Result, optional
         A result of the enumeration for this problem; computed if missing.
     face_timeout, jobs
-        Passed to :func:`reluscape.pipeline.solve`.
+        Passed to :func:`reluscape.execution.pipeline.solve`.
 
     Returns
     -------
@@ -463,7 +473,8 @@ def compare(
     convex = convex_bound(problem)
     timings["convex"] = convex["seconds"]
 
-    gmin = min((m.loss for m in minima), default=math.nan)
+    # In an incomplete run this is the lowest minimum found: p* still bounds it from below.
+    gmin = min((m.loss for m in minima if m.loss is not None), default=math.nan)
     slack = CONVEX_SLACK * max(1.0, abs(gmin))
     gap = gmin - convex["p_star"]
     convex.update(
@@ -479,7 +490,7 @@ def compare(
     )
     best_run = min((r.loss for r in runs if r.converged), default=math.nan)
     return {
-        "problem": result.problem,
+        "problem": result.problem.describe(),
         "starts": starts,
         "seed": seed,
         "enumeration": {
@@ -490,8 +501,9 @@ def compare(
                     "loss": m.loss,
                     "dimension": m.dimension,
                     "is_global": m.is_global,
+                    "global": global_status(m, minima),
                     "orbit_size": m.orbit_size,
-                    "faces": [f["signs"] for f in m.face],
+                    "faces": [f.signs for f in m.face],
                 }
                 for m in minima
             ],
@@ -505,6 +517,33 @@ def compare(
     }
 
 
+def global_status(m: Minimum, minima: Sequence[Minimum]) -> str:
+    """How ``m`` stands to the global minimum, as far as the result certifies it.
+
+    A complete run decides ``is_global`` (docs/METHOD.md section 6.6): ``"global"`` or
+    ``"spurious"``. An incomplete run decides nothing (``is_global`` None), but a minimum
+    whose certified loss interval lies above another found minimum's is not global
+    whatever was missed: ``"spurious"``; the others are ``"lowest found, not certified"``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as M
+    >>> low = M(is_global=None, loss_interval=(1, 2))
+    >>> high = M(is_global=None, loss_interval=(3, 4))
+    >>> global_status(low, [low, high]), global_status(high, [low, high])
+    ('lowest found, not certified', 'spurious')
+    """
+    if m.is_global is not None:
+        return "global" if m.is_global else "spurious"
+    if any(m.loss_interval[0] > other.loss_interval[1] for other in minima):
+        return "spurious"
+    return "lowest found, not certified"
+
+
+def _loss_text(loss: float | None) -> str:
+    return "(overflow)" if loss is None else f"{loss:.10f}"
+
+
 def _outcomes(section: dict[str, Any]) -> str:
     return (
         f"stuck at non-minima {section['stuck_at_saddles_or_kinks']}, "
@@ -516,12 +555,20 @@ def _outcomes(section: dict[str, Any]) -> str:
     )
 
 
+_GLOBAL_COLUMN = {"global": "yes", "spurious": "", "lowest found, not certified": "lowest"}
+
+
 def table(report: dict[str, Any]) -> str:
-    """Side-by-side text table of a :func:`compare` report."""
+    """Side-by-side text table of a :func:`compare` report.
+
+    The ``global`` column says ``yes`` for the certified global minimum; in an incomplete
+    run no minimum is certified global and the candidates for the lowest say ``lowest``.
+    """
     ms = report["multistart"]
     adam = report["adam"]
     cv = report["convex"]
     t = report["timings"]
+    complete = report["enumeration"]["complete"]
     adam_on = adam.get("status") == "ok"
     lines = [
         f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6}  {'L-BFGS-B basin':>14}  "
@@ -532,11 +579,17 @@ def table(report: dict[str, Any]) -> str:
         adam_col = f"{adam['basins'][m['id']]}/{adam['runs']}" if adam_on else "-"
         cv_col = "= p*" if m["is_global"] and cv["equal_to_global"] else ""
         lines.append(
-            f"{m['id']:>3} {m['loss']:>14.10f} {m['dimension']:>3} "
-            f"{'yes' if m['is_global'] else '':>6}  {freq:>14}  "
+            f"{m['id']:>3} {_loss_text(m['loss']):>14} {m['dimension']:>3} "
+            f"{_GLOBAL_COLUMN[m['global']]:>6}  {freq:>14}  "
             f"{adam_col:>14}  {cv_col:>8}"
         )
+    lowest = "global minimum" if complete else "lowest minimum found (not certified global)"
     lines += [
+        *(
+            []
+            if complete
+            else ["lowest: the lowest minimum found, not certified global (run incomplete)"]
+        ),
         "",
         f"L-BFGS-B ({ms['runs']} starts): " + _outcomes(ms),
         (
@@ -554,13 +607,13 @@ def table(report: dict[str, Any]) -> str:
             else []
         ),
         f"convex (Pilanci-Ergen, {cv['solver']}, {cv['patterns']} patterns): p* = "
-        f"{cv['p_star']:.10f}, gap to global minimum {cv['gap']:.3e} (slack {cv['slack']:.0e}), "
+        f"{cv['p_star']:.10f}, gap to {lowest} {cv['gap']:.3e} (slack {cv['slack']:.0e}), "
         f"neurons needed {cv['neurons_needed']}, L large enough: "
         f"{'yes' if cv['L_large_enough'] else 'no'}, "
         f"bound holds: {'yes' if cv['bound_holds'] else 'NO'}",
         "time: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
-        + ("" if report["enumeration"]["complete"] else "  [enumeration INCOMPLETE]"),
+        + ("" if complete else "  [enumeration INCOMPLETE]"),
     ]
     if report.get("unmatchable_sets"):
         lines.append(
@@ -570,58 +623,95 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _parse_int(text: str, what: str, minimum: int) -> int:
-    from reluscape.data import InputError
-
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise InputError(f"{what} must be an integer >= {minimum}, got {text!r}")
-    return value
+PROBLEM_FIELDS = ("X", "y", "hidden", "lam", "convention")
 
 
-def _load_result(path: str, problem: Problem) -> Result:
-    from reluscape.data import InputError
-    from reluscape.numerical.verify import read_result_document
-    from reluscape.schema import Result
+def problem_difference(
+    recorded: Problem,
+    given: Problem,
+    *,
+    fields: Sequence[str] = PROBLEM_FIELDS,
+    labels: tuple[str, str] = ("recorded", "given"),
+) -> str | None:
+    """The first of ``fields`` in which two problems differ, as text; None if they agree.
 
-    doc = read_result_document(path)
-    try:
-        result = Result.from_dict(doc)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"cannot read --result {path}: {exc}") from None
-    mine = problem.describe()
-    for key in ("hidden", "lam_sum", "X", "y"):
-        if result.problem.get(key) != mine[key]:
-            raise InputError(f"--result {path} was computed for a different {key}")
+    Exact comparison (the data are rationals): a result applies to its problem only.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], [0, 1], hidden=1, lam="1/10")
+    >>> problem_difference(p, p) is None
+    True
+    >>> problem_difference(p, make_problem([[0], [1]], [0, "1/2"], hidden=2, lam="1/10"))
+    'y[1] is 1 recorded, 1/2 given'
+    >>> problem_difference(p, make_problem([[0], [1]], [0, 1], hidden=2, lam="1/10"))
+    'hidden is 1 recorded, 2 given'
+    """
+    first, second = labels
+    for name in fields:
+        a, b = getattr(recorded, name), getattr(given, name)
+        if name == "X" and (len(a), len(a[0])) != (len(b), len(b[0])):
+            return (
+                f"{len(a)} samples of dimension {len(a[0])} {first}, "
+                f"{len(b)} of dimension {len(b[0])} {second}"
+            )
+        if name == "X":
+            for i, (row_a, row_b) in enumerate(zip(a, b, strict=True)):
+                for j, (u, v) in enumerate(zip(row_a, row_b, strict=True)):
+                    if u != v:
+                        return f"X[{i}][{j}] is {u} {first}, {v} {second}"
+        elif name == "y":
+            if len(a) != len(b):
+                return f"{len(a)} outcomes {first}, {len(b)} {second}"
+            for i, (u, v) in enumerate(zip(a, b, strict=True)):
+                if u != v:
+                    return f"y[{i}] is {u} {first}, {v} {second}"
+        elif a != b:
+            return f"{name} is {a} {first}, {b} {second}"
+    return None
+
+
+def load_result(path: str | Path, problem: Problem) -> Result:
+    """Read a result document (:meth:`reluscape.schema.Result.read`, which validates it)
+    and check that it was computed for ``problem``: the same X, y, L, lambda, convention.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, is not a valid result, or is of another problem.
+    """
+    result = Result.read(path)
+    difference = problem_difference(result.problem, problem)
+    if difference is not None:
+        raise InputError(
+            f"--result {path} was computed for a different problem: {difference} "
+            "(recorded in the result, given on the command line)"
+        )
     return result
 
 
 def run_cli(args: Any) -> int:
-    """The ``reluscape compare`` command (see :mod:`reluscape.cli`)."""
-    import json
-    import sys
+    """The ``reluscape compare`` command (see :mod:`reluscape.cli`).
 
-    from reluscape.cli import PROG, _check_out, _parse_hidden
-    from reluscape.data import InputError, load_problem, parse_rational
-
-    hidden = _parse_hidden(args.hidden)
-    lam = parse_rational(args.lam, what="lambda")
-    if lam <= 0:
-        raise InputError(f"lambda must be > 0, got {args.lam!r}")
-    starts = _parse_int(args.starts, "--starts", 1)
-    seed = _parse_int(args.seed, "--seed", 0)
-    out_path = _check_out(args.out)
+    Exit status 0 when the methods agree, 1 when a run reached a minimum the enumeration
+    did not list or p* exceeds the lowest enumerated loss (a possible bug); bad input
+    raises :class:`InputError` (exit 2).
+    """
+    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
+    lam = check_lambda(args.lam)
+    starts = check_int(args.starts, "--starts", min_val=1)
+    seed = check_int(args.seed, "--seed", min_val=0)
+    if args.out is not None:
+        check_output_path(args.out)  # before the work, which takes minutes
     problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
-    result = _load_result(args.result, problem) if args.result else None
+    result = load_result(args.result, problem) if args.result else None
     report = compare(problem, starts=starts, seed=seed, result=result)
     print(table(report))
     sys.stdout.flush()
-    if out_path is not None:
-        out_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"{PROG}: comparison written to {out_path}", file=sys.stderr)
+    if args.out is not None:
+        written = write_output(args.out, json.dumps(report, indent=2) + "\n")
+        print(f"{PROG}: comparison written to {written}", file=sys.stderr)
     failed = False
     for bug in report["possible_bugs"]:
         failed = True
@@ -636,7 +726,7 @@ def run_cli(args: Any) -> int:
         failed = True
         print(
             f"{PROG}: POSSIBLE BUG: convex optimum p* = {report['convex']['p_star']:.12f} "
-            f"exceeds the enumerated global minimum {report['convex']['global_minimum']:.12f}",
+            f"exceeds the lowest enumerated loss {report['convex']['global_minimum']:.12f}",
             file=sys.stderr,
         )
     return 1 if failed else 0

@@ -20,9 +20,9 @@ nothing decides.
 - :meth:`ComponentGeometry.sample`: a random walk on the set inside the face (tangent step,
   projection back), which gives the sampled real points and family members of the report;
 - :func:`implicit_equation`: the projection of the set to k + 1 coordinates of psi as one
-  polynomial equation, by elimination (:func:`reluscape.algebra.eliminate`).
+  polynomial equation, by elimination (:func:`reluscape.exact.algebra.eliminate`).
 
-The generators are read by :func:`reluscape.check.parse_polynomial`, the parser
+The generators are read by :func:`reluscape.numerical.verify.parse_polynomial`, the parser
 ``reluscape verify`` uses (nothing in the text is evaluated).
 
 Examples
@@ -37,7 +37,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
@@ -65,10 +64,6 @@ def coordinate_names(hidden: int, d: int) -> list[str]:
     return names
 
 
-def _fraction(value: Any) -> Fraction:
-    return Fraction(str(value))
-
-
 class ComponentGeometry:
     """The set of a positive-dimensional minimum as floats: psi = T t + psi_fix, g(t) = 0.
 
@@ -77,7 +72,7 @@ class ComponentGeometry:
     m : Minimum
         A minimum with ``dimension`` >= 1 and a ``component``.
     xt : numpy.ndarray, shape (n, d+1)
-        Inputs with a column of ones (:func:`reluscape.projection.float_data`).
+        Inputs with a column of ones (:func:`reluscape.numerical.loss.float_data`).
 
     Raises
     ------
@@ -87,45 +82,45 @@ class ComponentGeometry:
     """
 
     def __init__(self, m: Minimum, xt: np.ndarray) -> None:
-        comp = m.component or {}
-        self.dimension = int(m.dimension)
-        self.variables: list[str] = [str(v) for v in comp.get("variables") or []]
-        primes = comp.get("prime") or []
-        if self.dimension < 1 or not self.variables or not primes:
+        comp = m.component
+        self.dimension = m.dimension
+        if comp is None or self.dimension < 1 or not comp.variables or not comp.prime:
             raise ValueError(f"minimum {m.id} has no positive-dimensional component recorded")
-        self.prime_text = [str(p) for p in primes]
+        self.variables: list[str] = list(comp.variables)
+        self.prime_text = list(comp.prime)
         try:
             self.generators = [parse_polynomial(text, self.variables) for text in self.prime_text]
         except ValueError as exc:
             raise ValueError(f"minimum {m.id}: component generator: {exc}") from None
         self.xt = xt
-        self.signs = [str(unit["signs"]) for unit in m.face]
+        self.signs = [unit.signs for unit in m.face]
         hidden, width = len(m.face), xt.shape[1]
         self.shape = (hidden, width)
-        rational = m.point.get("rational") or {}
+        rational = m.point.rational or {}
         index = {v: k for k, v in enumerate(self.variables)}
-        self.T = np.zeros((hidden * width, len(self.variables)))
         self.T_exact: list[list[Fraction]] = [
             [Fraction(0)] * len(self.variables) for _ in range(hidden * width)
         ]
         offset = [Fraction(0)] * (hidden * width)
         used = set()
         for unit, face in enumerate(m.face):
-            for j, vec in enumerate(face.get("basis") or []):
+            for j, row in enumerate(face.basis):
                 name = f"t{unit}_{j}"
-                row = [_fraction(v) for v in vec]
                 if len(row) != width:
                     raise ValueError(f"minimum {m.id}: basis of unit {unit} has wrong length")
                 for q, value in enumerate(row):
                     if name in index:
                         self.T_exact[unit * width + q][index[name]] = value
                     elif name in rational:
-                        offset[unit * width + q] += value * _fraction(rational[name])
+                        offset[unit * width + q] += value * rational[name]
                     else:
                         raise ValueError(f"minimum {m.id}: no value for {name}")
                 used.add(name)
         if set(self.variables) - used:
             raise ValueError(f"minimum {m.id}: component variables outside the face")
+        missing = [v for v in self.variables if v not in rational]
+        if missing:
+            raise ValueError(f"minimum {m.id}: no sample value for {missing}")
         self.offset_exact = offset
         self.T = np.array([[float(v) for v in row] for row in self.T_exact])
         self.offset = np.array([float(v) for v in offset])
@@ -133,7 +128,7 @@ class ComponentGeometry:
         if np.linalg.matrix_rank(metric) < len(self.variables):
             raise ValueError(f"minimum {m.id}: face basis is not independent")
         self.metric_inv = np.linalg.inv(metric)
-        self.t0 = np.array([float(_fraction(rational[v])) for v in self.variables])
+        self.t0 = np.array([float(rational[v]) for v in self.variables])
 
     # -- the map t -> psi and the equations ---------------------------------------------
 
@@ -257,7 +252,7 @@ def implicit_equation(geometry: ComponentGeometry, coordinates: Sequence[int]) -
 
     With u_k = (T t + psi_fix)_{c_k} for the chosen coordinates c_k, the ideal
     <g_1, ..., g_m, u_k - (T t + psi_fix)_{c_k}> is intersected with Q[u]
-    (:func:`reluscape.algebra.eliminate`). For a k-dimensional set and k + 1 coordinates
+    (:func:`reluscape.exact.algebra.eliminate`). For a k-dimensional set and k + 1 coordinates
     in general position the result is one polynomial, the implicit equation of the
     projection; none (an empty list) means the projection fills the coordinate space.
     Polynomials are in Sage's syntax, variables named by :func:`coordinate_names`.

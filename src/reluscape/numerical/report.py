@@ -27,9 +27,12 @@ relative path (Matplotlib, Agg backend), so the directory is self-contained:
 Examples
 --------
 >>> from reluscape.numerical.report import face_type
->>> face_type([{"kind": "chamber"}, {"kind": "origin"}])
+>>> from reluscape.schema import Face
+>>> chamber = Face(signs="++", kind="chamber", basis=[[1, 0], [0, 1]])
+>>> origin = Face(signs="00", kind="origin", basis=[])
+>>> face_type([chamber, origin])
 'interior'
->>> face_type([{"kind": "chamber"}, {"kind": "boundary"}])
+>>> face_type([chamber, Face(signs="+0", kind="boundary", basis=[[1, -1]])])
 'boundary'
 """
 
@@ -37,7 +40,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,11 +48,12 @@ from typing import Any
 
 import numpy as np
 
-from reluscape.data import InputError, Problem, read_text
+from reluscape.data import InputError, Problem, load_problem, read_text
+from reluscape.numerical.compare import global_status, problem_difference
 from reluscape.numerical.components import ComponentGeometry, coordinate_names, implicit_equation
 from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
 from reluscape.numerical.verify import parse_polynomial
-from reluscape.schema import Minimum, Result
+from reluscape.schema import Face, Minimum, Result, problem_from_dict
 
 __all__ = [
     "default_slices",
@@ -71,9 +74,9 @@ SAME_FUNCTION_TOL = 1e-6
 LOSS_MATCH_TOL = 1e-9  # a compare document's minima must have the result's losses
 
 
-def face_type(face: Sequence[dict[str, Any]]) -> str:
+def face_type(face: Sequence[Face]) -> str:
     """``"interior"`` if every unit lies in a chamber or at the origin, else ``"boundary"``."""
-    kinds = {f.get("kind") for f in face}
+    kinds = {f.kind for f in face}
     return "interior" if kinds <= {"chamber", "origin"} else "boundary"
 
 
@@ -108,8 +111,8 @@ class _Net:
 
 
 def _psi_of(m: Minimum) -> np.ndarray:
-    B = np.asarray(m.point["B"], dtype=float)
-    c = np.asarray(m.point["c"], dtype=float)
+    B = np.asarray(m.point.B, dtype=float)
+    c = np.asarray(m.point.c, dtype=float)
     return np.hstack([B, c[:, None]])
 
 
@@ -120,7 +123,7 @@ def set_samples(m: Minimum, net: _Net) -> tuple[ComponentGeometry | None, list[n
     """
     try:
         geometry = ComponentGeometry(m, net.xt)
-    except (ValueError, KeyError, TypeError, ZeroDivisionError):
+    except ValueError:
         return None, []
     step = SET_STEP * max(0.1, float(np.abs(_psi_of(m)).max()))
     return geometry, geometry.sample(SET_SAMPLES, step=step, seed=m.id)
@@ -180,7 +183,7 @@ def _function_figure(
 
     pts, axes = _grid(problem)
     psi0 = _psi_of(m)
-    a0 = np.asarray(m.point["a"], dtype=float)
+    a0 = np.asarray(m.point.a, dtype=float)
     f0 = net.f(psi0, a0, pts)
     diffs = [0.0]
     member_f = []
@@ -191,7 +194,7 @@ def _function_figure(
     max_diff = max(diffs)
     same = max_diff <= SAME_FUNCTION_TOL * max(1.0, float(np.abs(f0).max()))
     X, y = _data_x(problem), _data_y(problem)
-    title = f"minimum #{m.id}: loss {m.loss:.6g}, dimension {m.dimension}"
+    title = f"minimum #{m.id}: loss {_loss_text(m.loss, 6)}, dimension {m.dimension}"
     if problem.d == 2:
         u, v = axes
         panels = [f0, *member_f[:3]]
@@ -458,23 +461,25 @@ _CSS = (
 )
 
 
-def _check_minimum(m: Minimum, problem: Problem, k: int) -> None:
-    where = f"minima[{k}]"
-    try:
-        psi = _psi_of(m)
-        a = np.asarray(m.point["a"], dtype=float)
-        float(m.loss)
-        int(m.dimension)
-        [u["signs"] for u in m.face]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"result is malformed: {where}: {exc}") from None
-    if psi.shape != (problem.hidden, problem.d + 1) or a.shape != (problem.hidden,):
+_HEADING_STATUS = {
+    "global": ", global",
+    "spurious": "",
+    "lowest found, not certified": ", lowest found, not certified global",
+}
+
+
+def _loss_text(loss: float | None, digits: int) -> str:
+    return "(overflows a float)" if loss is None else f"{loss:.{digits}g}"
+
+
+def _check_drawable(m: Minimum) -> None:
+    """The schema (:class:`reluscape.schema.Result`) has checked shapes; a figure also
+    needs the float point, which is None where a coordinate overflows a float."""
+    values = [*m.point.a, *m.point.c, *(v for row in m.point.B for v in row)]
+    if any(v is None for v in values):
         raise InputError(
-            f"result is malformed: {where}: point has shape a {a.shape}, (B, c) {psi.shape}; "
-            f"expected ({problem.hidden},), ({problem.hidden}, {problem.d + 1})"
+            f"minimum {m.id}: a coordinate of its point overflows a float; it cannot be drawn"
         )
-    if not (np.all(np.isfinite(psi)) and np.all(np.isfinite(a))):
-        raise InputError(f"result is malformed: {where}: point is not finite")
 
 
 def write_report(
@@ -523,10 +528,13 @@ def write_report(
         raise InputError(
             f"cannot write the report directory {out}: {exc.strerror or exc}"
         ) from None
-    for k, m in enumerate(result.minima):
-        _check_minimum(m, problem, k)
+    for m in result.minima:
+        _check_drawable(m)
 
-    net = _Net.of(problem)
+    try:
+        net = _Net.of(problem)
+    except OverflowError:
+        raise InputError("the data or lambda overflow a float; no figure can be drawn") from None
     p = result.problem
     pairs = list(slices) if slices else default_slices(problem.hidden, problem.d)
     sections = []
@@ -572,16 +580,16 @@ def write_report(
             "a re-fitted by a_hat) on the planes " + "; ".join(planes) + ". Coloured lines are "
             "the activation-pattern boundaries of the moved units."
         )
-        face = " | ".join(f"{u['signs']} ({u.get('kind', '?')})" for u in m.face)
+        face = " | ".join(f"{u.signs} ({u.kind})" for u in m.face)
         notes_html = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
         images = "".join(
             f'<div class="fig"><img src="{f}" alt="{html.escape(alt)}"></div>' for f, alt in figures
         )
         sections.append(
-            f'<h3 id="m{m.id}">Minimum #{m.id}: loss {m.loss:.10g}, dimension {m.dimension}'
-            f"{', global' if m.is_global else ''}</h3>\n"
+            f'<h3 id="m{m.id}">Minimum #{m.id}: loss {_loss_text(m.loss, 10)}, dimension '
+            f"{m.dimension}{_HEADING_STATUS[global_status(m, result.minima)]}</h3>\n"
             f"<p>Face: <code>{html.escape(face)}</code>; orbit size {m.orbit_size}; decided by "
-            f"{html.escape(str(m.verdict.get('decided_by', '?')))}.</p>\n"
+            f"{html.escape(m.verdict.decided_by)}.</p>\n"
             f"{images}\n{notes_html}\n"
         )
     basins = ""
@@ -603,24 +611,23 @@ def write_report(
         )
     by_dim = Counter(m.dimension for m in result.minima)
     by_face = Counter(face_type(m.face) for m in result.minima)
-    n_global = sum(1 for m in result.minima if m.is_global)
+    status = {m.id: global_status(m, result.minima) for m in result.minima}
+    by_status = Counter(status.values())
+    shown = ["global", "spurious"] + ([] if result.complete else ["lowest found, not certified"])
     summary = _table(
         ["", "count"],
         [[f"dimension {k}", c] for k, c in sorted(by_dim.items())]
         + [[f"{k} face", c] for k, c in sorted(by_face.items())]
-        + [
-            ["global", n_global],
-            ["spurious", len(result.minima) - n_global],
-            ["undecided candidates", len(result.undecided)],
-        ],
+        + [[k, by_status[k]] for k in shown]
+        + [["undecided candidates", len(result.undecided)]],
     )
     minima_rows = [
         [
             m.id,
-            f"{m.loss:.10g}",
+            _loss_text(m.loss, 10),
             m.dimension,
             face_type(m.face),
-            "global" if m.is_global else "spurious",
+            status[m.id],
             m.orbit_size,
         ]
         for m in result.minima
@@ -636,17 +643,17 @@ def write_report(
             '<p class="incomplete">The enumeration is INCOMPLETE: '
             f"{len(result.undecided)} candidate(s) undecided, "
             f"{len(result.stats.get('faces_undecided') or [])} face(s) undecided; "
-            "the listed minima are certified, but others may exist.</p>"
+            "the listed minima are certified, but others may exist, so none is certified "
+            "global.</p>"
         )
     title = (
-        f"reluscape report: L = {p.get('hidden')}, lambda = {p.get('lam')} "
-        f"({p.get('convention')}), n = {p.get('n')}, d = {p.get('d')}"
+        f"reluscape report: L = {p.hidden}, lambda = {p.lam} ({p.convention}), n = {p.n}, d = {p.d}"
     )
     doc = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<h1>{html.escape(title)}</h1>\n"
-        f"<p>Data: <code>{html.escape(str(p.get('data')))}</code>. "
+        f"<p>Data: <code>{html.escape(str(p.source))}</code>. "
         f"{len(result.minima)} local minima up to unit permutation.</p>\n"
         f"{completeness}\n<h2>Summary</h2>\n{summary}\n<h2>Minima</h2>\n{minima_table}\n"
         f"{basins}" + "".join(sections) + "</body>\n</html>\n"
@@ -679,13 +686,18 @@ def read_compare(path: str | Path, result: Result) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     try:
-        problem = doc["problem"]
-        for key in ("hidden", "lam_sum", "X", "y"):
-            if problem.get(key) != result.problem.get(key):
-                raise InputError(
-                    f"{name} was computed for a different problem than the result "
-                    f"({key} differs); pass the compare document of the same data and settings"
-                )
+        try:
+            theirs = problem_from_dict(doc["problem"])
+        except InputError as exc:
+            raise InputError(f"{name} is not a reluscape compare document: {exc}") from None
+        difference = problem_difference(
+            result.problem, theirs, labels=("in the result", "in the comparison")
+        )
+        if difference is not None:
+            raise InputError(
+                f"{name} was computed for a different problem than the result ({difference}); "
+                "pass the compare document of the same data and settings"
+            )
         compared = {int(m["id"]): float(m["loss"]) for m in doc["enumeration"]["minima"]}
         mine = {m.id: m.loss for m in result.minima}
         if set(compared) != set(mine) or any(
@@ -712,16 +724,19 @@ def read_compare(path: str | Path, result: Result) -> dict[str, Any]:
 
 def report_from_files(
     result_path: str | Path,
-    data: str | Path,
+    data: str | Path | None,
     out_dir: str | Path,
     *,
     compare_path: str | Path | None = None,
     slices: Sequence[str] = (),
 ) -> Path:
-    """Read RESULT.json and DATA.csv (checked to be the recorded data) and write the report.
+    """Read RESULT.json and write the report of it to ``out_dir``.
 
-    ``compare_path`` names a ``reluscape compare --out`` document of the same problem
-    (:func:`read_compare`); ``slices`` are coordinate pairs for :func:`parse_slices`.
+    The data are those recorded in the result document (its ``problem`` holds X and y
+    exactly). A DATA.csv given as ``data`` is read with the recorded settings and must
+    equal the recorded data exactly. ``compare_path`` names a ``reluscape compare --out``
+    document of the same problem (:func:`read_compare`); ``slices`` are coordinate pairs
+    for :func:`parse_slices`.
 
     Raises
     ------
@@ -730,22 +745,19 @@ def report_from_files(
         from the recorded data, a slice is not a pair of coordinates, or the directory
         cannot be written.
     """
-    from reluscape.numerical.verify import problem_of_document, read_result_document
-
-    name = str(result_path)
-    doc = read_result_document(result_path)
-    try:
-        result = Result.from_dict(doc)
-    except (TypeError, KeyError, ValueError) as exc:
-        raise InputError(f"{name} is malformed: {exc}") from None
-    problem = problem_of_document(doc, data, name)
-    if not math.isfinite(float(problem.lam_sum)):
-        raise InputError(f"{name} is malformed: lambda is not finite")
+    result = Result.read(result_path)
+    problem = result.problem
+    if data is not None:
+        given = load_problem(
+            data, hidden=problem.hidden, lam=problem.lam, convention=problem.convention
+        )
+        difference = problem_difference(
+            problem, given, fields=("X", "y"), labels=("in the result", "in the data file")
+        )
+        if difference is not None:
+            raise InputError(
+                f"{result_path} was computed on different data than {data}: {difference}"
+            )
     comparison = read_compare(compare_path, result) if compare_path is not None else None
     pairs = parse_slices(slices, problem.hidden, problem.d) if slices else None
-    try:
-        return write_report(result, problem, out_dir, comparison=comparison, slices=pairs)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{name} is malformed: {type(exc).__name__}: {exc}") from None
+    return write_report(result, problem, out_dir, comparison=comparison, slices=pairs)
