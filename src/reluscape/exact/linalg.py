@@ -1,0 +1,142 @@
+"""Exact linear algebra over Q: dot products, rank, kernel bases and linear solves.
+
+Every function works on :class:`~fractions.Fraction` entries (ints are accepted and
+converted) by Gauss-Jordan elimination, so every rank, zero test and solution is exact:
+nothing here is ever decided by a float tolerance (docs/METHOD.md section 3 uses these
+for the faces' spans, section 8 for the re-check of a result). Matrices are sequences of
+rows; the sizes met in reluscape are small (a few dozen rows and columns).
+
+Examples
+--------
+>>> from fractions import Fraction as Q
+>>> rank([[1, 2], [2, 4]]), kernel_basis([[1, 2], [2, 4]], 2)
+(1, ((Fraction(-2, 1), Fraction(1, 1)),))
+>>> solve([[2, 1], [1, 3]], [3, 5])
+(Fraction(4, 5), Fraction(7, 5))
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from fractions import Fraction
+
+__all__ = ["Matrix", "Vector", "dot", "echelon", "kernel_basis", "rank", "solve"]
+
+Vector = tuple[Fraction, ...]
+Matrix = Sequence[Sequence[numbers.Rational]]
+
+
+def _rows(matrix: Matrix) -> list[list[Fraction]]:
+    return [[Fraction(v) for v in row] for row in matrix]
+
+
+def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fraction:
+    """The exact scalar product sum_k u_k v_k.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> dot([Q(1, 2), 3], [4, Q(1, 3)])
+    Fraction(3, 1)
+    """
+    return sum((Fraction(a) * Fraction(b) for a, b in zip(u, v, strict=True)), Fraction(0))
+
+
+def echelon(matrix: Matrix, width: int | None = None) -> tuple[list[list[Fraction]], list[int]]:
+    """The reduced row echelon form of ``matrix`` (its nonzero rows) and the pivot columns.
+
+    ``width`` is the number of columns (needed only when ``matrix`` has no rows).
+
+    Examples
+    --------
+    >>> rows, pivots = echelon([[2, 4, 2], [1, 2, 3]])
+    >>> [[str(v) for v in r] for r in rows], pivots
+    ([['1', '2', '0'], ['0', '0', '1']], [0, 2])
+    """
+    m = _rows(matrix)
+    cols = width if width is not None else (len(m[0]) if m else 0)
+    if any(len(row) != cols for row in m):
+        raise ValueError(f"expected rows of {cols} entries")
+    pivots: list[int] = []
+    r = 0
+    for col in range(cols):
+        if r == len(m):
+            break
+        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        inv = 1 / m[r][col]
+        m[r] = [v * inv for v in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][col] != 0:
+                f = m[i][col]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
+        pivots.append(col)
+        r += 1
+    return m[:r], pivots
+
+
+def rank(matrix: Matrix) -> int:
+    """The rank over Q.
+
+    Examples
+    --------
+    >>> rank([[1, 1, 0], [0, 1, 1], [1, 2, 1]]), rank([])
+    (2, 0)
+    """
+    return len(echelon(matrix)[1])
+
+
+def kernel_basis(matrix: Matrix, width: int) -> tuple[Vector, ...]:
+    """A basis of {v in Q^width : row . v = 0 for every row}, one vector per free column.
+
+    The basis vector of free column f has a 1 at f, zeros at the other free columns and
+    minus the echelon entries at the pivots (the reduced echelon basis, unique).
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> kernel_basis([(Q(2), Q(1))], 2)
+    ((Fraction(-1, 2), Fraction(1, 1)),)
+    >>> kernel_basis([], 2)
+    ((Fraction(1, 1), Fraction(0, 1)), (Fraction(0, 1), Fraction(1, 1)))
+    """
+    m, pivots = echelon(matrix, width)
+    basis = []
+    for free in (c for c in range(width) if c not in pivots):
+        v = [Fraction(0)] * width
+        v[free] = Fraction(1)
+        for row, pc in zip(m, pivots, strict=True):
+            v[pc] = -row[free]
+        basis.append(tuple(v))
+    return tuple(basis)
+
+
+def solve(matrix: Matrix, rhs: Sequence[numbers.Rational]) -> Vector:
+    """The solution x of ``matrix @ x = rhs`` for a nonsingular square matrix.
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not square of the size of ``rhs``, or is singular.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> solve([[Q(1, 2), 0], [0, 4]], [1, 1])
+    (Fraction(2, 1), Fraction(1, 4))
+    >>> solve([[1, 2], [2, 4]], [1, 1])
+    Traceback (most recent call last):
+    ...
+    ValueError: singular matrix
+    """
+    size = len(rhs)
+    m = _rows(matrix)
+    if len(m) != size or any(len(row) != size for row in m):
+        raise ValueError(f"expected a {size} x {size} matrix")
+    reduced, pivots = echelon([[*row, Fraction(b)] for row, b in zip(m, rhs, strict=True)])
+    if pivots != list(range(size)):
+        raise ValueError("singular matrix")
+    return tuple(row[size] for row in reduced)
