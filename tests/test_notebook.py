@@ -8,13 +8,13 @@ import re
 import sys
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
+from ipykernel import kernelspec
+from nbformat import NotebookNode
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-kernelspec = pytest.importorskip("ipykernel.kernelspec")
-
-import reluscape  # noqa: E402  (after the optional imports: skip cleanly without them)
+import reluscape
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "example.ipynb"
 
@@ -26,20 +26,20 @@ print(json.dumps({"executable": sys.executable, "X": [[str(v) for v in row] for 
 """
 
 
-def _tagged(nb: object, tag: str) -> object:
+def _tagged(nb: NotebookNode, tag: str) -> NotebookNode:
     cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
     assert len(cells) == 1, f"expected one cell tagged {tag!r}, found {len(cells)}"
     return cells[0]
 
 
-def _html(cell: object) -> str:
+def _html(cell: NotebookNode) -> str:
     """The text/html of a cell's displayed value."""
     return next(
         o["data"]["text/html"] for o in cell.outputs if o.get("output_type") == "execute_result"
     )
 
 
-def _table_ids(cell: object) -> list[int]:
+def _table_ids(cell: NotebookNode) -> list[int]:
     """The index column (minimum ids) of the DataFrame shown by a cell, from its HTML."""
     body = _html(cell).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [int(v) for v in re.findall(r"<tr>\s*<th>(\d+)</th>", body)]
