@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from reluscape.data import make_problem
+from reluscape.exact.polynomial import parse_polynomial
 from reluscape.numerical.components import ComponentGeometry, coordinate_names, implicit_equation
 from reluscape.numerical.loss import a_hat, float_data
-from reluscape.numerical.verify import parse_polynomial
 from reluscape.schema import Minimum
 
 PROBLEM = make_problem([[0], [1], [2], [3]], [0, 1, 3, 2], hidden=2, lam="1/10")

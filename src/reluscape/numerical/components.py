@@ -22,7 +22,7 @@ nothing decides.
 - :func:`implicit_equation`: the projection of the set to k + 1 coordinates of psi as one
   polynomial equation, by elimination (:func:`reluscape.exact.algebra.eliminate`).
 
-The generators are read by :func:`reluscape.numerical.verify.parse_polynomial`, the parser
+The generators are read by :func:`reluscape.exact.polynomial.parse_polynomial`, the parser
 ``reluscape verify`` uses (nothing in the text is evaluated).
 
 Examples
@@ -40,8 +40,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from reluscape.exact.polynomial import parse_polynomial
 from reluscape.numerical.loss import a_hat_array, omega_array
-from reluscape.numerical.verify import parse_polynomial
 from reluscape.schema import Minimum
 
 __all__ = [

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from reluscape.exact.polynomial import parse_polynomial
 from reluscape.numerical.components import ComponentGeometry, coordinate_names, implicit_equation
 from reluscape.numerical.report.common import GRID, save
-from reluscape.numerical.verify import parse_polynomial
 from reluscape.schema import Minimum
 
 
