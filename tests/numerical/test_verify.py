@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -263,3 +264,116 @@ def test_orbit_size_of_faces() -> None:
     assert orbit_size_of_faces(["+0", "+0", "+0"]) == 1
     assert orbit_size_of_faces(["+0", "-0", "+0"]) == 3
     assert orbit_size_of_faces(["+0", "-0", "00"]) == 6
+
+
+# --------------------------------------------------------------------------- point 10 tampers
+
+
+def swap_units(m: dict[str, Any]) -> dict[str, Any]:
+    """The same minimum written with units 0 and 1 exchanged (names a0 <-> a1, t0_j <-> t1_j
+    in every key and polynomial): a valid entry for the same point."""
+    text = json.dumps(m)
+    text = re.sub(r"\b([at])([01])\b|\b(t)([01])_", _swap, text)
+    out = json.loads(text)
+    for key in ("face", "activation"):
+        out[key] = out[key][::-1]
+    for key in ("a", "B", "c"):
+        out["point"][key] = out["point"][key][::-1]
+    return out
+
+
+def _swap(match: re.Match[str]) -> str:
+    if match.group(1):
+        return f"{match.group(1)}{1 - int(match.group(2))}"
+    return f"{match.group(3)}{1 - int(match.group(4))}_"
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_minimum_listed_twice_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], index: int
+) -> None:
+    """A point (#1, two different unit faces) and a curve (#4) listed again with their units
+    exchanged: every entry is valid on its own, the document is not."""
+    twin = swap_units(doc["minima"][index])
+    twin["id"] = 7
+    assert twin["face"] != doc["minima"][index]["face"] or index == 3
+    doc["minima"].append(twin)
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1, out
+    what = "point" if index == 0 else "set of minima"
+    assert f"minima #{index + 1} and #7 are the same {what}" in out
+    assert failed_checks(out, 7) == set()  # the copy itself is a correct claim
+
+
+def test_recorded_n_that_disagrees_with_the_data_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["problem"]["n"] = 6
+    assert_input_error(*run_verify(capsys, write(tmp_path, doc)), "problem.n", "6")
+
+
+def test_data_file_with_another_row_exits_2(
+    result_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "longer.csv"
+    other.write_text(DATA.read_text().rstrip("\n") + "\n0.5,0.5\n", encoding="utf-8")
+    code, out, err = run_verify(capsys, result_path, other)
+    assert_input_error(code, out, err, "different data", "problem.n")
+
+
+def test_unknown_decided_by_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][2]["verdict"]["decided_by"] = "intuition"
+    assert_input_error(
+        *run_verify(capsys, write(tmp_path, doc)), "minima[2]", "decided_by", "intuition"
+    )
+
+
+def test_edited_system_generator_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generators = doc["minima"][1]["system"]["generators"]
+    assert generators[0].startswith("14*a0")
+    generators[0] = "15*a0" + generators[0][len("14*a0") :]
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 2) == {"system"}
+    assert "not a root of the recorded system" in out
+
+
+def test_is_global_null_in_a_complete_result_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][0]["is_global"] = None
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 1) == {"global"}
+    assert "is_global is null in a complete result" in out
+
+
+def test_incomplete_result_claiming_a_global_minimum_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["stats"]["complete"] = False
+    assert_input_error(*run_verify(capsys, write(tmp_path, doc)), "is_global")
+
+
+def test_incomplete_result_with_null_global_flags_passes(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["stats"]["complete"] = False
+    for m in doc["minima"]:
+        m["is_global"] = None
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 0, out
+    assert "the document says its enumeration is incomplete" in out
+
+
+def test_unreadable_polynomial_exits_2(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc["minima"][4]["component"]["prime"][0] = "__import__('os')"
+    assert_input_error(
+        *run_verify(capsys, write(tmp_path, doc)), "minima[4].component.prime[0]", "Call"
+    )

@@ -416,10 +416,10 @@ def duplicates(claims: list[Claim]) -> list[str]:
 
     Two isolated points are the same when, after permuting the units of one, every unit
     has the same face and the same exact coordinates (a_l, t_l) (the float point when
-    there is no rational one, to 1e-9 relative). Two sets are the same when, after
-    permuting units, the faces agree, the primes are the same polynomials and the sample
-    points coincide. Distinct minima never match: the rational coordinates pin a point
-    to 128 bits.
+    either has no rational one, to 1e-9 relative). Two sets are the same when, after
+    permuting units, the faces agree, the primes are the same polynomials (variables
+    renamed with the units) and the loss intervals overlap: the entries then describe the
+    same component of the same face orbit, whatever sample point each one shows.
     """
     out = []
     for i, j in itertools.combinations(range(len(claims)), 2):
@@ -430,17 +430,24 @@ def duplicates(claims: list[Claim]) -> list[str]:
         keys1 = [_unit_key(c1, u) for u in range(L)]
         for order in itertools.permutations(range(L)):
             keys2 = [_unit_key(c2, u) for u in order]
-            if c1.rational is not None and c2.rational is not None:
+            if [k[:3] for k in keys1] != [k[:3] for k in keys2]:
+                continue
+            if c1.dimension:
+                lo = max(c1.interval[0], c2.interval[0])
+                same = _prime_key(c1, range(L)) == _prime_key(c2, order) and lo <= min(
+                    c1.interval[1], c2.interval[1]
+                )
+            elif c1.rational is not None and c2.rational is not None:
                 same = keys1 == keys2
             else:
-                same = [k[:3] for k in keys1] == [k[:3] for k in keys2] and np.allclose(
-                    np.column_stack([c1.a, c1.psi]),
-                    np.column_stack([c2.a[list(order)], c2.psi[list(order)]]),
-                    rtol=POINT_RTOL,
-                    atol=POINT_RTOL,
+                same = bool(
+                    np.allclose(
+                        np.column_stack([c1.a, c1.psi]),
+                        np.column_stack([c2.a[list(order)], c2.psi[list(order)]]),
+                        rtol=POINT_RTOL,
+                        atol=POINT_RTOL,
+                    )
                 )
-            if same and c1.dimension and _prime_key(c1, range(L)) != _prime_key(c2, order):
-                same = False
             if same:
                 what = "set of minima" if c1.dimension else "point"
                 out.append(
