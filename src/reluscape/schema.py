@@ -15,7 +15,10 @@ where labelled as approximations):
   given to the run, or null); read back into a :class:`reluscape.data.Problem`.
 - ``minima``: one entry per orbit of local minima under unit permutation, by increasing
   loss; ``undecided``: candidates no exact test settled; ``stats``: counts, rejections by
-  reason, ``faces_undecided``, ``complete``, timings, versions.
+  reason, ``faces_undecided``, ``complete``, timings, versions;
+- ``global_minimum`` (only in a ``reluscape global`` result, :class:`GlobalMinimum`): the
+  certified interval of the global minimum value and the search's counts; ``minima`` then
+  holds the global minimizers. A result without it has no such key.
 
 One minimum (:class:`Minimum`):
 
@@ -463,6 +466,69 @@ class Minimum:
         }
 
 
+@dataclass(frozen=True)
+class GlobalMinimum:
+    """The certified global minimum of a ``reluscape global`` run (docs/METHOD.md section 10).
+
+    ``lower`` <= min l <= ``upper`` (exact rationals); ``certified``: every piece (a product
+    chamber with output signs) was pruned by an exactly checked dual bound above ``upper``
+    or processed by the exact path, so ``minima`` holds every global minimizer. Counts of
+    ``pieces`` (multisets of L (chamber, sign) pairs), ``pruned`` (certified lower bound
+    above the upper bound), ``solved`` (convex programs solved in floats) and
+    ``exact_faces`` (product faces run through the exact path); ``uncertified``: pieces
+    left open, each ``{"piece": ..., "reason": ...}``.
+
+    Examples
+    --------
+    >>> g = GlobalMinimum(lower="1/3", upper="1/2", certified=False, pieces=4, pruned=2,
+    ...                   solved=3, exact_faces=0,
+    ...                   uncertified=[{"piece": "+- e+ | -+ e-", "reason": "solver failed"}])
+    >>> GlobalMinimum(**g.to_dict()) == g, g.lower
+    (True, Fraction(1, 3))
+    """
+
+    lower: Fraction
+    upper: Fraction
+    certified: bool
+    pieces: int
+    pruned: int
+    solved: int
+    exact_faces: int
+    uncertified: tuple[dict[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        lower, upper = _rational(self.lower, "lower"), _rational(self.upper, "upper")
+        if lower > upper:
+            raise _fail("lower", f"{lower} is above the upper bound {upper}")
+        object.__setattr__(self, "lower", lower)
+        object.__setattr__(self, "upper", upper)
+        if not isinstance(self.certified, bool):
+            raise _fail("certified", f"expected true or false, got {self.certified!r}")
+        for name in ("pieces", "pruned", "solved", "exact_faces"):
+            _int(getattr(self, name), name)
+        entries = []
+        for k, e in enumerate(_seq(self.uncertified, "uncertified")):
+            e = _mapping(e, f"uncertified[{k}]")
+            if set(e) != {"piece", "reason"}:
+                raise _fail(f"uncertified[{k}]", "expected the fields 'piece' and 'reason'")
+            entries.append({key: _str(e[key], f"uncertified[{k}].{key}") for key in e})
+        if self.certified and entries:
+            raise _fail("certified", "true, but some pieces are uncertified")
+        object.__setattr__(self, "uncertified", tuple(entries))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lower": _fraction_text(self.lower),
+            "upper": _fraction_text(self.upper),
+            "certified": self.certified,
+            "pieces": self.pieces,
+            "pruned": self.pruned,
+            "solved": self.solved,
+            "exact_faces": self.exact_faces,
+            "uncertified": [dict(e) for e in self.uncertified],
+        }
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -522,6 +588,7 @@ class Result:
     undecided: list[Minimum] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    global_minimum: GlobalMinimum | None = None
 
     def __post_init__(self) -> None:
         if self.schema_version != SCHEMA_VERSION:
@@ -543,6 +610,8 @@ class Result:
                 entries.append(entry)
             setattr(self, name, entries)
         self.stats = dict(_mapping(self.stats, "stats"))
+        if self.global_minimum is not None:
+            self.global_minimum = _typed(self.global_minimum, GlobalMinimum, "global_minimum")
         complete = self.stats.get("complete", False)
         if not isinstance(complete, bool):
             raise _fail("stats.complete", f"expected true or false, got {complete!r}")
@@ -557,13 +626,17 @@ class Result:
         return bool(self.stats.get("complete", False))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc = {
             "schema_version": self.schema_version,
             "problem": self.problem.describe(),
             "minima": [m.to_dict() for m in self.minima],
             "undecided": [m.to_dict() for m in self.undecided],
             "stats": self.stats,
         }
+        # Only a `global` run has the key: a solve result's document is unchanged.
+        if self.global_minimum is not None:
+            doc["global_minimum"] = self.global_minimum.to_dict()
+        return doc
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -580,7 +653,8 @@ class Result:
         d = _mapping(d, "document")
         if "schema_version" not in d:
             raise MalformedResult("not a reluscape result: no schema_version")
-        unknown = sorted(set(d) - {"schema_version", "problem", "minima", "undecided", "stats"})
+        known = {"schema_version", "problem", "minima", "undecided", "stats", "global_minimum"}
+        unknown = sorted(set(d) - known)
         if unknown:
             raise _fail("document", f"unknown fields {unknown}")
         for key in ("problem", "minima"):
@@ -592,6 +666,7 @@ class Result:
             undecided=d.get("undecided", []),
             stats=d.get("stats", {}),
             schema_version=d["schema_version"],
+            global_minimum=d.get("global_minimum"),
         )
 
     @classmethod

@@ -1,0 +1,175 @@
+"""Exact checks of dual certificates: certified lower bounds of the loss on a piece.
+
+docs/METHOD.md section 10. A *pair* c = (C, e) is a chamber C of one unit's arrangement
+(sign vector sigma in {-1, +1}^n, activation D = diag[sigma_i = +1]) and a sign
+e in {-1, +1}; a *piece* is a multiset of L pairs. With w_l = a_l theta_l, on the closed
+product chamber the network output is sum_l D_l Xt w_l and, by
+lambda/2 (a_l^2 + |theta_l|^2) >= lambda |a_l| |theta_l| (equality iff |a_l| = |theta_l|),
+
+    min { l(a, psi) : psi in cl C_1 x ... x cl C_L, sign(a_l) = e_l }
+        = min { F(w) : w_l in K_l },     F(w) = 1/2 |yt - sum_l M_l w_l|^2 + lambda sum_l |w_l|,
+
+with M_l = D_l Xt and K_l = e_l cl(C_l) = {w : G_l w >= 0}, G_l = diag(e_l sigma_l) Xt.
+(">=": every (a, psi) gives a feasible w with F(w) <= l(a, psi); "<=": a feasible w gives
+theta_l = w_l / sqrt|w_l|, a_l = e_l sqrt|w_l| with l = F(w).)
+
+Weak duality. For any v in Q^n and mu_l >= 0 in Q^n, since 1/2 |r|^2 >= v . r - 1/2 |v|^2
+(expand 1/2 |r - v|^2 >= 0) and mu_l . G_l w_l >= 0 on K_l,
+
+    F(w) >= yt . v - 1/2 |v|^2 + sum_l (lambda |w_l| - (M_l^T v + G_l^T mu_l) . w_l)
+         >= yt . v - 1/2 |v|^2                 if |M_l^T v + G_l^T mu_l| <= lambda for all l
+
+(Cauchy-Schwarz). If only q_l >= |M_l^T v + G_l^T mu_l| is known, then (t v, t mu) is
+feasible for every 0 <= t <= lambda / max_l q_l (the conditions are homogeneous), and the
+best such t gives the certified bound
+
+    B = t a - t^2 b / 2,   a = yt . v,  b = |v|^2,  t = min(a / b, lambda / max_l q_l)
+
+(B = 0 when a <= 0: the loss is never negative). Everything here is exact: v, mu and the
+data are rationals, |g|^2 is a rational, and q_l is a rational upper bound of its square
+root (:func:`sqrt_upper`). A float solver proposes (v, mu); only this module decides.
+
+One direction v serves every piece: the bound of a piece depends on v only through
+max_l q(v, c_l), one number per pair, so :class:`Direction` computes q per pair once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+from reluscape.data import Problem
+
+__all__ = ["Direction", "piece_bound", "sqrt_upper"]
+
+
+def sqrt_upper(x: Fraction, bits: int = 64) -> Fraction:
+    """A rational upper bound of sqrt(x), exact for perfect squares, relative error < 2^-bits.
+
+    With x = p/q: sqrt(x) = sqrt(p q 4^s) / (q 2^s) <= ceil(sqrt(p q 4^s)) / (q 2^s), and the
+    integer square root decides the ceiling exactly.
+
+    Examples
+    --------
+    >>> sqrt_upper(Fraction(9, 4))
+    Fraction(3, 2)
+    >>> q = sqrt_upper(Fraction(2))
+    >>> q * q >= 2, float(q - Fraction(14142135623730951, 10**16)) < 1e-15
+    (True, True)
+    """
+    x = Fraction(x)
+    if x < 0:
+        raise ValueError(f"sqrt_upper needs x >= 0, got {x}")
+    if x == 0:
+        return Fraction(0)
+    big = x.numerator * x.denominator
+    shift = max(0, bits - big.bit_length() // 2)
+    scaled = big << (2 * shift)
+    root = math.isqrt(scaled)
+    if root * root != scaled:
+        root += 1
+    return Fraction(root, x.denominator << shift)
+
+
+def piece_bound(a: Fraction, b: Fraction, lam: Fraction, q: Fraction) -> Fraction:
+    """Certified lower bound max_{0 <= t <= lam / q} (t a - t^2 b / 2) (module docstring).
+
+    ``a`` = yt . v, ``b`` = |v|^2, ``q`` >= max over the piece's units of
+    |M_l^T v + G_l^T mu_l| (q = 0: no limit on t).
+
+    Examples
+    --------
+    >>> piece_bound(Fraction(4), Fraction(2), Fraction(1), Fraction(1, 4))  # t = a/b = 2
+    Fraction(4, 1)
+    >>> piece_bound(Fraction(4), Fraction(2), Fraction(1), Fraction(1))     # t = lam/q = 1
+    Fraction(3, 1)
+    >>> piece_bound(Fraction(-1), Fraction(2), Fraction(1), Fraction(1))
+    Fraction(0, 1)
+    """
+    if a <= 0 or b == 0:
+        return Fraction(0)
+    t = a / b
+    if q > 0 and lam / q < t:
+        t = lam / q
+    return t * a - t * t * b / 2
+
+
+@functools.lru_cache(maxsize=4)
+def _integer_inputs(problem: Problem) -> tuple[int, tuple[tuple[int, ...], ...]]:
+    """Xt = X_int / den with one common denominator (integer sums are fast)."""
+    den = math.lcm(*(v.denominator for row in problem.xt for v in row))
+    return den, tuple(tuple(int(v * den) for v in row) for row in problem.xt)
+
+
+class Direction:
+    """One dual direction v, checked exactly against any pair (C, e).
+
+    Parameters
+    ----------
+    problem : Problem
+        Data (``xt``, ``yt``) and lambda (``lam_sum``).
+    v : sequence of Fraction
+        The direction, one entry per sample (a float solver's residual, rationalized).
+
+    Examples
+    --------
+    Samples x = 0, 1 (xt = (0, 1), (1, 1)), yt = (1/2, -1/2); the chamber "++":
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], [1, 0], hidden=1, lam="1/10")
+    >>> dv = Direction(p, [Fraction(1, 2), Fraction(-1, 2)])
+    >>> dv.a, dv.b
+    (Fraction(1, 2), Fraction(1, 2))
+    >>> dv.norm2((1, 1), 1, {})   # M^T v = v_1 xt_1 + v_2 xt_2 = (-1/2, 0)
+    Fraction(1, 4)
+    """
+
+    def __init__(self, problem: Problem, v: Sequence[Fraction]) -> None:
+        if len(v) != problem.n:
+            raise ValueError(f"v must have n = {problem.n} entries, got {len(v)}")
+        self.problem = problem
+        self.v = tuple(Fraction(x) for x in v)
+        self.a = sum((y * x for y, x in zip(problem.yt, self.v, strict=True)), Fraction(0))
+        self.b = sum((x * x for x in self.v), Fraction(0))
+        den_x, x_int = _integer_inputs(problem)
+        den_v = math.lcm(*(x.denominator for x in self.v))
+        self._den = den_x * den_v
+        v_int = [int(x * den_v) for x in self.v]
+        self._vx = [tuple(vi * xj for xj in row) for vi, row in zip(v_int, x_int, strict=True)]
+
+    def norm2(self, signs: Sequence[int], sign: int, mu: Mapping[int, Fraction]) -> Fraction:
+        """|M^T v + G^T mu|^2 exactly, M = D Xt, G = diag(sign * signs) Xt.
+
+        Raises
+        ------
+        ValueError
+            If some mu_i < 0 (the certificate needs mu >= 0).
+        """
+        width = self.problem.d + 1
+        acc = [0] * width
+        for i, s in enumerate(signs):
+            if s > 0:
+                row = self._vx[i]
+                for j in range(width):
+                    acc[j] += row[j]
+        g = [Fraction(x, self._den) for x in acc]
+        for i, m in mu.items():
+            m = Fraction(m)
+            if m < 0:
+                raise ValueError(f"mu[{i}] = {m} < 0: a dual multiplier must be >= 0")
+            if m:
+                f = m * sign * signs[i]
+                g = [gj + f * xj for gj, xj in zip(g, self.problem.xt[i], strict=True)]
+        return sum((gj * gj for gj in g), Fraction(0))
+
+    def support_upper(
+        self, signs: Sequence[int], sign: int, mu: Mapping[int, Fraction]
+    ) -> Fraction:
+        """A rational q >= |M^T v + G^T mu| >= sup {(M^T v) . w : w in K, |w| <= 1}."""
+        return sqrt_upper(self.norm2(signs, sign, mu))
+
+    def bound(self, q: Fraction) -> Fraction:
+        """:func:`piece_bound` for this direction with q >= max_l |M_l^T v + G_l^T mu_l|."""
+        return piece_bound(self.a, self.b, self.problem.lam_sum, q)

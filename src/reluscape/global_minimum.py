@@ -1,0 +1,335 @@
+"""The certified global minimum: best-first search over pieces, exact certificates.
+
+docs/METHOD.md section 10. Notation: xt_i = (x_i, 1), yt centered, lambda = ``lam_sum``.
+
+**Pieces.** A chamber C of one unit's arrangement has sign vector sigma in {-1, +1}^n and
+closure cl(C) = {theta : sigma_i theta . xt_i >= 0}; on cl(C) ReLU(Xt theta) = D Xt theta
+with D = diag[sigma_i = +1]. A *pair* is (C, e) with e in {-1, +1}; a *piece* is a multiset
+of L pairs (units are interchangeable). The closed chambers cover R^{d+1}, so the closed
+product chambers cover psi-space, and every (a, psi) lies in some piece with
+e_l = sign(a_l) (either sign when a_l = 0).
+
+**One piece is one convex program.** With w_l = a_l theta_l, the output is
+sum_l a_l ReLU(Xt theta_l) = sum_l D_l Xt w_l, and lambda/2 (a_l^2 + |theta_l|^2) >=
+lambda |a_l| |theta_l| = lambda |w_l| with equality iff |a_l| = |theta_l|. Hence
+
+    min { l(a, psi) : psi in cl C_1 x ... x cl C_L, sign a_l = e_l }
+        = min { F(w) = 1/2 |yt - sum_l D_l Xt w_l|^2 + lambda sum_l |w_l| : w_l in e_l cl C_l }:
+
+">=" because each (a, psi) maps to a feasible w with F(w) <= l(a, psi); "<=" because a
+feasible w maps back to theta_l = e_l w_l / sqrt|w_l|, a_l = e_l sqrt|w_l| (0 if w_l = 0)
+with l = F(w). So min l = min over pieces of their programs' values.
+
+**Lower bounds** come from dual directions checked exactly
+(:mod:`reluscape.exact.certificate`: weak duality, the bound
+yt . v - |v|^2 / 2 when |M_l^T v + G_l^T mu_l| <= lambda, scaled to feasibility). A
+direction is any v in Q^n; one direction bounds every piece at once, through one number per
+pair, so directions from solved pieces prune many others. **Upper bounds** are exact
+reduced losses r(psi) >= min l at rational points (:func:`reluscape.exact.projection.
+reduced_loss_exact`): the multistart's best point and the lifted optima of solved pieces.
+
+**Search.** Best-first: repeatedly solve (in floats, :mod:`reluscape.numerical.convex`)
+the open piece with the lowest current bound and add its residual as a direction, until
+every piece's bound exceeds the incumbent U or the piece was solved. Floats only choose.
+
+**Verdict (exact).** A piece is *pruned* when its certified bound B satisfies B > U (U an
+exact upper bound of min l): it contains no global minimizer. Every other piece is
+*processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`) runs
+on every product face in its closure. A global minimizer (a*, psi*) lies in the relative
+interior of some face F and in the piece (C, e) for any product chamber C with F in cl C
+and e = sign(a*); that piece's value is min l <= U, so it is not pruned and F is
+processed, where the exact path finds (a*, psi*) as a certified local minimum. Hence the
+global minimizers are the lowest certified minima over the processed faces, and the run
+is certified when every processed face is complete. Otherwise the value is bracketed by
+[min of the certified bounds of the pieces not pruned, U].
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from reluscape.data import Problem
+from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
+from reluscape.exact.certificate import Direction
+from reluscape.exact.merge import FaceRecord, assemble, process_face
+from reluscape.exact.projection import reduced_loss_exact
+from reluscape.schema import GlobalMinimum, Result
+
+__all__ = ["global_minimum"]
+
+# Rationalized directions and points live on this dyadic grid (any grid is sound: the
+# checks are exact; a fine one keeps the certified bounds within rounding of the floats).
+GRID_BITS = 48
+# Float closeness to the incumbent below which a piece is treated as possibly optimal
+# (sent to the exact path rather than pruned); the exact check decides in every case.
+NEAR = 1e-7
+
+
+def _rational(x: float) -> Fraction:
+    return Fraction(round(float(x) * 2**GRID_BITS), 2**GRID_BITS)
+
+
+def _pair_label(pair: tuple[UnitFace, int]) -> str:
+    chamber, e = pair
+    return f"{chamber.label()} e{'+' if e > 0 else '-'}"
+
+
+class _Search:
+    """State of the best-first search over the pieces (float proposals)."""
+
+    def __init__(self, problem: Problem, pairs: list[tuple[UnitFace, int]]) -> None:
+        from reluscape.numerical.convex import PiecePrograms
+
+        self.problem = problem
+        self.pairs = pairs
+        self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
+        self.combos = np.array(
+            list(itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)),
+            dtype=np.int32,
+        ).reshape(-1, problem.hidden)
+        size = len(self.combos)
+        self.best = np.full(size, -np.inf)
+        self.best_k = np.full(size, -1, dtype=np.int64)
+        self.solved = np.zeros(size, dtype=bool)
+        self.failed: dict[int, str] = {}
+        self.directions: list[np.ndarray] = []
+        self.upper: Fraction | None = None
+
+    def add_direction(self, v: np.ndarray) -> None:
+        from reluscape.numerical.convex import bound_from_support
+
+        p = self.programs
+        rho = p.supports(v)
+        per_pair = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, rho)
+        # The bound decreases in max_l rho, so a piece's bound is its worst unit's.
+        piece = per_pair[self.combos].min(axis=1)
+        better = piece > self.best
+        self.best[better] = piece[better]
+        self.best_k[better] = len(self.directions)
+        self.directions.append(v)
+
+    def offer(self, psi: np.ndarray) -> None:
+        """An exact upper bound r(psi) at the rationalized point."""
+        value = reduced_loss_exact(self.problem, [[_rational(x) for x in row] for row in psi])
+        if self.upper is None or value < self.upper:
+            self.upper = value
+
+    def run(self, progress: Callable[[str], None] | None) -> None:
+        p = self.programs
+        while True:
+            u = float(self.upper)
+            open_ = ~self.solved & (self.best <= u + NEAR * max(1.0, abs(u)))
+            if not open_.any():
+                return
+            i = int(np.flatnonzero(open_)[np.argmin(self.best[open_])])
+            piece = [int(c) for c in self.combos[i]]
+            self.solved[i] = True
+            sol = p.solve(piece)
+            if not sol.ok:
+                self.failed[i] = f"solver status {sol.status}"
+                continue
+            if sol.value < u:
+                self.offer(p.lift(piece, sol.w))
+            self.add_direction(p.residual(piece, sol.w))
+            if progress is not None and self.solved.sum() % 100 == 0:
+                progress(
+                    f"solved {int(self.solved.sum())} pieces, "
+                    f"{int((self.best > u).sum())} of {len(self.best)} bounded above {u:.10g}"
+                )
+
+
+def _incumbent(search: _Search, starts: int, seed: int) -> None:
+    """Multistart's best point as the first exact upper bound, its residual a direction."""
+    from reluscape.numerical.loss import a_hat_array, omega_array
+    from reluscape.numerical.search import multistart
+
+    runs = multistart(search.problem, starts=starts, seed=seed, probe=False)
+    best = min(runs, key=lambda r: r.loss)
+    search.offer(best.psi)
+    p = search.programs
+    om = omega_array(p.xt, best.psi)
+    search.add_direction(p.yt - om @ a_hat_array(om, p.yt, p.lam))
+    search.add_direction(p.yt.copy())
+
+
+def _certify(search: _Search, upper: Fraction) -> tuple[np.ndarray, np.ndarray]:
+    """Exact certified bound of every piece from its best direction; which exceed ``upper``.
+
+    Returns (pruned, bound) with bound[i] a Fraction-valued object array (0 where the
+    piece has no direction)."""
+    p = search.programs
+    size = len(search.combos)
+    bound = np.empty(size, dtype=object)
+    bound[:] = Fraction(0)
+    for k, v in enumerate(search.directions):
+        members = np.flatnonzero(search.best_k == k)
+        if members.size == 0:
+            continue
+        v_q = [_rational(x) for x in v]
+        direction = Direction(search.problem, v_q)
+        v_used = np.array([float(x) for x in v_q])
+        per_pair: dict[int, Fraction] = {}
+        for c in np.unique(search.combos[members]):
+            chamber, e = search.pairs[c]
+            _, mu = p.support(v_used, int(c))
+            q = direction.support_upper(chamber.signs, e, {i: Fraction(m) for i, m in mu.items()})
+            per_pair[int(c)] = direction.bound(q)
+        for i in members:
+            bound[i] = min(per_pair[int(c)] for c in search.combos[i])
+    pruned = np.array([b > upper for b in bound], dtype=bool)
+    return pruned, bound
+
+
+def _closure_products(
+    search: _Search, members: np.ndarray, index: dict[tuple[int, ...], int]
+) -> set[tuple[int, ...]]:
+    """Canonical product faces (sorted face indices) in the closures of the pieces."""
+    arrangement = cached_arrangement(search.problem)
+    closures: dict[int, list[int]] = {}
+    products: set[tuple[int, ...]] = set()
+    for i in members:
+        per_unit = []
+        for c in search.combos[i]:
+            chamber = search.pairs[int(c)][0]
+            if chamber.index not in closures:
+                closures[chamber.index] = [
+                    index[f.signs] for f in arrangement.closure_faces(chamber)
+                ]
+            per_unit.append(closures[chamber.index])
+        products.update(tuple(sorted(t)) for t in itertools.product(*per_unit))
+    return products
+
+
+def global_minimum(
+    problem: Problem,
+    *,
+    jobs: int = 1,
+    face_timeout: float | None = 60.0,
+    starts: int = 20,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """The global minimum of the RR-MSE, certified, with every global minimizer.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data, number of hidden units and ridge parameter.
+    jobs : int
+        Product faces of the exact path processed at the same time (Dask, as in
+        :func:`reluscape.execution.pipeline.solve`).
+    face_timeout : float or None
+        Seconds per product face of the exact path; a face over it leaves the run
+        uncertified. None: no limit (and, with ``jobs=1``, no cluster).
+    starts, seed : int
+        Multistart runs for the first incumbent.
+    progress : callable, optional
+        Called with one line of text now and then.
+
+    Returns
+    -------
+    Result
+        ``global_minimum`` holds the certified interval and the counts; ``minima`` the
+        global minimizers (``is_global`` true) when certified, else the lowest minima the
+        exact path found (``is_global`` null); ``stats["complete"]`` is the certificate.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> r = global_minimum(make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam="1/10"),
+    ...                    face_timeout=None, starts=4)
+    >>> g = r.global_minimum
+    >>> g.certified, g.lower <= g.upper, [m.signs for m in r.minima]
+    (True, True, ['+0-', '-0+'])
+    """
+    start = time.perf_counter()
+    unit_faces = pieces(problem, "realizable")
+    arrangement = cached_arrangement(problem)
+    pairs = [(c, e) for c in arrangement.chambers for e in (1, -1)]
+    t_divide = time.perf_counter() - start
+    search = _Search(problem, pairs)
+    _incumbent(search, starts, seed)
+    t0 = time.perf_counter()
+    search.run(progress)
+    t_search = time.perf_counter() - t0
+    upper = search.upper
+    assert upper is not None
+    t0 = time.perf_counter()
+    pruned, bound = _certify(search, upper)
+    t_certify = time.perf_counter() - t0
+    failed = set(search.failed)
+    # A piece not pruned may hold a global minimizer: the exact path covers it.
+    rest = np.flatnonzero(~pruned)
+    index = {f.signs: f.index for f in unit_faces}
+    products = sorted(_closure_products(search, rest, index))
+    records: list[FaceRecord] = []
+    t0 = time.perf_counter()
+    if products and (face_timeout or jobs > 1):
+        from reluscape.execution.dask import run_on_dask
+
+        run_on_dask(
+            problem, "realizable", products, records.append, face_timeout=face_timeout, jobs=jobs
+        )
+    else:
+        records = [process_face(problem, "realizable", prod) for prod in products]
+    t_exact = time.perf_counter() - t0
+    exact = assemble(problem, "realizable", len(unit_faces), records, t_divide, start)
+    certified = exact.complete
+    uncertified = [
+        {
+            "piece": " | ".join(_pair_label(pairs[int(c)]) for c in search.combos[i]),
+            "reason": f"{search.failed[i]}; its faces are in the exact path, which is incomplete"
+            if i in failed
+            else "not pruned, and the exact path on its faces is incomplete",
+        }
+        for i in rest
+    ] if not certified else []  # fmt: skip
+    lows = [m for m in exact.minima if m.is_global] if certified else exact.minima[:1]
+    if certified and lows:
+        lower = min(m.loss_interval[0] for m in lows)
+        top = min(min(m.loss_interval[1] for m in lows), upper)
+    else:
+        lower = min((bound[i] for i in rest), default=upper)
+        top = min([upper, *(m.loss_interval[1] for m in exact.minima)])
+        lower = min(lower, top)
+    for k, m in enumerate(lows, start=1):
+        m.id = k
+    stats: dict[str, Any] = {
+        "method": "global",
+        "pairs": len(pairs),
+        "directions": len(search.directions),
+        "exact_faces": len(products),
+        "exact_minima_found": len(exact.minima),
+        "faces_undecided": exact.stats["faces_undecided"],
+        "complete": certified,
+        "timings": {
+            "divide": t_divide,
+            "search": t_search,
+            "certify": t_certify,
+            "exact": t_exact,
+            "total": time.perf_counter() - start,
+        },
+        "versions": exact.stats["versions"],
+    }
+    return Result(
+        problem=problem,
+        minima=lows,
+        undecided=[] if certified else exact.undecided,
+        stats=stats,
+        global_minimum=GlobalMinimum(
+            lower=lower,
+            upper=top,
+            certified=certified,
+            pieces=len(search.combos),
+            pruned=int(pruned.sum()),
+            solved=int(search.solved.sum()),
+            exact_faces=len(products),
+            uncertified=uncertified,
+        ),
+    )

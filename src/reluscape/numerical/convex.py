@@ -1,0 +1,199 @@
+"""Float solves of the convex program of one piece (proposals only; exact checks decide).
+
+docs/METHOD.md section 10. A pair c = (C, e) is a chamber C of one unit's arrangement and a
+sign e; a piece is a multiset of L pairs. Its program is
+
+    min_w F(w) = 1/2 |yt - sum_l M_l w_l|^2 + lambda sum_l |w_l|   s.t.  G_l w_l >= 0,
+
+M_l = D_l Xt, G_l = diag(e_l sigma_l) Xt. This module solves it in floats with CLARABEL
+(called directly on the reduced form below, or through cvxpy for comparison), turns its
+solution into a dual direction (the residual v = yt - sum_l M_l w_l, optimal for the dual
+max {yt . v - |v|^2 / 2 : |Pi_{K_l}(M_l^T v)| <= lambda}) and evaluates, for a direction,
+the support rho_c(v) = |Pi_{K_c}(M_c^T v)| = min_{mu >= 0} |M_c^T v + G_c^T mu| of every
+pair by non-negative least squares. Nothing here is trusted:
+:mod:`reluscape.exact.certificate` checks the rationalized (v, mu) exactly.
+
+Reduced form for the solver: with x = (w_1, ..., w_L, s_1, ..., s_L) and M = [M_1 ... M_L],
+
+    min 1/2 w^T (M^T M) w - (M^T yt) . w + lambda sum_l s_l + 1/2 |yt|^2
+    s.t. G_l w_l >= 0,  (s_l, w_l) in the second-order cone,
+
+so the solver sees L (d + 2) variables whatever n is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import nnls
+from scipy.sparse import csc_matrix
+
+from reluscape.data import Problem
+from reluscape.numerical.loss import float_data
+
+__all__ = ["PiecePrograms", "PieceSolution", "bound_from_support"]
+
+ACCEPTED = ("Solved", "AlmostSolved")
+
+
+@dataclass(frozen=True)
+class PieceSolution:
+    """A float solution of one piece's program.
+
+    ``value`` is F(w) recomputed at ``w`` (an upper bound of the piece's optimum up to
+    rounding), ``w`` has shape (L, d+1), ``status`` is the solver's.
+    """
+
+    value: float
+    w: np.ndarray
+    status: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ACCEPTED
+
+
+def bound_from_support(a: float, b: float, lam: float, rho: np.ndarray) -> np.ndarray:
+    """Float twin of :func:`reluscape.exact.certificate.piece_bound`, vectorized over rho.
+
+    max_{0 <= t <= lam / rho} t a - t^2 b / 2, with a = yt . v and b = |v|^2.
+
+    >>> bound_from_support(4.0, 2.0, 1.0, np.array([0.25, 1.0]))
+    array([4., 3.])
+    """
+    rho = np.asarray(rho, dtype=float)
+    if a <= 0 or b == 0:
+        return np.zeros_like(rho)
+    with np.errstate(divide="ignore"):
+        t = np.minimum(a / b, np.where(rho > 0, lam / np.where(rho > 0, rho, 1.0), np.inf))
+    return t * a - t * t * b / 2
+
+
+class PiecePrograms:
+    """The pieces' programs of one problem, over a fixed list of pairs.
+
+    Parameters
+    ----------
+    problem : Problem
+        Data and lambda (sum convention, ``lam_sum``).
+    pairs : sequence of (signs, sign)
+        Chamber sign vectors sigma in {-1, +1}^n and unit signs e in {-1, +1}.
+    """
+
+    def __init__(self, problem: Problem, pairs: Sequence[tuple[Sequence[int], int]]) -> None:
+        self.xt, self.yt, self.lam = float_data(problem)
+        self.hidden = problem.hidden
+        signs = np.array([list(s) for s, _ in pairs], dtype=float).reshape(len(pairs), problem.n)
+        self.active = (signs > 0).astype(float)
+        self.sign = np.array([e for _, e in pairs], dtype=float)
+        self.cone = signs * self.sign[:, None]
+        self.width = self.xt.shape[1]
+        self.facets = [self._facet_rows(c) for c in range(len(pairs))]
+
+    def _facet_rows(self, c: int) -> np.ndarray:
+        """Rows of G_c enough to define the cone K_c (a hint for the solver and the
+        multipliers; a superset is always correct). For d = 1 the cone is planar and its
+        edges are perpendicular to at most two rows; otherwise every distinct row."""
+        g = self._g(c)
+        rows = np.unique(g, axis=0, return_index=True)[1]
+        if self.width != 2:
+            return np.sort(rows)
+        g = g[rows]
+        perp = np.stack([-g[:, 1], g[:, 0]], axis=1)
+        cand = np.concatenate([perp, -perp])
+        size = np.abs(g).sum(axis=1).max() * np.abs(cand).sum(axis=1)
+        inside = (g @ cand.T).min(axis=0) >= -1e-12 * size
+        keep: list[int] = []
+        edges: list[np.ndarray] = []
+        for k in np.flatnonzero(inside):
+            ray = cand[k] / np.abs(cand[k]).sum()
+            if not any(np.abs(ray - e).sum() <= 1e-9 for e in edges):
+                edges.append(ray)
+                keep.append(int(rows[k % len(rows)]))
+        return np.array(sorted(set(keep)) or np.sort(rows), dtype=int)
+
+    def _m(self, c: int) -> np.ndarray:
+        return self.active[c][:, None] * self.xt
+
+    def _g(self, c: int) -> np.ndarray:
+        return self.cone[c][:, None] * self.xt
+
+    def objective(self, piece: Sequence[int], w: np.ndarray) -> float:
+        """F(w) in floats."""
+        fit = sum((self._m(c) @ w[u] for u, c in enumerate(piece)), np.zeros_like(self.yt))
+        resid = self.yt - fit
+        return float(0.5 * resid @ resid + self.lam * np.linalg.norm(w, axis=1).sum())
+
+    def residual(self, piece: Sequence[int], w: np.ndarray) -> np.ndarray:
+        """v = yt - sum_l M_l w_l, the dual direction of a (near) optimal w."""
+        fit = sum((self._m(c) @ w[u] for u, c in enumerate(piece)), np.zeros_like(self.yt))
+        return self.yt - fit
+
+    def solve(self, piece: Sequence[int]) -> PieceSolution:
+        """Solve the reduced form (module docstring) with CLARABEL's own interface."""
+        import clarabel
+
+        L, p = len(piece), self.width
+        nw = L * p
+        m = np.hstack([self._m(c) for c in piece])
+        quad = np.zeros((nw + L, nw + L))
+        quad[:nw, :nw] = m.T @ m
+        lin = np.concatenate([-(m.T @ self.yt), np.full(L, self.lam)])
+        n = len(self.yt)
+        rows = np.zeros((n * L + L * (p + 1), nw + L))
+        for u, c in enumerate(piece):
+            rows[u * n : (u + 1) * n, u * p : (u + 1) * p] = -self._g(c)
+            base = n * L + u * (p + 1)
+            rows[base, nw + u] = -1.0
+            rows[base + 1 : base + 1 + p, u * p : (u + 1) * p] = -np.eye(p)
+        cones = [clarabel.NonnegativeConeT(n * L)] + [
+            clarabel.SecondOrderConeT(p + 1) for _ in range(L)
+        ]
+        settings = clarabel.DefaultSettings()
+        settings.verbose = False
+        solver = clarabel.DefaultSolver(
+            csc_matrix(np.triu(quad)), lin, csc_matrix(rows), np.zeros(rows.shape[0]), cones,
+            settings,
+        )  # fmt: skip
+        sol = solver.solve()
+        w = np.array(sol.x[:nw]).reshape(L, p)
+        return PieceSolution(self.objective(piece, w), w, str(sol.status))
+
+    def solve_cvxpy(self, piece: Sequence[int], solver: str = "CLARABEL") -> PieceSolution:
+        """The same program stated in cvxpy (the reference the direct call is tested
+        against, and the baseline of the benchmark)."""
+        import cvxpy as cp
+
+        W = [cp.Variable(self.width) for _ in piece]
+        fit = sum(self._m(c) @ W[u] for u, c in enumerate(piece))
+        cons = [self._g(c) @ W[u] >= 0 for u, c in enumerate(piece)]
+        obj = 0.5 * cp.sum_squares(self.yt - fit) + self.lam * sum(cp.norm(w, 2) for w in W)
+        prob = cp.Problem(cp.Minimize(obj), cons)
+        prob.solve(solver=solver)
+        w = np.array([wl.value for wl in W])
+        status = "Solved" if prob.status == "optimal" else str(prob.status)
+        return PieceSolution(self.objective(piece, w), w, status)
+
+    def support(self, v: np.ndarray, c: int) -> tuple[float, dict[int, float]]:
+        """rho_c(v) = min_{mu >= 0} |M_c^T v + G_c^T mu| and a minimizing mu (sparse)."""
+        g = (self.active[c] * v) @ self.xt
+        rows = self.facets[c]
+        gt = self.cone[c][rows][:, None] * self.xt[rows]
+        if np.all(gt @ g >= 0):  # g is in the cone: its own projection, mu = 0
+            return float(np.linalg.norm(g)), {}
+        mu, rnorm = nnls(gt.T, -g)
+        return float(rnorm), {int(rows[i]): float(mu[i]) for i in np.flatnonzero(mu > 0)}
+
+    def supports(self, v: np.ndarray) -> np.ndarray:
+        """rho_c(v) for every pair c."""
+        return np.array([self.support(v, c)[0] for c in range(len(self.active))])
+
+    def lift(self, piece: Sequence[int], w: np.ndarray) -> np.ndarray:
+        """psi with theta_l = e_l w_l / sqrt|w_l| in cl(C_l) (0 for w_l = 0), the balanced
+        point of w; with a_l = e_l sqrt|w_l| its loss is F(w)."""
+        norms = np.linalg.norm(w, axis=1)
+        scale = np.where(norms > 0, 1.0 / np.sqrt(np.where(norms > 0, norms, 1.0)), 0.0)
+        signs = np.array([self.sign[c] for c in piece])
+        return w * (scale * signs)[:, None]
