@@ -99,8 +99,11 @@ def assemble(
 ) -> Result:
     """Merge face records deterministically: sort by loss, number, mark global minima.
 
-    A minimum is global when its certified loss interval meets the lowest upper bound
-    (exact rational comparison of the interval endpoints).
+    In a complete run (every face enumerated, every candidate decided), a minimum is
+    global when its certified loss interval meets the lowest upper bound (exact rational
+    comparison of the interval endpoints): ``is_global`` is True or False. An incomplete
+    run may have missed the global minimum, so it marks none: ``is_global`` is None for
+    every minimum (docs/METHOD.md section 5).
     """
     records = sorted(records, key=lambda r: r.product)
     minima = [m for r in records for m in r.minima]
