@@ -18,7 +18,7 @@ from reluscape.data import InputError, load_problem, make_problem
 from reluscape.execution import pipeline
 from reluscape.numerical import compare
 from reluscape.numerical.components import ComponentGeometry
-from reluscape.numerical.loss import a_hat_array, float_data, omega_array
+from reluscape.numerical.loss import a_hat_array, float_data, full_loss, omega_array
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 D1_N5 = DATA / "d1_n5.csv"
@@ -95,6 +95,21 @@ def test_adam_skips_cleanly_without_torch(d1_n5, monkeypatch):
     matcher = compare.RunMatcher(result.minima, *float_data(problem))
     out = compare.adam_runs(problem, 3, 0, result.minima, matcher)
     assert out == {"status": "torch not installed"}
+
+
+def test_torch_loss_is_the_full_loss():
+    """Adam's batched torch loss equals reluscape.numerical.loss.full_loss start by start."""
+    torch = pytest.importorskip("torch")
+    problem = _seeded_problem(3)
+    xt, yt, lam = float_data(problem)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, problem.hidden))
+    psi = rng.standard_normal((5, problem.hidden, problem.d + 1))
+    batched = compare._torch_losses(
+        torch.tensor(xt), torch.tensor(yt), lam, torch.tensor(a), torch.tensor(psi)
+    ).numpy()
+    expected = [full_loss(problem, a[k], psi[k]) for k in range(5)]
+    assert np.allclose(batched, expected, rtol=1e-13, atol=0)
 
 
 def test_matching_on_a_set_by_its_equations(d1_n5):

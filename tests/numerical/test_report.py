@@ -296,6 +296,12 @@ def test_cli_report(d2, tmp_path):
     proc = run("report", str(path), str(D2), "--out", str(tmp_path / "rep"))
     assert proc.returncode == 0, proc.stderr
     check_report(tmp_path / "rep" / "index.html")
+    # without DATA.csv: the data recorded in the result
+    proc = run("report", str(path), "--out", str(tmp_path / "rep2"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "rep2" / "index.html").read_text(encoding="utf-8") == (
+        tmp_path / "rep" / "index.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_cli_report_bad_input(d2, tmp_path):

@@ -223,6 +223,23 @@ def classify_runs(
     return out
 
 
+def _torch_losses(X: Any, Y: Any, lam: float, a: Any, psi: Any) -> Any:
+    """l(a_k, psi_k) for every start k at once, as a torch tensor (for autograd).
+
+    The formula of :func:`reluscape.numerical.loss.full_loss`, batched: ``X`` (n x d+1)
+    and ``Y`` (n) are the float data, ``a`` (K x L) and ``psi`` (K x L x d+1) the
+    parameters of K starts. Autograd needs it written in torch; the tests check that it
+    agrees with the NumPy loss.
+    """
+    import torch
+
+    om = torch.relu(torch.einsum("ij,klj->kil", X, psi))
+    res = Y[None, :] - torch.einsum("kil,kl->ki", om, a)
+    return 0.5 * (res * res).sum(dim=1) + 0.5 * lam * (
+        (a * a).sum(dim=1) + (psi * psi).sum(dim=(1, 2))
+    )
+
+
 def _adam_train(
     inits: np.ndarray, xt: np.ndarray, yt: np.ndarray, lam: float, hidden: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -256,20 +273,13 @@ def _adam_train(
             opt, lambda k: 1.0 if k < hold else ratio ** ((k - hold) / (ADAM_STEPS - hold))
         )
 
-        def per_start_loss() -> torch.Tensor:
-            om = torch.relu(torch.einsum("ij,klj->kil", X, psi))
-            res = Y[None, :] - torch.einsum("kil,kl->ki", om, a)
-            return 0.5 * (res * res).sum(dim=1) + 0.5 * lam * (
-                (a * a).sum(dim=1) + (psi * psi).sum(dim=(1, 2))
-            )
-
         for _ in range(ADAM_STEPS):
             opt.zero_grad()
-            per_start_loss().sum().backward()
+            _torch_losses(X, Y, lam, a, psi).sum().backward()
             opt.step()
             sched.step()
         with torch.no_grad():
-            losses = per_start_loss().numpy().copy()
+            losses = _torch_losses(X, Y, lam, a, psi).numpy().copy()
         return a.detach().numpy().copy(), psi.detach().numpy().copy(), losses
     finally:
         torch.set_num_threads(threads)
