@@ -214,17 +214,23 @@ def test_progress_line_format() -> None:
 def _fake_result(problem, *, complete: bool):
     from reluscape.schema import Minimum, Result
 
+    n, d = problem.n, problem.d
+    unit = {"signs": "+" * n, "kind": "chamber", "basis": [["1"] * (d + 1)]}
     minimum = Minimum(
         id=1,
         dimension=0,
         loss=0.5,
         loss_interval=["1/2", "1/2"],
-        is_global=True,
-        face=[{"signs": "++0--", "kind": "vertex", "K": []}],
-        activation=[[1, 1, 0, 0, 0]],
-        point={"a": [1.0], "B": [[1.0]], "c": [0.0]},
-        system={},
-        verdict={"is_minimum": True, "decided_by": "fake", "detail": ""},
+        is_global=True if complete else None,
+        face=[unit] * problem.hidden,
+        activation=[[1] * n] * problem.hidden,
+        point={
+            "a": [1.0] * problem.hidden,
+            "B": [[1.0] * d] * problem.hidden,
+            "c": [0.0] * problem.hidden,
+        },
+        system={"variables": [], "generators": []},
+        verdict={"is_minimum": True, "decided_by": "second order", "detail": ""},
         orbit_size=1,
     )
     undecided = []
@@ -234,7 +240,11 @@ def _fake_result(problem, *, complete: bool):
                 **{
                     **minimum.__dict__,
                     "id": 2,
-                    "verdict": {"is_minimum": None, "decided_by": None, "detail": "face timed out"},
+                    "verdict": {
+                        "is_minimum": None,
+                        "decided_by": "second order",
+                        "detail": "face timed out",
+                    },
                 }
             )
         ]
@@ -265,7 +275,7 @@ def test_solve_flow_with_fake_pipeline(
     """Exit 0 / 1, summary on stdout, --out written, progress on stderr (solver faked)."""
     import types
 
-    import reluscape
+    import reluscape.execution
     from reluscape.cli import main
     from reluscape.schema import Result
 
@@ -296,7 +306,7 @@ def test_solve_flow_with_fake_pipeline(
     fake = types.ModuleType("reluscape.execution.pipeline")
     fake.solve = solve
     monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
-    monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
 
     path = write(tmp_path, GOOD_CSV)
     out = tmp_path / "result.json"
@@ -324,7 +334,7 @@ def test_jobs_passed_to_pipeline(
     """--jobs N reaches pipeline.solve(jobs=N); the default is 1 (solver faked)."""
     import types
 
-    import reluscape
+    import reluscape.execution
     from reluscape.cli import main
 
     calls: list[int] = []
@@ -345,7 +355,7 @@ def test_jobs_passed_to_pipeline(
     fake = types.ModuleType("reluscape.execution.pipeline")
     fake.solve = solve
     monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
-    monkeypatch.setattr(reluscape, "pipeline", fake, raising=False)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
     path = write(tmp_path, GOOD_CSV)
     argv = ["solve", path, "--hidden", "2", "--lam", "0.1", "--quiet"]
     assert main(argv) == 0
@@ -377,7 +387,7 @@ def test_verify_bad_usage(tmp_path: Path, args: list[str], needles: list[str]) -
 def test_verify_not_a_result(tmp_path: Path) -> None:
     result = write(tmp_path, "[1, 2, 3]\n", name="result.json")
     data = write(tmp_path, GOOD_CSV)
-    assert_input_error(run("verify", result, data), "not a reluscape result")
+    assert_input_error(run("verify", result, data), "result", "result.json")
 
 
 def test_verify_help_shows_example() -> None:

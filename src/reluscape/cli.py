@@ -1,7 +1,8 @@
-"""Command line: ``reluscape solve``, ``reluscape verify`` and ``reluscape example``.
+"""Command line: ``reluscape solve``, ``verify``, ``report``, ``compare`` and ``example``.
 
 Results go to stdout (the summary table) and to ``--out`` (the JSON document of
-:mod:`reluscape.schema`); progress and messages go to stderr.
+:mod:`reluscape.schema`, written by :func:`reluscape.validation.write_output`);
+progress, warnings and messages go to stderr.
 
 Exit codes: 0 success; 1 the enumeration is incomplete (some face or candidate was
 not decided), or ``verify`` found a claim that fails a check; 2 bad usage or bad input
@@ -22,7 +23,9 @@ of hidden units L must be an integer >= 1, got '0'`` and exit code 2).
 from __future__ import annotations
 
 import argparse
+import logging
 import math
+import os
 import sys
 import time
 from collections import Counter
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reluscape.data import CONVENTIONS, load_problem
+from reluscape.exact.counting import Counts, estimate
 from reluscape.validation import (
     PROG,
     InputError,
@@ -38,6 +42,7 @@ from reluscape.validation import (
     check_lambda,
     check_output_path,
     check_timeout,
+    write_output,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +52,11 @@ EXIT_OK = 0
 EXIT_INCOMPLETE = 1
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+
+ORBIT_LIMIT = 2_000_000
+"""Orbits of product faces above which ``solve`` refuses to start without ``--force``.
+bench/results/full.txt measures 20-100 ms of wall time per orbit with ``--jobs 2`` on two
+cores (L = 2 and 3, n <= 20), so 2 million orbits are half a day to two days of work."""
 
 CONVENTION_HELP = (
     '"sum" (default): loss 1/2 sum_i (y_i - f(x_i))^2 + lam/2 |params|^2, as in docs/METHOD.md; '
@@ -70,6 +80,26 @@ example:
 
 DATA.csv has one sample per row, the inputs x first and the outcome y last; a
 non-numeric first row is a header. Numbers are read exactly ("0.1" is 1/10).
+
+Before any work, solve prints the number of faces and orbits it will process
+(--dry-run prints it and stops) and refuses, with exit code 2, a run of more than
+{ORBIT_LIMIT:,} orbits unless --force is given.
+
+--out is checked before the work starts: its directory must exist and be
+writable; an existing file must be a regular file with a write permission bit (a
+read-only file, a device, FIFO or socket is refused, also for root). A symbolic
+link is written through (the file it points to is replaced, the link stays). The
+file is written atomically, before the summary is printed, so a closed stdout
+(`| head`) loses nothing and does not change the exit code.
+
+--checkpoint DIR keeps each finished face in DIR with a fingerprint of the problem
+(data, L, lambda, convention, division, reluscape version) and a checksum: a face
+file of another problem or a damaged one is recomputed, with a warning naming it.
+If every worker of a --scheduler cluster is gone for 60 s, the unfinished faces
+are reported undecided (exit code 1); rerun with the same --checkpoint to finish.
+
+exit codes: 0 complete, 1 incomplete (some face or candidate undecided), 2 bad
+usage or input, an unusable --out, or a run over the limit without --force.
 """
 
 VERIFY_EPILOG = f"""\
@@ -85,19 +115,21 @@ The data are read with the settings recorded in RESULT.json and must equal the
 recorded data exactly. This independent numerical re-check can refute a claim (a
 false claim fails); passing supports, but does not prove, the exact verdicts.
 
-exit codes: 0 every claim passes, 1 some claim fails a check, 2 bad usage, a
-malformed or wrong-version RESULT.json, or different data.
+exit codes: 0 every claim passes, 1 some claim is refuted, 2 unusable input: bad
+usage, a malformed or wrong-version RESULT.json, different data, or numbers it
+cannot handle.
 """
 
 REPORT_EPILOG = f"""\
 example:
   {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
-  {PROG} report result.json data.csv --out report/
+  {PROG} report result.json --out report/
   {PROG} compare data.csv --hidden 2 --lam 1/10 --result result.json --out cmp.json
   {PROG} report result.json data.csv --out report/ --compare cmp.json --slice B_0,B_1
 
-Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg).
-The data must equal the data recorded in RESULT.json. The same report is written
+Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg)
+from the data recorded in RESULT.json. DATA.csv is optional; when given it must
+equal the recorded data exactly. The same report is written
 by `{PROG} solve ... --report DIR`.
 
 exit codes: 0 report written, 2 bad usage, a malformed or wrong-version
@@ -194,7 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument(
         "--dry-run",
         action="store_true",
-        help="print how many faces and orbits the run would process, and stop",
+        help="print how many faces and orbits the run would process (counted by formula, "
+        "in seconds for any n and L), and stop",
+    )
+    solve.add_argument(
+        "--force",
+        action="store_true",
+        help=f"run even when more than {ORBIT_LIMIT:,} orbits of faces are to be processed "
+        "(refused by default: half a day of work or more)",
     )
     solve.add_argument(
         "--report",
@@ -227,7 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
-    report.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
+    report.add_argument(
+        "data",
+        metavar="DATA.csv",
+        nargs="?",
+        default=None,
+        help="optional: the data file it was computed on, checked against the data "
+        "recorded in RESULT.json (which the report uses)",
+    )
     report.add_argument("--out", metavar="DIR", required=True, help="output directory")
     report.add_argument(
         "--compare",
@@ -260,15 +306,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="RESULT.json", help="write the result document here")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-
-
-# Used by reluscape.numerical.compare until it calls reluscape.validation itself.
-def _parse_hidden(text: str) -> int:
-    return check_int(text, "number of hidden units L", min_val=1)
-
-
-def _check_out(out: str | None) -> Path | None:
-    return check_output_path(out) if out is not None else None
 
 
 class _Progress:
@@ -313,24 +350,31 @@ def _run(
     scheduler: str | None = None,
     checkpoint: str | None = None,
     dry_run: bool = False,
+    force: bool = False,
     report: str | None = None,
 ) -> int:
+    # Every setting and the output location are checked before any work, so a mistake
+    # costs seconds, not a lost computation.
     out_path = check_output_path(out) if out is not None else None
     if report is not None and Path(report).exists() and not Path(report).is_dir():
         raise InputError(f"--report must be a directory, got the file {report}")
     problem = load_problem(data, hidden=hidden, lam=lam, convention=convention)
 
-    from reluscape.execution import pipeline  # lazy: heavy imports (Singular, msolve)
-
+    # Counted by formula, without the algebra stack (Singular, msolve: 2 s to import).
+    counts = estimate(problem.X, hidden=problem.hidden, partitions=partitions)
     if dry_run:
-        counts = pipeline.plan(problem, partitions=partitions)
-        print(
-            f"{PROG}: {partitions} division, L = {counts['hidden']}: "
-            f"{counts['unit_faces']} faces per unit, {counts['faces']} product faces, "
-            f"{counts['orbits']} orbits under unit permutation to process "
-            f"({counts['activation_patterns']} activation patterns 2^(L n))"
-        )
+        _print_out(_plan_line(counts, partitions))
         return EXIT_OK
+    if counts.orbits > ORBIT_LIMIT and not force:
+        raise InputError(
+            f"this run would process {_count(counts.orbits)} orbits of faces, more than "
+            f"{ORBIT_LIMIT:,} (half a day of work or more); use fewer samples or hidden units, "
+            "or pass --force to run it anyway"
+        )
+    if not quiet:
+        print(_plan_line(counts, partitions), file=sys.stderr, flush=True)
+
+    from reluscape.execution import pipeline  # lazy: heavy imports (Singular, msolve)
 
     progress = None if quiet else _Progress()
     callback: Callable[[int, int, float], None] | None = progress
@@ -347,12 +391,12 @@ def _run(
     finally:
         if progress is not None:
             progress.finish()
-    print(result.summary())
-    sys.stdout.flush()
+    # The file first: a reader of stdout that goes away (| head) cannot cost the result.
     if out_path is not None:
-        result.save(out_path)
+        written = write_output(out_path, result.to_json() + "\n")
         if not quiet:
-            print(f"{PROG}: result written to {out_path}", file=sys.stderr)
+            print(f"{PROG}: result written to {written}", file=sys.stderr)
+    _print_out(result.summary())
     if report is not None:
         from reluscape.numerical.report import write_report  # lazy: matplotlib
 
@@ -363,6 +407,45 @@ def _run(
         print(f"{PROG}: note: {_incomplete_reason(result)}", file=sys.stderr)
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def _count(value: int) -> str:
+    """An exact count, or its order of magnitude when it is too long to read.
+
+    >>> _count(231), _count(10**40 * 3)
+    ('231', 'about 3.0e+40')
+    """
+    if value < 10**12:
+        return str(value)
+    exponent = math.log10(value)  # exact enough for big ints; str() of them may be refused
+    mantissa = 10 ** (exponent - math.floor(exponent))
+    return f"about {mantissa:.1f}e+{math.floor(exponent)}"
+
+
+def _plan_line(counts: Counts, partitions: str) -> str:
+    bound = "" if counts.exact else "at most "
+    return (
+        f"{PROG}: {partitions} division, L = {counts.hidden}: "
+        f"{bound}{_count(counts.unit_faces)} faces per unit, "
+        f"{_count(counts.faces)} product faces, {_count(counts.orbits)} orbits under unit "
+        f"permutation to process ({_count(counts.activation_patterns)} activation patterns "
+        f"2^(L n))"
+    )
+
+
+def _print_out(text: str) -> None:
+    """Print to stdout; a reader that went away (``| head``) is not an error.
+
+    As the Python documentation advises (signal module, "Note on SIGPIPE"), stdout is
+    then pointed at devnull, so the interpreter's final flush does not fail again; the
+    run goes on, its files are written and its exit code is unchanged.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _incomplete_reason(result: Result) -> str:
@@ -404,6 +487,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         checkpoint=args.checkpoint,
         dry_run=args.dry_run,
+        force=args.force,
         report=args.report,
     )
 
@@ -415,8 +499,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"{PROG} verify: {line}", file=sys.stderr, flush=True)
 
     report = check.verify(args.result, args.data, progress=None if args.quiet else progress)
-    print(report.table())
-    sys.stdout.flush()
+    _print_out(report.table())
     return EXIT_OK if report.passed else EXIT_CHECK_FAILED
 
 
@@ -426,7 +509,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     index = report_from_files(
         args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
     )
-    print(f"{PROG}: report written to {index}")
+    _print_out(f"{PROG}: report written to {index}")
     return EXIT_OK
 
 
@@ -482,8 +565,26 @@ def _error(message: str) -> int:
     return EXIT_USAGE
 
 
+class _StderrHandler(logging.Handler):
+    """The library's warnings (the ``reluscape`` logger) as ``reluscape: warning: ...``
+    lines on the current stderr (looked up at each message, so a replaced stderr works)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(f"{PROG}: warning: {self.format(record)}", file=sys.stderr, flush=True)
+        except Exception:
+            self.handleError(record)
+
+
+def _log_warnings_to_stderr() -> None:
+    logger = logging.getLogger(PROG)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``reluscape`` command; return the exit code."""
+    _log_warnings_to_stderr()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

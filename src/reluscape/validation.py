@@ -240,7 +240,7 @@ def check_output_path(path: str | os.PathLike[str], name: str = "--out") -> Path
     shown = f"{given}" if target == given else f"{given} (-> {target})"
     try:
         st: os.stat_result | None = target.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the directory is checked below
         st = None
     except OSError as exc:
         raise InputError(f"{name}: cannot use {shown}: {exc.strerror or exc}") from None
@@ -257,6 +257,8 @@ def check_output_path(path: str | os.PathLike[str], name: str = "--out") -> Path
                 f"{name}: {shown} is read-only; make it writable (chmod u+w) or choose another name"
             )
     parent = target.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"{name}: {parent} is not a directory")
     if not parent.is_dir():
         raise InputError(f"{name}: directory does not exist: {parent}")
     if not parent.stat().st_mode & 0o222:

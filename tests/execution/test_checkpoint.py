@@ -73,3 +73,135 @@ def test_dry_run_counts_faces():
     assert out.returncode == 0
     assert "21 faces per unit, 441 product faces, 231 orbits" in out.stdout
     assert "1024 activation patterns" in out.stdout
+
+
+# --------------------------------------------------------------- fingerprint and checksum
+
+SMALL_X, SMALL_Y = [[0], [1], [2]], [0, 1, 0]
+
+
+def _problem(lam: str = "1/10"):
+    from reluscape.data import make_problem
+
+    return make_problem(SMALL_X, SMALL_Y, hidden=1, lam=lam)
+
+
+def _solve(problem, ck: Path | None, monkeypatch: pytest.MonkeyPatch | None = None):
+    """A serial in-process run; returns the result and the faces it computed."""
+    from reluscape.execution import pipeline
+
+    computed: list[tuple[int, ...]] = []
+    if monkeypatch is not None:
+        real = pipeline.process_face
+
+        def counting(problem, partitions, product):
+            computed.append(product)
+            return real(problem, partitions, product)
+
+        monkeypatch.setattr(pipeline, "process_face", counting)
+    result = pipeline.solve(problem, face_timeout=None, checkpoint=ck)
+    return result, computed
+
+
+def _minima(result) -> list[dict]:
+    return [m.to_dict() for m in result.minima]
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "reluscape"]
+
+
+def test_valid_faces_are_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ck = tmp_path / "ck"
+    first, computed = _solve(_problem(), ck, monkeypatch)
+    assert len(computed) == 13 == len(list(ck.glob("face-*.json")))
+    again, computed = _solve(_problem(), ck, monkeypatch)
+    assert computed == [] and _minima(again) == _minima(first)
+
+
+def test_faces_of_another_lambda_are_not_reused_without_checkpoint_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ck = tmp_path / "ck"
+    _solve(_problem("1/10"), ck)
+    (ck / "checkpoint.json").unlink()
+    result, computed = _solve(_problem("1/5"), ck, monkeypatch)
+    assert len(computed) == 13  # every face recomputed
+    fresh, _ = _solve(_problem("1/5"), None)
+    assert _minima(result) == _minima(fresh)
+    warned = _warnings(caplog)
+    assert len(warned) == 13
+    assert all("belongs to another problem" in w for w in warned)
+    assert str(ck / "face-0.json") in warned[0]
+
+
+def _edit(path: Path, how: str) -> None:
+    text = path.read_text()
+    if how == "truncated":
+        path.write_text(text[: len(text) // 2])
+    elif how == "garbage":
+        path.write_bytes(b"\x00\xff not json")
+    elif how == "no minima":  # the edit of the issue: the checksum no longer matches
+        doc = json.loads(text)
+        doc["record"]["minima"] = []
+        path.write_text(json.dumps(doc))
+    elif how == "old format":
+        doc = json.loads(text)
+        path.write_text(json.dumps(doc["record"]))
+    else:
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("truncated", "unreadable or truncated"),
+        ("garbage", "unreadable or truncated"),
+        ("no minima", "checksum does not match"),
+        ("old format", "unreadable or truncated"),
+    ],
+)
+def test_a_damaged_face_file_is_recomputed_with_a_warning(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    how: str,
+    reason: str,
+) -> None:
+    ck = tmp_path / "ck"
+    first, _ = _solve(_problem(), ck)
+    # A face holding a minimum, so that reusing the edited record would lose it.
+    holding = next(
+        f for f in sorted(ck.glob("face-*.json")) if json.loads(f.read_text())["record"]["minima"]
+    )
+    _edit(holding, how)
+    result, computed = _solve(_problem(), ck, monkeypatch)
+    assert len(computed) == 1
+    assert _minima(result) == _minima(first)
+    (warning,) = _warnings(caplog)
+    assert str(holding) in warning and reason in warning and "recomputing" in warning
+    assert json.loads(holding.read_text())["record"]["minima"]  # rewritten whole
+
+
+def test_a_face_file_under_another_name_is_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ck = tmp_path / "ck"
+    first, _ = _solve(_problem(), ck)
+    (ck / "face-1.json").write_text((ck / "face-0.json").read_text())
+    result, computed = _solve(_problem(), ck, monkeypatch)
+    assert computed == [(1,)] and _minima(result) == _minima(first)
+    assert "face differs from its name" in _warnings(caplog)[0]
+
+
+def test_cli_prints_checkpoint_warnings_on_stderr(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n0,0\n1,1\n2,0\n")
+    ck = tmp_path / "ck"
+    args = ["solve", str(data), "--hidden", "1", "--lam", "1/10", "--quiet", "--checkpoint"]
+    assert _cli(*args, str(ck)).returncode == 0
+    (ck / "face-2.json").write_text("{")
+    again = _cli(*args, str(ck))
+    assert again.returncode == 0
+    (line,) = again.stderr.strip().splitlines()
+    assert line.startswith("reluscape: warning: checkpoint face file") and "face-2.json" in line

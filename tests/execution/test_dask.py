@@ -126,7 +126,7 @@ def test_time_limit_is_enforced_under_dask(tmp_path: Path, scheduler: str, where
     assert failures
     assert {f["reason"] for f in failures} == {"time limit (0.001 s) exceeded"}
     assert all(f["face"] for f in failures)
-    assert result.stats["orbits"] == plan(problem)["orbits"]
+    assert result.stats["orbits"] == plan(problem).orbits
 
 
 def test_dead_and_failing_faces_are_reported(

@@ -1,9 +1,29 @@
-"""Checkpoints: each finished face stored as it completes, so a killed run loses nothing."""
+"""Checkpoints: each finished face stored as it completes, so a killed run loses nothing,
+and nothing stored is used for another problem or after it was damaged.
+
+A checkpoint is a directory. ``checkpoint.json`` names the problem; each finished face is
+one file ``face-<indices>.json``,
+
+    {"format": 2, "fingerprint": F, "checksum": C, "record": {...}},
+
+F the SHA-256 of the problem's identity (the exact data X and y, L, lambda, the
+convention, the division and the reluscape version: :func:`fingerprint`) and C the
+SHA-256 of the record's canonical JSON. A face file is reused only when its fingerprint
+is this problem's and its checksum matches its record; any other file (another problem,
+an older format, bad JSON, an edited or truncated record) is recomputed, with a warning
+naming it on the ``reluscape`` logger (the command prints it on stderr). So a face file
+of another problem is never reused, even when ``checkpoint.json`` was deleted.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-from dataclasses import asdict, dataclass
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -11,59 +31,162 @@ from reluscape.data import InputError, Problem
 from reluscape.exact.merge import FaceRecord
 from reluscape.schema import Minimum
 
+FORMAT = 2
+"""Version of the face-file layout; files of other versions are recomputed."""
+
+log = logging.getLogger("reluscape")
+
+
+def fingerprint(problem: Problem, partitions: str) -> str:
+    """SHA-256 of everything a face record depends on, as exact text.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
+    >>> q = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/11")
+    >>> fingerprint(p, "realizable") == fingerprint(p, "realizable") != fingerprint(q, "realizable")
+    True
+    >>> len(fingerprint(p, "realizable"))
+    64
+    """
+    from reluscape import __version__
+
+    identity = {
+        "X": [[str(v) for v in row] for row in problem.X],
+        "y": [str(v) for v in problem.y],
+        "hidden": problem.hidden,
+        "lam": str(problem.lam),
+        "convention": problem.convention,
+        "partitions": partitions,
+        "version": __version__,
+    }
+    return _sha256(identity)
+
+
+def _sha256(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
 
 @dataclass
 class Checkpoint:
-    """A directory of finished face records: ``checkpoint.json`` names the problem,
-    ``face-<indices>.json`` holds one :class:`FaceRecord` each, written atomically.
+    """A directory of finished face records of one problem (module docstring).
 
-    Faces that failed (time limit) are not stored, so a resumed run retries them.
+    Faces that failed (time limit, lost worker) are not stored, so a resumed run retries
+    them.
     """
 
     path: Path
+    fingerprint: str
     records: dict[tuple[int, ...], FaceRecord]
 
     @classmethod
     def open(cls, path: str | Path, problem: Problem, partitions: str) -> Checkpoint:
+        """Open or create the checkpoint directory and load its valid face records.
+
+        Raises
+        ------
+        InputError
+            If the directory cannot be created, or its ``checkpoint.json`` names another
+            problem (so two runs do not take turns overwriting each other's faces).
+        """
         d = Path(path)
         try:
             d.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"cannot create checkpoint directory {d}: {exc}") from None
-        identity = {"problem": {**problem.describe(), "data": None}, "partitions": partitions}
+        fp = fingerprint(problem, partitions)
         meta = d / "checkpoint.json"
+        identity = {
+            "format": FORMAT,
+            "fingerprint": fp,
+            "problem": {**problem.describe(), "data": None},
+            "partitions": partitions,
+        }
         if meta.exists():
-            try:
-                stored = json.loads(meta.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise InputError(f"unreadable checkpoint {meta}: {exc}") from None
-            if stored != identity:
+            stored = _read_json(meta)
+            if not isinstance(stored, dict):
+                log.warning("checkpoint file %s is unreadable; writing it again", meta)
+            elif stored.get("fingerprint") != fp:
                 raise InputError(
-                    f"checkpoint {d} belongs to a different problem or division; "
-                    "use another directory"
+                    f"checkpoint {d} belongs to a different problem, division or reluscape "
+                    "version; use another directory"
                 )
-        else:
-            _write_atomic(meta, json.dumps(identity))
+        _write_atomic(meta, json.dumps(identity))
         records = {}
         for f in sorted(d.glob("face-*.json")):
-            try:
-                rec = _record_from_dict(json.loads(f.read_text(encoding="utf-8")))
-            except (OSError, ValueError, TypeError, KeyError) as exc:
-                raise InputError(f"corrupt checkpoint file {f}: {exc}") from None
-            records[rec.product] = rec
-        return cls(path=d, records=records)
+            record = _load_face(f, fp)
+            if record is not None:
+                records[record.product] = record
+        return cls(path=d, fingerprint=fp, records=records)
 
     def save(self, record: FaceRecord) -> None:
+        """Store a finished face (a failed one is skipped, to be retried)."""
         if record.failure:
             return
-        name = "face-" + "-".join(str(i) for i in record.product) + ".json"
-        _write_atomic(self.path / name, json.dumps(asdict(record)))
+        data = _record_to_dict(record)
+        doc = {
+            "format": FORMAT,
+            "fingerprint": self.fingerprint,
+            "checksum": _sha256(data),
+            "record": data,
+        }
+        _write_atomic(self.path / face_file_name(record.product), json.dumps(doc))
+
+
+def face_file_name(product: tuple[int, ...]) -> str:
+    """``face-<indices>.json``, e.g. ``face-0-3.json`` for the product face (0, 3)."""
+    return "face-" + "-".join(str(i) for i in product) + ".json"
+
+
+def _load_face(path: Path, fp: str) -> FaceRecord | None:
+    """The record in a face file, or None (with a warning) when it may not be used."""
+    doc = _read_json(path)
+    if not isinstance(doc, dict) or not {"fingerprint", "checksum", "record"} <= set(doc):
+        problem = "is not a face file of this format (unreadable or truncated)"
+    elif doc["fingerprint"] != fp or doc.get("format") != FORMAT:
+        problem = "belongs to another problem, division or reluscape version"
+    elif doc["checksum"] != _sha256(doc["record"]):
+        problem = "is corrupt (its checksum does not match its content)"
+    else:
+        try:
+            record = _record_from_dict(doc["record"])
+        except (ValueError, TypeError, KeyError) as exc:
+            problem = f"is corrupt ({exc})"
+        else:
+            if face_file_name(record.product) == path.name:
+                return record
+            problem = "is corrupt (its face differs from its name)"
+    log.warning("checkpoint face file %s %s; recomputing that face", path, problem)
+    return None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _record_to_dict(record: FaceRecord) -> dict[str, Any]:
+    data = {f.name: getattr(record, f.name) for f in fields(record)}
+    data["product"] = list(record.product)
+    data["minima"] = [m.to_dict() for m in record.minima]
+    data["undecided"] = [m.to_dict() for m in record.undecided]
+    return data
 
 
 def _record_from_dict(d: dict[str, Any]) -> FaceRecord:
@@ -72,5 +195,3 @@ def _record_from_dict(d: dict[str, Any]) -> FaceRecord:
     d["minima"] = [Minimum(**m) for m in d["minima"]]
     d["undecided"] = [Minimum(**m) for m in d["undecided"]]
     return FaceRecord(**d)
-
-

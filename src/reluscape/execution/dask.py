@@ -4,11 +4,13 @@ child process under a time limit."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,13 @@ from reluscape.exact.arrangement import pieces
 from reluscape.exact.merge import FaceRecord, face_labels, process_face
 
 CHILD_RSS_LIMIT = 1 << 30  # bytes; see _Child
+
+WORKER_WAIT = 60.0
+"""Seconds a cluster may have no worker at all before the unfinished faces are given up
+(reported undecided): enough for a nanny to restart a worker or an adaptive cluster to
+start one, and a bound on how long a run whose workers all died keeps waiting."""
+
+log = logging.getLogger("reluscape")
 
 
 def run_on_dask(
@@ -35,8 +44,11 @@ def run_on_dask(
     ``scheduler``, on the Dask cluster at that address. A task runs its face in a child
     process of the Dask worker (:class:`_Child`), so a face over ``face_timeout`` can be
     killed whatever library it is in; it is then recorded as a failure, never dropped, as
-    is a face whose child or task died. ``collect`` sees records in completion order;
-    :func:`assemble` sorts them, so the result does not depend on that order.
+    is a face whose child or task died. When the cluster has had no worker at all for
+    ``WORKER_WAIT`` seconds (every worker died), the unfinished faces are recorded as
+    failures too and the function returns: a run never hangs on a dead cluster.
+    ``collect`` sees records in completion order; :func:`assemble` sorts them, so the
+    result does not depend on that order.
 
     The local cluster is one in-process worker with ``jobs`` threads, since the faces run in
     forked children anyway. Measured on the 2-core development machine: importing
@@ -84,13 +96,63 @@ def run_on_dask(
             pure=False,
         )
         product_of = {f.key: p for f, p in zip(futures, products, strict=True)}
+        watchdog = _WorkerWatchdog(client, futures, WORKER_WAIT)
+        stack.callback(watchdog.stop)
         for future in as_completed(futures, loop=client.loop):
             product = product_of[future.key]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # e.g. KilledWorker: the face is reported, not lost
-                outcome = f"task failed: {type(exc).__name__}: {exc}"
+            if future.cancelled() and watchdog.fired:
+                outcome = f"no Dask worker left for {watchdog.wait:g} s"
+            else:
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # e.g. KilledWorker: the face is reported, not lost
+                    outcome = f"task failed: {type(exc).__name__}: {exc}"
             collect(_face_record(problem, partitions, product, outcome))
+
+
+class _WorkerWatchdog(threading.Thread):
+    """Cancels the pending faces once the cluster has had no worker for ``wait`` seconds.
+
+    Without workers, Dask keeps tasks waiting for one to join, and the run would wait
+    forever. Cancelled faces come out of ``as_completed`` at once and are recorded as
+    undecided (a checkpoint keeps the finished ones, and a rerun retries the rest). The
+    scheduler is asked every ``poll`` seconds; an unreachable scheduler counts as having
+    no worker.
+    """
+
+    def __init__(self, client: Any, futures: list[Any], wait: float, poll: float = 1.0) -> None:
+        super().__init__(name="reluscape-worker-watchdog", daemon=True)
+        self.client, self.futures, self.wait, self.poll = client, futures, wait, poll
+        self.fired = False
+        self._halt = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        last_seen = time.monotonic()
+        while not self._halt.wait(self.poll):
+            if self._workers() > 0:
+                last_seen = time.monotonic()
+            elif time.monotonic() - last_seen > self.wait:
+                pending = [f for f in self.futures if not f.done()]
+                log.warning(
+                    "no Dask worker for %g s: the %d unfinished faces are reported undecided "
+                    "(finished faces are kept in --checkpoint, if given)",
+                    self.wait,
+                    len(pending),
+                )
+                self.fired = True
+                with contextlib.suppress(Exception):
+                    self.client.cancel(pending)
+                return
+
+    def _workers(self) -> int:
+        try:
+            return len(self.client.scheduler_info(n_workers=-1)["workers"])
+        except Exception:  # the scheduler is gone, or the client is closing
+            return 0
+
+    def stop(self) -> None:
+        self._halt.set()
 
 
 def _connect(address: str) -> Any:
@@ -226,5 +288,3 @@ def _stop_children() -> None:
     for child in children:
         if child.alive:
             child.kill()
-
-

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reluscape.data import Problem
 from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, pieces
+from reluscape.exact.counting import Counts, estimate
 from reluscape.exact.merge import FaceRecord, assemble, process_face
 from reluscape.execution.checkpoint import Checkpoint
 from reluscape.execution.dask import run_on_dask
@@ -55,7 +56,10 @@ def solve(
         Address of a running Dask scheduler (e.g. ``"tcp://host:8786"``): the faces are
         processed on its cluster, as many at a time as its workers have threads, instead
         of on a local one (``jobs`` must then be 1). Every worker needs reluscape
-        installed. An unreachable address raises :class:`InputError` after Dask's
+        installed. If the cluster has had no worker at all for
+        :data:`reluscape.execution.dask.WORKER_WAIT` seconds (60), the unfinished faces
+        are reported undecided and the result is incomplete; finished faces are kept
+        in ``checkpoint``. An unreachable address raises :class:`InputError` after Dask's
         ``distributed.comm.timeouts.connect`` (30 s by default).
     checkpoint : path, optional
         Directory where each finished face is stored as it completes; a run with the
@@ -118,22 +122,20 @@ def solve(
     return assemble(problem, partitions, len(unit_faces), records, t_divide, start)
 
 
-def plan(problem: Problem, *, partitions: str = "realizable") -> dict[str, int]:
-    """What a run will process, computed before any algebra (``--dry-run``).
+def plan(problem: Problem, *, partitions: str = "realizable") -> Counts:
+    """What a run will process, counted by formula before any algebra (``--dry-run``).
+
+    See :mod:`reluscape.exact.counting`: the faces of one unit are counted from the
+    data's lattice of flats (never listed), the orbits as multisets C(F + L - 1, L), so
+    this answers in seconds for any n and L. ``exact`` is False when the face count is
+    the general-position upper bound (d >= 3 with many points).
 
     Examples
     --------
     >>> from reluscape.data import make_problem
     >>> plan(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
-    {'hidden': 2, 'unit_faces': 13, 'faces': 169, 'orbits': 91, 'activation_patterns': 64}
+    Counts(hidden=2, unit_faces=13, faces=169, orbits=91, activation_patterns=64, exact=True)
     """
-    unit_faces = pieces(problem, partitions)
-    return {
-        "hidden": problem.hidden,
-        "unit_faces": len(unit_faces),
-        "faces": len(unit_faces) ** problem.hidden,
-        "orbits": len(orbit_representatives(len(unit_faces), problem.hidden)),
-        "activation_patterns": 2 ** (problem.hidden * problem.n),
-    }
-
-
+    if partitions not in PARTITIONS:
+        raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
+    return estimate(problem.X, hidden=problem.hidden, partitions=partitions)

@@ -1,0 +1,137 @@
+"""One checker per kind of input: values in their working type, or one clear message."""
+
+from __future__ import annotations
+
+import os
+import stat
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reluscape import data
+from reluscape.validation import (
+    InputError,
+    check_choice,
+    check_int,
+    check_lambda,
+    check_output_path,
+    check_timeout,
+    parse_rational,
+    write_output,
+)
+
+
+def test_data_keeps_the_old_names() -> None:
+    assert data.parse_rational is parse_rational and data.InputError is InputError
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("3", 3), (" 7 ", 7), (5, 5), (np.int64(4), 4), ("0", 0)]
+)
+def test_check_int_accepts_integers(value: object, expected: int) -> None:
+    assert check_int(value, "k", min_val=0) == expected
+
+
+@pytest.mark.parametrize("value", ["1.5", "two", "", 2.0, True, None, "-1", -1, "1e3"])
+def test_check_int_refuses_with_the_value(value: object) -> None:
+    with pytest.raises(InputError) as info:
+        check_int(value, "--starts", min_val=0)
+    assert str(info.value) == f"--starts must be an integer >= 0, got {value!r}"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.1", Fraction(1, 10)),
+        ("1e-400", Fraction(1, 10**400)),
+        ("1e400", Fraction(10**400)),
+        (0.25, Fraction(1, 4)),
+        (Fraction(2, 3), Fraction(2, 3)),
+    ],
+)
+def test_check_lambda_is_exact(value: object, expected: Fraction) -> None:
+    assert check_lambda(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        ("0", "lambda must be > 0, got '0'"),
+        (-1, "lambda must be > 0, got -1"),
+        ("nan", "lambda must be a finite number"),
+        (float("inf"), "lambda must be a finite number"),
+        ("1/0", "lambda must be a number such as 0.1 or 1/10"),
+        (None, "lambda must be a number, got None"),
+    ],
+)
+def test_check_lambda_refuses(value: object, needle: str) -> None:
+    with pytest.raises(InputError, match=needle.replace("(", r"\(")):
+        check_lambda(value)
+
+
+def test_make_problem_uses_the_same_messages() -> None:
+    with pytest.raises(InputError, match="number of hidden units L must be an integer >= 1"):
+        data.make_problem([[0], [1]], [0, 1], hidden=0, lam=1)
+    with pytest.raises(InputError, match="convention must be one of 'sum', 'mean'"):
+        data.make_problem([[0], [1]], [0, 1], hidden=1, lam=1, convention="max")
+    assert data.make_problem([[0], [1]], [0, 1], hidden=np.int64(2), lam="1e-400").hidden == 2
+
+
+def test_check_choice() -> None:
+    assert check_choice("naive", "--partitions", ("realizable", "naive")) == "naive"
+    with pytest.raises(InputError, match="got 'x'"):
+        check_choice("x", "--partitions", ("realizable", "naive"))
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", None), (0, None), ("1.5", 1.5), (3, 3.0)])
+def test_check_timeout(value: object, expected: float | None) -> None:
+    assert check_timeout(value) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "inf", "nan", "soon", True])
+def test_check_timeout_refuses(value: object) -> None:
+    with pytest.raises(InputError, match="--face-timeout must be a number of seconds >= 0"):
+        check_timeout(value)
+
+
+def test_output_path_resolves_links(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    link = tmp_path / "l.json"
+    link.symlink_to(target)
+    assert check_output_path(link) == target
+    assert not target.exists()  # checking writes nothing
+    assert sorted(os.listdir(tmp_path)) == ["l.json"]
+
+
+def test_output_path_refuses_a_file_without_write_bits(tmp_path: Path) -> None:
+    """The rule is on the mode bits: root could write the file, and still may not."""
+    out = tmp_path / "a.json"
+    out.write_text("x")
+    out.chmod(0o444)
+    with pytest.raises(InputError, match="read-only"):
+        check_output_path(out)
+    out.chmod(0o200)  # writable by its owner only: allowed
+    assert check_output_path(out) == out
+
+
+def test_write_output_replaces_atomically_and_keeps_the_mode(tmp_path: Path) -> None:
+    out = tmp_path / "a.json"
+    out.write_text("old")
+    out.chmod(0o604)
+    before = out.stat().st_ino
+    assert write_output(out, "new") == out
+    assert out.read_text() == "new"
+    assert out.stat().st_ino != before  # a new file renamed onto the name
+    assert stat.S_IMODE(out.stat().st_mode) == 0o604
+    assert os.listdir(tmp_path) == ["a.json"]
+
+
+def test_write_output_new_file_follows_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        write_output(tmp_path / "a.json", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o640
