@@ -34,8 +34,10 @@ every piece's bound exceeds the incumbent U or the piece was solved. Floats only
 
 **Verdict (exact).** A piece is *pruned* when its certified bound B satisfies B > U (U an
 exact upper bound of min l): it contains no global minimizer. Every other piece is
-*processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`) runs
-on every product face in its closure. A global minimizer (a*, psi*) lies in the relative
+*processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`)
+runs on every product face in its closure, except faces whose own program (the piece's
+with the face's equalities) has a certified bound > U (:func:`_exact_products`). A global
+minimizer (a*, psi*) lies in the relative
 interior of some face F and in the piece (C, e) for any product chamber C with F in cl C
 and e = sign(a*); that piece's value is min l <= U, so it is not pruned and F is
 processed, where the exact path finds (a*, psi*) as a certified local minimum. Hence the
@@ -186,24 +188,63 @@ def _certify(search: _Search, upper: Fraction) -> tuple[np.ndarray, np.ndarray]:
     return pruned, bound
 
 
-def _closure_products(
-    search: _Search, members: np.ndarray, index: dict[tuple[int, ...], int]
-) -> set[tuple[int, ...]]:
-    """Canonical product faces (sorted face indices) in the closures of the pieces."""
-    arrangement = cached_arrangement(search.problem)
+def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tuple[list, int]:
+    """Product faces for the exact path: those in the closures of the pieces ``members``
+    whose own program on the closed face is not certified above ``upper``.
+
+    A face F in the closure of a piece (C, e) is a closed polyhedral cone per unit; its
+    program (the piece's, with the equalities xt_i . w_l = 0 of F's zero sets) is a lower
+    bound of l on (F, e) by the same argument as for a piece. If its certified bound
+    exceeds ``upper``, no global minimizer has that face and signs; a global minimizer in
+    F with signs e still puts F in the list through the piece (C, e), whose face program
+    then has value min l <= upper. Returns (sorted canonical products, faces skipped)."""
+    from reluscape.numerical.convex import PiecePrograms
+
+    problem = search.problem
+    arrangement = cached_arrangement(problem)
+    faces = pieces(problem, "realizable")
+    index = {f.signs: f.index for f in faces}
     closures: dict[int, list[int]] = {}
-    products: set[tuple[int, ...]] = set()
+    keys: set[tuple[tuple[int, int], ...]] = set()
     for i in members:
         per_unit = []
         for c in search.combos[i]:
-            chamber = search.pairs[int(c)][0]
+            chamber, e = search.pairs[int(c)]
             if chamber.index not in closures:
                 closures[chamber.index] = [
                     index[f.signs] for f in arrangement.closure_faces(chamber)
                 ]
-            per_unit.append(closures[chamber.index])
-        products.update(tuple(sorted(t)) for t in itertools.product(*per_unit))
-    return products
+            per_unit.append([(f, e) for f in closures[chamber.index]])
+        keys.update(tuple(sorted(t)) for t in itertools.product(*per_unit))
+    face_pairs = sorted({fe for key in keys for fe in key})
+    position = {fe: j for j, fe in enumerate(face_pairs)}
+    programs = PiecePrograms(problem, [(faces[f].signs, e) for f, e in face_pairs])
+    keep: set[tuple[int, ...]] = set()
+    skipped = 0
+    for key in sorted(keys):
+        product = tuple(sorted(f for f, _ in key))
+        if product in keep:
+            continue
+        piece = [position[fe] for fe in key]
+        sol = programs.solve(piece)
+        if sol.ok:
+            v = programs.residual(piece, sol.w)
+            v_q = [_rational(x) for x in v]
+            direction = Direction(problem, v_q)
+            v_used = np.array([float(x) for x in v_q])
+            q = max(
+                direction.support_upper(
+                    faces[f].signs,
+                    e,
+                    {i: Fraction(m) for i, m in programs.support(v_used, j)[1].items()},
+                )
+                for j, (f, e) in zip(piece, key, strict=True)
+            )
+            if direction.bound(q) > upper:
+                skipped += 1
+                continue
+        keep.add(product)
+    return sorted(keep), skipped
 
 
 def global_minimum(
@@ -266,8 +307,9 @@ def global_minimum(
     failed = set(search.failed)
     # A piece not pruned may hold a global minimizer: the exact path covers it.
     rest = np.flatnonzero(~pruned)
-    index = {f.signs: f.index for f in unit_faces}
-    products = sorted(_closure_products(search, rest, index))
+    t0 = time.perf_counter()
+    products, faces_skipped = _exact_products(search, rest, upper)
+    t_select = time.perf_counter() - t0
     records: list[FaceRecord] = []
     t0 = time.perf_counter()
     if products and (face_timeout or jobs > 1):
@@ -305,6 +347,7 @@ def global_minimum(
         "pairs": len(pairs),
         "directions": len(search.directions),
         "exact_faces": len(products),
+        "exact_faces_skipped": faces_skipped,
         "exact_minima_found": len(exact.minima),
         "faces_undecided": exact.stats["faces_undecided"],
         "complete": certified,
@@ -312,6 +355,7 @@ def global_minimum(
             "divide": t_divide,
             "search": t_search,
             "certify": t_certify,
+            "select_faces": t_select,
             "exact": t_exact,
             "total": time.perf_counter() - start,
         },

@@ -142,10 +142,14 @@ class Direction:
     def norm2(self, signs: Sequence[int], sign: int, mu: Mapping[int, Fraction]) -> Fraction:
         """|M^T v + G^T mu|^2 exactly, M = D Xt, G = diag(sign * signs) Xt.
 
+        ``signs`` may be a face's (zeros allowed): the cone is then sign * cl(F), whose
+        zero rows are equalities xt_i . w = 0 with multipliers mu_i of either sign
+        (the weak duality argument is unchanged: mu_i xt_i . w_l = 0 on the cone).
+
         Raises
         ------
         ValueError
-            If some mu_i < 0 (the certificate needs mu >= 0).
+            If some mu_i < 0 where signs[i] != 0 (an inequality's multiplier is >= 0).
         """
         width = self.problem.d + 1
         acc = [0] * width
@@ -157,10 +161,11 @@ class Direction:
         g = [Fraction(x, self._den) for x in acc]
         for i, m in mu.items():
             m = Fraction(m)
-            if m < 0:
+            if signs[i] and m < 0:
                 raise ValueError(f"mu[{i}] = {m} < 0: a dual multiplier must be >= 0")
-            if m:
-                f = m * sign * signs[i]
+            # A zero sign is an equality constraint xt_i . w = 0: its multiplier is free.
+            f = m * sign * signs[i] if signs[i] else m
+            if f:
                 g = [gj + f * xj for gj, xj in zip(g, self.problem.xt[i], strict=True)]
         return sum((gj * gj for gj in g), Fraction(0))
 

@@ -79,7 +79,9 @@ class PiecePrograms:
     problem : Problem
         Data and lambda (sum convention, ``lam_sum``).
     pairs : sequence of (signs, sign)
-        Chamber sign vectors sigma in {-1, +1}^n and unit signs e in {-1, +1}.
+        Sign vectors sigma and unit signs e in {-1, +1}: chambers (sigma in {-1, +1}^n) or,
+        for the faces of the exact path's selection, any face (a zero sigma_i is the
+        equality xt_i . w = 0).
     """
 
     def __init__(self, problem: Problem, pairs: Sequence[tuple[Sequence[int], int]]) -> None:
@@ -90,6 +92,7 @@ class PiecePrograms:
         self.sign = np.array([e for _, e in pairs], dtype=float)
         self.cone = signs * self.sign[:, None]
         self.width = self.xt.shape[1]
+        self.equal = signs == 0
         self.facets = [self._facet_rows(c) for c in range(len(pairs))]
 
     def _facet_rows(self, c: int) -> np.ndarray:
@@ -97,8 +100,10 @@ class PiecePrograms:
         multipliers; a superset is always correct). For d = 1 the cone is planar and its
         edges are perpendicular to at most two rows; otherwise every distinct row."""
         g = self._g(c)
-        rows = np.unique(g, axis=0, return_index=True)[1]
-        if self.width != 2:
+        rows = np.unique(
+            np.hstack([g, self.equal[c][:, None] * self.xt]), axis=0, return_index=True
+        )[1]
+        if self.width != 2 or self.equal[c].any():
             return np.sort(rows)
         g = g[rows]
         perp = np.stack([-g[:, 1], g[:, 0]], axis=1)
@@ -142,15 +147,23 @@ class PiecePrograms:
         quad[:nw, :nw] = m.T @ m
         lin = np.concatenate([-(m.T @ self.yt), np.full(L, self.lam)])
         n = len(self.yt)
-        rows = np.zeros((n * L + L * (p + 1), nw + L))
+        eq = [np.flatnonzero(self.equal[c]) for c in piece]
+        n_eq = sum(len(e) for e in eq)
+        rows = np.zeros((n_eq + n * L + L * (p + 1), nw + L))
+        at = 0
+        for u, zero in enumerate(eq):  # equalities xt_i . w_u = 0 on the face's zero set
+            rows[at : at + len(zero), u * p : (u + 1) * p] = self.xt[zero]
+            at += len(zero)
         for u, c in enumerate(piece):
-            rows[u * n : (u + 1) * n, u * p : (u + 1) * p] = -self._g(c)
-            base = n * L + u * (p + 1)
+            rows[n_eq + u * n : n_eq + (u + 1) * n, u * p : (u + 1) * p] = -self._g(c)
+            base = n_eq + n * L + u * (p + 1)
             rows[base, nw + u] = -1.0
             rows[base + 1 : base + 1 + p, u * p : (u + 1) * p] = -np.eye(p)
-        cones = [clarabel.NonnegativeConeT(n * L)] + [
-            clarabel.SecondOrderConeT(p + 1) for _ in range(L)
-        ]
+        cones = (
+            ([clarabel.ZeroConeT(n_eq)] if n_eq else [])
+            + [clarabel.NonnegativeConeT(n * L)]
+            + [clarabel.SecondOrderConeT(p + 1) for _ in range(L)]
+        )
         settings = clarabel.DefaultSettings()
         settings.verbose = False
         solver = clarabel.DefaultSolver(
@@ -169,6 +182,9 @@ class PiecePrograms:
         W = [cp.Variable(self.width) for _ in piece]
         fit = sum(self._m(c) @ W[u] for u, c in enumerate(piece))
         cons = [self._g(c) @ W[u] >= 0 for u, c in enumerate(piece)]
+        cons += [
+            self.xt[self.equal[c]] @ W[u] == 0 for u, c in enumerate(piece) if self.equal[c].any()
+        ]
         obj = 0.5 * cp.sum_squares(self.yt - fit) + self.lam * sum(cp.norm(w, 2) for w in W)
         prob = cp.Problem(cp.Minimize(obj), cons)
         prob.solve(solver=solver)
@@ -180,11 +196,17 @@ class PiecePrograms:
         """rho_c(v) = min_{mu >= 0} |M_c^T v + G_c^T mu| and a minimizing mu (sparse)."""
         g = (self.active[c] * v) @ self.xt
         rows = self.facets[c]
-        gt = self.cone[c][rows][:, None] * self.xt[rows]
+        ineq, eq = rows[~self.equal[c][rows]], rows[self.equal[c][rows]]
+        # An equality row xt_i . w = 0 enters twice, as +xt_i and -xt_i (a free multiplier).
+        gt = np.vstack([self.cone[c][ineq][:, None] * self.xt[ineq], self.xt[eq], -self.xt[eq]])
         if np.all(gt @ g >= 0):  # g is in the cone: its own projection, mu = 0
             return float(np.linalg.norm(g)), {}
         mu, rnorm = nnls(gt.T, -g)
-        return float(rnorm), {int(rows[i]): float(mu[i]) for i in np.flatnonzero(mu > 0)}
+        k = len(ineq)
+        out = {int(i): float(m) for i, m in zip(ineq, mu[:k], strict=True) if m > 0}
+        free = mu[k : k + len(eq)] - mu[k + len(eq) :]
+        out.update({int(i): float(m) for i, m in zip(eq, free, strict=True) if m != 0})
+        return float(rnorm), out
 
     def supports(self, v: np.ndarray) -> np.ndarray:
         """rho_c(v) for every pair c."""

@@ -1,0 +1,101 @@
+"""The certified global minimum against the full enumeration of ``solve``."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reluscape import global_minimum as gm
+from reluscape.data import load_problem, make_problem
+from reluscape.exact.merge import FaceRecord
+from reluscape.execution.pipeline import solve
+from reluscape.schema import Result
+
+DATA = Path(__file__).parent / "data"
+
+
+def _same_global(problem) -> Result:
+    """``global`` and ``solve`` agree: intervals meet, the same minimizers up to permutation."""
+    found = gm.global_minimum(problem, face_timeout=None, starts=4)
+    reference = solve(problem, face_timeout=None)
+    assert reference.complete and found.complete
+    g = found.global_minimum
+    assert g.certified and not g.uncertified
+    want = [m for m in reference.minima if m.is_global]
+    for m in want:
+        lo, hi = m.loss_interval
+        assert g.lower <= hi and lo <= g.upper
+    key = lambda m: (m.signs, m.dimension, m.loss_interval)  # noqa: E731
+    assert sorted(map(key, found.minima)) == sorted(map(key, want))
+    assert all(m.is_global for m in found.minima)
+    assert g.pruned + g.solved >= 1 and g.pruned <= g.pieces
+    return found
+
+
+@pytest.mark.parametrize("hidden", [1, 2])
+def test_d1_agrees_with_solve(hidden: int) -> None:
+    _same_global(load_problem(DATA / "d1_n5.csv", hidden=hidden, lam="1/10"))
+
+
+def test_d2_one_unit_agrees_with_solve() -> None:
+    _same_global(load_problem(DATA / "d2_n6.csv", hidden=1, lam="1/10"))
+
+
+def test_seeded_data_with_a_large_lambda_agrees_with_solve() -> None:
+    """A regime where units die: the dead-unit faces are in every piece's closure."""
+    rng = np.random.default_rng(5)
+    X = [[str(round(v, 1))] for v in rng.normal(size=4)]
+    y = [str(round(v, 1)) for v in rng.normal(size=4)]
+    _same_global(make_problem(X, y, hidden=2, lam="2"))
+
+
+@pytest.mark.slow
+def test_d1_three_units_agrees_with_solve() -> None:
+    _same_global(load_problem(DATA / "d1_n5.csv", hidden=3, lam="1/10"))
+
+
+@pytest.mark.slow
+def test_d2_two_units_agrees_with_solve() -> None:
+    _same_global(load_problem(DATA / "d2_n6.csv", hidden=2, lam="1/10"))
+
+
+def test_document_round_trips_and_solve_documents_are_unchanged() -> None:
+    problem = load_problem(DATA / "d1_n5.csv", hidden=1, lam="1/10")
+    found = gm.global_minimum(problem, face_timeout=None, starts=2)
+    again = Result.from_json(found.to_json())
+    assert again == found and again.global_minimum == found.global_minimum
+    assert "global_minimum" not in solve(problem, face_timeout=None).to_dict()
+
+
+def test_no_multistart_run_goes_below_the_certified_value() -> None:
+    from reluscape.numerical.search import multistart
+
+    problem = load_problem(DATA / "d1_n8.csv", hidden=2, lam="1/10")
+    found = gm.global_minimum(problem, face_timeout=None, starts=2)
+    g = found.global_minimum
+    runs = multistart(problem, starts=40, seed=7, probe=False)
+    assert min(r.loss for r in runs) >= float(g.lower) - 1e-9
+    from reluscape.numerical.compare import convex_bound
+
+    assert convex_bound(problem)["p_star"] <= float(g.upper) + 1e-6
+
+
+def test_an_incomplete_exact_path_certifies_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A face the exact path cannot finish leaves the run uncertified, with its pieces
+    listed and the value only bracketed."""
+
+    def failing(problem, partitions, product):
+        return FaceRecord(product=tuple(product), faces=[], failure="stopped for the test")
+
+    monkeypatch.setattr(gm, "process_face", failing)
+    problem = load_problem(DATA / "d1_n5.csv", hidden=1, lam="1/10")
+    found = gm.global_minimum(problem, face_timeout=None, starts=2)
+    g = found.global_minimum
+    assert not g.certified and not found.complete and g.uncertified
+    assert all(m.is_global is None for m in found.minima)
+    reference = solve(problem, face_timeout=None)
+    best = min(m.loss_interval[0] for m in reference.minima if m.is_global)
+    assert g.lower <= best + Fraction(1, 10**30) and best <= g.upper + Fraction(1, 10**30)
