@@ -25,6 +25,7 @@ from reluscape.execution.pipeline import plan, solve
 from reluscape.schema import Result
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER = [sys.executable, "-m", "distributed.cli.dask_worker"]
 
 
 def _bench_dataset(n: int, d: int) -> list[list[str]]:
@@ -209,3 +210,60 @@ def test_jobs_and_scheduler_together_are_refused(tmp_path: Path) -> None:
         "reluscape: error: --jobs and --scheduler exclude each other: the cluster's workers "
         "set the parallelism"
     )
+
+
+def test_a_cluster_whose_workers_all_die_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Workers without a nanny (nothing restarts them) are SIGKILLed mid-run: the run
+    ends within WORKER_WAIT plus a few seconds, the unfinished faces are undecided with
+    the reason, and every finished face is in the checkpoint."""
+    import threading
+    import time
+
+    from distributed import Client, LocalCluster
+
+    wait = 3.0
+    monkeypatch.setattr(dask, "WORKER_WAIT", wait)
+    problem = load_problem(ROOT / "tests" / "data" / "d1_n5.csv", hidden=2, lam="1/10")
+    ck = tmp_path / "ck"
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        workers = [
+            subprocess.Popen(
+                [*WORKER, address, "--no-nanny", "--nthreads", "1"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(2)
+        ]
+        try:
+            with Client(address) as client:
+                client.wait_for_workers(2, timeout=120)
+            killed_at: list[float] = []
+
+            def kill_when_some_faces_are_done() -> None:
+                deadline = time.monotonic() + 240
+                while len(list(ck.glob("face-*.json"))) < 10 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                for w in workers:
+                    w.send_signal(signal.SIGKILL)
+                killed_at.append(time.monotonic())
+
+            killer = threading.Thread(target=kill_when_some_faces_are_done)
+            killer.start()
+            result = solve(problem, scheduler=address, checkpoint=ck, face_timeout=60)
+            ended_at = time.monotonic()
+            killer.join()
+        finally:
+            for w in workers:
+                w.kill()
+                w.wait()
+    assert ended_at - killed_at[0] < wait + 20
+    assert not result.complete
+    reasons = [f["reason"] for f in result.stats["faces_undecided"]]
+    lost = [r for r in reasons if r == f"no Dask worker left for {wait:g} s"]
+    assert lost and len(lost) >= len(reasons) - 2  # at most the two running faces differ
+    finished = len(list(ck.glob("face-*.json")))
+    assert 10 <= finished == plan(problem).orbits - len(reasons)
+    assert any("no Dask worker for 3 s" in r.getMessage() for r in caplog.records)
