@@ -13,7 +13,7 @@ from scipy.optimize import minimize
 from reluscape.data import Problem, make_problem
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.execution.pipeline import solve
-from reluscape.numerical.search import multistart
+from reluscape.numerical.search import multistart, probe_minimum
 from reluscape.schema import Minimum, Result
 
 Y4 = ["1", "0", "3", "2"]  # yt = (-1/2, -3/2, 3/2, 1/2), 1/2 |yt|^2 = 5/2
@@ -264,6 +264,11 @@ def test_zero_multiplier_is_decided() -> None:
         [list(row) for row in problem.X[:4]], list(problem.y[:4]), hidden=2, lam="1/10"
     )
     result = _solve(problem)
+    decided = [m for m in result.minima if "zero multiplier" in m.verdict.detail]
+    assert decided  # the critical-cone test decided at least one minimum here
+    for m in decided:
+        psi = np.column_stack([np.array(m.point.B, float), np.array(m.point.c, float)])
+        assert probe_minimum(problem, psi).passed
     _assert_losses_exact(result, problem)
     _assert_multistart_agrees(result, problem, starts=80)
 
