@@ -1,0 +1,167 @@
+"""Benchmark: wall time and peak memory of whole certified-global-minimum runs.
+
+Each case runs :func:`reluscape.global_minimum.global_minimum` in a separate Python process
+(start-up, the arrangement, the search, the exact path and its Dask workers all counted);
+the peak resident set is the largest sum over that process tree, sampled with psutil every
+0.2 s. A case over ``--timeout`` is stopped and recorded as unfinished. The table is
+printed and the rows are written to ``bench/results/global.json`` after every case, with
+the machine description and its load (the machine may be shared: say so with --note).
+
+Usage::
+
+    python bench/global_bench.py                       # the issue's three target cases
+    python bench/global_bench.py --only 2,50,1 --timeout 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = [  # (L, n, d, minutes allowed by the issue)
+    (2, 200, 1, 10),
+    (3, 50, 1, 30),
+    (2, 50, 2, 30),
+]
+LAM = "1"
+
+CHILD = """
+import json, sys, time
+from reluscape.data import load_problem
+from reluscape.global_minimum import global_minimum
+t0 = time.perf_counter()
+p = load_problem(sys.argv[1], hidden=int(sys.argv[2]), lam=sys.argv[3])
+r = global_minimum(p, jobs=int(sys.argv[4]), face_timeout=600.0)
+g = r.global_minimum
+out = {"certified": g.certified, "lower": float(g.lower), "upper": float(g.upper),
+       "width": float(g.upper - g.lower), "pieces": g.pieces, "pruned": g.pruned,
+       "solved": g.solved, "exact_faces": g.exact_faces, "minimizers": len(r.minima),
+       "directions": r.stats["directions"], "timings": r.stats["timings"]}
+print("RESULT " + json.dumps(out))
+"""
+
+
+def dataset(n: int, d: int, seed: int = 0) -> list[list[str]]:
+    """Seeded rational data: distinct x on a 1/1000 grid in [-2, 2]^d, y a smooth function
+    plus noise on a 1/100 grid (the network has something to fit)."""
+    rng = random.Random(f"{seed}:{n}:{d}")
+    rows: set[tuple[int, ...]] = set()
+    while len(rows) < n:
+        rows.add(tuple(rng.randint(-2000, 2000) for _ in range(d)))
+    out = []
+    for r in sorted(rows):
+        s = sum(v for v in r) / 1000
+        y = round(100 * (abs(s) - 0.5 * max(s, 0) ** 2 + rng.gauss(0, 0.2)))
+        out.append([str(Fraction(v, 1000)) for v in r] + [str(Fraction(y, 100))])
+    return out
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    try:
+        members = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for m in members:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += m.memory_info().rss
+    return total
+
+
+def run_case(hidden: int, n: int, d: int, jobs: int, timeout: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.csv"
+        data.write_text("\n".join(",".join(r) for r in dataset(n, d)) + "\n")
+        cmd = [sys.executable, "-c", CHILD, str(data), str(hidden), LAM, str(jobs)]
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        proc = psutil.Process(child.pid)
+        peak = 0
+        finished = True
+        while child.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            if time.perf_counter() - start > timeout:
+                finished = False
+                os.killpg(child.pid, 9)  # the child's own session: it and its workers only
+                break
+            time.sleep(0.2)
+        out, err = child.communicate()
+        wall = time.perf_counter() - start
+    row = {
+        "hidden": hidden, "n": n, "d": d, "lam": LAM, "jobs": jobs, "finished": finished,
+        "wall_seconds": round(wall, 1), "peak_rss_mib": round(peak / 2**20, 1),
+    }  # fmt: skip
+    lines = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
+    if lines:
+        row.update(json.loads(lines[-1][len("RESULT ") :]))
+    elif finished:
+        row["error"] = err.strip().splitlines()[-1:] or ["no output"]
+    return row
+
+
+def machine(note: str) -> dict:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_average_at_start": os.getloadavg(),
+        "note": note,
+    }
+
+
+def table(rows: list[dict]) -> str:
+    head = f"{'L':>2} {'n':>4} {'d':>2} {'wall s':>8} {'MiB':>7} {'cert':>5} {'pieces':>8} "
+    head += f"{'pruned':>8} {'solved':>7} {'faces':>6}  value"
+    lines = [head]
+    for r in rows:
+        value = f"[{r['lower']:.10g}, {r['upper']:.10g}]" if "lower" in r else r.get("error", "")
+        wall = f"{r['wall_seconds']:.1f}" + ("" if r["finished"] else "+")
+        lines.append(
+            f"{r['hidden']:>2} {r['n']:>4} {r['d']:>2} {wall:>8} {r['peak_rss_mib']:>7.0f} "
+            f"{r.get('certified', '-')!s:>5} {r.get('pieces', '-'):>8} "
+            f"{r.get('pruned', '-'):>8} {r.get('solved', '-'):>7} {r.get('exact_faces', '-'):>6}"
+            f"  {value}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="one case L,n,d (default: the three targets)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per case")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "global.json"))
+    parser.add_argument(
+        "--note",
+        default="machine shared with other helpers' test and benchmark runs (2 cores); "
+        "wall times are upper estimates",
+    )
+    args = parser.parse_args()
+    cases = [tuple(int(v) for v in args.only.split(","))] if args.only else [c[:3] for c in TARGETS]
+    doc = {"machine": machine(args.note), "targets_minutes": TARGETS, "rows": []}
+    for hidden, n, d in cases:
+        doc["rows"].append(run_case(hidden, n, d, args.jobs, args.timeout))
+        doc["machine"]["load_average_at_end"] = os.getloadavg()
+        Path(args.out).write_text(json.dumps(doc, indent=2) + "\n")
+        print(table(doc["rows"][-1:]), flush=True)
+    print(table(doc["rows"]))
+
+
+if __name__ == "__main__":
+    main()
