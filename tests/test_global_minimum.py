@@ -35,15 +35,21 @@ def _same_global(problem) -> Result:
     return found
 
 
-@pytest.mark.parametrize("hidden", [1, 2])
-def test_d1_agrees_with_solve(hidden: int) -> None:
-    _same_global(load_problem(DATA / "d1_n5.csv", hidden=hidden, lam="1/10"))
+def test_d1_one_unit_agrees_with_solve() -> None:
+    _same_global(load_problem(DATA / "d1_n5.csv", hidden=1, lam="1/10"))
 
 
+@pytest.mark.slow
+def test_d1_two_units_agrees_with_solve() -> None:
+    _same_global(load_problem(DATA / "d1_n5.csv", hidden=2, lam="1/10"))
+
+
+@pytest.mark.slow
 def test_d2_one_unit_agrees_with_solve() -> None:
     _same_global(load_problem(DATA / "d2_n6.csv", hidden=1, lam="1/10"))
 
 
+@pytest.mark.slow
 def test_seeded_data_with_a_large_lambda_agrees_with_solve() -> None:
     """A regime where units die: the dead-unit faces are in every piece's closure."""
     rng = np.random.default_rng(5)
@@ -70,6 +76,7 @@ def test_document_round_trips_and_solve_documents_are_unchanged() -> None:
     assert "global_minimum" not in solve(problem, face_timeout=None).to_dict()
 
 
+@pytest.mark.slow
 def test_no_multistart_run_goes_below_the_certified_value() -> None:
     from reluscape.numerical.search import multistart
 

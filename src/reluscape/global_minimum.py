@@ -160,15 +160,15 @@ def _incumbent(search: _Search, starts: int, seed: int) -> None:
     search.add_direction(p.yt.copy())
 
 
-def _certify(search: _Search, upper: Fraction) -> tuple[np.ndarray, np.ndarray]:
-    """Exact certified bound of every piece from its best direction; which exceed ``upper``.
+def _certify(search: _Search, upper: Fraction) -> tuple[np.ndarray, Callable[[int], Fraction]]:
+    """Exact certified bounds from each piece's best direction; which exceed ``upper``.
 
-    Returns (pruned, bound) with bound[i] a Fraction-valued object array (0 where the
-    piece has no direction)."""
+    A direction's bound of a piece is the smallest of its pairs' bounds (the bound
+    decreases in max_l q_l), so each (direction, pair) is checked once. Returns the pruned
+    mask and the certified bound of a piece by index."""
     p = search.programs
-    size = len(search.combos)
-    bound = np.empty(size, dtype=object)
-    bound[:] = Fraction(0)
+    per_pair: dict[tuple[int, int], Fraction] = {}
+    pruned = np.zeros(len(search.combos), dtype=bool)
     for k, v in enumerate(search.directions):
         members = np.flatnonzero(search.best_k == k)
         if members.size == 0:
@@ -176,15 +176,19 @@ def _certify(search: _Search, upper: Fraction) -> tuple[np.ndarray, np.ndarray]:
         v_q = [_rational(x) for x in v]
         direction = Direction(search.problem, v_q)
         v_used = np.array([float(x) for x in v_q])
-        per_pair: dict[int, Fraction] = {}
-        for c in np.unique(search.combos[members]):
+        used = np.unique(search.combos[members])
+        above = np.zeros(len(search.pairs), dtype=bool)
+        for c in used:
             chamber, e = search.pairs[c]
-            _, mu = p.support(v_used, int(c))
-            q = direction.support_upper(chamber.signs, e, {i: Fraction(m) for i, m in mu.items()})
-            per_pair[int(c)] = direction.bound(q)
-        for i in members:
-            bound[i] = min(per_pair[int(c)] for c in search.combos[i])
-    pruned = np.array([b > upper for b in bound], dtype=bool)
+            mu = {i: Fraction(m) for i, m in p.support(v_used, int(c))[1].items()}
+            per_pair[k, int(c)] = direction.bound(direction.support_upper(chamber.signs, e, mu))
+            above[c] = per_pair[k, int(c)] > upper
+        pruned[members] = above[search.combos[members]].all(axis=1)
+
+    def bound(i: int) -> Fraction:
+        k = int(search.best_k[i])
+        return min(per_pair[k, int(c)] for c in search.combos[i])
+
     return pruned, bound
 
 
@@ -337,7 +341,7 @@ def global_minimum(
         lower = min(m.loss_interval[0] for m in lows)
         top = min(min(m.loss_interval[1] for m in lows), upper)
     else:
-        lower = min((bound[i] for i in rest), default=upper)
+        lower = min((bound(int(i)) for i in rest), default=upper)
         top = min([upper, *(m.loss_interval[1] for m in exact.minima)])
         lower = min(lower, top)
     for k, m in enumerate(lows, start=1):
