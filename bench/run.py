@@ -13,6 +13,8 @@ Usage::
     python bench/run.py --out bench/results/latest.json
     python bench/run.py --grid full --only 3,8,1 --out bench/results/full.json
                                         # re-measure one case, keep the file's other rows
+    python bench/run.py --grid dryrun --out bench/results/dryrun.json
+                                        # `solve --dry-run` on large data (target: < 5 s)
 """
 
 from __future__ import annotations
@@ -53,6 +55,16 @@ FULL = [
     (3, 8, 1, "realizable"),
     (2, 8, 2, "realizable"),
 ]
+# Whole `reluscape solve --dry-run` processes: counting faces and orbits by formula must
+# answer in seconds for any n and L (issue 10), including L = 50 and the naive division.
+DRYRUN = [
+    (2, 10000, 1, "realizable"),
+    (50, 10000, 1, "realizable"),
+    (2, 10000, 1, "naive"),
+    (2, 2000, 2, "realizable"),
+    (50, 2000, 2, "realizable"),
+]
+GRIDS = {"quick": QUICK, "full": FULL, "dryrun": DRYRUN}
 
 
 @dataclass
@@ -74,14 +86,21 @@ class Row:
     enumerate_s: float | None = None
     verify_s: float | None = None
     complete: bool | None = None
+    dry_run: str | None = None
 
 
 def dataset(n: int, d: int, seed: int) -> list[list[str]]:
-    """Seeded rational data: distinct x rows on a 1/10 grid, y on a 1/10 grid."""
+    """Seeded rational data: distinct x rows on a 1/10 grid, y on a 1/10 grid.
+
+    x in [-1.5, 1.5]^d, or wider when that grid has fewer than 2 n points (large dry runs).
+    """
     rng = random.Random(f"{seed}:{n}:{d}")
+    spread = 15
+    while (2 * spread + 1) ** d < 2 * n:
+        spread *= 2
     rows: set[tuple[int, ...]] = set()
     while len(rows) < n:
-        rows.add(tuple(rng.randint(-15, 15) for _ in range(d)))
+        rows.add(tuple(rng.randint(-spread, spread) for _ in range(d)))
     out = []
     for r in sorted(rows):
         y = rng.randint(-15, 15)
@@ -89,18 +108,11 @@ def dataset(n: int, d: int, seed: int) -> list[list[str]]:
     return out
 
 
-def run_case(hidden: int, n: int, d: int, partitions: str, jobs: int, timeout: float) -> Row:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data.csv"
-        data.write_text("\n".join(",".join(r) for r in dataset(n, d, seed=0)) + "\n")
-        out = Path(tmp) / "result.json"
-        cmd = [
-            sys.executable, "-m", "reluscape", "solve", str(data), "--hidden", str(hidden),
-            "--lam", "1/10", "--partitions", partitions, "--jobs", str(jobs), "--quiet",
-            "--face-timeout", "600", "--out", str(out),
-        ]  # fmt: skip
+def _measure(cmd: list[str], timeout: float, stdout: Path) -> tuple[int, float, float]:
+    """Exit code, wall seconds and peak resident MiB (process tree) of one command."""
+    with stdout.open("w") as sink:
         start = time.perf_counter()
-        proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = psutil.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL)
         peak = 0
         while proc.poll() is None:
             try:
@@ -114,7 +126,27 @@ def run_case(hidden: int, n: int, d: int, partitions: str, jobs: int, timeout: f
                 break
             time.sleep(0.05)
         wall = time.perf_counter() - start
-        row = Row(hidden, n, d, partitions, jobs, proc.wait(), wall, peak / 2**20)
+        return proc.wait(), wall, peak / 2**20
+
+
+def run_case(
+    hidden: int, n: int, d: int, partitions: str, jobs: int, timeout: float, dry_run: bool = False
+) -> Row:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.csv"
+        data.write_text("\n".join(",".join(r) for r in dataset(n, d, seed=0)) + "\n")
+        out = Path(tmp) / "result.json"
+        cmd = [
+            sys.executable, "-m", "reluscape", "solve", str(data), "--hidden", str(hidden),
+            "--lam", "1/10", "--partitions", partitions, "--jobs", str(jobs), "--quiet",
+            "--face-timeout", "600",
+        ]  # fmt: skip
+        cmd += ["--dry-run"] if dry_run else ["--out", str(out)]
+        printed = Path(tmp) / "stdout.txt"
+        code, wall, peak = _measure(cmd, timeout, printed)
+        row = Row(hidden, n, d, partitions, jobs, code, wall, peak)
+        if dry_run:
+            row.dry_run = printed.read_text().strip()
         if out.exists():
             doc = json.loads(out.read_text())
             s = doc["stats"]
@@ -216,7 +248,8 @@ def _format_row(r: Row) -> str:
         f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.partitions:<10} {r.orbits or '-':>6} "
         f"{r.systems_solved or '-':>6} {r.positive_dimensional_faces or 0:>6} "
         f"{r.components or 0:>5} {r.enumerate_s or 0:>7.1f} {r.verify_s or 0:>7.1f} "
-        f"{r.wall_s:>7.1f} {r.peak_rss_mib:>8.0f}  {r.minima or f'exit {r.exit_code}'}"
+        f"{r.wall_s:>7.1f} {r.peak_rss_mib:>8.0f}  "
+        f"{r.dry_run or r.minima or f'exit {r.exit_code}'}"
         + ("" if r.complete in (None, True) else "  INCOMPLETE")
     )
 
@@ -242,7 +275,7 @@ def _selects(spec: str, case: tuple[int, int, int, str]) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--grid", choices=("quick", "full"), default="quick")
+    ap.add_argument("--grid", choices=tuple(GRIDS), default="quick")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per case")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
@@ -254,7 +287,7 @@ def main() -> int:
         "already in --out are kept, so a long grid can be measured case by case",
     )
     args = ap.parse_args()
-    grid = QUICK if args.grid == "quick" else FULL
+    grid = GRIDS[args.grid]
     rows: list[Row] = []
     if args.only:
         chosen = [c for c in grid if any(_selects(spec, c) for spec in args.only)]
@@ -267,7 +300,8 @@ def main() -> int:
         grid = chosen
     print(HEADER)
     for hidden, n, d, partitions in grid:
-        r = run_case(hidden, n, d, partitions, args.jobs, args.timeout)
+        dry = args.grid == "dryrun"
+        r = run_case(hidden, n, d, partitions, args.jobs, args.timeout, dry_run=dry)
         rows.append(r)
         print(_format_row(r), flush=True)
         summary = _write(args, rows)

@@ -412,14 +412,17 @@ def _run(
 def _count(value: int) -> str:
     """An exact count, or its order of magnitude when it is too long to read.
 
-    >>> _count(231), _count(10**40 * 3)
-    ('231', 'about 3.0e+40')
+    >>> _count(231), _count(10**40 * 3), _count(10**50 - 1)
+    ('231', 'about 3.0e+40', 'about 1.0e+50')
     """
     if value < 10**12:
         return str(value)
-    exponent = math.log10(value)  # exact enough for big ints; str() of them may be refused
-    mantissa = 10 ** (exponent - math.floor(exponent))
-    return f"about {mantissa:.1f}e+{math.floor(exponent)}"
+    # log10 of a Python int is accurate for any size; str() of a huge one may be refused.
+    exponent = math.floor(math.log10(value))
+    mantissa = round(10 ** (math.log10(value) - exponent), 1)
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"about {mantissa:.1f}e+{exponent}"
 
 
 def _plan_line(counts: Counts, partitions: str) -> str:

@@ -17,6 +17,7 @@ with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -87,7 +88,7 @@ class Problem:
     _yt: tuple[Fraction, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        mean = sum(self.y, Fraction(0)) / len(self.y)
+        mean = _exact_sum(self.y) / len(self.y)
         object.__setattr__(self, "_yt", tuple(v - mean for v in self.y))
 
     @property
@@ -128,6 +129,19 @@ class Problem:
             "X": [[str(v) for v in row] for row in self.X],
             "y": [str(v) for v in self.y],
         }
+
+
+def _exact_sum(values: Sequence[Fraction]) -> Fraction:
+    """sum(values) over one common denominator: one gcd instead of one per addition,
+    which matters for 10^4 samples.
+
+    >>> _exact_sum([Fraction(1, 10), Fraction(1, 5), Fraction(-3, 10)])
+    Fraction(0, 1)
+    """
+    if not values:
+        return Fraction(0)
+    common = math.lcm(*(v.denominator for v in values))
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
 
 
 def make_problem(
@@ -236,6 +250,12 @@ def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
     InputError
         If the file cannot be read, is empty, has ragged rows or non-numeric cells.
     """
+    table = _read_table(path)
+    return [row[:-1] for row, _ in table], [row[-1] for row, _ in table]
+
+
+def _read_table(path: str | Path) -> list[tuple[list[str], list[Fraction]]]:
+    """The data rows of a CSV file, as text and as exact numbers (each cell read once)."""
     p = Path(path)
     text = read_text(p, kind="data", expected="a CSV file", encoding="utf-8-sig")
     table = [
@@ -255,23 +275,22 @@ def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
             f"data file {p}: need at least 2 columns (inputs, then y), got {width} on line "
             f"{table[0][0]}"
         )
-    X: list[list[str]] = []
-    y: list[str] = []
+    out = []
     for lineno, row in table:
         if len(row) != width:
             raise InputError(
                 f"data file {p}, line {lineno}: expected {width} columns, got {len(row)}"
             )
+        values = []
         for col, cell in enumerate(row, start=1):
             try:
-                parse_rational(cell)
+                values.append(parse_rational(cell))
             except InputError:
                 raise InputError(
                     f"data file {p}, line {lineno}, column {col}: not a finite number: {cell!r}"
                 ) from None
-        X.append(row[:-1])
-        y.append(row[-1])
-    return X, y
+        out.append((row, values))
+    return out
 
 
 def _is_numeric_row(row: list[str]) -> bool:
@@ -291,7 +310,9 @@ def load_problem(
     convention: str = "sum",
 ) -> Problem:
     """Read a CSV file and validate it into a :class:`Problem` (see :func:`read_csv`)."""
-    X, y = read_csv(path)
+    table = _read_table(path)
+    X = [values[:-1] for _, values in table]
+    y = [values[-1] for _, values in table]
     return make_problem(X, y, hidden=hidden, lam=lam, convention=convention, source=str(path))
 
 

@@ -61,13 +61,15 @@ def test_rank_three_formula_equals_the_moebius_sum(seed: int) -> None:
     assert counting.unit_face_count(X) == (counting.face_count_of_lattice(flats), True)
 
 
-def test_line_sizes_numpy_equals_python() -> None:
+def test_line_counts_numpy_equals_python_and_every_pair_is_on_one_line() -> None:
     rng = random.Random(7)
     points = list({(rng.randint(0, 9), rng.randint(0, 9)) for _ in range(60)})
-    numpy_sizes = counting._line_sizes_numpy(points)
-    assert sorted(numpy_sizes) == sorted(counting._line_sizes_python(points))
-    # Every pair of points lies on exactly one line: sum_t C(k_t, 2) = C(m, 2).
-    assert sum(k * (k - 1) // 2 for k in numpy_sizes) == len(points) * (len(points) - 1) // 2
+    groups = counting._direction_groups_numpy(points)
+    assert groups == counting._direction_groups_python(points)
+    lines = counting._line_sizes(points)
+    assert lines is not None and 3 in lines  # a 10 x 10 grid has lines of 3 and more
+    m = len(points)
+    assert sum(c * k * (k - 1) // 2 for k, c in lines.items()) == m * (m - 1) // 2
 
 
 @pytest.mark.parametrize("seed", range(4))

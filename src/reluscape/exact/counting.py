@@ -46,7 +46,7 @@ every coordinate difference fits in 31 bits, so nothing overflows or rounds.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -54,7 +54,7 @@ Point = tuple[Fraction, ...]
 
 # Work allowed before the general-position bound replaces an exact count: numbers of
 # pairs of points (rank 3) and of candidate flats (rank >= 4) that are examined.
-_MAX_PAIRS_NUMPY = 25_000_000
+_MAX_PAIRS_NUMPY = 8_000_000
 _MAX_PAIRS_PYTHON = 400_000
 _MAX_FLATS = 500
 
@@ -115,7 +115,10 @@ def affine_rank(points: Sequence[Point]) -> int:
     >>> affine_rank([(Q(0), Q(0)), (Q(1), Q(1)), (Q(2), Q(2))])
     2
     """
-    return len(_echelon([(*p, Fraction(1)) for p in points]))
+    if not points:
+        return 0
+    full = len(points[0]) + 1
+    return len(_echelon(((*p, Fraction(1)) for p in points), full=full))
 
 
 def unit_face_count(X: Sequence[Sequence[Fraction]]) -> tuple[int, bool]:
@@ -141,8 +144,8 @@ def unit_face_count(X: Sequence[Sequence[Fraction]]) -> tuple[int, bool]:
         sizes = _line_sizes(_plane_coordinates(points))
         if sizes is None:
             return general_position_face_count(m, r), False
-        lines = len(sizes)
-        total = sum(sizes)
+        lines = sum(sizes.values())
+        total = sum(k * c for k, c in sizes.items())
         excess = total - lines
         return 2 + 2 * m + 2 * lines + excess + abs(1 - m + excess) + 2 * total - m, True
     flats = _small_lattice(points, r)
@@ -171,7 +174,8 @@ def naive_piece_count(X: Sequence[Sequence[Fraction]]) -> tuple[int, bool]:
     if r == 3:
         sizes = _line_sizes(_plane_coordinates(points))
         if sizes is not None:
-            return 2**m + m * 2 ** (m - 1) + sum(2 ** (m - k) for k in sizes) + 1, True
+            lines = sum(c * 2 ** (m - k) for k, c in sizes.items())
+            return 2**m + m * 2 ** (m - 1) + lines + 1, True
     elif (flats := _small_lattice(points, r)) is not None:
         return sum(2 ** (m - len(f)) for f in flats), True
     return sum(math.comb(m, s) * 2 ** (m - s) for s in range(r)) + 1, False
@@ -294,12 +298,15 @@ def face_count_of_lattice(flats: Sequence[frozenset[int]]) -> int:
 
 
 def _echelon(
-    rows: Sequence[Point], basis: Sequence[tuple[int, Point]] = ()
+    rows: Iterable[Point], basis: Sequence[tuple[int, Point]] = (), *, full: int | None = None
 ) -> list[tuple[int, Point]]:
     """``basis`` (pivot, row) pairs extended by ``rows``, each new row reduced against the
-    previous ones and scaled to 1 at its pivot; dependent rows are dropped."""
+    previous ones and scaled to 1 at its pivot; dependent rows are dropped. Stops once
+    the basis has ``full`` rows (nothing more can be independent)."""
     out = list(basis)
     for row in rows:
+        if len(out) == full:
+            break
         v = _reduce(row, out)
         pivot = next((k for k, a in enumerate(v) if a != 0), None)
         if pivot is not None:
@@ -327,8 +334,8 @@ def _plane_coordinates(points: Sequence[Point]) -> list[tuple[int, int]]:
     denominator and shifted to start at 0.
     """
     p0 = points[0]
-    diffs = [tuple(a - b for a, b in zip(p, p0, strict=True)) for p in points]
-    basis = _echelon(diffs)
+    diffs = (tuple(a - b for a, b in zip(p, p0, strict=True)) for p in points)
+    basis = _echelon(diffs, full=2)
     u, w = basis[0][1], basis[1][1]
     a, b = next(
         (a, b)
@@ -345,34 +352,45 @@ def _plane_coordinates(points: Sequence[Point]) -> list[tuple[int, int]]:
     return list(zip(ints[0], ints[1], strict=True))
 
 
-def _line_sizes(points: Sequence[tuple[int, int]]) -> list[int] | None:
-    """Number of points on every line through two or more of ``points`` (distinct), or
-    None when that is more work than a dry run should take.
+def _line_sizes(points: Sequence[tuple[int, int]]) -> dict[int, int] | None:
+    """How many lines through two or more of ``points`` (distinct) carry k points, for
+    every k, or None when that is more work than a dry run should take.
 
-    Each line is counted from its first point i: the directions from i to the later
-    points, reduced by their gcd, group the later points by line, and a group is new
-    unless an earlier point has the same direction.
+    From every point i the later points j > i are grouped by their direction from i,
+    reduced by the gcd. A line with k points p_1 < ... < p_k is seen from p_1 as a group
+    of k - 1, from p_2 as one of k - 2, ..., from p_(k-1) as one of 1; so the number
+    G(s) of groups of size s is the number of lines with more than s points, and the
+    lines with exactly k points number G(k - 1) - G(k).
     """
     m = len(points)
     pairs = m * (m - 1) // 2
     fits = all(0 <= c < 1 << 31 for p in points for c in p)
     if fits and pairs <= _MAX_PAIRS_NUMPY:
-        return _line_sizes_numpy(points)
-    if pairs <= _MAX_PAIRS_PYTHON:
-        return _line_sizes_python(points)
-    return None
+        groups = _direction_groups_numpy(points)
+    elif pairs <= _MAX_PAIRS_PYTHON:
+        groups = _direction_groups_python(points)
+    else:
+        return None
+    lines = {}
+    for k in range(2, m + 1):
+        count = groups.get(k - 1, 0) - groups.get(k, 0)
+        if count:
+            lines[k] = count
+    return lines
 
 
-def _line_sizes_python(points: Sequence[tuple[int, int]]) -> list[int]:
-    sizes = []
+def _direction_groups_python(points: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Number of direction groups of each size, from each point to the later ones
+    (:func:`_line_sizes`)."""
+    groups: dict[int, int] = {}
     for i, (xi, yi) in enumerate(points):
-        earlier = {_direction(x - xi, y - yi) for x, y in points[:i]}
-        later: dict[tuple[int, int], int] = {}
+        here: dict[tuple[int, int], int] = {}
         for x, y in points[i + 1 :]:
             key = _direction(x - xi, y - yi)
-            later[key] = later.get(key, 0) + 1
-        sizes.extend(c + 1 for key, c in later.items() if key not in earlier)
-    return sizes
+            here[key] = here.get(key, 0) + 1
+        for size in here.values():
+            groups[size] = groups.get(size, 0) + 1
+    return groups
 
 
 def _direction(dx: int, dy: int) -> tuple[int, int]:
@@ -381,23 +399,42 @@ def _direction(dx: int, dy: int) -> tuple[int, int]:
     return (-dx, -dy) if dx < 0 or (dx == 0 and dy < 0) else (dx, dy)
 
 
-def _line_sizes_numpy(points: Sequence[tuple[int, int]]) -> list[int]:
-    """:func:`_line_sizes_python` on int64 arrays; coordinates in [0, 2^31), so the
-    differences fit in 32 bits and a direction (dx, dy) in the key dx 2^32 + dy."""
+def _direction_groups_numpy(points: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """:func:`_direction_groups_python` on int64 arrays, a block of points at a time.
+
+    Coordinates are in [0, 2^31), so differences fit in 32 bits and a reduced direction
+    (dx, dy), made positive (dx > 0, or dx = 0 < dy), in the positive key dx 2^32 + dy.
+    Block rows a <= i < b take the columns j >= a; the entries with j <= i get the key
+    -1 - j, distinct within a row and from every direction, and so form runs of length
+    1, taken off at the end. Each row of keys is sorted; its runs are the groups.
+    """
     import numpy as np
 
     xs = np.array([p[0] for p in points], dtype=np.int64)
     ys = np.array([p[1] for p in points], dtype=np.int64)
-    sizes: list[int] = []
-    for i in range(len(points) - 1):
-        dx, dy = xs - xs[i], ys - ys[i]
+    m = len(points)
+    hist = np.zeros(m + 1, dtype=np.int64)
+    block = max(1, (1 << 20) // m)
+    padding = 0
+    for a in range(0, m, block):
+        b = min(a + block, m)
+        dx = xs[None, a:] - xs[a:b, None]
+        dy = ys[None, a:] - ys[a:b, None]
+        earlier = np.arange(a, m)[None, :] <= np.arange(a, b)[:, None]
         g = np.gcd(dx, dy)
-        g[i] = 1
-        dx, dy = dx // g, dy // g
+        g[earlier] = 1
+        dx //= g
+        dy //= g
         flip = (dx < 0) | ((dx == 0) & (dy < 0))
-        dx, dy = np.where(flip, -dx, dx), np.where(flip, -dy, dy)
-        key = dx * (1 << 32) + dy
-        groups, counts = np.unique(key[i + 1 :], return_counts=True)
-        new = ~np.isin(groups, key[:i])
-        sizes.extend((counts[new] + 1).tolist())
-    return sizes
+        key = np.where(flip, -dx, dx) * (1 << 32) + np.where(flip, -dy, dy)
+        key = np.where(earlier, -1 - np.arange(a, m)[None, :], key)
+        padding += int(earlier.sum())
+        key.sort(axis=1)
+        flat = key.ravel()
+        new = np.ones(flat.size, dtype=bool)
+        new[1:] = flat[1:] != flat[:-1]
+        new[:: m - a] = True  # every row starts a run
+        lengths = np.diff(np.append(np.flatnonzero(new), flat.size))
+        hist += np.bincount(lengths, minlength=m + 1)
+    hist[1] -= padding
+    return {size: int(c) for size, c in enumerate(hist) if c and size > 0}
