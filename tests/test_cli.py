@@ -396,3 +396,80 @@ def test_verify_help_shows_example() -> None:
     out = " ".join(proc.stdout.split())
     assert "reluscape verify result.json data.csv" in out
     assert "can refute a claim" in out and "does not prove" in out
+
+
+def _fake_pipeline(monkeypatch: pytest.MonkeyPatch, calls: list) -> None:
+    import types
+
+    import reluscape.execution
+
+    def solve(problem, **options):
+        calls.append(options)
+        return _fake_result(problem, complete=True)
+
+    fake = types.ModuleType("reluscape.execution.pipeline")
+    fake.solve = solve
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
+
+
+def test_dry_run_of_50_units_answers_with_the_counts(tmp_path: Path) -> None:
+    from math import comb
+
+    proc = run("solve", write(tmp_path, GOOD_CSV), "--hidden", "50", "--lam", "1", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    orbits = comb(21 + 49, 50)  # 4 n + 1 = 21 faces per unit
+    mantissa = f"{orbits / 10 ** (len(str(orbits)) - 1):.1f}"
+    assert "L = 50: 21 faces per unit" in proc.stdout
+    assert f"about {mantissa}e+{len(str(orbits)) - 1} orbits" in proc.stdout
+
+
+def test_work_over_the_limit_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reluscape.cli import ORBIT_LIMIT, main
+
+    calls: list = []
+    _fake_pipeline(monkeypatch, calls)
+    argv = ["solve", write(tmp_path, GOOD_CSV), "--hidden", "50", "--lam", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("reluscape: error: this run would process")
+    assert f"{ORBIT_LIMIT:,}" in err and "--force" in err
+    assert calls == []
+    assert main([*argv, "--force", "--quiet"]) == 0
+    assert len(calls) == 1
+
+
+def test_the_estimate_is_printed_before_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reluscape.cli import main
+
+    _fake_pipeline(monkeypatch, [])
+    assert main(["solve", write(tmp_path, GOOD_CSV), "--hidden", "2", "--lam", "1"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("reluscape: realizable division, L = 2: 21 faces per unit")
+    assert "231 orbits" in first
+
+
+def test_report_data_is_optional(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reluscape.cli import main
+    from reluscape.numerical import report
+
+    seen: list = []
+
+    def report_from_files(result, data, out, **options):
+        seen.append((result, data, out))
+        return Path(out) / "index.html"
+
+    monkeypatch.setattr(report, "report_from_files", report_from_files)
+    assert main(["report", "r.json", "--out", str(tmp_path / "rep")]) == 0
+    assert main(["report", "r.json", "d.csv", "--out", str(tmp_path / "rep")]) == 0
+    assert seen == [
+        ("r.json", None, str(tmp_path / "rep")),
+        ("r.json", "d.csv", str(tmp_path / "rep")),
+    ]
+    assert capsys.readouterr().out.startswith("reluscape: report written to")
