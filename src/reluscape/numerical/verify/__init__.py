@@ -94,7 +94,6 @@ from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem
-from reluscape.exact.polynomial import Polynomial, parse_polynomial
 from reluscape.numerical.verify.claims import (
     Context,
     check_float_range,
@@ -124,10 +123,8 @@ __all__ = [
     "CHECKS",
     "CheckOutcome",
     "MinimumReport",
-    "Polynomial",
     "VerifyReport",
     "orbit_size_of_faces",
-    "parse_polynomial",
     "verify",
     "verify_document",
 ]
@@ -171,7 +168,7 @@ def verify_document(
                 check_exact(claim, ctx, psi_q),
                 check_face(claim, ctx, psi_q),
                 check_system(claim),
-                check_a(claim, ctx),
+                check_a(claim, ctx, psi_q),
                 check_first_order(claim, ctx, psi_q, seed=k),
                 check_probe(claim, ctx, seed=k),
                 check_component(claim, ctx, seed=k),

@@ -31,6 +31,8 @@ __all__ = [
     "LOSS_RTOL",
     "POINT_RTOL",
     "WALL_RTOL",
+    "a_hat_exact",
+    "a_lipschitz",
     "box_delta",
     "check_a",
     "check_exact",
@@ -209,7 +211,9 @@ def check_face(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) -
             if s == "0" and abs(z) > wall:
                 worst = max(worst, abs(z))
                 problems.append(f"float point: theta_{u} . xt_{i} = {z:.3g}, face sign '0'")
-            elif s != "0" and (abs(z) <= wall or (z > 0) != (s == "+")):
+            elif s != "0" and (z if s == "+" else -z) < -wall:
+                # A strict sign within rounding of the wall is no contradiction (a unit
+                # nearly dead); the exact signs at the rational point are checked above.
                 worst = max(worst, abs(z))
                 problems.append(f"float point: theta_{u} . xt_{i} = {z:.3g}, face sign {s!r}")
     if problems:
@@ -288,22 +292,109 @@ def check_system(claim: Claim) -> CheckOutcome:
     return CheckOutcome("system", True, 0.0, f"{len(claim.system)} generators vanish in the box")
 
 
-def check_a(claim: Claim, ctx: Context) -> CheckOutcome:
-    """``point.a`` (and the rational a's) equal a_hat(psi)."""
-    ah = a_hat(ctx.problem, claim.psi)
-    dev = float(np.max(np.abs(claim.a - ah)))
-    what = f"max |a - a_hat(psi)| = {dev:.3g}"
-    rational = claim.rational
-    if rational is not None:
-        names = [f"a{u}" for u in range(ctx.problem.hidden)]
-        if all(name in rational for name in names):
-            a_q = np.array([float(rational[name]) for name in names])
-            dev_q = float(np.max(np.abs(a_q - ah)))
-            what += f", for the rational a {dev_q:.3g}"
-            dev = max(dev, dev_q)
-    tol = A_TOL * max(1.0, float(np.max(np.abs(ah))))
+def a_hat_exact(ctx: Context, psi_q: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:
+    """a_hat(psi) = (Omega^T Omega + lambda I)^{-1} Omega^T yt in rational arithmetic.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> ctx = Context.of(make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1))
+    >>> a_hat_exact(ctx, [[1, 0]])  # Omega = (0, 1, 2), yt = (-2, -1, 3): 5 / (5 + 1)
+    (Fraction(5, 6),)
+    """
+    lam = ctx.problem.lam_sum
+    om = [[max(linalg.dot(theta, xi), Fraction(0)) for theta in psi_q] for xi in ctx.xt_q]
+    size = len(psi_q)
+    gram = [
+        [
+            sum((row[j] * row[k] for row in om), Fraction(0)) + (lam if j == k else 0)
+            for k in range(size)
+        ]
+        for j in range(size)
+    ]
+    rhs = [linalg.dot([row[j] for row in om], ctx.problem.yt) for j in range(size)]
+    return linalg.solve(gram, rhs)
+
+
+def a_lipschitz(ctx: Context, psi_q: Sequence[Sequence[Fraction]], delta: float) -> float:
+    """Da with |a_hat(psi) - a_hat(psi')| <= Da |psi - psi'| within delta of psi_q.
+
+    Differentiating (Omega^T Omega + lambda I) a = Omega^T yt gives
+    (Omega^T Omega + lambda I) da = -dOmega^T err - Omega^T dOmega a, err = Omega a - yt,
+    and with |a| <= A = |yt| / sqrt(lambda), |err| <= |yt|, |Omega| <= W P and
+    |dOmega| <= W |dpsi| (W = |Xt|, spectral; P = |psi_q| + delta):
+    Da = W (|yt| + W P A) / lambda. The same bound holds in every chamber, and a_hat is
+    continuous, so it holds across walls too.
+    """
+    lam = ctx.lam
+    norm_yt = float(np.linalg.norm(ctx.yt))
+    w = float(np.linalg.norm(ctx.xt, 2))
+    a_max = norm_yt / math.sqrt(lam)
+    p = math.sqrt(sum(float(v) ** 2 for row in psi_q for v in row)) + delta
+    return w * (norm_yt + w * p * a_max) / lam
+
+
+def check_a(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) -> CheckOutcome:
+    """``point.a`` equals the rational a's, and those equal a_hat(psi*).
+
+    With a rational point and certified intervals: exactly, |a_q - a_hat(psi_q)| must not
+    exceed the width of a's interval plus 2 Da delta (:func:`a_lipschitz`; a_hat(psi*)
+    lies in a's box and within Da delta of a_hat(psi_q)), and the floats equal the rational
+    a's to 1e-9 relative. Without: the float a_hat(psi) at the float point, to 1e-8
+    relative. (The exact test also holds where a float a_hat is ill-conditioned: parallel
+    or dead units with a tiny lambda.)
+    """
+    hidden = ctx.problem.hidden
+    names = [f"a{u}" for u in range(hidden)]
+    rational = claim.rational or {}
+    bounded = psi_q is not None and all(
+        name in rational and claim.t_interval(name) is not None for name in names
+    )
+    if not bounded or not all(
+        claim.t_interval(t) is not None for u in range(hidden) for t in claim.t_names(u)
+    ):
+        ah = a_hat(ctx.problem, claim.psi)
+        dev = float(np.max(np.abs(claim.a - ah)))
+        tol = A_TOL * max(1.0, float(np.max(np.abs(ah))))
+        return CheckOutcome(
+            "a",
+            dev <= tol,
+            dev,
+            f"max |a - a_hat(psi)| = {dev:.3g} (a_hat = {ah.tolist()}, tolerance {tol:.1e})",
+        )
+    assert psi_q is not None
+    a_q = [rational[name] for name in names]
+    floats = max(
+        abs(f - float(q)) / max(1.0, abs(float(q))) for f, q in zip(claim.a, a_q, strict=True)
+    )
+    if floats > POINT_RTOL:
+        return CheckOutcome(
+            "a",
+            False,
+            floats,
+            f"point.a differs from the rational a's by {floats:.3g} (relative; tolerance "
+            f"{POINT_RTOL:g})",
+        )
+    delta = box_delta(claim)
+    da = a_lipschitz(ctx, psi_q, delta)
+    exact = a_hat_exact(ctx, psi_q)
+    worst = 0.0
+    for u, (q, e) in enumerate(zip(a_q, exact, strict=True)):
+        lo, hi = claim.t_interval(names[u])  # type: ignore[misc]
+        gap = abs(q - e)
+        allowed = (hi - lo) + Fraction(2.0 * da * delta)
+        if gap > allowed:
+            return CheckOutcome(
+                "a",
+                False,
+                float(gap),
+                f"exactly at the rational point a_hat_{u} = {float(e)!r}, the rational a_{u} = "
+                f"{float(q)!r}: {float(gap):.3g} apart, at most {float(allowed):.3g} allowed by "
+                "the box",
+            )
+        worst = max(worst, float(gap))
     return CheckOutcome(
-        "a", dev <= tol, dev, f"{what} (a_hat = {ah.tolist()}, tolerance {tol:.1e})"
+        "a", True, worst, f"|a - a_hat| exactly at the rational point <= {worst:.3g}"
     )
 
 
@@ -371,10 +462,18 @@ def check_orbit(claim: Claim) -> CheckOutcome:
     L = len(signs)
     orbit_size = claim.minimum.orbit_size
     if claim.dimension == 0:
-        psi, a = claim.psi, claim.a
-        units = [tuple(np.round([a[u], *psi[u]], 9).tolist()) for u in range(L)]
+        params = np.column_stack([claim.a, claim.psi])
+        scale = max(1.0, float(np.max(np.abs(params))))
+        # Classes of equal units: same face and parameters equal to 1e-9 (relative),
+        # joined transitively so that no rounding boundary splits a class.
+        label = list(range(L))
+        for u, v in itertools.combinations(range(L), 2):
+            close = np.max(np.abs(params[u] - params[v])) <= POINT_RTOL * scale
+            if signs[u] == signs[v] and close:
+                old = label[v]
+                label = [label[u] if x == old else x for x in label]
         expected = math.factorial(L)
-        for m in Counter(units).values():
+        for m in Counter(label).values():
             expected //= math.factorial(m)
         ok = orbit_size == expected
         detail = f"orbit_size {orbit_size}, but the point has {expected} distinct images"

@@ -33,7 +33,13 @@ from reluscape.exact import linalg
 from reluscape.numerical.loss import reduced_loss
 from reluscape.numerical.search import adjacent_sign_patterns, probe_minimum
 from reluscape.numerical.verify.claims import Claim, Context
-from reluscape.numerical.verify.exact_checks import LOSS_RTOL, box_delta, root_excluded
+from reluscape.numerical.verify.exact_checks import (
+    LOSS_RTOL,
+    a_hat_exact,
+    a_lipschitz,
+    box_delta,
+    root_excluded,
+)
 from reluscape.numerical.verify.report import CheckOutcome
 
 __all__ = [
@@ -172,23 +178,13 @@ def directional_derivative_exact(
     """
     lam = ctx.problem.lam_sum
     z = [[linalg.dot(theta, xi) for xi in ctx.xt_q] for theta in psi_q]
-    om = [[max(z[u][i], Fraction(0)) for u in range(len(psi_q))] for i in range(len(ctx.xt_q))]
-    size = len(psi_q)
-    gram = [
-        [
-            sum((row[j] * row[k] for row in om), Fraction(0)) + (lam if j == k else 0)
-            for k in range(size)
-        ]
-        for j in range(size)
+    a = a_hat_exact(ctx, psi_q)
+    err = [
+        linalg.dot([max(z[u][i], Fraction(0)) for u in range(len(psi_q))], a) - y
+        for i, y in enumerate(ctx.problem.yt)
     ]
-    rhs = [
-        sum((row[j] * y for row, y in zip(om, ctx.problem.yt, strict=True)), Fraction(0))
-        for j in range(size)
-    ]
-    a = linalg.solve(gram, rhs)
-    err = [linalg.dot(row, a) - y for row, y in zip(om, ctx.problem.yt, strict=True)]
     total = lam * sum((linalg.dot(t, w) for t, w in zip(psi_q, v, strict=True)), Fraction(0))
-    for u in range(size):
+    for u in range(len(psi_q)):
         for i, xi in enumerate(ctx.xt_q):
             w = linalg.dot(v[u], xi)
             zi = z[u][i]
@@ -200,18 +196,17 @@ def directional_derivative_exact(
 def _gradient_lipschitz(ctx: Context, psi_q: list[list[Fraction]], delta: float) -> float:
     """A bound K on |grad g_s(psi) - grad g_s(psi')| / |psi - psi'| over the box.
 
-    With A = |yt| / sqrt(lambda) >= |a_hat|, |err| <= |yt|, W = |Xt| (spectral),
-    P = |psi_q| + delta >= |psi| and |Omega| <= W P: differentiating
-    (Omega^T Omega + lambda) a = Omega^T yt gives |da| <= Da |dpsi| with
-    Da = W (|yt| + W P A) / lambda, then
-    K = Da W |yt| + A W^2 (A + P Da) + lambda.
+    grad_theta_l g_s = a_l sum_i s_li err_i xt_i + lambda theta_l. With A = |yt| /
+    sqrt(lambda) >= |a_hat|, |err| <= |yt|, W = |Xt| (spectral), P = |psi_q| + delta and
+    Da from :func:`~reluscape.numerical.verify.exact_checks.a_lipschitz`, the product rule
+    (d err = dOmega a + Omega da) gives K = Da W |yt| + A W^2 (A + P Da) + lambda.
     """
     lam = ctx.lam
     norm_yt = float(np.linalg.norm(ctx.yt))
     w = float(np.linalg.norm(ctx.xt, 2))
     a_max = norm_yt / math.sqrt(lam)
     p = math.sqrt(sum(float(v) ** 2 for row in psi_q for v in row)) + delta
-    da = w * (norm_yt + w * p * a_max) / lam
+    da = a_lipschitz(ctx, psi_q, delta)
     return da * w * norm_yt + a_max * w * w * (a_max + p * da) + lam
 
 
