@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import make_problem
 from reluscape.exact.arrangement import (
+    kernel_basis,
     naive_pieces,
     orbit_representatives,
     orbit_size,
@@ -70,3 +72,34 @@ def test_naive_pieces_contain_realizable_faces():
 def test_orbits_cover_all_products():
     reps = orbit_representatives(5, 3)
     assert sum(orbit_size(r) for r in reps) == 5**3
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        [[1], [1], [1]],  # all x equal, d = 1
+        [[1, 2], [1, 2], [1, 2]],  # all x equal, d = 2
+        [[0, 1], [1, 2], [3, 4]],  # on the line x_2 = x_1 + 1
+        [[0, 0], [1, 1]],  # n = 2 < d + 1
+    ],
+)
+def test_faces_live_in_the_row_space(X):
+    """When the xt_i do not span R^{d+1}, faces are taken in W = span(xt_i): the bases
+    are orthogonal to L0 = {theta : theta . xt_i = 0 for all i}, dim F = rank(Xt) -
+    rank(Xt_Z), the minimal face is the origin, and the Euler relation of a complete fan
+    in W holds: sum_k (-1)^k f_k = (-1)^dim W."""
+    problem = make_problem(X, [0] * len(X), hidden=1, lam=1)
+    arr = unit_arrangement(problem)
+    xt = [list(r) for r in arr.xt]
+    rank_w = len(xt[0]) - len(kernel_basis(xt, len(xt[0])))
+    assert arr.lineality and len(arr.lineality) == len(xt[0]) - rank_w
+    for f in arr.faces:
+        for b in f.basis:
+            assert all(sum(x * y for x, y in zip(b, v, strict=True)) == 0 for v in arr.lineality)
+        zero_rows = [xt[i] for i in f.zeros]
+        rank_z = len(xt[0]) - len(kernel_basis(zero_rows, len(xt[0]))) if zero_rows else 0
+        assert f.dim == rank_w - rank_z
+    origins = [f for f in arr.faces if f.kind == "origin"]
+    assert len(origins) == 1 and set(origins[0].signs) == {0}
+    counts = [sum(1 for f in arr.faces if f.dim == k) for k in range(rank_w + 1)]
+    assert sum((-1) ** k * c for k, c in enumerate(counts)) == (-1) ** rank_w

@@ -116,6 +116,17 @@ def test_huge_lambda_has_only_the_origin() -> None:
     _assert_only_origin(_solve(problem), problem)
 
 
+@pytest.mark.parametrize("X", [[[1, 2]] * 4, [[0, 1], [1, 2], [2, 3], [3, 4]]])
+def test_naive_division_agrees_on_degenerate_data(X: list) -> None:
+    """The paper's pieces (flats times patterns) and the arrangement's faces, both taken
+    in W, give the same minima."""
+    problem = make_problem(X, Y4, hidden=1, lam="1/10")
+    a = _solve(problem)
+    b = solve(problem, partitions="naive", face_timeout=None)
+    assert b.complete
+    assert [m.loss_interval for m in a.minima] == [m.loss_interval for m in b.minima]
+
+
 # --- numerical search for L = 2 -----------------------------------------------------------
 
 
