@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -185,3 +186,35 @@ def test_piped_into_head(tmp_path: Path) -> None:
     assert proc.stdout.startswith("reluscape: L = 1") and proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr
     assert Result.from_json((tmp_path / "r.json").read_text()).complete
+
+
+def test_a_write_that_fails_after_the_work_saves_the_result_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The --out directory disappears during the run: exit 2, and the result is kept."""
+    import shutil
+
+    import reluscape.execution
+    from reluscape.execution import pipeline
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    real = pipeline.solve
+
+    def solve(problem, **options):
+        result = real(problem, **options)
+        shutil.rmtree(gone)
+        return result
+
+    fake = types.ModuleType("reluscape.execution.pipeline")
+    fake.solve = solve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    code = main(["solve", _data(tmp_path), *SOLVE, "--out", str(gone / "r.json")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0, err
+    assert "does not exist" in err and "the result was saved to" in err
+    rescue = Path(err.rsplit("saved to ", 1)[1].removesuffix(" instead"))
+    assert rescue.parent == tmp_path and Result.from_json(rescue.read_text()).complete

@@ -27,6 +27,7 @@ import logging
 import math
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -393,7 +394,7 @@ def _run(
             progress.finish()
     # The file first: a reader of stdout that goes away (| head) cannot cost the result.
     if out_path is not None:
-        written = write_output(out_path, result.to_json() + "\n")
+        written = _save(out_path, result.to_json() + "\n")
         if not quiet:
             print(f"{PROG}: result written to {written}", file=sys.stderr)
     _print_out(result.summary())
@@ -407,6 +408,22 @@ def _run(
         print(f"{PROG}: note: {_incomplete_reason(result)}", file=sys.stderr)
         return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def _save(path: Path, text: str) -> Path:
+    """Write the result document; if that fails after the work (the directory removed,
+    the disk full), save it in the temporary directory and say where, so the run is not
+    lost."""
+    try:
+        return write_output(path, text)
+    except InputError as exc:
+        try:
+            fd, rescue = tempfile.mkstemp(prefix=f"{PROG}-result-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError:
+            raise exc from None
+        raise InputError(f"{exc}; the result was saved to {rescue} instead") from None
 
 
 def _count(value: int) -> str:

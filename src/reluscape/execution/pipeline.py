@@ -22,6 +22,7 @@ from reluscape.exact.merge import FaceRecord, assemble, process_face
 from reluscape.execution.checkpoint import Checkpoint
 from reluscape.execution.dask import run_on_dask
 from reluscape.schema import Result
+from reluscape.validation import InputError, check_choice, check_int, check_timeout
 
 
 def solve(
@@ -70,9 +71,10 @@ def solve(
     Raises
     ------
     InputError
-        If ``scheduler`` cannot be reached, or ``checkpoint`` cannot be used.
-    ValueError
-        If ``partitions`` is unknown, ``jobs < 1``, or ``jobs > 1`` with ``scheduler``.
+        If ``partitions`` is unknown, ``jobs`` is not an integer >= 1, ``face_timeout``
+        is negative, ``jobs > 1`` is given with ``scheduler``, ``scheduler`` cannot be
+        reached, or ``checkpoint`` cannot be used (checked by
+        :mod:`reluscape.validation`; an InputError is a ValueError).
 
     Examples
     --------
@@ -84,12 +86,11 @@ def solve(
     >>> result.complete
     True
     """
-    if partitions not in PARTITIONS:
-        raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
-    if jobs < 1:
-        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    check_choice(partitions, "partitions", PARTITIONS)
+    jobs = check_int(jobs, "jobs", min_val=1)
+    face_timeout = check_timeout(face_timeout, "face_timeout")
     if scheduler is not None and jobs != 1:
-        raise ValueError("jobs and scheduler exclude each other: the cluster sets the parallelism")
+        raise InputError("jobs and scheduler exclude each other: the cluster sets the parallelism")
     start = time.perf_counter()
     unit_faces = pieces(problem, partitions)
     products = orbit_representatives(len(unit_faces), problem.hidden)
@@ -136,6 +137,5 @@ def plan(problem: Problem, *, partitions: str = "realizable") -> Counts:
     >>> plan(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
     Counts(hidden=2, unit_faces=13, faces=169, orbits=91, activation_patterns=64, exact=True)
     """
-    if partitions not in PARTITIONS:
-        raise ValueError(f"partitions must be one of {PARTITIONS}, got {partitions!r}")
+    check_choice(partitions, "partitions", PARTITIONS)
     return estimate(problem.X, hidden=problem.hidden, partitions=partitions)
