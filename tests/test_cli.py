@@ -473,3 +473,26 @@ def test_report_data_is_optional(
         ("r.json", "d.csv", str(tmp_path / "rep")),
     ]
     assert capsys.readouterr().out.startswith("reluscape: report written to")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OverflowError("(34, 'Numerical result out of range')"),
+        ZeroDivisionError("float division by zero"),
+    ],
+)
+def test_verify_overflow_is_unusable_input_not_a_refutation(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: Exception
+) -> None:
+    from reluscape.cli import main
+    from reluscape.numerical import verify
+
+    def fails(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(verify, "verify", fails)
+    assert main(["verify", "r.json", "d.csv", "--quiet"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("reluscape: error: verify cannot handle the numbers")
+    assert type(error).__name__ in line

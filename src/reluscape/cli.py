@@ -23,6 +23,7 @@ of hidden units L must be an integer >= 1, got '0'`` and exit code 2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -518,17 +519,33 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(f"{PROG} verify: {line}", file=sys.stderr, flush=True)
 
-    report = check.verify(args.result, args.data, progress=None if args.quiet else progress)
+    with _float_limits("verify"):
+        report = check.verify(args.result, args.data, progress=None if args.quiet else progress)
     _print_out(report.table())
     return EXIT_OK if report.passed else EXIT_CHECK_FAILED
+
+
+@contextlib.contextmanager
+def _float_limits(command: str) -> Iterator[None]:
+    """The float tools' overflow or division by zero on extreme numbers (1e400, a lambda
+    of 1e-400) is unusable input, exit code 2, never a traceback nor exit code 1 (which
+    for ``verify`` means a refuted claim)."""
+    try:
+        yield
+    except (OverflowError, ZeroDivisionError) as exc:
+        raise InputError(
+            f"{command} cannot handle the numbers of this problem in floating point "
+            f"({type(exc).__name__}: {exc}); the exact result of solve is not affected"
+        ) from None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from reluscape.numerical.report import report_from_files  # lazy: matplotlib
 
-    index = report_from_files(
-        args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
-    )
+    with _float_limits("report"):
+        index = report_from_files(
+            args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
+        )
     _print_out(f"{PROG}: report written to {index}")
     return EXIT_OK
 
