@@ -296,11 +296,16 @@ def test_minimum_listed_twice_fails(
     assert failed_checks(out, 7) == set()  # the copy itself is a correct claim
 
 
-def test_recorded_n_that_disagrees_with_the_data_exits_2(
-    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(("key", "value"), [("n", 6), ("d", 2), ("lam_sum", "1/5")])
+def test_recorded_size_or_lambda_that_disagrees_with_the_data_exits_2(
+    doc: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    value: object,
 ) -> None:
-    doc["problem"]["n"] = 6
-    assert_input_error(*run_verify(capsys, write(tmp_path, doc)), "problem.n", "6")
+    doc["problem"][key] = value
+    assert_input_error(*run_verify(capsys, write(tmp_path, doc)), f"problem.{key}", str(value))
 
 
 def test_data_file_with_another_row_exits_2(
