@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from reluscape import global_minimum as gm
-from reluscape.data import load_problem, make_problem
+from reluscape.data import InputError, load_problem, make_problem
 from reluscape.exact.merge import FaceRecord
 from reluscape.execution.pipeline import solve
 from reluscape.schema import Result
@@ -106,3 +106,22 @@ def test_an_incomplete_exact_path_certifies_nothing(monkeypatch: pytest.MonkeyPa
     reference = solve(problem, face_timeout=None)
     best = min(m.loss_interval[0] for m in reference.minima if m.is_global)
     assert g.lower <= best + Fraction(1, 10**30) and best <= g.upper + Fraction(1, 10**30)
+
+
+def test_run_cli_writes_the_document_and_prints_the_interval(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from argparse import Namespace
+
+    out = tmp_path / "g.json"
+    args = Namespace(
+        data=str(DATA / "d1_n5.csv"), hidden="1", lam="1/10", convention="sum", jobs="1",
+        face_timeout="0", starts="2", out=str(out), quiet=True,
+    )  # fmt: skip
+    assert gm.run_cli(args) == 0
+    text = capsys.readouterr().out
+    doc = Result.read(out)
+    assert doc.global_minimum is not None and doc.global_minimum.certified
+    assert "certified" in text and doc.minima[0].signs in text
+    with pytest.raises(InputError, match="lambda"):
+        gm.run_cli(Namespace(**{**vars(args), "lam": "-1"}))

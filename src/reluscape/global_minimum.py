@@ -36,14 +36,14 @@ every piece's bound exceeds the incumbent U or the piece was solved. Floats only
 exact upper bound of min l): it contains no global minimizer. Every other piece is
 *processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`)
 runs on every product face in its closure, except faces whose own program (the piece's
-with the face's equalities) has a certified bound > U (:func:`_exact_products`). A global
-minimizer (a*, psi*) lies in the relative
-interior of some face F and in the piece (C, e) for any product chamber C with F in cl C
-and e = sign(a*); that piece's value is min l <= U, so it is not pruned and F is
-processed, where the exact path finds (a*, psi*) as a certified local minimum. Hence the
-global minimizers are the lowest certified minima over the processed faces, and the run
-is certified when every processed face is complete. Otherwise the value is bracketed by
-[min of the certified bounds of the pieces not pruned, U].
+with the face's equalities) has a certified bound > U (:func:`_exact_products`). A
+global minimizer (a*, psi*) lies in the relative interior of some face F and in the
+piece (C, e) for any product chamber C with F in cl C and e = sign(a*) (either sign for
+a dead unit); that piece's value, and F's own program's value, are min l <= U, so
+neither is set aside, and the exact path finds (a*, psi*) on F as a certified local
+minimum. Hence the global minimizers are the lowest certified minima over the processed
+faces, and the run is certified when every processed face is complete. Otherwise the
+value is bracketed by [min of the certified bounds of the pieces not pruned, U].
 """
 
 from __future__ import annotations
@@ -381,3 +381,86 @@ def global_minimum(
             uncertified=uncertified,
         ),
     )
+
+
+def summary(result: Result) -> str:
+    """The certified interval, the counts and the global minimizers as text.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> r = global_minimum(make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam="1/10"),
+    ...                    face_timeout=None, starts=2)
+    >>> print(summary(r).splitlines()[1].split(";")[0])
+    global minimum 0.3149182299 (certified
+    """
+    g = result.global_minimum
+    if g is None:
+        raise ValueError("not a result of reluscape global: it has no global_minimum")
+    p = result.problem
+    width = float(g.upper - g.lower)
+    mid = float((g.lower + g.upper) / 2)
+    state = "certified" if g.certified else "NOT certified: see the pieces below"
+    lines = [
+        f"reluscape global: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
+        f"n = {p.n}, d = {p.d}",
+        f"global minimum {mid:.10f} ({state}; interval width {width:.1e})",
+        f"pieces {g.pieces}: {g.pruned} pruned by exact dual bounds, {g.solved} convex "
+        f"programs solved, {g.exact_faces} product faces through the exact path",
+        "",
+        f"{'#':>3} {'loss':>14} {'dim':>3} {'orbit':>5}  face",
+    ]
+    for m in result.minima:
+        loss = "(overflow)" if m.loss is None else f"{m.loss:.10f}"
+        lines.append(f"{m.id:>3} {loss:>14} {m.dimension:>3} {m.orbit_size:>5}  {m.signs}")
+    for e in g.uncertified[:10]:
+        lines.append(f"    uncertified piece {e['piece']}: {e['reason']}")
+    if len(g.uncertified) > 10:
+        lines.append(f"    ... and {len(g.uncertified) - 10} more uncertified pieces")
+    return "\n".join(lines)
+
+
+def run_cli(args: Any) -> int:
+    """The ``reluscape global`` command (wired in :mod:`reluscape.cli`).
+
+    ``args`` has ``data``, ``hidden``, ``lam``, ``convention``, ``jobs``, ``face_timeout``,
+    ``starts``, ``out`` and ``quiet``. Exit status 0 when certified, 1 when the run is
+    incomplete (the interval is still valid); bad input raises :class:`InputError` (2).
+    """
+    import sys
+
+    from reluscape.data import load_problem
+    from reluscape.validation import (
+        PROG,
+        check_int,
+        check_lambda,
+        check_output_path,
+        check_timeout,
+        write_output,
+    )
+
+    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
+    lam = check_lambda(args.lam)
+    jobs = check_int(args.jobs, "--jobs", min_val=1)
+    starts = check_int(args.starts, "--starts", min_val=1)
+    face_timeout = check_timeout(args.face_timeout)
+    if args.out is not None:
+        check_output_path(args.out)  # before the work
+    problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
+
+    def progress(line: str) -> None:
+        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+    result = global_minimum(
+        problem,
+        jobs=jobs,
+        face_timeout=face_timeout,
+        starts=starts,
+        progress=None if args.quiet else progress,
+    )
+    if args.out is not None:
+        written = write_output(args.out, result.to_json() + "\n")
+        if not args.quiet:
+            print(f"{PROG}: result written to {written}", file=sys.stderr)
+    print(summary(result), flush=True)
+    return 0 if result.complete else 1
