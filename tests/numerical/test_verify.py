@@ -373,3 +373,15 @@ def test_unreadable_polynomial_exits_2(
     assert_input_error(
         *run_verify(capsys, write(tmp_path, doc)), "minima[4].component.prime[0]", "Call"
     )
+
+
+def test_component_of_the_wrong_dimension_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A curve of minima claimed as a surface: its prime's tangent space is a line."""
+    doc["minima"][3]["dimension"] = 2
+    doc["minima"][3]["component"]["dimension"] = 2
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert failed_checks(out, 4) == {"component"}
+    assert "kernel of dimension 1 at the point" in out
