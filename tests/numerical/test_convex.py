@@ -59,6 +59,15 @@ def test_support_is_the_projection_onto_the_cone(d: int) -> None:
             assert (inside @ g).max() <= rho + 1e-9
 
 
+@pytest.mark.parametrize("d", [1, 2])
+def test_vectorized_supports_match_the_nnls_of_each_pair(d: int) -> None:
+    _, programs, rng = _programs(d, n=9, seed=4)
+    for _ in range(5):
+        v = rng.normal(size=len(programs.yt))
+        each = [programs.support(v, c)[0] for c in range(len(programs.active))]
+        assert programs.supports(v) == pytest.approx(each, abs=1e-9)
+
+
 def test_lift_is_balanced_and_has_the_program_value() -> None:
     """At the lifted point with a_l = e_l sqrt|w_l|, the network loss equals F(w)."""
     problem, programs, rng = _programs(1, seed=2)

@@ -94,6 +94,31 @@ class PiecePrograms:
         self.width = self.xt.shape[1]
         self.equal = signs == 0
         self.facets = [self._facet_rows(c) for c in range(len(pairs))]
+        self._planar = self._planar_edges()
+
+    def _planar_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For d = 1, the pairs whose cone has two facet rows u_1, u_2, with its edge
+        directions e_j (perpendicular to u_j, inside the other half-plane): then
+        rho_c(v) = |g| if g is in the cone, else max(0, g . e_1, g . e_2) (the support of
+        a planar cone over the unit disk), vectorized over pairs."""
+        if self.width != 2:
+            return None
+        which = np.array(
+            [len(f) == 2 and not self.equal[c].any() for c, f in enumerate(self.facets)]
+        )
+        idx = np.flatnonzero(which)
+        if idx.size == 0:
+            return None
+        rows = np.array([self.facets[c] for c in idx])
+        u = self.cone[idx][:, :, None] * self.xt[None, :, :]
+        u = np.take_along_axis(u, rows[:, :, None], axis=1)  # (pairs, 2 facets, 2)
+        perp = np.stack([-u[:, :, 1], u[:, :, 0]], axis=2)
+        # orient edge j into the half-plane of the other facet row
+        other = u[:, ::-1, :]
+        flip = np.where((perp * other).sum(axis=2) < 0, -1.0, 1.0)
+        edges = perp * flip[:, :, None]
+        edges /= np.linalg.norm(edges, axis=2)[:, :, None]
+        return idx, u, edges
 
     def _facet_rows(self, c: int) -> np.ndarray:
         """Rows of G_c enough to define the cone K_c (a hint for the solver and the
@@ -209,8 +234,17 @@ class PiecePrograms:
         return float(rnorm), out
 
     def supports(self, v: np.ndarray) -> np.ndarray:
-        """rho_c(v) for every pair c."""
-        return np.array([self.support(v, c)[0] for c in range(len(self.active))])
+        """rho_c(v) for every pair c (closed form for planar cones, else NNLS)."""
+        rho = np.full(len(self.active), np.nan)
+        if self._planar is not None:
+            idx, u, edges = self._planar
+            g = self.active[idx] @ (v[:, None] * self.xt)
+            inside = ((u @ g[:, :, None])[:, :, 0] >= 0).all(axis=1)
+            along = np.maximum((edges @ g[:, :, None])[:, :, 0].max(axis=1), 0.0)
+            rho[idx] = np.where(inside, np.linalg.norm(g, axis=1), along)
+        for c in np.flatnonzero(np.isnan(rho)):
+            rho[c] = self.support(v, int(c))[0]
+        return rho
 
     def lift(self, piece: Sequence[int], w: np.ndarray) -> np.ndarray:
         """psi with theta_l = e_l w_l / sqrt|w_l| in cl(C_l) (0 for w_l = 0), the balanced
