@@ -34,6 +34,7 @@ __all__ = [
     "a_hat_exact",
     "a_lipschitz",
     "box_delta",
+    "box_in_face",
     "check_a",
     "check_exact",
     "check_face",
@@ -88,7 +89,7 @@ def box_delta(claim: Claim) -> float:
     return math.sqrt(total)
 
 
-def _box_in_face(claim: Claim, ctx: Context) -> str:
+def box_in_face(claim: Claim, ctx: Context) -> str:
     """Empty if theta_l . xt_i keeps its nonzero sign over the whole box (exact intervals)."""
     for u, face in enumerate(claim.minimum.face):
         names = claim.t_names(u)
@@ -138,7 +139,7 @@ def check_exact(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) 
         return CheckOutcome(
             "exact", None, None, f"no box and no precision_bits for {unbounded}: no error bound"
         )
-    leaves = _box_in_face(claim, ctx)
+    leaves = box_in_face(claim, ctx)
     if leaves:
         return CheckOutcome("exact", False, None, f"the certified box leaves the face: {leaves}")
     delta = box_delta(claim)

@@ -38,6 +38,7 @@ from reluscape.numerical.verify.exact_checks import (
     a_hat_exact,
     a_lipschitz,
     box_delta,
+    box_in_face,
     root_excluded,
 )
 from reluscape.numerical.verify.report import CheckOutcome
@@ -65,8 +66,8 @@ SCALING_SLACK = 10.0
 PRIME_RTOL = 1e-12
 TANGENT_RTOL = 1e-5
 RANK_RTOL = 1e-9
-GENERIC_TRIES = 4
-GENERIC_STEP = 1e-3
+GENERIC_STEPS = (1e-3, 1e-2, 1e-3, 1e-2)
+GENERIC_RTOL = 1e-10
 WALK_STEP = 1e-2
 
 
@@ -228,8 +229,9 @@ def check_first_order(
     realizable pattern look for a derivative below -1e-8 max(1, |r|). A direction that
     shows one is then confirmed or dismissed: exactly at the rational point
     (:func:`directional_derivative_exact`, against the largest change the box allows,
-    2 K delta |v|, K from :func:`_gradient_lipschitz`), or without a rational point by
-    finite differences at steps h/10 and h/100, all below the tolerance.
+    2 K delta |v|, K from :func:`_gradient_lipschitz`; valid when the box lies in the
+    face), or otherwise by finite differences at steps h/10 and h/100, all below the
+    tolerance.
     """
     psi = claim.psi
     problem = ctx.problem
@@ -244,25 +246,25 @@ def check_first_order(
     except ValueError as exc:
         return CheckOutcome("1st-order", None, None, f"adjacent patterns: {exc}")
     rng = np.random.default_rng(seed)
-    found: list[tuple[float, np.ndarray]] = []
-    count = 0
-    for pattern in patterns:
-        for v in _feasible_directions(ctx, pattern, tight, psi, rng):
-            v = v.reshape(psi.shape)
-            found.append((_fd_derivative(ctx, psi, v, step, r0), v))
-            count += 1
-    if count == 0:
+    found = [
+        (_fd_derivative(ctx, psi, v.reshape(psi.shape), step, r0), v.reshape(psi.shape))
+        for pattern in patterns
+        for v in _feasible_directions(ctx, pattern, tight, psi, rng)
+    ]
+    if not found:
         return CheckOutcome("1st-order", None, None, "no feasible direction found")
     tol = FIRST_ORDER_TOL * max(1.0, abs(r0))
     worst = min(d for d, _ in found)
     summary = (
-        f"smallest one-sided derivative {worst:.3g} over {count} directions in "
+        f"smallest one-sided derivative {worst:.3g} over {len(found)} directions in "
         f"{len(patterns)} adjacent chamber(s) (step {step:.1e}, tolerance -{tol:.1e})"
     )
     if worst >= -tol:
         return CheckOutcome("1st-order", True, worst, summary)
     suspects = sorted(((d, v) for d, v in found if d < -tol), key=lambda dv: dv[0])[:5]
-    if psi_q is not None and _bounded(claim, ctx):
+    # The exact derivative at psi_q bounds the one at psi* only if the segment between them
+    # stays in the face (the same tight entries and signs along it).
+    if psi_q is not None and _bounded(claim, ctx) and not box_in_face(claim, ctx):
         delta = box_delta(claim)
         lip = _gradient_lipschitz(ctx, psi_q, delta)
         for _, v in suspects:
@@ -414,10 +416,15 @@ def check_component(claim: Claim, ctx: Context, seed: int) -> CheckOutcome:
        has dimension >= k: a smaller kernel at the point refutes the claim. The kernel may
        be larger at a singular point (e.g. where two units are parallel, theta_2 = 2
        theta_1), so equality is tested at generic points: Gauss-Newton projections of
-       :data:`GENERIC_TRIES` random perturbations (1e-3) of the point onto the variety are
-       smooth points with probability one, where the kernel dimension is the local
-       dimension. The claim is refuted only if every converged projection (at least two)
-       has a kernel smaller than k, or every one a larger one.
+       random perturbations (relative sizes :data:`GENERIC_STEPS`) of the point onto the
+       variety are smooth points with probability one, where the kernel dimension is the
+       local dimension (rank decided at 1e-10 of the largest singular value: at a
+       projection, converged to a residual of 1e-13, the tangent directions' singular
+       values are at that level, while near a singular point the others shrink only like
+       a power of the distance, 1e-3 or 1e-2). The claim is refuted only if every
+       converged projection (at least two) has a kernel smaller than k, or every one a
+       larger one. Generators are scaled to unit gradient first: their coefficients may
+       span 50 orders of magnitude, and unscaled they show a spurious kernel.
     3. At a smooth point (the point itself if its kernel has dimension k, else a
        projection that stayed in the face), r is constant to second order along the
        tangent space, and at a point 1e-2 further along the variety r is the same: r is a
@@ -476,15 +483,15 @@ def check_component(claim: Claim, ctx: Context, seed: int) -> CheckOutcome:
     psi0 = claim.psi
     base_psi = psi0 - _psi_of_t(claim, names, t_f, np.zeros_like(psi0))
     generic: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-    for _ in range(GENERIC_TRIES):
+    for size in GENERIC_STEPS:
         w = rng.standard_normal(len(names))
-        start = t_f + GENERIC_STEP * max(1.0, float(np.linalg.norm(t_f))) * w / np.linalg.norm(w)
+        start = t_f + size * max(1.0, float(np.linalg.norm(t_f))) * w / np.linalg.norm(w)
         q = _project(claim, start)
         if q is not None:
             jac = np.array([p.gradient_float(q) for p in claim.prime]).reshape(
                 len(claim.prime), len(names)
             )
-            ker, nor = _kernel(jac, 1e-7)
+            ker, nor = _kernel(jac, GENERIC_RTOL)
             generic.append((len(ker), q, ker, nor))
     dims = sorted({g[0] for g in generic})
     if len(generic) >= 2 and (max(dims) < dim or min(dims) > dim):
