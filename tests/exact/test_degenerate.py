@@ -13,6 +13,7 @@ from scipy.optimize import minimize
 from reluscape.data import Problem, make_problem
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.execution.pipeline import solve
+from reluscape.numerical.loss import reduced_loss
 from reluscape.numerical.search import multistart, probe_minimum
 from reluscape.schema import Minimum, Result
 
@@ -261,6 +262,38 @@ def test_copositivity_against_the_simplex() -> None:
             assert got >= 0, A
         seen.add(got)
     assert seen >= {-1, 1}
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys"),
+    [
+        ([-1, 2, 1, 0], ["-3/5", "-4/5", "3/5", "0"]),
+        ([-1, 0, 2, -2], ["-1/5", "-1/5", "2/5", "-4/5"]),
+    ],
+)
+def test_zero_multiplier_one_unit(xs: list, ys: list) -> None:
+    """L = 1 on x in halves: a minimum on a ray with a zero multiplier, accepted by the
+    critical-cone test; around it the reduced loss grows on circles of radius 1e-2 ..
+    1e-4 (all directions, into both adjacent chambers), quadratically as the test says,
+    and the global minimum agrees with a dense grid of r."""
+    problem = make_problem([[Fraction(x, 2)] for x in xs], ys, hidden=1, lam="1/10")
+    result = _solve(problem)
+    decided = [m for m in result.minima if "zero multiplier" in m.verdict.detail]
+    assert decided
+    for m in decided:
+        psi = np.array([[m.point.B[0][0], m.point.c[0]]])
+        r0 = reduced_loss(problem, psi)
+        angles = np.linspace(0, 2 * np.pi, 4001)
+        rises = []
+        for radius in (1e-2, 1e-3, 1e-4):
+            ring = psi + radius * np.column_stack([np.cos(angles), np.sin(angles)])[:, None, :]
+            rises.append(min(reduced_loss(problem, q) for q in ring) - r0)
+        assert all(v > 0 for v in rises), rises
+        assert rises[1] / rises[0] == pytest.approx(1e-2, rel=0.2)  # quadratic growth
+    _assert_losses_exact(result, problem)
+    grid, refined = _grid_minimum(problem, Fraction(1), Fraction(1))
+    best = float(min(sum(m.loss_interval) / 2 for m in result.minima))
+    assert grid >= best - 1e-9 and refined == pytest.approx(best, abs=1e-9)
 
 
 @pytest.mark.slow
