@@ -51,7 +51,10 @@ system
     mean value theorem over the box, shown to be small enough to have a root in the box;
     otherwise the point is not a root of the recorded system (an edited generator).
 a
-    ``point.a`` (and the rational a's) equal a_hat(psi) to 1e-8 (relative to max(1, |a|)).
+    ``point.a`` equals the rational a's to 1e-9 relative, and those equal a_hat(psi*)
+    exactly up to what the box allows (a_hat solved in rationals at the rational point,
+    plus a Lipschitz bound of a_hat over the box); without a rational point, the float
+    a_hat(psi) to 1e-8 (relative to max(1, |a|)).
 1st-order
     One-sided derivatives of r along feasible directions of every adjacent closed
     chamber (finite differences; steepest-descent LP direction, an interior and random
@@ -66,8 +69,9 @@ component
     (dimension >= 1) the point lies on the prime's variety (exactly, over the box); the
     prime's Jacobian has a kernel of dimension >= the claimed one at the point (true at
     every point, singular ones included) and exactly the claimed one at generic nearby
-    points of the variety; r is constant along it (second differences, and a step of
-    1e-2 along the variety).
+    points of the variety (Gauss-Newton projections of random perturbations); r is
+    constant along it (second differences at a smooth point, and a step of up to 1e-2
+    along the variety).
 global
     ``is_global`` is consistent with the loss intervals in a complete result (a global
     minimum's interval is not above another minimum's, a non-global one is not below
