@@ -405,6 +405,8 @@ def _fake_pipeline(monkeypatch: pytest.MonkeyPatch, calls: list) -> None:
 
     def solve(problem, **options):
         calls.append(options)
+        if options.get("progress") is not None:  # as the pipeline does when faces start
+            options["progress"](0, 231, 0.0)
         return _fake_result(problem, complete=True)
 
     fake = types.ModuleType("reluscape.execution.pipeline")
@@ -441,7 +443,7 @@ def test_work_over_the_limit_is_refused_before_it_starts(
     assert len(calls) == 1
 
 
-def test_the_estimate_is_printed_before_the_work(
+def test_the_estimate_is_printed_when_the_work_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from reluscape.cli import main

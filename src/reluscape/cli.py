@@ -311,15 +311,20 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 class _Progress:
-    """One status line on stderr, rewritten with carriage returns."""
+    """One status line on stderr, rewritten with carriage returns, after a ``header`` line
+    written at the first call."""
 
-    def __init__(self, stream=None, min_interval: float = 0.2) -> None:
+    def __init__(self, stream=None, min_interval: float = 0.2, header: str | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
+        self.header = header
         self.min_interval = min_interval
         self.last = -math.inf
         self.width = 0
 
     def __call__(self, done: int, total: int, elapsed: float) -> None:
+        if self.header is not None:
+            self.stream.write(self.header + "\n")
+            self.header = None
         now = time.monotonic()
         if done < total and now - self.last < self.min_interval:
             return
@@ -373,12 +378,12 @@ def _run(
             f"{ORBIT_LIMIT:,} (half a day of work or more); use fewer samples or hidden units, "
             "or pass --force to run it anyway"
         )
-    if not quiet:
-        print(_plan_line(counts, partitions), file=sys.stderr, flush=True)
 
     from reluscape.execution import pipeline  # lazy: heavy imports (Singular, msolve)
 
-    progress = None if quiet else _Progress()
+    # The estimate opens the progress display: shown when the faces start, so that an
+    # error found on the way there (checkpoint, scheduler) is the only line on stderr.
+    progress = None if quiet else _Progress(header=_plan_line(counts, partitions))
     callback: Callable[[int, int, float], None] | None = progress
     try:
         result: Result = pipeline.solve(

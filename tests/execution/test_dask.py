@@ -227,7 +227,12 @@ def test_a_cluster_whose_workers_all_die_does_not_hang(
     monkeypatch.setattr(dask, "WORKER_WAIT", wait)
     problem = load_problem(ROOT / "tests" / "data" / "d1_n5.csv", hidden=2, lam="1/10")
     ck = tmp_path / "ck"
-    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=0,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # not the shared port 8787
+    ) as cluster:
         address = cluster.scheduler_address
         workers = [
             subprocess.Popen(

@@ -37,6 +37,7 @@ def run_on_dask(
     face_timeout: float | None,
     jobs: int = 1,
     scheduler: str | None = None,
+    started: Callable[[], None] | None = None,
 ) -> None:
     """Process faces as Dask tasks, each face under a time limit, passing records to ``collect``.
 
@@ -48,7 +49,8 @@ def run_on_dask(
     ``WORKER_WAIT`` seconds (every worker died), the unfinished faces are recorded as
     failures too and the function returns: a run never hangs on a dead cluster.
     ``collect`` sees records in completion order; :func:`assemble` sorts them, so the
-    result does not depend on that order.
+    result does not depend on that order. ``started`` is called once the cluster is up
+    (or reached), before the first face.
 
     The local cluster is one in-process worker with ``jobs`` threads, since the faces run in
     forked children anyway. Measured on the 2-core development machine: importing
@@ -87,6 +89,8 @@ def run_on_dask(
             client = stack.enter_context(Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(_connect(scheduler))
+        if started is not None:
+            started()
         futures = client.map(
             _face_task,
             products,

@@ -66,7 +66,9 @@ def solve(
         Directory where each finished face is stored as it completes; a run with the
         same directory (after a crash or a kill) reuses them and computes the rest.
     progress : callable, optional
-        Called as ``progress(faces_done, faces_total, elapsed_seconds)``.
+        Called as ``progress(faces_done, faces_total, elapsed_seconds)``: once when the
+        faces start (every setting checked, the cluster reached, ``faces_done`` those
+        of the checkpoint), then after each face.
 
     Raises
     ------
@@ -106,6 +108,11 @@ def solve(
         if progress is not None:
             progress(len(records), len(products), time.perf_counter() - start)
 
+    def started() -> None:
+        # The first call of ``progress``: every setting is usable and faces start now.
+        if progress is not None:
+            progress(len(records), len(products), time.perf_counter() - start)
+
     # No cluster is started when every face is already in the checkpoint.
     if todo and (face_timeout or jobs > 1 or scheduler is not None):
         run_on_dask(
@@ -116,8 +123,10 @@ def solve(
             face_timeout=face_timeout or None,
             jobs=jobs,
             scheduler=scheduler,
+            started=started,
         )
     else:
+        started()
         for product in todo:
             collect(process_face(problem, partitions, product))
     return assemble(problem, partitions, len(unit_faces), records, t_divide, start)
