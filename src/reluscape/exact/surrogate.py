@@ -353,13 +353,13 @@ class FaceSystem:
         """
         return any(not self.faces[u].active for u in self.live)
 
-    def theta_values(self, point_values: dict[str, Fraction | float]) -> dict[int, list]:
-        """theta_l = K_l t_l evaluated at given coordinate values (rational or float)."""
+    def theta_values(self, point_values: dict[str, Fraction]) -> dict[int, list[Fraction]]:
+        """theta_l = K_l t_l, exactly, at rational coordinate values."""
         out = {}
         for u, f in enumerate(self.faces):
             ts = [point_values[f"t{u}_{j}"] for j in range(f.dim)] if u in self.live else []
             out[u] = [
-                sum((f.basis[j][k] * ts[j] for j in range(len(ts))), 0 * Fraction(0))
+                sum((f.basis[j][k] * ts[j] for j in range(len(ts))), Fraction(0))
                 for k in range(self.problem.d + 1)
             ]
         return out
