@@ -374,7 +374,8 @@ def _run(
         return EXIT_OK
     if counts.orbits > ORBIT_LIMIT and not force:
         raise InputError(
-            f"this run would process {_count(counts.orbits)} orbits of faces, more than "
+            f"this run would process {'' if counts.exact else 'at most '}"
+            f"{_count(counts.orbits)} orbits of faces, more than "
             f"{ORBIT_LIMIT:,} (half a day of work or more); use fewer samples or hidden units, "
             "or pass --force to run it anyway"
         )
@@ -450,12 +451,13 @@ def _count(value: int) -> str:
 
 def _plan_line(counts: Counts, partitions: str) -> str:
     bound = "" if counts.exact else "at most "
+    note = "" if counts.exact else " (upper bounds: the counts of data in general position)"
     return (
         f"{PROG}: {partitions} division, L = {counts.hidden}: "
         f"{bound}{_count(counts.unit_faces)} faces per unit, "
-        f"{_count(counts.faces)} product faces, {_count(counts.orbits)} orbits under unit "
-        f"permutation to process ({_count(counts.activation_patterns)} activation patterns "
-        f"2^(L n))"
+        f"{bound}{_count(counts.faces)} product faces, {bound}{_count(counts.orbits)} orbits "
+        f"under unit permutation to process ({_count(counts.activation_patterns)} activation "
+        f"patterns 2^(L n)){note}"
     )
 
 
