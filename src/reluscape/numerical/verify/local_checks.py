@@ -384,17 +384,24 @@ def _project(claim: Claim, t: np.ndarray) -> np.ndarray | None:
     """Gauss-Newton (minimum-norm steps) from t onto the prime's variety; None if it does
     not converge to a relative residual below 1e-13.
 
-    Each generator is divided by its magnitude (the sum of its terms' absolute values) at
-    the current point: the generators' coefficients may differ by 50 orders of magnitude,
-    and an unscaled least-squares step would ignore the small ones.
+    Each generator is divided by the length of its gradient at the current point: the
+    generators' coefficients may differ by 50 orders of magnitude, and an unscaled
+    least-squares step would ignore the small ones. The residual of p is measured against
+    max(sum of |terms|, |grad p| max(1, |t|)), so that a coordinate generator such as
+    ``t1_0`` counts as solved at 1e-19.
     """
     for _ in range(60):
         values = np.array([p.evaluate_float(t) for p in claim.prime])
-        scale = np.array([max(1e-300, p.magnitude_float(t)) for p in claim.prime])
-        if not values.size or np.max(np.abs(values) / scale) < 1e-13:
+        if not values.size:
             return t
-        jac = np.array([p.gradient_float(t) for p in claim.prime]) / scale[:, None]
-        t = t - np.linalg.lstsq(jac, values / scale, rcond=None)[0]
+        jac = np.array([p.gradient_float(t) for p in claim.prime]).reshape(len(values), t.size)
+        lengths = np.linalg.norm(jac, axis=1)
+        magnitude = np.array([p.magnitude_float(t) for p in claim.prime])
+        reach = np.maximum(magnitude, lengths * max(1.0, float(np.linalg.norm(t))))
+        if np.all(np.abs(values) <= 1e-13 * reach):
+            return t
+        scale = np.where(lengths > 0, lengths, np.maximum(magnitude, 1e-300))
+        t = t - np.linalg.lstsq(jac / scale[:, None], values / scale, rcond=None)[0]
         if not np.all(np.isfinite(t)):
             return None
     return None
@@ -568,8 +575,13 @@ def _loss_along(
         )
     tau = rng.standard_normal(len(kernel)) @ kernel
     tau /= np.linalg.norm(_psi_of_t(claim, names, tau, np.zeros_like(psi0)))
-    step = min(WALK_STEP, 0.2 * margin)
-    t_new = _project(claim, t_base + step * tau)
+    # A shorter step when Gauss-Newton does not converge from the longer one (the variety
+    # may curve away within 1e-2).
+    t_new = None
+    for step in (min(WALK_STEP, 0.2 * margin) / k for k in (1, 10, 100)):
+        t_new = _project(claim, t_base + step * tau)
+        if t_new is not None:
+            break
     summary = (
         f"residual {residual:.2g}, second difference along {along:.2g} (across {across:.3g}) "
         f"{where}"
