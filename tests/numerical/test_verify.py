@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from reluscape.cli import main
-from reluscape.numerical.verify import CHECKS, orbit_size_of_faces
+from reluscape.numerical.verify import CHECKS, orbit_size_of_faces, verify
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "d1_n5.csv"
 
@@ -385,3 +385,21 @@ def test_component_of_the_wrong_dimension_fails(
     assert code == 1
     assert failed_checks(out, 4) == {"component"}
     assert "kernel of dimension 1 at the point" in out
+
+
+def test_complete_result_without_minima_fails(
+    doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """r is coercive, so a complete enumeration finds at least the global minimum (the
+    all-x-equal data once gave 0 minima, complete)."""
+    doc["minima"] = []
+    code, out, _ = run_verify(capsys, write(tmp_path, doc))
+    assert code == 1
+    assert "complete but claims no minimum" in out
+
+
+def test_data_file_is_optional_in_the_api(result_path: Path) -> None:
+    """Without DATA.csv the recorded data are used; with it, the same report."""
+    without = verify(result_path)
+    assert without.passed
+    assert without.table() == verify(result_path, DATA).table()
