@@ -213,11 +213,11 @@ def _beyond(value: Fraction) -> bool:
 def check_float_range(problem: Problem, claims: list[Claim]) -> None:
     """Refuse, with one line, numbers the numerical checks cannot handle in floats.
 
-    The data, lambda (sum convention), the rational points and the loss intervals must
-    have nonzero magnitudes in :data:`FLOAT_RANGE`, and no float of a claimed point may be
-    null (a value that overflowed a float). The exact parts of a result beyond that range
-    are sound, but a float re-check of them would overflow or divide by zero, and a crash
-    must not read as a refutation.
+    The data, lambda (sum convention), the coordinates (a, t) of the rational points and
+    the loss intervals must have nonzero magnitudes in :data:`FLOAT_RANGE`, and no float
+    of a claimed point may be null (a value that overflowed a float). The exact parts of
+    a result beyond that range are sound, but a float re-check of them would overflow or
+    divide by zero, and a crash must not read as a refutation.
 
     Raises
     ------
@@ -235,7 +235,14 @@ def check_float_range(problem: Problem, claims: list[Claim]) -> None:
         m = claim.minimum
         named += [(f"{claim.where}.loss_interval", v) for v in m.loss_interval]
         if m.point.rational is not None:
-            named += [(f"{claim.where}.point.rational.{k}", v) for k, v in m.point.rational.items()]
+            # The coordinates the float checks use (a system's extra variable z is not).
+            coords = [f"a{u}" for u in range(len(m.face))]
+            coords += [t for u in range(len(m.face)) for t in m.t_names(u)]
+            named += [
+                (f"{claim.where}.point.rational.{k}", m.point.rational[k])
+                for k in coords
+                if k in m.point.rational
+            ]
     for where, value in named:
         if _beyond(value):
             raise InputError(f"numbers beyond float range: {where} = {_short(value)}; {why}")
