@@ -94,9 +94,9 @@ def _solve(problem, ck: Path | None, monkeypatch: pytest.MonkeyPatch | None = No
     if monkeypatch is not None:
         real = pipeline.process_face
 
-        def counting(problem, partitions, product):
+        def counting(problem, partitions, product, **options):
             computed.append(product)
-            return real(problem, partitions, product)
+            return real(problem, partitions, product, **options)
 
         monkeypatch.setattr(pipeline, "process_face", counting)
     result = pipeline.solve(problem, face_timeout=None, checkpoint=ck)
