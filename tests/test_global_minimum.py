@@ -60,7 +60,8 @@ def test_seeded_data_with_a_large_lambda_agrees_with_solve() -> None:
 
 @pytest.mark.slow
 def test_d1_three_units_agrees_with_solve() -> None:
-    _same_global(load_problem(DATA / "d1_n5.csv", hidden=3, lam="1/10"))
+    full = load_problem(DATA / "d1_n5.csv", hidden=3, lam="1/10")
+    _same_global(make_problem(full.X[:4], full.y[:4], hidden=3, lam="1/10"))
 
 
 @pytest.mark.slow
@@ -125,3 +126,11 @@ def test_run_cli_writes_the_document_and_prints_the_interval(
     assert "certified" in text and doc.minima[0].signs in text
     with pytest.raises(InputError, match="lambda"):
         gm.run_cli(Namespace(**{**vars(args), "lam": "-1"}))
+
+
+@pytest.mark.slow
+def test_one_neuron_data_with_two_units_agrees_with_solve() -> None:
+    """y = ReLU(x - 1): the second unit is dead or shares the first one's neuron, so most
+    pieces reach the global value and the faces are sorted by the dead-unit test."""
+    found = _same_global(make_problem([[0], [1], [2], [3]], [0, 0, 1, 2], hidden=2, lam="1/10"))
+    assert found.stats["exact_faces_skipped"] > 0

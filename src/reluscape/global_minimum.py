@@ -58,7 +58,7 @@ import numpy as np
 
 from reluscape.data import Problem
 from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
-from reluscape.exact.certificate import Direction
+from reluscape.exact.certificate import Direction, live_unit_excluded
 from reluscape.exact.merge import FaceRecord, assemble, process_face
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.schema import GlobalMinimum, Result
@@ -201,7 +201,12 @@ def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tu
     bound of l on (F, e) by the same argument as for a piece. If its certified bound
     exceeds ``upper``, no global minimizer has that face and signs; a global minimizer in
     F with signs e still puts F in the list through the piece (C, e), whose face program
-    then has value min l <= upper. Returns (sorted canonical products, faces skipped)."""
+    then has value min l <= upper. A face is also set aside when one of its units is off
+    the origin (so live at any local minimum there) and the face program's certified dual
+    point proves that unit's w_l = 0 at every point within ``upper`` of the optimum
+    (:func:`reluscape.exact.certificate.live_unit_excluded`): a global minimizer on it
+    would be such a point with w_l != 0. Returns (sorted canonical products, faces set
+    aside)."""
     from reluscape.numerical.convex import PiecePrograms
 
     problem = search.problem
@@ -236,15 +241,29 @@ def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tu
             v_q = [_rational(x) for x in v]
             direction = Direction(problem, v_q)
             v_used = np.array([float(x) for x in v_q])
-            q = max(
+            qs = [
                 direction.support_upper(
                     faces[f].signs,
                     e,
                     {i: Fraction(m) for i, m in programs.support(v_used, j)[1].items()},
                 )
                 for j, (f, e) in zip(piece, key, strict=True)
-            )
-            if direction.bound(q) > upper:
+            ]
+            top = max(qs)
+            gap = upper - direction.bound(top)
+            if gap < 0:
+                skipped += 1
+                continue
+            # A unit off the origin is live at any local minimum on this face (a_l = 0
+            # with theta_l != 0 is never one: shrinking theta_l lowers l), so a certified
+            # dead unit at every near-optimal point rules the face out too.
+            t = direction.scale(top)
+            lam = problem.lam_sum
+            if any(
+                faces[f].kind != "origin"
+                and live_unit_excluded(lam, t * q, direction.m_norm2(faces[f].signs), gap)
+                for (f, _), q in zip(key, qs, strict=True)
+            ):
                 skipped += 1
                 continue
         keep.add(product)

@@ -42,7 +42,7 @@ from fractions import Fraction
 
 from reluscape.data import Problem
 
-__all__ = ["Direction", "piece_bound", "sqrt_upper"]
+__all__ = ["Direction", "feasible_scale", "live_unit_excluded", "piece_bound", "sqrt_upper"]
 
 
 def sqrt_upper(x: Fraction, bits: int = 64) -> Fraction:
@@ -88,12 +88,46 @@ def piece_bound(a: Fraction, b: Fraction, lam: Fraction, q: Fraction) -> Fractio
     >>> piece_bound(Fraction(-1), Fraction(2), Fraction(1), Fraction(1))
     Fraction(0, 1)
     """
+    t = feasible_scale(a, b, lam, q)
+    return t * a - t * t * b / 2
+
+
+def feasible_scale(a: Fraction, b: Fraction, lam: Fraction, q: Fraction) -> Fraction:
+    """The t of :func:`piece_bound`: (t v, t mu) is the certified dual point.
+
+    >>> feasible_scale(Fraction(4), Fraction(2), Fraction(1), Fraction(1))
+    Fraction(1, 1)
+    """
     if a <= 0 or b == 0:
         return Fraction(0)
     t = a / b
     if q > 0 and lam / q < t:
         t = lam / q
-    return t * a - t * t * b / 2
+    return t
+
+
+def live_unit_excluded(lam: Fraction, q_scaled: Fraction, m_norm2: Fraction, gap: Fraction) -> bool:
+    """Whether no optimum of the program with value <= bound + ``gap`` can have w_l != 0
+    with the unit on a face where every local minimum needs it live (docs/METHOD.md
+    section 10).
+
+    Let v' = t v be the certified dual point (value B) and v* the dual optimum (unique:
+    the dual objective yt . v - |v|^2 / 2 is 1-strongly concave). If the program's value
+    is <= B + gap, then |v* - v'|^2 <= 2 gap. The residual of any primal optimum is v*,
+    and an optimum with w_l != 0 needs |Pi_{K_l}(M_l^T v*)| = lambda (stationarity in
+    w_l); but |Pi_{K_l}(M_l^T v*)| <= q_scaled + |M_l|_F |v* - v'| < lambda when
+
+        lambda > q_scaled  and  (lambda - q_scaled)^2 > 2 |M_l|_F^2 gap,
+
+    decided here exactly (``q_scaled`` >= the support of unit l at v', ``m_norm2`` =
+    |M_l|_F^2).
+
+    >>> live_unit_excluded(Fraction(1), Fraction(1, 2), Fraction(4), Fraction(1, 100))
+    True
+    >>> live_unit_excluded(Fraction(1), Fraction(1, 2), Fraction(4), Fraction(1, 10))
+    False
+    """
+    return q_scaled < lam and (lam - q_scaled) ** 2 > 2 * m_norm2 * gap
 
 
 @functools.lru_cache(maxsize=4)
@@ -174,6 +208,17 @@ class Direction:
     ) -> Fraction:
         """A rational q >= |M^T v + G^T mu| >= sup {(M^T v) . w : w in K, |w| <= 1}."""
         return sqrt_upper(self.norm2(signs, sign, mu))
+
+    def m_norm2(self, signs: Sequence[int]) -> Fraction:
+        """|M|_F^2 = sum over active samples of |xt_i|^2, M = D Xt."""
+        return sum(
+            (x * x for s, row in zip(signs, self.problem.xt, strict=True) if s > 0 for x in row),
+            Fraction(0),
+        )
+
+    def scale(self, q: Fraction) -> Fraction:
+        """:func:`feasible_scale` for this direction."""
+        return feasible_scale(self.a, self.b, self.problem.lam_sum, q)
 
     def bound(self, q: Fraction) -> Fraction:
         """:func:`piece_bound` for this direction with q >= max_l |M_l^T v + G_l^T mu_l|."""
