@@ -375,10 +375,10 @@ def test_bad_jobs(tmp_path: Path, jobs: str) -> None:
     ("args", "needles"),
     [
         (["verify"], ["required"]),
-        (["verify", "r.json"], ["required", "DATA.csv"]),
+        (["verify", "nope.json"], ["result file not found", "nope.json"]),
         (["verify", "nope.json", "nope.csv"], ["result file not found", "nope.json"]),
     ],
-    ids=["no-args", "no-data", "missing-result"],
+    ids=["no-args", "no-data-missing-result", "missing-result"],
 )
 def test_verify_bad_usage(tmp_path: Path, args: list[str], needles: list[str]) -> None:
     assert_input_error(run(*args, cwd=tmp_path), *needles)
@@ -498,3 +498,28 @@ def test_verify_overflow_is_unusable_input_not_a_refutation(
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("reluscape: error: verify cannot handle the numbers")
     assert type(error).__name__ in line
+
+
+def test_verify_data_is_optional(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reluscape.cli import main
+    from reluscape.numerical import verify
+
+    seen: list = []
+
+    class Passed:
+        passed = True
+
+        def table(self) -> str:
+            return "table"
+
+    def fake(result, data=None, *, progress=None):
+        seen.append((result, data))
+        return Passed()
+
+    monkeypatch.setattr(verify, "verify", fake)
+    assert main(["verify", "r.json", "--quiet"]) == 0
+    assert main(["verify", "r.json", "d.csv", "--quiet"]) == 0
+    assert seen == [("r.json", None), ("r.json", "d.csv")]
+    assert capsys.readouterr().out == "table\ntable\n"

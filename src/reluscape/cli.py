@@ -113,9 +113,10 @@ Re-checks every claimed minimum in RESULT.json without trusting the run that mad
 it: the loss (in floats and exactly at the rational point), the face, the output
 weights, the one-sided derivatives in every adjacent chamber, a numerical probe,
 the component of a positive-dimensional set, the global flags and the orbit sizes.
-The data are read with the settings recorded in RESULT.json and must equal the
-recorded data exactly. This independent numerical re-check can refute a claim (a
-false claim fails); passing supports, but does not prove, the exact verdicts.
+DATA.csv is optional: the data recorded in RESULT.json are used; a DATA.csv given is
+read with the recorded settings and must equal the recorded data exactly. This
+independent numerical re-check can refute a claim (a false claim fails); passing
+supports, but does not prove, the exact verdicts.
 
 exit codes: 0 every claim passes, 1 some claim is refuted, 2 unusable input: bad
 usage, a malformed or wrong-version RESULT.json, different data, or numbers it
@@ -255,7 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     verify.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
-    verify.add_argument("data", metavar="DATA.csv", help="the data file it was computed on")
+    verify.add_argument(
+        "data",
+        metavar="DATA.csv",
+        nargs="?",
+        default=None,
+        help="optional: the data file it was computed on, checked against the data "
+        "recorded in RESULT.json (which are used without it)",
+    )
     verify.add_argument("--quiet", action="store_true", help="no progress on stderr")
     verify.set_defaults(func=_cmd_verify)
 
