@@ -19,6 +19,9 @@ where labelled as approximations):
 - ``global_minimum`` (only in a ``reluscape global`` result, :class:`GlobalMinimum`): the
   certified interval of the global minimum value and the search's counts; ``minima`` then
   holds the global minimizers. A result without it has no such key.
+- ``critical_points`` (only in a ``solve --census`` result, :class:`CriticalPoint`): every
+  stationary point up to unit permutation, minima (with their ids in ``minima``), saddles
+  with their index, and degenerate points with the reason; absent otherwise.
 
 One minimum (:class:`Minimum`):
 
@@ -529,6 +532,105 @@ class GlobalMinimum:
         }
 
 
+CRITICAL_KINDS = ("minimum", "saddle", "degenerate")
+CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier")
+
+
+@dataclass
+class CriticalPoint:
+    """One stationary point of the census (``solve --census``), an orbit representative.
+
+    ``kind``: "minimum" (``id`` is then its id in ``minima``), "saddle" (``index`` >= 1,
+    the number of negative eigenvalues of Hess g_F on span(F)) or "degenerate" (``index``
+    null; ``detail`` says why no index is decided). The other fields are those of
+    :class:`Minimum`; ``decided_by`` is one of :data:`CENSUS_DECIDED_BY`.
+
+    Examples
+    --------
+    >>> p = CriticalPoint(id=3, kind="saddle", index=1, dimension=0, loss=0.5,
+    ...     loss_interval=["1/2", "1/2"], face=[{"signs": "++", "kind": "chamber",
+    ...     "basis": [["1", "0"], ["0", "1"]]}], activation=[[1, 1]],
+    ...     point={"a": [1.0], "B": [[1.0]], "c": [0.0]},
+    ...     system={"variables": [], "generators": []}, decided_by="second order",
+    ...     detail="", orbit_size=1)
+    >>> CriticalPoint(**p.to_dict()) == p, p.loss_interval[0]
+    (True, Fraction(1, 2))
+    """
+
+    id: int
+    kind: str
+    index: int | None
+    dimension: int
+    loss: float | None
+    loss_interval: tuple[Fraction, Fraction]
+    face: tuple[Face, ...]
+    activation: tuple[tuple[int, ...], ...]
+    point: Point
+    system: System
+    decided_by: str
+    detail: str
+    orbit_size: int
+    component: Component | None = None
+
+    def __post_init__(self) -> None:
+        _int(self.id, "id", 1)
+        if self.kind not in CRITICAL_KINDS:
+            raise _fail("kind", f"expected one of {CRITICAL_KINDS}, got {self.kind!r}")
+        if self.kind == "degenerate":
+            if self.index is not None:
+                raise _fail("index", f"a degenerate point has no index, got {self.index!r}")
+        else:
+            _int(self.index, "index", 1 if self.kind == "saddle" else 0)
+            if self.kind == "minimum" and self.index != 0:
+                raise _fail("index", f"a minimum has index 0, got {self.index!r}")
+        if self.decided_by not in CENSUS_DECIDED_BY:
+            raise _fail(
+                "decided_by", f"expected one of {CENSUS_DECIDED_BY}, got {self.decided_by!r}"
+            )
+        _str(self.detail, "detail")
+        # The shared fields are validated and converted exactly as a minimum's are.
+        shared = self.as_minimum()
+        for name in ("loss", "loss_interval", "face", "activation", "point", "system"):
+            setattr(self, name, getattr(shared, name))
+        self.component = shared.component
+
+    def as_minimum(self) -> Minimum:
+        """The fields shared with :class:`Minimum`, as one (its verdict a placeholder):
+        validation and shape checks are the same."""
+        return Minimum(
+            id=self.id,
+            dimension=self.dimension,
+            loss=self.loss,
+            loss_interval=self.loss_interval,
+            is_global=None,
+            face=self.face,
+            activation=self.activation,
+            point=self.point,
+            system=self.system,
+            verdict=Verdict(None, "precision", ""),
+            orbit_size=self.orbit_size,
+            component=self.component,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "index": self.index,
+            "dimension": self.dimension,
+            "loss": self.loss,
+            "loss_interval": [_fraction_text(v) for v in self.loss_interval],
+            "face": [f.to_dict() for f in self.face],
+            "activation": [list(row) for row in self.activation],
+            "point": self.point.to_dict(),
+            "system": self.system.to_dict(),
+            "decided_by": self.decided_by,
+            "detail": self.detail,
+            "orbit_size": self.orbit_size,
+            "component": None if self.component is None else self.component.to_dict(),
+        }
+
+
 # --------------------------------------------------------------------------- the document
 
 
@@ -589,6 +691,7 @@ class Result:
     stats: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
     global_minimum: GlobalMinimum | None = None
+    critical_points: list[CriticalPoint] | None = None
 
     def __post_init__(self) -> None:
         if self.schema_version != SCHEMA_VERSION:
@@ -619,6 +722,29 @@ class Result:
             raise _fail("stats.complete", "true, but there are undecided candidates")
         if not complete and any(m.is_global is not None for m in self.minima):
             raise _fail("minima", "an incomplete result claims is_global true or false")
+        if self.critical_points is not None:
+            self.critical_points = self._checked_census(self.critical_points)
+
+    def _checked_census(self, raw: Any) -> list[CriticalPoint]:
+        """The census entries, validated; ids unique, and the minima in it are ``minima``
+        (same ids, same losses)."""
+        entries = []
+        for k, c in enumerate(_seq(raw, "critical_points")):
+            where = f"critical_points[{k}]"
+            entry = _typed(c, CriticalPoint, where)
+            try:
+                entry.as_minimum().check_against(self.problem)
+            except MalformedResult as exc:
+                raise MalformedResult(f"{where}.{exc}") from None
+            entries.append(entry)
+        ids = [c.id for c in entries]
+        if len(set(ids)) != len(ids):
+            raise _fail("critical_points", "ids are not unique")
+        minima = {m.id: m.loss_interval for m in self.minima}
+        census = {c.id: c.loss_interval for c in entries if c.kind == "minimum"}
+        if census != minima:
+            raise _fail("critical_points", "its minima differ from 'minima' (ids or losses)")
+        return entries
 
     @property
     def complete(self) -> bool:
@@ -636,6 +762,9 @@ class Result:
         # Only a `global` run has the key: a solve result's document is unchanged.
         if self.global_minimum is not None:
             doc["global_minimum"] = self.global_minimum.to_dict()
+        # Only a census run has the key (``solve --census``).
+        if self.critical_points is not None:
+            doc["critical_points"] = [c.to_dict() for c in self.critical_points]
         return doc
 
     def to_json(self) -> str:
@@ -653,7 +782,15 @@ class Result:
         d = _mapping(d, "document")
         if "schema_version" not in d:
             raise MalformedResult("not a reluscape result: no schema_version")
-        known = {"schema_version", "problem", "minima", "undecided", "stats", "global_minimum"}
+        known = {
+            "schema_version",
+            "problem",
+            "minima",
+            "undecided",
+            "stats",
+            "global_minimum",
+            "critical_points",
+        }
         unknown = sorted(set(d) - known)
         if unknown:
             raise _fail("document", f"unknown fields {unknown}")
@@ -667,6 +804,7 @@ class Result:
             stats=d.get("stats", {}),
             schema_version=d["schema_version"],
             global_minimum=d.get("global_minimum"),
+            critical_points=d.get("critical_points"),
         )
 
     @classmethod

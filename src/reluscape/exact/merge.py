@@ -24,8 +24,13 @@ from reluscape.exact import algebra
 from reluscape.exact.arrangement import cached_arrangement, pieces
 from reluscape.exact.enumeration import Candidate, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
-from reluscape.exact.verification import Verdict, verify_candidate
-from reluscape.schema import Minimum, Result
+from reluscape.exact.verification import (
+    Classification,
+    Verdict,
+    classify_stationary,
+    verify_candidate,
+)
+from reluscape.schema import CriticalPoint, Minimum, Result
 
 LOSS_PRECISION = 128
 
@@ -39,6 +44,7 @@ class FaceRecord:
     minima: list[Minimum] = field(default_factory=list)
     undecided: list[Minimum] = field(default_factory=list)
     rejected: dict[str, int] = field(default_factory=dict)
+    census: list[CriticalPoint] = field(default_factory=list)
     skipped: str | None = None
     failure: str | None = None
     positive_dimensional: bool = False
@@ -48,8 +54,16 @@ class FaceRecord:
     seconds_verify: float = 0.0
 
 
-def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) -> FaceRecord:
-    """Enumerate and verify one product face; return plain data."""
+def process_face(
+    problem: Problem, partitions: str, product: tuple[int, ...], census: bool = False
+) -> FaceRecord:
+    """Enumerate and verify one product face; return plain data.
+
+    With ``census``, the rejected candidates that are stationary are classified
+    (:func:`reluscape.exact.verification.classify_stationary`) and kept in
+    ``record.census``, one entry per isolated point or per component, kind and index;
+    the rejection counts are unchanged.
+    """
     arrangement = cached_arrangement(problem)
     faces = tuple(pieces(problem, partitions)[i] for i in product)
     record = FaceRecord(product=tuple(product), faces=face_labels(faces))
@@ -65,6 +79,7 @@ def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) ->
         record.failure = outcome.undecided
     rejected: Counter[str] = Counter()
     components_done: set[int] = set()
+    census_done: set[tuple[int, str, int | None]] = set()
     t0 = time.perf_counter()
     for cand in outcome.candidates:
         if not is_canonical(cand):
@@ -76,6 +91,8 @@ def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) ->
             verdict = Verdict(None, "precision", str(exc))
         if verdict.is_minimum is False:
             rejected[f"{verdict.decided_by}: not a local minimum"] += 1
+            if census:
+                _add_to_census(problem, cand, arrangement, verdict, record.census, census_done)
         elif verdict.is_minimum is None:
             record.undecided.append(_entry(problem, cand, verdict))
         elif cand.component is None or cand.component.index not in components_done:
@@ -89,6 +106,92 @@ def process_face(problem: Problem, partitions: str, product: tuple[int, ...]) ->
     return record
 
 
+def _add_to_census(
+    problem: Problem,
+    cand: Candidate,
+    arrangement: Any,
+    verdict: Verdict,
+    entries: list[CriticalPoint],
+    done: set[tuple[int, str, int | None]],
+) -> None:
+    """Classify a rejected candidate; keep it if stationary (one entry per component and
+    kind: further samples of a component describe the same set). A degenerate point's
+    detail ends with why the minimum test rejected it (e.g. the dead-unit descent)."""
+    try:
+        found = classify_stationary(cand, arrangement)
+    except algebra.Undecided as exc:
+        found = Classification("degenerate", None, "precision", str(exc))
+    if found is None:
+        return
+    if found.kind == "degenerate":
+        found = Classification(
+            found.kind,
+            None,
+            found.decided_by,
+            f"{found.detail}; not a local minimum ({verdict.decided_by}: {verdict.detail})",
+        )
+    if cand.component is not None:
+        key = (cand.component.index, found.kind, found.index)
+        if key in done:
+            return
+        done.add(key)
+    entries.append(_census_entry(_entry_parts(problem, cand), found))
+
+
+def _census_entry(parts: dict[str, Any], found: Classification) -> CriticalPoint:
+    return CriticalPoint(
+        id=1,
+        kind=found.kind,
+        index=found.index,
+        decided_by=found.decided_by,
+        detail=found.detail,
+        **parts,
+    )
+
+
+def _census(
+    minima: list[Minimum], undecided: list[Minimum], records: list[FaceRecord]
+) -> list[CriticalPoint]:
+    """Every stationary point, by increasing loss: the minima (their ids), the
+    classified rejections of every face, and the undecided candidates (degenerate, with
+    the reason no test settled them); ids after those of the minima."""
+
+    def parts(m: Minimum) -> dict[str, Any]:
+        return {
+            "dimension": m.dimension,
+            "loss": m.loss,
+            "loss_interval": m.loss_interval,
+            "face": m.face,
+            "activation": m.activation,
+            "point": m.point,
+            "system": m.system,
+            "orbit_size": m.orbit_size,
+            "component": m.component,
+        }
+
+    found = [
+        CriticalPoint(
+            id=m.id,
+            kind="minimum",
+            index=0,
+            decided_by=m.verdict.decided_by,
+            detail=m.verdict.detail,
+            **parts(m),
+        )
+        for m in minima
+    ]
+    others = [c for r in records for c in r.census] + [
+        _census_entry(
+            parts(m), Classification("degenerate", None, m.verdict.decided_by, m.verdict.detail)
+        )
+        for m in undecided
+    ]
+    others.sort(key=lambda c: (c.loss_interval[0], [f.signs for f in c.face]))
+    for i, c in enumerate(others, start=len(minima) + 1):
+        c.id = i
+    return sorted([*found, *others], key=lambda c: (c.loss_interval[0], [f.signs for f in c.face]))
+
+
 def assemble(
     problem: Problem,
     partitions: str,
@@ -96,8 +199,12 @@ def assemble(
     records: list[FaceRecord],
     t_divide: float,
     start: float,
+    census: bool = False,
 ) -> Result:
     """Merge face records deterministically: sort by loss, number, mark global minima.
+
+    With ``census``, the result's ``critical_points`` list every stationary point
+    (:func:`_census`); without it the result has none and is unchanged.
 
     In a complete run (every face enumerated, every candidate decided), a minimum is
     global when its certified loss interval meets the lowest upper bound (exact rational
@@ -149,7 +256,13 @@ def assemble(
         },
         "versions": _versions(),
     }
-    return Result(problem=problem.describe(), minima=minima, undecided=undecided, stats=stats)
+    return Result(
+        problem=problem.describe(),
+        minima=minima,
+        undecided=undecided,
+        stats=stats,
+        critical_points=_census(minima, undecided, records) if census else None,
+    )
 
 
 def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> None:
@@ -287,6 +400,21 @@ def approximate(value: Fraction) -> float | None:
 
 def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
     """Plain-data description of a verified candidate (id and is_global set in assembly)."""
+    return Minimum(
+        id=0,
+        is_global=False,
+        verdict={
+            "is_minimum": verdict.is_minimum,
+            "decided_by": verdict.decided_by,
+            "detail": verdict.detail,
+        },
+        **_entry_parts(problem, cand),
+    )
+
+
+def _entry_parts(problem: Problem, cand: Candidate) -> dict[str, Any]:
+    """The description of a candidate shared by minima and census entries: dimension,
+    certified loss, face, activation, point, system, component, orbit size."""
     system = cand.system
     loss = _loss_interval(cand)
     rational = cand.point.rationals(LOSS_PRECISION)
@@ -297,12 +425,10 @@ def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
     psi = [[approximate(x) for x in theta[u]] for u in range(problem.hidden)]
     box = cand.point.at_precision(LOSS_PRECISION)
     comp = cand.component
-    return Minimum(
-        id=0,
+    return dict(
         dimension=comp.dimension if comp is not None else 0,
         loss=approximate(algebra.from_qq(loss.center().exact_rational())),
         loss_interval=[str(loss.lower().exact_rational()), str(loss.upper().exact_rational())],
-        is_global=False,
         face=[
             {
                 "signs": f.label(),
@@ -336,11 +462,6 @@ def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
             if comp is not None
             else None
         ),
-        verdict={
-            "is_minimum": verdict.is_minimum,
-            "decided_by": verdict.decided_by,
-            "detail": verdict.detail,
-        },
         orbit_size=_orbit_size(cand),
     )
 

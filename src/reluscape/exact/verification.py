@@ -57,6 +57,36 @@ Anything else (a dead-unit maximum equal to lambda, a Hessian with a larger kern
 form vanishing on a direction of the critical cone, a zero multiplier that does not
 vanish along the component) is reported as undecided with the reason; it is never
 guessed.
+
+**The census: stationary points and their index** (:func:`classify_stationary`,
+docs/METHOD.md section 12). r is continuous and equals g_C on each cl(C), and the tangent
+cones T_C of the adjacent chambers cover R^N, so the one-sided directional derivative is
+r'(p; v) = grad g_C(p) . v for v in T_C. A candidate (a critical point of g_F on span(F))
+is therefore *stationary*, r'(p; v) >= 0 for every v, iff test 1 holds in every adjacent
+chamber; a dead unit always passes it (its theta-gradient lambda theta_l - a_l g_C is 0
+at theta_l = a_l = 0). Candidates with a first-order descent are not stationary.
+
+The index. Psi-space is stratified by the product faces (finitely many relatively open
+polyhedral cones: a Whitney stratification), and r is smooth on the closure of each
+chamber. In stratified Morse theory (Goresky-MacPherson) the local Morse data of r at
+p in the stratum S = relint(F) are the product of the tangential Morse data (of r on S,
+i.e. g_F on span(F)) and the normal Morse data (of r on a normal slice through p).
+Where the first-order test is strict (every multiplier mu_i > 0) and no unit is dead,
+the sufficiency argument of section 5 uses only that strictness: with x = z + n
+(z in span(F), n normal), r(z + n) >= g_F(z) + c0/2 |n| near p, and r is Lipschitz,
+so r restricted to the normal slice has a strict minimum at p with linear growth. The
+normal Morse data are then trivial (the lower half-link is empty), and the local Morse
+data are those of g_F at p: for a nondegenerate critical point of index m, crossing the
+level r(p) attaches an m-cell to the sublevel set, as for a smooth Morse function. So the
+index of p is m = the number of negative eigenvalues of Hess g_F on span(F) (equal to
+that of Hess l_F, Haynsworth), counted exactly by Descartes' rule on the characteristic
+polynomial (:func:`hessian_index`). For a sample of a k-dimensional component the
+kernel must have dimension exactly k (it is the tangent space, section 6.3); m is then
+the Morse-Bott index of the component. Index 0 is a minimum (section 5); m >= 1 a
+*saddle*, with a descent direction inside span(F). Every other stationary point is
+*degenerate*, with the reason: a dead unit (the normal data at theta_l = 0 are those of
+the quadratic form of section 6.1, not trivial), a zero multiplier (the critical cone
+leaves span(F), section 6.2) or a kernel larger than the component's dimension.
 """
 
 from __future__ import annotations
@@ -282,17 +312,23 @@ def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
     return None
 
 
-def _second_order_test(ctx: _Context) -> Verdict:
+def _loss_hessian(ctx: _Context) -> tuple[list[list[Poly]], int, int]:
+    """Hess l_F in (a, t) of the live units at the point's ring, its size N and the
+    dimension k of the sampled component (0 for an isolated point)."""
     system = ctx.system
     comp = ctx.cand.component
     k = comp.dimension if comp is not None else 0
-    if not system.live:
-        return Verdict(True, "dead units", "psi = 0 and every dead-unit test is strict")
     variables = [*system.all_a_vars, *system.all_t_vars]
     hess = [
         [ctx.lift(system.loss.derivative(v).derivative(w)) for w in variables] for v in variables
     ]
-    N = len(variables)
+    return hess, len(variables), k
+
+
+def _second_order_test(ctx: _Context) -> Verdict:
+    if not ctx.system.live:
+        return Verdict(True, "dead units", "psi = 0 and every dead-unit test is strict")
+    hess, N, k = _loss_hessian(ctx)
     coeffs: dict = {}
     for j in range(1, N - k + 1):
         s = _coefficient_sign(ctx.point, hess, coeffs, j)
@@ -319,6 +355,102 @@ def _second_order_test(ctx: _Context) -> Verdict:
         f"the Hessian on span(F) is positive semidefinite with kernel of dimension {k}, "
         "the dimension of the component",
     )
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A stationary point's kind ("minimum", "saddle" or "degenerate"), its index (the
+    number of negative eigenvalues of Hess g_F on span(F); None when degenerate) and the
+    test that decided it."""
+
+    kind: str
+    index: int | None
+    decided_by: str
+    detail: str = ""
+
+
+def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classification | None:
+    """The census verdict on a candidate: None if it is not stationary, else its kind.
+
+    Stationary means no first-order descent: for every live unit on a boundary face and
+    every adjacent chamber C, G_{l,C} lies in the dual of the tangent cone (test 1; dead
+    units always pass it, their gradient is 0). The index is the tangential one,
+    decided by :func:`hessian_index`, where it is the stratified Morse index: every
+    multiplier positive (strict first order) and no dead unit. Otherwise "degenerate",
+    with the reason (docs/METHOD.md section 12).
+    """
+    ctx = _Context(cand, arrangement)
+    dead = []
+    for u, face in enumerate(cand.system.faces):
+        if face.dim == 0:
+            dead.append(u)
+        elif face.zeros and _first_order_test(ctx, u, face) is not None:
+            return None
+    if dead:
+        return Classification(
+            "degenerate",
+            None,
+            "dead unit",
+            f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial",
+        )
+    zero = sorted(u for u, cones in ctx.cones.items() if any(c.zero_multipliers for c in cones))
+    if zero:
+        return Classification(
+            "degenerate",
+            None,
+            "zero multiplier",
+            f"unit(s) {zero}: a Farkas multiplier is 0, the first-order test is not strict",
+        )
+    hess, _, k = _loss_hessian(ctx)
+    index = hessian_index(ctx.point, hess, k)
+    if index is None:
+        return Classification(
+            "degenerate",
+            None,
+            "second order",
+            f"the Hessian on span(F) is singular beyond the component dimension {k}",
+        )
+    test = "Morse-Bott" if k > 0 else "second order"
+    if index == 0:
+        return Classification("minimum", 0, test, "the Hessian on span(F) is positive definite")
+    return Classification(
+        "saddle",
+        index,
+        test,
+        f"{index} negative eigenvalue(s) of the Hessian on span(F) (kernel of dimension {k})",
+    )
+
+
+def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | None:
+    """Number of negative eigenvalues of a symmetric Hess(p) whose kernel has dimension
+    at least k, or None if the kernel is larger than k; decided exactly.
+
+    With det(x I + H) = sum_j e_j x^{N-j} = x^k q(x), the positive roots of q are the
+    negative eigenvalues. q is real-rooted (H is symmetric), so Descartes' rule of signs
+    is exact: their number is the number of sign changes of e_0, ..., e_{N-k} (zeros
+    skipped), provided e_{N-k} = q(0) != 0, i.e. the kernel has dimension exactly k.
+    By Haynsworth's inertia additivity (Hess_aa positive definite) this is also the index
+    of Hess g_F on span(F).
+
+    Examples
+    --------
+    >>> from reluscape.exact import algebra
+    >>> R = algebra.ring(["z"])
+    >>> p = algebra.real_solutions([R("z^2 - 2")])[1]     # z = sqrt(2)
+    >>> hessian_index(p, [[R(1), R("z")], [R("z"), R(1)]], 0)   # eigenvalues 1 -+ sqrt(2)
+    1
+    >>> hessian_index(p, [[R(-1), R(0)], [R(0), R("z^2 - 2")]], 0) is None   # singular
+    True
+    >>> hessian_index(p, [[R(-1), R(0)], [R(0), R("z^2 - 2")]], 1)
+    1
+    """
+    N = len(hess)
+    coeffs: dict = {}
+    signs = [_coefficient_sign(point, hess, coeffs, j) for j in range(1, N - k + 1)]
+    if signs and signs[-1] == 0:
+        return None
+    nonzero = [1, *(s for s in signs if s)]
+    return sum(1 for a, b in itertools.pairwise(nonzero) if a != b)
 
 
 def _coefficient_sign(

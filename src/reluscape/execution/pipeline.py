@@ -34,6 +34,7 @@ def solve(
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    census: bool = False,
 ) -> Result:
     """Every local minimum of the RR-MSE of ``problem``, exactly (Divide-Enumerate-Merge).
 
@@ -69,6 +70,12 @@ def solve(
         Called as ``progress(faces_done, faces_total, elapsed_seconds)``: once when the
         faces start (every setting checked, the cluster reached, ``faces_done`` those
         of the checkpoint), then after each face.
+    census : bool
+        Also classify every stationary point (minima, saddles with their index,
+        degenerate points) into ``result.critical_points``
+        (:func:`reluscape.exact.verification.classify_stationary`). For now the faces then
+        run in this process: it needs ``face_timeout=None``, ``jobs=1``, no ``scheduler``
+        and no ``checkpoint``.
 
     Raises
     ------
@@ -76,7 +83,8 @@ def solve(
         If ``partitions`` is unknown, ``jobs`` is not an integer >= 1, ``face_timeout``
         is negative, ``jobs > 1`` is given with ``scheduler``, ``scheduler`` cannot be
         reached, or ``checkpoint`` cannot be used (checked by
-        :mod:`reluscape.validation`; an InputError is a ValueError).
+        :mod:`reluscape.validation`), or ``census`` is combined with a face timeout,
+        jobs, a scheduler or a checkpoint (an InputError is a ValueError).
 
     Examples
     --------
@@ -93,6 +101,12 @@ def solve(
     face_timeout = check_timeout(face_timeout, "face_timeout")
     if scheduler is not None and jobs != 1:
         raise InputError("jobs and scheduler exclude each other: the cluster sets the parallelism")
+    if census and (face_timeout or jobs > 1 or scheduler is not None or checkpoint):
+        # Worker processes and checkpoint files do not carry the census yet.
+        raise InputError(
+            "census runs every face in this process: it needs no face timeout, one job, "
+            "no scheduler and no checkpoint"
+        )
     start = time.perf_counter()
     unit_faces = pieces(problem, partitions)
     products = orbit_representatives(len(unit_faces), problem.hidden)
@@ -128,8 +142,8 @@ def solve(
     else:
         started()
         for product in todo:
-            collect(process_face(problem, partitions, product))
-    return assemble(problem, partitions, len(unit_faces), records, t_divide, start)
+            collect(process_face(problem, partitions, product, census=census))
+    return assemble(problem, partitions, len(unit_faces), records, t_divide, start, census=census)
 
 
 def plan(problem: Problem, *, partitions: str = "realizable") -> Counts:
