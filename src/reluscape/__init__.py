@@ -105,6 +105,7 @@ def solve_problem(
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    census: bool = False,
 ) -> Result:
     """Divide-Enumerate-Merge on a validated :class:`Problem`; see
     :func:`reluscape.execution.pipeline.solve` for the options.
@@ -127,4 +128,5 @@ def solve_problem(
         scheduler=scheduler,
         checkpoint=checkpoint,
         progress=progress,
+        census=census,
     )
