@@ -48,6 +48,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from reluscape.data import Problem
+from reluscape.exact.linalg import dot, kernel_basis, rank
 
 Vector = tuple[Fraction, ...]
 
@@ -161,54 +162,8 @@ class Arrangement:
         )
 
 
-def _dot(u: Vector, v: Vector) -> Fraction:
-    return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
-
-
 def _sign(v: Fraction) -> int:
     return (v > 0) - (v < 0)
-
-
-def kernel_basis(rows: list[Vector], dim: int) -> tuple[Vector, ...]:
-    """Rational basis of {theta in Q^dim : row . theta = 0 for every row} (reduced echelon).
-
-    Examples
-    --------
-    >>> from fractions import Fraction as Q
-    >>> kernel_basis([(Q(2), Q(1))], 2)
-    ((Fraction(-1, 2), Fraction(1, 1)),)
-    """
-    m = [list(r) for r in rows]
-    pivots: list[int] = []
-    r = 0
-    for col in range(dim):
-        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
-        if piv is None:
-            continue
-        m[r], m[piv] = m[piv], m[r]
-        inv = 1 / m[r][col]
-        m[r] = [v * inv for v in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][col] != 0:
-                f = m[i][col]
-                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
-        pivots.append(col)
-        r += 1
-        if r == len(m):
-            break
-    free = [c for c in range(dim) if c not in pivots]
-    basis = []
-    for fc in free:
-        v = [Fraction(0)] * dim
-        v[fc] = Fraction(1)
-        for i, pc in enumerate(pivots):
-            v[pc] = -m[i][fc]
-        basis.append(tuple(v))
-    return tuple(basis)
-
-
-def _rank(rows: list[Vector], dim: int) -> int:
-    return dim - len(kernel_basis(rows, dim))
 
 
 def _distinct_rows(xt: tuple[Vector, ...]) -> list[Vector]:
@@ -232,7 +187,7 @@ def unit_arrangement(problem: Problem) -> Arrangement:
     faces = []
     seen: set[tuple[int, ...]] = set()
     for pt in points:
-        signs = tuple(_sign(_dot(pt, row)) for row in xt)
+        signs = tuple(_sign(dot(pt, row)) for row in xt)
         if signs in seen:
             continue
         seen.add(signs)
@@ -270,12 +225,12 @@ def project_out(v: Vector, basis: tuple[Vector, ...]) -> Vector:
     for b in basis:
         q = b
         for o in ortho:
-            c = _dot(q, o) / _dot(o, o)
+            c = dot(q, o) / dot(o, o)
             q = tuple(x - c * y for x, y in zip(q, o, strict=True))
         ortho.append(q)
     out = tuple(Fraction(x) for x in v)
     for o in ortho:
-        c = _dot(out, o) / _dot(o, o)
+        c = dot(out, o) / dot(o, o)
         out = tuple(x - c * y for x, y in zip(out, o, strict=True))
     return out
 
@@ -291,8 +246,8 @@ def flats(xt: tuple[Vector, ...], dim: int) -> list[tuple[int, ...]]:
     for size in range(dim + 1):
         for subset in itertools.combinations(range(n), size):
             rows = [xt[i] for i in subset]
-            r = _rank(rows, dim)
-            closure = tuple(i for i in range(n) if _rank([*rows, xt[i]], dim) == r)
+            r = rank(rows)
+            closure = tuple(i for i in range(n) if rank([*rows, xt[i]]) == r)
             found.add(closure)
     return sorted(found, key=lambda z: (len(z), z))
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from reluscape.data import Problem
+from reluscape.exact.linalg import solve
 
 __all__ = ["reduced_loss_exact"]
 
@@ -35,24 +36,6 @@ def _to_fraction(value: object, where: str) -> Fraction:
             "convert floats explicitly, e.g. Fraction(x) for the exact binary value"
         )
     return Fraction(int(value.numerator), int(value.denominator))
-
-
-def _solve_exact(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction]:
-    """Solve matrix @ x = rhs exactly by Gaussian elimination (matrix is nonsingular)."""
-    size = len(rhs)
-    aug = [[*row, b] for row, b in zip(matrix, rhs, strict=True)]
-    for col in range(size):
-        pivot = next(r for r in range(col, size) if aug[r][col] != 0)
-        aug[col], aug[pivot] = aug[pivot], aug[col]
-        for r in range(col + 1, size):
-            factor = aug[r][col] / aug[col][col]
-            if factor:
-                aug[r] = [u - factor * v for u, v in zip(aug[r], aug[col], strict=True)]
-    sol = [Fraction(0)] * size
-    for r in range(size - 1, -1, -1):
-        acc = aug[r][size] - sum((aug[r][k] * sol[k] for k in range(r + 1, size)), Fraction(0))
-        sol[r] = acc / aug[r][r]
-    return sol
 
 
 def reduced_loss_exact(problem: Problem, psi_q: Sequence[Sequence[numbers.Rational]]) -> Fraction:
@@ -124,7 +107,7 @@ def reduced_loss_exact(problem: Problem, psi_q: Sequence[Sequence[numbers.Ration
     rhs = [
         sum((row[j] * y for row, y in zip(om, yt, strict=True)), Fraction(0)) for j in range(size)
     ]
-    a = _solve_exact(gram, rhs)
+    a = solve(gram, rhs)
     yy = sum((y * y for y in yt), Fraction(0))
     fit = sum((b * v for b, v in zip(rhs, a, strict=True)), Fraction(0))
     norm_psi = sum((v * v for row in psi for v in row), Fraction(0))
