@@ -4,7 +4,11 @@ Each product face's candidates (:mod:`reluscape.exact.enumeration`) are decided 
 local-minimum tests of :mod:`reluscape.exact.verification`; one representative per orbit of
 unit permutations is kept (:func:`is_canonical`) and described as plain data
 (:class:`FaceRecord`, what a worker process sends back). :func:`assemble` merges the records
-of every face deterministically into a :class:`reluscape.schema.Result`.
+of every face deterministically into a :class:`reluscape.schema.Result`. With ``census``,
+the stationary candidates that are not minima are classified too
+(:func:`reluscape.exact.verification.classify_stationary`: saddles with their exact
+index, degenerate points with the reason) and listed with the minima in
+``Result.critical_points`` (docs/METHOD.md section 12).
 """
 
 from __future__ import annotations
