@@ -63,6 +63,7 @@ unsupported schema_version '0'; this reluscape reads '1'
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import math
@@ -757,7 +758,7 @@ class Result:
             "problem": self.problem.describe(),
             "minima": [m.to_dict() for m in self.minima],
             "undecided": [m.to_dict() for m in self.undecided],
-            "stats": self.stats,
+            "stats": copy.deepcopy(self.stats),
         }
         # Only a `global` run has the key: a solve result's document is unchanged.
         if self.global_minimum is not None:

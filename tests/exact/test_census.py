@@ -277,7 +277,25 @@ def test_builtin_example_chamber_points_against_newton() -> None:
     assert _numerical_product_chamber_points(problem, 1500) == census
 
 
-def test_census_needs_the_in_process_run() -> None:
-    problem = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
-    with pytest.raises(InputError, match="census"):
-        solve(problem, face_timeout=60.0, census=True)
+def test_the_census_is_the_same_through_workers_and_checkpoints(tmp_path: Path) -> None:
+    """Faces run in Dask worker processes and stored in a checkpoint carry their census:
+    the result equals the in-process one, and a census run never reuses the faces of a run
+    without it (the checkpoint's fingerprint includes the census)."""
+    problem = make_problem([[0], [1], [2]], ["0", "1", "0"], hidden=2, lam="1/10")
+
+    def comparable(r: Result) -> dict:
+        doc = r.to_dict()
+        doc["stats"].pop("timings")
+        return doc
+
+    local = solve(problem, face_timeout=None, census=True)
+    assert local.critical_points
+    plain_store = tmp_path / "plain"
+    assert solve(problem, face_timeout=60.0, checkpoint=plain_store).critical_points is None
+    with pytest.raises(InputError, match="belongs to a different problem"):
+        solve(problem, face_timeout=60.0, checkpoint=plain_store, census=True)
+    store = tmp_path / "census"
+    workers = solve(problem, face_timeout=60.0, jobs=2, checkpoint=store, census=True)
+    assert comparable(workers) == comparable(local)
+    resumed = solve(problem, face_timeout=60.0, checkpoint=store, census=True)
+    assert comparable(resumed) == comparable(local)

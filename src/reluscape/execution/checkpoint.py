@@ -29,7 +29,7 @@ from typing import Any
 
 from reluscape.data import InputError, Problem
 from reluscape.exact.merge import FaceRecord
-from reluscape.schema import Minimum
+from reluscape.schema import CriticalPoint, Minimum
 
 FORMAT = 2
 """Version of the face-file layout; files of other versions are recomputed."""
@@ -37,7 +37,7 @@ FORMAT = 2
 log = logging.getLogger("reluscape")
 
 
-def fingerprint(problem: Problem, partitions: str) -> str:
+def fingerprint(problem: Problem, partitions: str, census: bool = False) -> str:
     """SHA-256 of everything a face record depends on, as exact text.
 
     Examples
@@ -59,6 +59,7 @@ def fingerprint(problem: Problem, partitions: str) -> str:
         "lam": str(problem.lam),
         "convention": problem.convention,
         "partitions": partitions,
+        "census": census,
         "version": __version__,
     }
     return _sha256(identity)
@@ -82,7 +83,9 @@ class Checkpoint:
     records: dict[tuple[int, ...], FaceRecord]
 
     @classmethod
-    def open(cls, path: str | Path, problem: Problem, partitions: str) -> Checkpoint:
+    def open(
+        cls, path: str | Path, problem: Problem, partitions: str, census: bool = False
+    ) -> Checkpoint:
         """Open or create the checkpoint directory and load its valid face records.
 
         Raises
@@ -96,7 +99,7 @@ class Checkpoint:
             d.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"cannot create checkpoint directory {d}: {exc}") from None
-        fp = fingerprint(problem, partitions)
+        fp = fingerprint(problem, partitions, census)
         meta = d / "checkpoint.json"
         identity = {
             "format": FORMAT,
@@ -110,8 +113,8 @@ class Checkpoint:
                 log.warning("checkpoint file %s is unreadable; writing it again", meta)
             elif stored.get("fingerprint") != fp:
                 raise InputError(
-                    f"checkpoint {d} belongs to a different problem, division or reluscape "
-                    "version; use another directory"
+                    f"checkpoint {d} belongs to a different problem, division, census setting "
+                    "or reluscape version; use another directory"
                 )
         _write_atomic(meta, json.dumps(identity))
         records = {}
@@ -186,6 +189,7 @@ def _record_to_dict(record: FaceRecord) -> dict[str, Any]:
     data["product"] = list(record.product)
     data["minima"] = [m.to_dict() for m in record.minima]
     data["undecided"] = [m.to_dict() for m in record.undecided]
+    data["census"] = [c.to_dict() for c in record.census]
     return data
 
 
@@ -194,4 +198,5 @@ def _record_from_dict(d: dict[str, Any]) -> FaceRecord:
     d["product"] = tuple(d["product"])
     d["minima"] = [Minimum(**m) for m in d["minima"]]
     d["undecided"] = [Minimum(**m) for m in d["undecided"]]
+    d["census"] = [CriticalPoint(**c) for c in d["census"]]
     return FaceRecord(**d)

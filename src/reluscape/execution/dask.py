@@ -38,6 +38,7 @@ def run_on_dask(
     jobs: int = 1,
     scheduler: str | None = None,
     started: Callable[[], None] | None = None,
+    census: bool = False,
 ) -> None:
     """Process faces as Dask tasks, each face under a time limit, passing records to ``collect``.
 
@@ -50,7 +51,8 @@ def run_on_dask(
     failures too and the function returns: a run never hangs on a dead cluster.
     ``collect`` sees records in completion order; :func:`assemble` sorts them, so the
     result does not depend on that order. ``started`` is called once the cluster is up
-    (or reached), before the first face.
+    (or reached), before the first face. ``census``: the records also list every
+    stationary point (:func:`reluscape.exact.merge.process_face`).
 
     The local cluster is one in-process worker with ``jobs`` threads, since the faces run in
     forked children anyway. Measured on the 2-core development machine: importing
@@ -97,6 +99,7 @@ def run_on_dask(
             problem=problem,
             partitions=partitions,
             timeout=face_timeout,
+            census=census,
             pure=False,
         )
         product_of = {f.key: p for f, p in zip(futures, products, strict=True)}
@@ -183,10 +186,15 @@ def _face_record(
 
 
 def _face_task(
-    product: tuple[int, ...], *, problem: Problem, partitions: str, timeout: float | None
+    product: tuple[int, ...],
+    *,
+    problem: Problem,
+    partitions: str,
+    timeout: float | None,
+    census: bool,
 ) -> FaceRecord | str:
     """Dask task: one face in the calling worker thread's child process."""
-    return _child_of_this_thread().run(problem, partitions, product, timeout)
+    return _child_of_this_thread().run(problem, partitions, product, timeout, census)
 
 
 class _Child:
@@ -215,11 +223,16 @@ class _Child:
         self.alive = True
 
     def run(
-        self, problem: Problem, partitions: str, product: tuple[int, ...], timeout: float | None
+        self,
+        problem: Problem,
+        partitions: str,
+        product: tuple[int, ...],
+        timeout: float | None,
+        census: bool = False,
     ) -> FaceRecord | str:
         """The face's record, or why there is none; waits at most ``timeout`` seconds."""
         try:
-            self.conn.send((problem, partitions, product))
+            self.conn.send((problem, partitions, product, census))
             if not self.conn.poll(timeout):
                 self.kill()
                 return f"time limit ({timeout:g} s) exceeded"
@@ -259,11 +272,11 @@ def _resident_bytes(pid: int) -> int:
 def _child_main(conn: multiprocessing.connection.Connection) -> None:
     while True:
         try:
-            problem, partitions, product = conn.recv()
+            problem, partitions, product, census = conn.recv()
         except EOFError:  # the owner is gone
             return
         try:
-            outcome: FaceRecord | str = process_face(problem, partitions, product)
+            outcome: FaceRecord | str = process_face(problem, partitions, product, census=census)
         except Exception as exc:  # a face that fails is reported, not lost
             outcome = f"{type(exc).__name__}: {exc}"
         conn.send(outcome)

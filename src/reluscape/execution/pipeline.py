@@ -83,8 +83,7 @@ def solve(
         If ``partitions`` is unknown, ``jobs`` is not an integer >= 1, ``face_timeout``
         is negative, ``jobs > 1`` is given with ``scheduler``, ``scheduler`` cannot be
         reached, or ``checkpoint`` cannot be used (checked by
-        :mod:`reluscape.validation`), or ``census`` is combined with a face timeout,
-        jobs, a scheduler or a checkpoint (an InputError is a ValueError).
+        :mod:`reluscape.validation`; an InputError is a ValueError).
 
     Examples
     --------
@@ -101,17 +100,11 @@ def solve(
     face_timeout = check_timeout(face_timeout, "face_timeout")
     if scheduler is not None and jobs != 1:
         raise InputError("jobs and scheduler exclude each other: the cluster sets the parallelism")
-    if census and (face_timeout or jobs > 1 or scheduler is not None or checkpoint):
-        # Worker processes and checkpoint files do not carry the census yet.
-        raise InputError(
-            "census runs every face in this process: it needs no face timeout, one job, "
-            "no scheduler and no checkpoint"
-        )
     start = time.perf_counter()
     unit_faces = pieces(problem, partitions)
     products = orbit_representatives(len(unit_faces), problem.hidden)
     t_divide = time.perf_counter() - start
-    store = Checkpoint.open(checkpoint, problem, partitions) if checkpoint else None
+    store = Checkpoint.open(checkpoint, problem, partitions, census) if checkpoint else None
     records: list[FaceRecord] = list(store.records.values()) if store else []
     todo = [p for p in products if not store or p not in store.records]
 
@@ -138,6 +131,7 @@ def solve(
             jobs=jobs,
             scheduler=scheduler,
             started=started,
+            census=census,
         )
     else:
         started()
