@@ -239,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(refused by default: half a day of work or more)",
     )
     solve.add_argument(
+        "--census",
+        action="store_true",
+        help="also list every stationary point (result key critical_points): minima, "
+        "saddles with their exact index, and degenerate points with the reason",
+    )
+    solve.add_argument(
         "--report",
         metavar="DIR",
         default=None,
@@ -310,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(example)
     example.set_defaults(func=_cmd_example)
     _add_compare(sub, fmt)
+    _add_global(sub, fmt)
     return parser
 
 
@@ -367,6 +374,7 @@ def _run(
     dry_run: bool = False,
     force: bool = False,
     report: str | None = None,
+    census: bool = False,
 ) -> int:
     # Every setting and the output location are checked before any work, so a mistake
     # costs seconds, not a lost computation.
@@ -403,6 +411,7 @@ def _run(
             scheduler=scheduler,
             checkpoint=checkpoint,
             progress=callback,
+            census=census,
         )
     finally:
         if progress is not None:
@@ -525,6 +534,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         force=args.force,
         report=args.report,
+        census=args.census,
     )
 
 
@@ -588,6 +598,43 @@ def _add_compare(sub: argparse._SubParsersAction, fmt: type) -> None:
     )
     compare.add_argument("--out", metavar="FILE.json", help="write the full comparison here")
     compare.set_defaults(func=_cmd_compare)
+
+
+def _add_global(sub: argparse._SubParsersAction, fmt: type) -> None:
+    glob = sub.add_parser(
+        "global",
+        help="the certified global minimum and every global minimizer",
+        description="Certify the global minimum value as an interval with exact bounds\n"
+        "(one convex program per piece of parameter space, lower bounds from dual points\n"
+        "checked in rational arithmetic) and find every global minimizer by the exact\n"
+        "path of `solve` on the faces that can hold one (docs/METHOD.md section 10).",
+        epilog=f"example:\n  {PROG} global data.csv --hidden 2 --lam 1/10 --out global.json\n\n"
+        "exit codes: 0 certified, 1 incomplete (the interval still holds), 2 bad usage "
+        "or input.",
+        formatter_class=fmt,
+    )
+    glob.add_argument("data", metavar="DATA.csv", help="data file: inputs x, then y last")
+    glob.add_argument("--hidden", metavar="L", required=True, help="hidden units, >= 1")
+    glob.add_argument("--lam", metavar="Q", required=True, help="ridge parameter > 0")
+    glob.add_argument("--convention", choices=CONVENTIONS, default="sum", help=CONVENTION_HELP)
+    glob.add_argument("--jobs", metavar="N", default="1", help="faces at a time (default 1)")
+    glob.add_argument(
+        "--face-timeout",
+        metavar="SECONDS",
+        default="60",
+        help="time limit per face of the exact path (default 60; 0 means no limit)",
+    )
+    glob.add_argument(
+        "--starts", metavar="K", default="20", help="multistart runs for the first upper bound"
+    )
+    _add_common(glob)
+    glob.set_defaults(func=_cmd_global)
+
+
+def _cmd_global(args: argparse.Namespace) -> int:
+    from reluscape.global_minimum import run_cli  # lazy: scipy, the algebra stack
+
+    return run_cli(args)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
