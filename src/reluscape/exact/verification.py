@@ -99,8 +99,9 @@ from typing import Any
 
 from reluscape.exact import algebra
 from reluscape.exact.algebra import RealPoint
-from reluscape.exact.arrangement import Arrangement, UnitFace, kernel_basis
+from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate, t_ring_map
+from reluscape.exact.linalg import kernel_basis
 
 Poly = Any
 
@@ -349,6 +350,18 @@ def _second_order_test(ctx: _Context) -> Verdict:
             )
     if k == 0:
         return Verdict(True, "second order", "the Hessian on span(F) is positive definite")
+    # Morse-Bott needs the kernel to be exactly the component's tangent space: with
+    # e_1..e_{N-k} > 0, the charpoly is x^k times a polynomial with positive coefficients
+    # only when e_{N-k+1} = ... = e_N = 0 (at a singular sample the kernel can be smaller).
+    tail = [_coefficient_sign(ctx.point, hess, coeffs, j) for j in range(N - k + 1, N + 1)]
+    if any(s < 0 for s in tail):
+        return Verdict(False, "second order", "the Hessian on span(F) has a negative eigenvalue")
+    if any(s > 0 for s in tail):
+        return Verdict(
+            None,
+            "Morse-Bott",
+            f"the Hessian's kernel at the sample is smaller than the component dimension {k}",
+        )
     return Verdict(
         True,
         "Morse-Bott",
@@ -423,7 +436,7 @@ def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classifica
 
 def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | None:
     """Number of negative eigenvalues of a symmetric Hess(p) whose kernel has dimension
-    at least k, or None if the kernel is larger than k; decided exactly.
+    exactly k, or None if it has another dimension; decided exactly.
 
     With det(x I + H) = sum_j e_j x^{N-j} = x^k q(x), the positive roots of q are the
     negative eigenvalues. q is real-rooted (H is symmetric), so Descartes' rule of signs
@@ -443,11 +456,16 @@ def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | Non
     True
     >>> hessian_index(p, [[R(-1), R(0)], [R(0), R("z^2 - 2")]], 1)
     1
+    >>> hessian_index(p, [[R(1), R("z")], [R("z"), R(1)]], 1) is None   # no kernel
+    True
     """
     N = len(hess)
     coeffs: dict = {}
     signs = [_coefficient_sign(point, hess, coeffs, j) for j in range(1, N - k + 1)]
     if signs and signs[-1] == 0:
+        return None
+    # The kernel's dimension is checked, not assumed: e_{N-k+1} = ... = e_N = 0.
+    if any(_coefficient_sign(point, hess, coeffs, j) for j in range(N - k + 1, N + 1)):
         return None
     nonzero = [1, *(s for s in signs if s)]
     return sum(1 for a, b in itertools.pairwise(nonzero) if a != b)
