@@ -403,3 +403,37 @@ def test_data_file_is_optional_in_the_api(result_path: Path) -> None:
     without = verify(result_path)
     assert without.passed
     assert without.table() == verify(result_path, DATA).table()
+
+
+
+LINE_X = [[0, 1], [1, 3], [2, 5], [3, 7]]  # x on one line (d = 2): the xt_i span a plane
+
+
+@pytest.mark.parametrize(
+    ("X", "y"),
+    [(LINE_X, ["0", "1", "0", "3/2"]), ([[1], [1], [1], [1]], ["1", "0", "3", "2"])],
+)
+def test_degenerate_data_pass(tmp_path: Path, X: list[list[int]], y: list[str]) -> None:
+    """Faces live in the span of the xt_i when the data do not span R^(d+1)."""
+    from reluscape import solve
+
+    result = solve(X, y, hidden=2, lam="1/10")
+    assert result.complete and result.minima
+    report = verify(write(tmp_path, result.to_dict(), "honest.json"))
+    assert report.passed, report.table()
+
+
+def test_a_basis_row_outside_the_data_span_fails(tmp_path: Path) -> None:
+    from reluscape import solve
+    from reluscape.exact.linalg import kernel_basis
+
+    result = solve(LINE_X, ["0", "1", "0", "3/2"], hidden=2, lam="1/10")
+    doc = result.to_dict()
+    m, u = next((m, u) for m in doc["minima"] for u, f in enumerate(m["face"]) if f["basis"])
+    row = [Fraction(v) for v in m["face"][u]["basis"][0]]
+    xt = [[Fraction(v) for v in (*x, 1)] for x in LINE_X]
+    (normal,) = kernel_basis(xt, len(row))  # orthogonal to every xt_i: moves no sign
+    m["face"][u]["basis"][0] = [str(a + b) for a, b in zip(row, normal, strict=True)]
+    out = verify(write(tmp_path, doc, "moved.json"))
+    assert not out.passed
+    assert "face" in failed_checks(out.table(), m["id"])

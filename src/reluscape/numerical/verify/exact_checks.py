@@ -163,7 +163,7 @@ def check_face(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) -
     """Signs, walls, basis and activation agree with the face, exactly and in floats."""
     problems: list[str] = []
     worst = 0.0
-    width = ctx.problem.d + 1
+    rank_w = linalg.rank(ctx.xt_q)
     for u, face in enumerate(claim.minimum.face):
         signs, basis = face.signs, face.basis
         zero_rows = [xi for s, xi in zip(signs, ctx.xt_q, strict=True) if s == "0"]
@@ -177,11 +177,16 @@ def check_face(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) -
             bad = [i for i, s in enumerate(signs) if s == "0" and linalg.dot(row, ctx.xt_q[i])]
             if bad:
                 problems.append(f"unit {u}: basis row {k} is not orthogonal to xt_i, i in {bad}")
-        kernel = width - linalg.rank(zero_rows)
+        # Faces live in the row space W = span(xt_i) (docs/METHOD.md section 6): span(F)
+        # is the zero set's kernel within W, of dimension rank(xt) - rank(zero rows).
+        outside_w = [k for k, row in enumerate(basis) if linalg.rank([*ctx.xt_q, row]) > rank_w]
+        if outside_w:
+            problems.append(f"unit {u}: basis rows {outside_w} are not in the span of the xt_i")
+        kernel = rank_w - linalg.rank(zero_rows)
         if len(basis) != kernel:
             problems.append(
-                f"unit {u}: {len(basis)} basis rows, but the zero set's kernel has dimension "
-                f"{kernel}"
+                f"unit {u}: {len(basis)} basis rows, but the zero set's kernel in the span of "
+                f"the xt_i has dimension {kernel}"
             )
     for u, (signs, act) in enumerate(zip(claim.signs, claim.minimum.activation, strict=True)):
         expected = tuple(1 if s == "+" else 0 for s in signs)
