@@ -105,7 +105,7 @@ def test_d1_n5_runs_are_lifted_and_balanced(d1_n5: Problem, d1_n5_runs: list[Num
         assert run.loss == pytest.approx(reduced_loss(d1_n5, run.psi), rel=1e-14)
         if run.converged:
             assert run.grad_norm <= 1e-6
-            # Every critical point satisfies a_l^2 = |theta_l|^2 (METHOD.md section 4b).
+            # Every critical point satisfies a_l^2 = |theta_l|^2 (docs/METHOD.md section 4b).
             np.testing.assert_allclose(
                 np.abs(run.a), np.linalg.norm(run.psi, axis=1), rtol=1e-4, atol=1e-6
             )

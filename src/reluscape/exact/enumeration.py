@@ -33,7 +33,7 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    locus are found by the same method applied to each prime of P + <c-minors of Jac P>,
    whose dimension is smaller, so the recursion ends. Hence at least one sample point per
    connected component is found: the method cannot miss a component, which sampling
-   critical points of the distance on V(P) alone can (METHOD.md section 4, pitfall).
+   critical points of the distance on V(P) alone can (docs/METHOD.md section 4, pitfall).
    Primes containing a wall form h_j lie outside relint(F) and are skipped.
 4. *Orbit slice.* Units of a group G on the same unit face (basis K, residual gradient
    g = sum_{i in A} e_i xt_i) have the critical equations lambda K^T K t_l = a_l K^T g and

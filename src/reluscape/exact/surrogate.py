@@ -1,4 +1,4 @@
-"""Surrogate: the polynomial system of one product face (METHOD.md sections 3 and 4b).
+"""Surrogate: the polynomial system of one product face (docs/METHOD.md sections 3 and 4b).
 
 On a product face F = F_1 x ... x F_L, write theta_l = K_l t_l with K_l a rational basis
 of span(F_l) and A_l the active set of F_l. The unprojected loss restricted to span(F) is

@@ -1,7 +1,7 @@
 """Merge, part 1: decide exactly whether a candidate is a local minimum of r.
 
 A point p in relint(F) is a local minimum of r iff, for every chamber C whose closure
-contains F, p is a local minimum of the chamber surrogate g_C on cl(C) (METHOD.md
+contains F, p is a local minimum of the chamber surrogate g_C on cl(C) (docs/METHOD.md
 section 5). With e = yt - Omega(p) a_hat(p) the residual at p and A_{C,l} the active set
 of unit l in C, the envelope theorem gives the theta_l-gradient
 

@@ -1,6 +1,6 @@
 """Variable projection in floats: the output weights a solved for, the reduced loss r(psi).
 
-METHOD.md section 2. With theta_l = (B_l, c_l), psi = (theta_1, ..., theta_L) stored as an
+docs/METHOD.md section 2. With theta_l = (B_l, c_l), psi = (theta_1, ..., theta_L) stored as an
 array of shape (L, d+1) (row l is theta_l) and xt_i = (x_i, 1),
 
     Omega_il    = ReLU(theta_l . xt_i)                                   (n x L)

@@ -3,8 +3,8 @@
 Nothing here decides anything. :func:`multistart` finds local minima of the full loss
 l(a, B, c) from random starts; :func:`probe_minimum` looks for descent around a point of the
 reduced loss r(psi). Their answers are evidence that the exact enumeration must explain
-(METHOD.md section 7: every minimum an optimizer converges to must be in the enumerated set),
-never a verdict (METHOD.md section 5, measured pitfall: random probing accepted a false
+(docs/METHOD.md section 7: every minimum an optimizer converges to must be in the enumerated set),
+never a verdict (docs/METHOD.md section 5, measured pitfall: random probing accepted a false
 minimum whose descent directions formed a narrow cone).
 
 Why the chamber machinery: r is smooth inside each chamber of the activation arrangement but
@@ -505,7 +505,7 @@ def probe_minimum(
 ) -> ProbeReport:
     """Numerically test whether psi is a local minimum of the reduced loss r.
 
-    This is numerical support, never a verdict (METHOD.md section 5): a probe can miss a
+    This is numerical support, never a verdict (docs/METHOD.md section 5): a probe can miss a
     descent direction, and one that finds none proves nothing. Exact verification decides.
 
     For every activation pattern s adjacent to psi (0/1 assignments to the tight entries
@@ -577,7 +577,7 @@ def initial_points(
     """Random (a, psi) starts scaled so that a_l ReLU(theta_l . xt_i) is of the size of yt.
 
     Scaling a and theta alike respects the balance a_l^2 = |theta_l|^2 that every critical
-    point satisfies (METHOD.md section 4b).
+    point satisfies (docs/METHOD.md section 4b).
     """
     y_rms = max(float(np.sqrt(np.mean(yt**2))), 1e-3)
     x_rms = float(np.sqrt(np.mean(np.sum(xt**2, axis=1))))
