@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
+from reluscape.validation import write_output
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
@@ -835,12 +836,11 @@ class Result:
         except MalformedResult as exc:
             raise MalformedResult(f"{p}: {exc}") from None
 
-    def save(self, path: str | Path) -> None:
-        """Write the JSON document atomically (a partial file is never left behind)."""
-        p = Path(path)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(self.to_json() + "\n", encoding="utf-8")
-        tmp.replace(p)
+    def save(self, path: str | Path) -> Path:
+        """Write the JSON document with the rules of every output of reluscape
+        (:func:`reluscape.validation.write_output`: atomic, through symbolic links, never
+        onto a read-only file or a device); return the path written."""
+        return write_output(path, self.to_json() + "\n", name="result path")
 
     def counts_by_dimension(self) -> dict[int, int]:
         out: dict[int, int] = {}
