@@ -1,6 +1,6 @@
 """Benchmark: wall time and peak memory of whole certified-global-minimum runs.
 
-Each case runs :func:`reluscape.global_minimum.global_minimum` in a separate Python process
+Each case runs :func:`reluscape.global_search.global_minimum` in a separate Python process
 (start-up, the arrangement, the search, the exact path and its Dask workers all counted);
 the peak resident set is the largest sum over that process tree, sampled with psutil every
 0.2 s. A case over ``--timeout`` is stopped and recorded as unfinished. The table is
@@ -41,7 +41,7 @@ LAM = "1"
 CHILD = """
 import json, sys, time
 from reluscape.data import load_problem
-from reluscape.global_minimum import global_minimum
+from reluscape.global_search import global_minimum
 t0 = time.perf_counter()
 p = load_problem(sys.argv[1], hidden=int(sys.argv[2]), lam=sys.argv[3])
 r = global_minimum(p, jobs=int(sys.argv[4]), face_timeout=600.0)

@@ -4,6 +4,7 @@ The public API is the one the ``reluscape`` command uses:
 
 - :func:`solve` (data in, :class:`Result` out) and :func:`solve_problem` (a validated
   :class:`Problem` in);
+- :func:`global_minimum`: the certified global minimum and every global minimizer;
 - :func:`load_problem` (a CSV file) and :func:`make_problem` (arrays, lists, strings);
 - :class:`Result`, the result document (:mod:`reluscape.schema`), and :class:`InputError`,
   raised for bad input with a message that names the problem.
@@ -42,6 +43,7 @@ __all__ = [
     "Problem",
     "Result",
     "__version__",
+    "global_minimum",
     "load_problem",
     "make_problem",
     "solve",
@@ -130,3 +132,36 @@ def solve_problem(
         progress=progress,
         census=census,
     )
+
+
+def global_minimum(
+    X: Any,
+    y: Any,
+    *,
+    hidden: int,
+    lam: str | int | Fraction | float,
+    convention: str = "sum",
+    **options: Any,
+) -> Result:
+    """The certified global minimum of the RR-MSE on ``(X, y)`` and every global minimizer.
+
+    The value is certified as an exact interval (``result.global_minimum``: ``lower``,
+    ``upper``, ``certified``) by convex programs per piece of parameter space with dual
+    bounds checked in rational arithmetic; the minimizers (``result.minima``) come from the
+    exact path of :func:`solve` (docs/METHOD.md section 10). ``X``, ``y``, ``hidden``,
+    ``lam`` and ``convention`` are read as in :func:`solve`; ``options`` go to
+    :func:`reluscape.global_search.global_minimum` (``jobs``, ``face_timeout``,
+    ``starts``, ``seed``, ``progress``).
+
+    Examples
+    --------
+    >>> r = global_minimum([[0], [1], [2], [4]], ["0", "1", "0", "2"], hidden=2, lam="1/10")
+    >>> r.global_minimum.certified, [m.signs for m in r.minima]
+    (True, ['++++ | --0+'])
+    >>> r.global_minimum.lower <= r.minima[0].loss_interval[1]
+    True
+    """
+    from reluscape.global_search import global_minimum as run  # lazy, as in solve_problem
+
+    problem = make_problem(X, y, hidden=hidden, lam=lam, convention=convention)
+    return run(problem, **options)

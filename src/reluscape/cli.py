@@ -632,7 +632,7 @@ def _add_global(sub: argparse._SubParsersAction, fmt: type) -> None:
 
 
 def _cmd_global(args: argparse.Namespace) -> int:
-    from reluscape.global_minimum import run_cli  # lazy: scipy, the algebra stack
+    from reluscape.global_search import run_cli  # lazy: scipy, the algebra stack
 
     return run_cli(args)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reluscape import global_minimum as gm
+from reluscape import global_search as gm
 from reluscape.data import InputError, load_problem, make_problem
 from reluscape.exact.merge import FaceRecord
 from reluscape.execution.pipeline import solve
