@@ -123,16 +123,88 @@ def contains(gens: Sequence[Poly], f: Poly) -> bool:
     return f in ideal(gens)
 
 
+SEPARATING_TRIES = 4  # random linear forms tried before the general decomposition
+
+
 def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     """Minimal associated primes of <gens> (the irreducible components over Q).
 
-    Singular's ``minAssChar`` (characteristic sets, primdec.lib) rather than Sage's
-    default ``minAssGTZ``: on the critical set of three units on one chamber (L = 3,
-    n = 8) it took 0.2 s where GTZ took 56 s.
+    A zero-dimensional ideal goes through :func:`zero_dimensional_primes` first. Otherwise,
+    or when no separating form is found, Singular's ``minAssChar`` (characteristic sets,
+    primdec.lib) rather than Sage's default ``minAssGTZ``: on the critical set of three
+    units on one chamber (L = 3, n = 8) it took 0.2 s where GTZ took 56 s.
     """
     from sage.libs.singular.function_factory import ff
 
-    return [list(p) for p in ff.primdec__lib.minAssChar(ideal(gens))]
+    I = ideal(gens)
+    if I.dimension() == 0:
+        primes = zero_dimensional_primes(I)
+        if primes is not None:
+            return primes
+    return [list(p) for p in ff.primdec__lib.minAssChar(I)]
+
+
+def zero_dimensional_primes(I: Any, *, seed: int = 0) -> list[list[Poly]] | None:
+    """The primes of a zero-dimensional ideal by a separating linear form, or None.
+
+    A = Q[t]/I has finite dimension D (a normal basis). For a linear form l, let chi be the
+    characteristic polynomial of multiplication by l on A; its roots are the values of l at
+    the complex points of V(I), each with the point's multiplicity. If chi is squarefree,
+    every point has multiplicity 1 (I is radical) and l takes distinct values on the D
+    points (l separates them). Then Q[t]/I is the product of the fields Q[t]/P_f over the
+    irreducible factors f of chi, with P_f = I + <f(l)>: the points where f(l) = 0, one
+    Galois orbit. A random form with small integer coefficients is separating unless it
+    lies on finitely many hyperplanes, so a few tries suffice; if none gives a squarefree
+    chi (I not radical), None, and the caller decomposes otherwise.
+
+    On the merged critical set of two units sharing a chamber with a third unit (L = 3,
+    n = 4, D = 64) ``minAssChar`` and ``minAssGTZ`` ran for minutes; this takes 0.3 s.
+
+    Examples
+    --------
+    >>> R = ring(["x", "y"])
+    >>> I = ideal([R("x^2 - 2"), R("y^2 - 2")])      # (+-sqrt 2, +-sqrt 2)
+    >>> primes = zero_dimensional_primes(I)
+    >>> sorted(str(ideal(p).groebner_basis()) for p in primes)
+    ['[y^2 - 2, x + y]', '[y^2 - 2, x - y]']
+    >>> zero_dimensional_primes(ideal([R("x^2"), R("y")])) is None   # not radical
+    True
+    """
+    import random
+
+    from sage.all__sagemath_singular import matrix, vector
+
+    R = I.ring()
+    G = I.groebner_basis()
+    J = R.ideal(G)
+    basis = J.normal_basis()
+    index = {b: k for k, b in enumerate(basis)}
+    rng = random.Random(seed)
+    for _ in range(SEPARATING_TRIES):
+        form = sum((rng.randint(-9, 9) * v for v in R.gens()), R(0))
+        M = matrix(QQ, len(basis), len(basis))
+        for k, b in enumerate(basis):
+            nf = J.reduce(form * b)
+            for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
+                M[index[mono], k] = coeff
+        chi = M.charpoly()
+        if chi.gcd(chi.derivative()).degree() > 0:
+            continue
+        factors = [f for f, _ in chi.factor()]
+        if len(factors) == 1:
+            return [list(G)]
+        # f(l) modulo I, from its coordinates f(M) 1 in the normal basis (Horner), rather
+        # than the expanded f(l) of degree deg f.
+        one = vector(QQ, [1 if b == 1 else 0 for b in basis])
+        primes = []
+        for f in factors:
+            coords = vector(QQ, len(basis))
+            for c in reversed(f.list()):
+                coords = M * coords + c * one
+            residue = sum((c * b for c, b in zip(coords, basis, strict=True)), R(0))
+            primes.append([*G, residue])
+        return primes
+    return None
 
 
 def saturate(gens: Sequence[Poly], by: Sequence[Poly]) -> list[Poly]:
