@@ -21,7 +21,10 @@ where labelled as approximations):
   holds the global minimizers. A result without it has no such key.
 - ``critical_points`` (only in a ``solve --census`` result, :class:`CriticalPoint`): every
   stationary point up to unit permutation, minima (with their ids in ``minima``), saddles
-  with their index, and degenerate points with the reason; absent otherwise.
+  with their index, and degenerate points with the reason; absent otherwise. A point that
+  is not a minimum may carry ``connects`` (:class:`Connection`: the minima its descent
+  paths reach, with the barriers), and the document then a ``landscape``
+  (:class:`Landscape`: the graph of minima and the points that connect them).
 
 One minimum (:class:`Minimum`):
 
@@ -84,6 +87,7 @@ DECIDED_BY = (
     "dead units",
     "second order",
     "Morse-Bott",
+    "convexity",
     "precision",
     "existence of the global minimum",
 )
@@ -534,6 +538,85 @@ class GlobalMinimum:
         }
 
 
+@dataclass
+class Connection:
+    """A minimum that the descent paths from a census point reach: its ``minimum`` id, the
+    ``barrier`` (the point's loss minus the minimum's, a float; null where a loss overflows)
+    and the number of ``paths`` (descent directions) that end there.
+
+    Examples
+    --------
+    >>> Connection(minimum=2, barrier=0.25, paths=1).to_dict()
+    {'minimum': 2, 'barrier': 0.25, 'paths': 1}
+    """
+
+    minimum: int
+    barrier: float | None
+    paths: int
+
+    def __post_init__(self) -> None:
+        _int(self.minimum, "minimum", 1)
+        self.barrier = _optional_float(self.barrier, "barrier")
+        _int(self.paths, "paths", 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"minimum": self.minimum, "barrier": self.barrier, "paths": self.paths}
+
+
+@dataclass
+class Landscape:
+    """The landscape graph of a census with connections (``solve --census``): the minima
+    (``nodes``, their ids), one ``edge`` per pair of minima that one census point connects
+    (``{"point", "minima": [i, j], "height"}``, the height the point's loss), the graph's
+    connected ``components`` (lists of minimum ids), and the ``lost_paths``: descent paths
+    that ended at no enumerated minimum (each with its start point id and end point)."""
+
+    nodes: tuple[int, ...]
+    edges: tuple[dict[str, Any], ...]
+    components: tuple[tuple[int, ...], ...]
+    lost_paths: tuple[dict[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.nodes = tuple(
+            _int(v, f"nodes[{k}]", 1) for k, v in enumerate(_seq(self.nodes, "nodes"))
+        )
+        edges = []
+        for k, e in enumerate(_seq(self.edges, "edges")):
+            e = _mapping(e, f"edges[{k}]")
+            if set(e) != {"point", "minima", "height"}:
+                raise _fail(f"edges[{k}]", f"expected point, minima, height, got {sorted(e)}")
+            pair = _seq(e["minima"], f"edges[{k}].minima", 2)
+            if any(v not in self.nodes for v in pair):
+                raise _fail(f"edges[{k}].minima", f"not minima of the result: {list(pair)}")
+            edges.append(
+                {
+                    "point": _int(e["point"], f"edges[{k}].point", 1),
+                    "minima": list(pair),
+                    "height": _optional_float(e["height"], f"edges[{k}].height"),
+                }
+            )
+        self.edges = tuple(edges)
+        comps = tuple(
+            tuple(_int(v, f"components[{k}]", 1) for v in _seq(c, f"components[{k}]"))
+            for k, c in enumerate(_seq(self.components, "components"))
+        )
+        if sorted(v for c in comps for v in c) != sorted(self.nodes):
+            raise _fail("components", "they do not partition the nodes")
+        self.components = comps
+        self.lost_paths = tuple(
+            dict(_mapping(v, f"lost_paths[{k}]"))
+            for k, v in enumerate(_seq(self.lost_paths, "lost_paths"))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": list(self.nodes),
+            "edges": [dict(e) for e in self.edges],
+            "components": [list(c) for c in self.components],
+            "lost_paths": [dict(v) for v in self.lost_paths],
+        }
+
+
 CRITICAL_KINDS = ("minimum", "saddle", "degenerate")
 CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier")
 
@@ -573,9 +656,17 @@ class CriticalPoint:
     detail: str
     orbit_size: int
     component: Component | None = None
+    connects: tuple[Connection, ...] | None = None
 
     def __post_init__(self) -> None:
         _int(self.id, "id", 1)
+        if self.connects is not None:
+            if self.kind == "minimum":
+                raise _fail("connects", "a minimum connects nothing")
+            self.connects = tuple(
+                _typed(c, Connection, f"connects[{k}]")
+                for k, c in enumerate(_seq(self.connects, "connects"))
+            )
         if self.kind not in CRITICAL_KINDS:
             raise _fail("kind", f"expected one of {CRITICAL_KINDS}, got {self.kind!r}")
         if self.kind == "degenerate":
@@ -630,6 +721,7 @@ class CriticalPoint:
             "detail": self.detail,
             "orbit_size": self.orbit_size,
             "component": None if self.component is None else self.component.to_dict(),
+            **({} if self.connects is None else {"connects": [c.to_dict() for c in self.connects]}),
         }
 
 
@@ -694,6 +786,7 @@ class Result:
     schema_version: str = SCHEMA_VERSION
     global_minimum: GlobalMinimum | None = None
     critical_points: list[CriticalPoint] | None = None
+    landscape: Landscape | None = None
 
     def __post_init__(self) -> None:
         if self.schema_version != SCHEMA_VERSION:
@@ -726,6 +819,21 @@ class Result:
             raise _fail("minima", "an incomplete result claims is_global true or false")
         if self.critical_points is not None:
             self.critical_points = self._checked_census(self.critical_points)
+        if self.landscape is not None:
+            self.landscape = self._checked_landscape(self.landscape)
+
+    def _checked_landscape(self, raw: Any) -> Landscape:
+        """The landscape graph, validated against ``minima`` and the census's connections."""
+        if self.critical_points is None:
+            raise _fail("landscape", "a landscape needs critical_points")
+        graph = _typed(raw, Landscape, "landscape")
+        if sorted(graph.nodes) != sorted(m.id for m in self.minima):
+            raise _fail("landscape.nodes", "they are not the ids of 'minima'")
+        connects = {c.id: {x.minimum for x in c.connects or ()} for c in self.critical_points}
+        for k, e in enumerate(graph.edges):
+            if not set(e["minima"]) <= connects.get(e["point"], set()):
+                raise _fail(f"landscape.edges[{k}]", "its point does not connect those minima")
+        return graph
 
     def _checked_census(self, raw: Any) -> list[CriticalPoint]:
         """The census entries, validated; ids unique, and the minima in it are ``minima``
@@ -767,6 +875,8 @@ class Result:
         # Only a census run has the key (``solve --census``).
         if self.critical_points is not None:
             doc["critical_points"] = [c.to_dict() for c in self.critical_points]
+        if self.landscape is not None:
+            doc["landscape"] = self.landscape.to_dict()
         return doc
 
     def to_json(self) -> str:
@@ -792,6 +902,7 @@ class Result:
             "stats",
             "global_minimum",
             "critical_points",
+            "landscape",
         }
         unknown = sorted(set(d) - known)
         if unknown:
@@ -807,6 +918,7 @@ class Result:
             schema_version=d["schema_version"],
             global_minimum=d.get("global_minimum"),
             critical_points=d.get("critical_points"),
+            landscape=d.get("landscape"),
         )
 
     @classmethod
