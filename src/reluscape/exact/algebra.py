@@ -136,15 +136,15 @@ def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     """
     from sage.libs.singular.function_factory import ff
 
-    I = ideal(gens)
-    if I.dimension() == 0:
-        primes = zero_dimensional_primes(I)
+    generated = ideal(gens)
+    if generated.dimension() == 0:
+        primes = zero_dimensional_primes(generated)
         if primes is not None:
             return primes
-    return [list(p) for p in ff.primdec__lib.minAssChar(I)]
+    return [list(p) for p in ff.primdec__lib.minAssChar(generated)]
 
 
-def zero_dimensional_primes(I: Any, *, seed: int = 0) -> list[list[Poly]] | None:
+def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]] | None:
     """The primes of a zero-dimensional ideal by a separating linear form, or None.
 
     A = Q[t]/I has finite dimension D (a normal basis). For a linear form l, let chi be the
@@ -174,8 +174,8 @@ def zero_dimensional_primes(I: Any, *, seed: int = 0) -> list[list[Poly]] | None
 
     from sage.all__sagemath_singular import matrix, vector
 
-    R = I.ring()
-    G = I.groebner_basis()
+    R = zero_dim.ring()
+    G = zero_dim.groebner_basis()
     J = R.ideal(G)
     basis = J.normal_basis()
     index = {b: k for k, b in enumerate(basis)}
@@ -187,10 +187,13 @@ def zero_dimensional_primes(I: Any, *, seed: int = 0) -> list[list[Poly]] | None
             nf = J.reduce(form * b)
             for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
                 M[index[mono], k] = coeff
-        chi = M.charpoly()
-        if chi.gcd(chi.derivative()).degree() > 0:
+        # In a one-variable ring of Singular: Sage's univariate factoring goes through PARI,
+        # which crashes in the forked face processes of a Dask worker.
+        T = ring(["T"])
+        chi = T(M.charpoly().subs(T.gen()))
+        if chi.gcd(chi.derivative(T.gen())).degree() > 0:
             continue
-        factors = [f for f, _ in chi.factor()]
+        factors = [f.univariate_polynomial() for f, _ in chi.factor()]
         if len(factors) == 1:
             return [list(G)]
         # f(l) modulo I, from its coordinates f(M) 1 in the normal basis (Horner), rather
