@@ -242,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--census",
         action="store_true",
         help="also list every stationary point (result key critical_points): minima, "
-        "saddles with their exact index, and degenerate points with the reason",
+        "saddles with their exact index, and degenerate points with the reason; from each "
+        "point that is not a minimum, descend to the minima it connects (key landscape)",
     )
     solve.add_argument(
         "--report",
@@ -416,6 +417,11 @@ def _run(
     finally:
         if progress is not None:
             progress.finish()
+    if census:
+        from reluscape.numerical.landscape import connect  # lazy: scipy, cvxpy
+
+        with _float_limits("solve --census"):
+            result = connect(problem, result)
     # The file first: a reader of stdout that goes away (| head) cannot cost the result.
     if out_path is not None:
         written = _save(out_path, result.to_json() + "\n")

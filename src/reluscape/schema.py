@@ -70,6 +70,7 @@ import copy
 import html
 import json
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
@@ -1003,6 +1004,7 @@ class Result:
             lines += ["", f"{len(self.undecided)} candidates undecided:"]
             for m in self.undecided:
                 lines.append(f"    loss {_loss_text(m.loss)}  {m.signs}: {m.verdict.detail}")
+        lines += self._census_lines()
         s = self.stats
         lines += [
             "",
@@ -1016,6 +1018,50 @@ class Result:
             ),
         ]
         return "\n".join(lines)
+
+    def _census_lines(self) -> list[str]:
+        """The census's counts and, with connections, the landscape (``solve --census``)."""
+        if self.critical_points is None:
+            return []
+        kinds = Counter(c.kind for c in self.critical_points)
+        saddles = Counter(c.index for c in self.critical_points if c.kind == "saddle")
+        by_index = ", ".join(f"{n} of index {i}" for i, n in sorted(saddles.items()))
+        lines = [
+            "",
+            f"census: {len(self.critical_points)} stationary points up to unit permutation: "
+            f"{kinds['minimum']} minima, {kinds['saddle']} saddles"
+            + (f" ({by_index})" if by_index else "")
+            + f", {kinds['degenerate']} degenerate (a dead unit, or the reason in 'detail')",
+        ]
+        if self.landscape is None:
+            return lines
+        graph = self.landscape
+        parts = "; ".join("{" + ", ".join(map(str, c)) + "}" for c in graph.components)
+        lines.append(
+            f"landscape: {len(graph.edges)} joins of two minima, {len(graph.components)} "
+            f"connected component(s) of minima: {parts}"
+        )
+        if len(graph.components) > 1:
+            lines.append(
+                "  more than one component: the points that join them are not in the census "
+                "(a path was lost, or a join needs a point of higher index)"
+            )
+        for c in self.critical_points:
+            if c.connects is None:
+                continue
+            reached = ", ".join(
+                f"{x.minimum} ({'its closure' if x.paths == 0 else _loss_text(x.barrier)})"
+                for x in c.connects
+            )
+            lines.append(
+                f"  point {c.id} at {_loss_text(c.loss)} ({c.kind}) leads to {reached or 'none'}"
+            )
+        if graph.lost_paths:
+            lines.append(
+                f"  WARNING: {len(graph.lost_paths)} descent path(s) ended at no enumerated "
+                "minimum (possible bugs; see landscape.lost_paths)"
+            )
+        return lines
 
     def to_frame(self) -> Any:
         """The minima as a pandas DataFrame, one row per minimum (pandas is optional:

@@ -650,6 +650,25 @@ def multistart(
         ]
 
 
+def descend(problem: Problem, x0: object, *, seed: int = 0, gtol: float = 1e-9) -> NumericalRun:
+    """One run of :func:`multistart` from the given start x0 = (a, psi row by row).
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [0, 3, 0], hidden=1, lam="1/10")
+    >>> run = descend(p, [0.1, 0.1, 0.0])
+    >>> round(run.loss, 6), run.is_local_min
+    (2.631421, True)
+    """
+    xt, yt, lam = float_data(problem)
+    start = np.asarray(x0, dtype=float)
+    if start.shape != (problem.hidden * (1 + xt.shape[1]),):
+        raise ValueError(f"x0 must have {problem.hidden * (1 + xt.shape[1])} entries")
+    with _single_threaded_blas():
+        return _one_run(xt, yt, lam, start, start=seed, gtol=gtol, probe=True)
+
+
 def _one_run(
     xt: np.ndarray,
     yt: np.ndarray,
