@@ -110,7 +110,9 @@ def solve_problem(
     census: bool = False,
 ) -> Result:
     """Divide-Enumerate-Merge on a validated :class:`Problem`; see
-    :func:`reluscape.execution.pipeline.solve` for the options.
+    :func:`reluscape.execution.pipeline.solve` for the options. With ``census``, the
+    connections of the census (:func:`reluscape.numerical.landscape.connect`) as well,
+    as ``reluscape solve --census`` does.
 
     Examples
     --------
@@ -122,7 +124,7 @@ def solve_problem(
     # ``import reluscape`` should not pay it.
     from reluscape.execution.pipeline import solve as run
 
-    return run(
+    result = run(
         problem,
         partitions=partitions,
         face_timeout=face_timeout,
@@ -132,6 +134,11 @@ def solve_problem(
         progress=progress,
         census=census,
     )
+    if census:
+        from reluscape.numerical.landscape import connect
+
+        result = connect(problem, result)
+    return result
 
 
 def global_minimum(

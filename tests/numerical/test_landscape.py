@@ -105,3 +105,16 @@ def test_directions_hold_the_steepest_dead_unit_direction(seed: int) -> None:
     ).x
     top /= np.linalg.norm(top)
     assert min(np.linalg.norm(top - d.u) for d in listed) < 1e-4
+
+
+def test_report_draws_the_disconnectivity_graph(example, tmp_path) -> None:
+    from reluscape.numerical.report import write_report
+
+    problem, result = example
+    index = write_report(result, problem, tmp_path)
+    page = index.read_text(encoding="utf-8")
+    assert "<h2>Landscape</h2>" in page and 'src="landscape.png"' in page
+    assert (tmp_path / "landscape.png").stat().st_size > 1000
+    for c in result.critical_points:
+        if c.connects:
+            assert f"<td>{c.id}</td>" in page

@@ -18,6 +18,9 @@ about it:
   activation-pattern boundaries of the moved units;
 - :mod:`~reluscape.numerical.report.basins`: with a ``reluscape compare`` document, a bar
   chart of the basin frequencies of each optimizer per minimum;
+- :mod:`~reluscape.numerical.report.landscape`: with a census and its connections
+  (``solve --census``), the disconnectivity graph of the minima and a table of the points
+  that connect them;
 - :mod:`~reluscape.numerical.report.page`: the HTML page, with a summary table (counts by
   dimension, face type, global / spurious, losses, and whether the enumeration is
   complete; an incomplete run calls no minimum global).
@@ -46,6 +49,7 @@ from reluscape.numerical.report.basins import basin_figure, read_compare
 from reluscape.numerical.report.common import Floats, a_of, psi_of
 from reluscape.numerical.report.family import family_members, set_samples
 from reluscape.numerical.report.function import function_figure
+from reluscape.numerical.report.landscape import disconnectivity_figure, landscape_section
 from reluscape.numerical.report.page import basins_section, face_type, minimum_section, page
 from reluscape.numerical.report.projection import projection_figure
 from reluscape.numerical.report.slices import default_slices, parse_slices, slice_figure
@@ -176,6 +180,9 @@ def write_report(
     if comparison is not None:
         basin_figure(out / "basins.png", comparison, result)
         basins = basins_section(comparison, result, "basins.png")
+    if result.landscape is not None:
+        disconnectivity_figure(out / "landscape.png", result)
+        basins += landscape_section(result, "landscape.png")
     index = out / "index.html"
     try:
         index.write_text(page(result, sections, basins), encoding="utf-8")
