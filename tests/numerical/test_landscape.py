@@ -118,3 +118,30 @@ def test_report_draws_the_disconnectivity_graph(example, tmp_path) -> None:
     for c in result.critical_points:
         if c.connects:
             assert f"<td>{c.id}</td>" in page
+
+
+def test_verify_rechecks_the_census(example) -> None:
+    """Every non-minimal point passes (stationary, a descent at every scale); a minimum
+    passed off as a non-minimal point is refuted (no descent)."""
+    from dataclasses import replace
+
+    from reluscape.numerical.verify import verify_document
+    from reluscape.schema import CriticalPoint
+
+    _, result = example
+    report = verify_document(result)
+    assert report.passed and len(report.census) == 4
+    low = next(c for c in result.critical_points if c.id == 1)
+    fake = CriticalPoint(
+        **{
+            **{k: getattr(low, k) for k in low.__dataclass_fields__},
+            "id": 99,
+            "kind": "degenerate",
+            "index": None,
+        }
+    )
+    tampered = replace(result, critical_points=[*result.critical_points, fake], landscape=None)
+    report = verify_document(tampered)
+    assert not report.passed
+    assert [c.id for c in report.census if not c.passed] == [99]
+    assert "census points [99]" in report.verdict()

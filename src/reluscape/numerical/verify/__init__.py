@@ -80,6 +80,10 @@ global
 orbit
     ``orbit_size`` equals L! / prod(m!) over the classes of equal units.
 
+Census (``solve --census``): each stationary point that is not a minimum is re-checked as
+stationary (the 1st-order check above) and as not a minimum (the probe must find a
+decrease: none at the largest radius is FAIL, a decrease at the larger radii only a note).
+
 Checks of the whole document: no minimum listed twice (the same point or set up to a
 permutation of the units: FAIL, exit 1); a complete result claims at least one minimum.
 The table prints "ok", "ok*" (passed, with a note), "FAIL" with the measured value, or
@@ -102,6 +106,7 @@ from reluscape.numerical.verify.claims import (
     Context,
     check_float_range,
     claims_of,
+    claims_of_points,
     problem_against_data,
 )
 from reluscape.numerical.verify.exact_checks import (
@@ -119,6 +124,7 @@ from reluscape.numerical.verify.local_checks import (
     check_component,
     check_first_order,
     check_probe,
+    multiscale_probe,
 )
 from reluscape.numerical.verify.report import CHECKS, CheckOutcome, MinimumReport, VerifyReport
 from reluscape.schema import MalformedResult, Result
@@ -187,6 +193,7 @@ def verify_document(
         report.checks.append(outcome)
     for report, claim in zip(reports, claims, strict=True):
         report.checks.append(check_orbit(claim))
+    census = _census_reports(result, ctx, name)
     general = duplicates(claims)
     if result.complete and not claims:
         general.append(
@@ -194,8 +201,39 @@ def verify_document(
             "(lambda > 0) and has a global minimum"
         )
     return VerifyReport(
-        minima=reports, complete=result.complete, undecided=len(result.undecided), general=general
+        minima=reports,
+        complete=result.complete,
+        undecided=len(result.undecided),
+        general=general,
+        census=census,
     )
+
+
+def _census_reports(result: Result, ctx: Context, name: str) -> list[MinimumReport]:
+    """The census's points that are not minima (``solve --census``), re-checked: stationary
+    (the first-order check of a minimum: no one-sided descent) and not a minimum (the
+    multi-scale probe finds a descent; none at the largest radius refutes the claim, a
+    decrease at the larger radii only is a note)."""
+    points = [c for c in result.critical_points or [] if c.kind != "minimum"]
+    out = []
+    for k, c in enumerate(points):
+        claim = claims_of_points(result, c)
+        try:
+            first = check_first_order(claim, ctx, claim.exact_psi(), seed=k)
+            found, text, decrease = multiscale_probe(ctx, claim.psi, seed=k)
+        except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
+            raise InputError(
+                f"numbers beyond float range: checking {claim.where} of {name} failed in "
+                f"floating point ({type(exc).__name__}: {exc})"
+            ) from None
+        if found:
+            descent = CheckOutcome("descent", True, decrease, text)
+        else:
+            note = text if found is None else ""
+            claim_text = f"claimed not a minimum, but {text}"
+            descent = CheckOutcome("descent", found is None, decrease, claim_text, note=note)
+        out.append(MinimumReport(c.id, c.dimension, c.loss, [first, descent]))
+    return out
 
 
 def verify(

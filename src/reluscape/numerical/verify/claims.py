@@ -20,7 +20,7 @@ import numpy as np
 
 from reluscape.data import InputError, Problem, load_problem
 from reluscape.exact.polynomial import Polynomial, parse_polynomial
-from reluscape.schema import MalformedResult, Minimum, Result
+from reluscape.schema import CriticalPoint, MalformedResult, Minimum, Result
 
 __all__ = [
     "FLOAT_RANGE",
@@ -173,6 +173,26 @@ class Claim:
         return None
 
 
+def _claim(m: Minimum, where: str) -> Claim:
+    prime = []
+    if m.component is not None:
+        prime = [
+            _parse(text, m.component.variables, f"{where}.component.prime[{j}]")
+            for j, text in enumerate(m.component.prime)
+        ]
+    system = [
+        _parse(text, m.system.variables, f"{where}.system.generators[{j}]")
+        for j, text in enumerate(m.system.generators)
+    ]
+    return Claim(minimum=m, where=where, prime=prime, system=system)
+
+
+def claims_of_points(result: Result, point: CriticalPoint) -> Claim:
+    """A census point of a validated result as a claim (its fields are a minimum's)."""
+    k = next(i for i, c in enumerate(result.critical_points or []) if c is point)
+    return _claim(point.as_minimum(), f"critical_points[{k}]")
+
+
 def claims_of(result: Result) -> list[Claim]:
     """The claimed minima of a validated result, with their polynomials parsed.
 
@@ -182,21 +202,7 @@ def claims_of(result: Result) -> list[Claim]:
         If a polynomial of ``component.prime`` or ``system.generators`` cannot be read;
         the message names it (``minima[1].component.prime[0]: unknown variable 'q'``).
     """
-    out = []
-    for k, m in enumerate(result.minima):
-        where = f"minima[{k}]"
-        prime = []
-        if m.component is not None:
-            prime = [
-                _parse(text, m.component.variables, f"{where}.component.prime[{j}]")
-                for j, text in enumerate(m.component.prime)
-            ]
-        system = [
-            _parse(text, m.system.variables, f"{where}.system.generators[{j}]")
-            for j, text in enumerate(m.system.generators)
-        ]
-        out.append(Claim(minimum=m, where=where, prime=prime, system=system))
-    return out
+    return [_claim(m, f"minima[{k}]") for k, m in enumerate(result.minima)]
 
 
 def _parse(text: str, variables: tuple[str, ...], where: str) -> Polynomial:

@@ -112,10 +112,15 @@ class VerifyReport:
     complete: bool
     undecided: int
     general: list[str] = field(default_factory=list)
+    census: list[MinimumReport] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return not self.general and all(m.passed for m in self.minima)
+        return (
+            not self.general
+            and all(m.passed for m in self.minima)
+            and all(c.passed for c in self.census)
+        )
 
     def table(self) -> str:
         """The table of outcomes, the failure details, the notes and the verdict line."""
@@ -147,6 +152,19 @@ class VerifyReport:
         notes = [f"#{m.id} {c.name} (not refuted): {c.note}" for m in self.minima for c in m.noted]
         if notes:
             lines += ["", *notes]
+        if self.census:
+            lines += ["", f"census: {len(self.census)} stationary points that are not minima"]
+            lines += [
+                f"  point {c.id}: " + ", ".join(f"{o.name} {o.cell()}" for o in c.checks)
+                for c in self.census
+            ]
+            lines += [f"  point {c.id} {o.name}: {o.detail}" for c in self.census for o in c.failed]
+            lines += [
+                f"  point {c.id} {o.name} (not refuted): {o.note}"
+                for c in self.census
+                for o in c.checks
+                if o.ok and o.note
+            ]
         lines += ["", self.verdict()]
         return "\n".join(lines)
 
@@ -171,5 +189,8 @@ class VerifyReport:
         parts = []
         if bad:
             parts.append(f"{len(bad)} of {len(self.minima)} claimed minima fail: {which}")
+        wrong = [c.id for c in self.census if not c.passed]
+        if wrong:
+            parts.append(f"census points {wrong} fail their re-check")
         parts += self.general
         return f"verdict: FAIL: {'; '.join(parts)} ({scope}{note})"
