@@ -137,12 +137,12 @@ def test_dead_and_failing_faces_are_reported(
     problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
     products = orbit_representatives(len(pieces(problem, "realizable")), 1)
 
-    def fragile(problem, partitions, product):
+    def fragile(problem, partitions, product, census=False):
         if product == products[0]:
             os.kill(os.getpid(), signal.SIGKILL)
         if product == products[1]:
             raise RuntimeError("boom")
-        return process_face(problem, partitions, product)
+        return process_face(problem, partitions, product, census=census)
 
     # The children are forked from this process after the patch, so they run it.
     monkeypatch.setattr(dask, "process_face", fragile)
