@@ -290,6 +290,7 @@ def test_solve_flow_with_fake_pipeline(
         scheduler=None,
         checkpoint=None,
         progress=None,
+        census=False,
     ):
         calls.update(
             problem=problem,
@@ -348,6 +349,7 @@ def test_jobs_passed_to_pipeline(
         scheduler=None,
         checkpoint=None,
         progress=None,
+        census=False,
     ):
         calls.append(jobs)
         return _fake_result(problem, complete=True)
