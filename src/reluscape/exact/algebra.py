@@ -124,6 +124,7 @@ def contains(gens: Sequence[Poly], f: Poly) -> bool:
 
 
 SEPARATING_TRIES = 4  # random linear forms tried before the general decomposition
+CHAR_SECONDS = 5  # minAssChar's budget before minAssGTZ takes over (whole seconds)
 
 
 def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
@@ -132,16 +133,36 @@ def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     A zero-dimensional ideal goes through :func:`zero_dimensional_primes` first. Otherwise,
     or when no separating form is found, Singular's ``minAssChar`` (characteristic sets,
     primdec.lib) rather than Sage's default ``minAssGTZ``: on the critical set of three
-    units on one chamber (L = 3, n = 8) it took 0.2 s where GTZ took 56 s.
+    units on one chamber (L = 3, n = 8) it took 0.2 s where GTZ took 56 s. Neither wins
+    everywhere: on a face of three units on d1_n5[:4] (two sharing a chamber's pattern
+    but one on a ray) minAssChar ran for minutes where GTZ takes 0.2 s. So minAssChar gets
+    ``CHAR_SECONDS`` (a cysignals alarm interrupts Singular), then minAssGTZ runs; its
+    primes are written as reduced Groebner bases, sorted, so that they do not depend on
+    how the first attempt ended. Both compute the same primes: only their generators'
+    form differs.
     """
+    from cysignals.alarm import AlarmInterrupt, alarm, cancel_alarm
     from sage.libs.singular.function_factory import ff
+    from sage.libs.singular.option import opt_verb
 
     generated = ideal(gens)
     if generated.dimension() == 0:
         primes = zero_dimensional_primes(generated)
         if primes is not None:
             return primes
-    return [list(p) for p in ff.primdec__lib.minAssChar(generated)]
+    try:
+        alarm(CHAR_SECONDS)
+        try:
+            return [list(p) for p in ff.primdec__lib.minAssChar(generated)]
+        finally:
+            cancel_alarm()
+    except AlarmInterrupt:
+        pass
+    # The interrupted run leaves its variables in Singular's interpreter: GTZ redefines
+    # them, which Singular would announce on stdout.
+    opt_verb["redefine"] = False
+    reduced = [list(ideal(list(p)).groebner_basis()) for p in ff.primdec__lib.minAssGTZ(generated)]
+    return sorted(reduced, key=str)
 
 
 def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]] | None:
