@@ -110,6 +110,9 @@ from reluscape.exact.linalg import kernel_basis
 Poly = Any
 
 
+SMALLER_KERNEL = "the Hessian's kernel at the sample is smaller than the component dimension"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a candidate is a local minimum, and which test decided it."""
@@ -176,10 +179,14 @@ def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
     test 1 (multipliers >= 0) in every adjacent chamber and the dead-unit maximum is
     <= lambda: the first-order conditions of every adjacent piece's convex program hold,
     and the candidate, with its whole component, is a local minimum by convexity
-    (docs/METHOD.md section 6.7).
+    (docs/METHOD.md section 6.7). One case stays undecided: a sample whose Hessian kernel
+    is smaller than its component's dimension, where that dimension may not be the real
+    one.
     """
     verdict = _local_minimum_tests(_Context(cand, arrangement))
-    if verdict.is_minimum is None:
+    # A kernel smaller than the component's dimension is a singular sample where the
+    # real set may be lower-dimensional: a minimum, but of a dimension not known.
+    if verdict.is_minimum is None and not verdict.detail.startswith(SMALLER_KERNEL):
         return Verdict(
             True,
             "convexity",
@@ -390,11 +397,7 @@ def _second_order_test(ctx: _Context) -> Verdict:
     if any(s < 0 for s in tail):
         return Verdict(False, "second order", "the Hessian on span(F) has a negative eigenvalue")
     if any(s > 0 for s in tail):
-        return Verdict(
-            None,
-            "Morse-Bott",
-            f"the Hessian's kernel at the sample is smaller than the component dimension {k}",
-        )
+        return Verdict(None, "Morse-Bott", f"{SMALLER_KERNEL} {k}")
     return Verdict(
         True,
         "Morse-Bott",
