@@ -52,13 +52,16 @@ def test_permuting_samples_changes_nothing(rows, rnd):
 
 
 def test_degenerate_origin_is_decided_as_global_minimum():
-    # max |yt . ReLU(Xt u)| / |u| = lambda exactly at psi = 0: the local test is
-    # undecided, and existence of the global minimum decides it.
+    # max |yt . ReLU(Xt u)| / |u| = lambda exactly at psi = 0: no second-order test decides
+    # it; convexity does (docs/METHOD.md section 6.7), and it is the one minimum, so global,
+    # with loss 1/2 |yt|^2 = 1/16.
     problem = make_problem([["0"], ["-1/5"], ["2/5"]], ["1/4", "0", "-1/4"], hidden=2, lam="1/10")
     result = solve(problem, face_timeout=120)
     assert result.complete
     (m,) = result.minima
-    assert m.verdict.decided_by == "existence of the global minimum"
+    assert m.verdict.decided_by == "convexity"
+    assert "= lambda exactly" in m.verdict.detail
+    assert m.is_global is True
     assert m.loss == pytest.approx(1 / 16)
 
 
