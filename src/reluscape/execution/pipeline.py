@@ -73,9 +73,10 @@ def solve(
     census : bool
         Also classify every stationary point (minima, saddles with their index,
         degenerate points) into ``result.critical_points``
-        (:func:`reluscape.exact.verification.classify_stationary`). For now the faces then
-        run in this process: it needs ``face_timeout=None``, ``jobs=1``, no ``scheduler``
-        and no ``checkpoint``.
+        (:func:`reluscape.exact.verification.classify_stationary`), with every execution
+        mode (local, Dask, checkpoints: the checkpoint's fingerprint includes it). The
+        connections between them are numerical and added by the callers
+        (:func:`reluscape.numerical.landscape.connect`).
 
     Raises
     ------
