@@ -160,6 +160,13 @@ def _start(
     return None
 
 
+def _connection(point: CriticalPoint, mid: int, loss_of: dict[int, float | None]) -> Connection:
+    """No path yet to minimum ``mid``; the barrier is the point's loss minus its loss."""
+    low = loss_of[mid]
+    barrier = None if point.loss is None or low is None else point.loss - low
+    return Connection(minimum=mid, barrier=barrier, paths=0)
+
+
 def _connections(
     problem: Problem,
     point: CriticalPoint,
@@ -176,9 +183,7 @@ def _connections(
     for mid, geometry in matcher.sets:
         dist = geometry.distance(a, psi, matcher.yt, matcher.lam)
         if dist <= PARAM_TOL * max(1.0, float(np.max(np.abs(psi)))):
-            low = loss_of[mid]
-            barrier = None if point.loss is None or low is None else point.loss - low
-            reached[mid] = Connection(minimum=mid, barrier=barrier, paths=0)
+            reached[mid] = _connection(point, mid, loss_of)
     for k, direction in enumerate(descent_directions(problem, point)):
         x0 = _start(problem, point, direction)
         if x0 is None:
@@ -197,11 +202,7 @@ def _connections(
                 }
             )
             continue
-        if mid not in reached:
-            low = loss_of[mid]
-            barrier = None if point.loss is None or low is None else point.loss - low
-            reached[mid] = Connection(minimum=mid, barrier=barrier, paths=0)
-        reached[mid].paths += 1
+        reached.setdefault(mid, _connection(point, mid, loss_of)).paths += 1
     return tuple(reached[mid] for mid in sorted(reached))
 
 
