@@ -76,3 +76,22 @@ def test_component_dimension_with_unscaled_generators(name: str) -> None:
     for m in report.minima:
         component = next(c for c in m.checks if c.name == "component")
         assert component.ok is (None if m.dimension == 0 else True), component
+
+
+def test_a_tiny_coordinate_is_not_beyond_float_range() -> None:
+    """A minimum whose bias is 0 up to its box (rational representative about -3e-118) was
+    refused as "numbers beyond float range" (exit 2) although the result is correct; seeded
+    data of the issue's shapes (L = 2, d = 1, n = 6)."""
+    from reluscape.data import make_problem
+    from reluscape.execution.pipeline import solve
+
+    X = [["-4/5"], ["6/5"], ["-2/5"], ["2/5"], ["-1/5"], ["4/5"]]
+    y = ["-3/10", "-9/10", "-2/5", "3/10", "3/10", "1"]
+    result = solve(make_problem(X, y, hidden=2, lam="1/10"), face_timeout=None)
+    assert result.complete
+    tiny = [
+        v for m in result.minima for v in (m.point.rational or {}).values() if 0 < abs(v) < 1e-100
+    ]
+    assert tiny  # the case this test is about
+    report = verify_document(result)
+    assert report.passed, report.table()

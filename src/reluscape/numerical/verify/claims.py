@@ -219,8 +219,9 @@ def _beyond(value: Fraction) -> bool:
 def check_float_range(problem: Problem, claims: list[Claim]) -> None:
     """Refuse, with one line, numbers the numerical checks cannot handle in floats.
 
-    The data, lambda (sum convention), the coordinates (a, t) of the rational points and
-    the loss intervals must have nonzero magnitudes in :data:`FLOAT_RANGE`, and no float
+    The data, lambda (sum convention) and the loss intervals must have nonzero magnitudes
+    in :data:`FLOAT_RANGE`, the coordinates (a, t) of the rational points magnitudes
+    below its upper end (a tiny coordinate is harmless in floats), and no float
     of a claimed point may be null (a value that overflowed a float). The exact parts of
     a result beyond that range are sound, but a float re-check of them would overflow or
     divide by zero, and a crash must not read as a refutation.
@@ -237,6 +238,10 @@ def check_float_range(problem: Problem, claims: list[Claim]) -> None:
     ]
     named += [(f"problem.y[{i}]", v) for i, v in enumerate(problem.y)]
     named.append(("lambda (sum convention)", problem.lam_sum))
+    # A coordinate only needs to stay below the upper limit: a tiny one (the rational
+    # representative of a coordinate whose box holds 0, e.g. -3e-118) is a float like any
+    # other, and refusing it would turn a correct result into unusable input.
+    large_only = []
     for claim in claims:
         m = claim.minimum
         named += [(f"{claim.where}.loss_interval", v) for v in m.loss_interval]
@@ -244,14 +249,16 @@ def check_float_range(problem: Problem, claims: list[Claim]) -> None:
             # The coordinates the float checks use (a system's extra variable z is not).
             coords = [f"a{u}" for u in range(len(m.face))]
             coords += [t for u in range(len(m.face)) for t in m.t_names(u)]
-            named += [
+            large_only += [
                 (f"{claim.where}.point.rational.{k}", m.point.rational[k])
                 for k in coords
                 if k in m.point.rational
             ]
-    for where, value in named:
-        if _beyond(value):
-            raise InputError(f"numbers beyond float range: {where} = {_short(value)}; {why}")
+    offending = [(w, v) for w, v in named if _beyond(v)]
+    offending += [(w, v) for w, v in large_only if abs(v) > FLOAT_RANGE[1]]
+    if offending:
+        where, value = offending[0]
+        raise InputError(f"numbers beyond float range: {where} = {_short(value)}; {why}")
     for claim in claims:
         point = claim.minimum.point
         floats = [claim.minimum.loss, *point.a, *point.c, *(v for row in point.B for v in row)]
