@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from reluscape.exact import algebra
 
 
@@ -44,3 +46,30 @@ def test_minimal_primes_agree_with_singular_gtz():
         ours = {algebra.ideal(p) for p in algebra.minimal_primes(gens)}
         gtz = set(algebra.ideal(gens).minimal_associated_primes())
         assert ours == gtz
+
+
+def test_a_crashed_msolve_is_run_again_then_undecided(monkeypatch) -> None:
+    """msolve killed by a signal: run again on the generators in another order; a crash
+    every time is Undecided (a face or candidate left open), never a traceback."""
+    import subprocess
+
+    R = algebra.ring(["x", "y"])
+    gens = [R("x^2 - 2"), R("y - x")]
+    real = algebra.ideal
+    crashes = [2]
+
+    class Crashing:
+        def __init__(self, gs):
+            self.inner = real(gs)
+
+        def variety(self, *args, **kwargs):
+            if crashes[0] > 0:
+                crashes[0] -= 1
+                raise subprocess.CalledProcessError(-11, ["msolve"])
+            return self.inner.variety(*args, **kwargs)
+
+    monkeypatch.setattr(algebra, "ideal", Crashing)
+    assert len(algebra.real_solutions(gens)) == 2  # the third run succeeds
+    crashes[0] = algebra.MSOLVE_TRIES
+    with pytest.raises(algebra.Undecided, match="msolve failed"):
+        algebra.real_solutions(gens)

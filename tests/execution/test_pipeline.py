@@ -100,3 +100,26 @@ def test_duplicate_inputs_merge_hyperplanes():
     for m in result.minima:  # duplicate rows share one sign in every face
         for f in m.face:
             assert f.signs[0] == f.signs[1]
+
+
+def test_a_face_that_fails_in_process_is_reported(monkeypatch) -> None:
+    """jobs = 1 without a time limit runs the faces in this process; a face that raises is
+    a failure record (the run incomplete), as in a face process, never a traceback."""
+    from reluscape.data import make_problem
+    from reluscape.execution import pipeline
+
+    problem = make_problem([[0], [1], [2]], ["0", "3", "0"], hidden=1, lam="1/10")
+    real = pipeline.process_face
+    first = []
+
+    def fragile(problem, partitions, product, census=False):
+        if not first:
+            first.append(product)
+            raise RuntimeError("boom")
+        return real(problem, partitions, product, census=census)
+
+    monkeypatch.setattr(pipeline, "process_face", fragile)
+    result = pipeline.solve(problem, face_timeout=None, jobs=1)
+    assert not result.complete
+    assert [f["reason"] for f in result.stats["faces_undecided"]] == ["RuntimeError: boom"]
+    assert all(m.is_global is None for m in result.minima)

@@ -269,14 +269,31 @@ def real_solutions(gens: Sequence[Poly], *, precision: int = START_PRECISION) ->
     return [RealPoint(gens=tuple(gens), box=b, precision=precision) for b in boxes]
 
 
+MSOLVE_TRIES = 3  # msolve runs of one system before a crash is reported (Undecided)
+
+
 def _msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval]]:
-    try:
-        sols = ideal(gens).variety(RealIntervalField(precision), algorithm="msolve", proof=False)
-    except ValueError as exc:
-        if "positive-dimensional" in str(exc):
-            raise PositiveDimensional(str(exc)) from None
-        raise
-    return [{str(k): v for k, v in s.items()} for s in sols]
+    """msolve's real solutions; a crashed msolve (a signal, seen as SIGSEGV on d = 2 data)
+    is run again on the generators in another order, then reported as :class:`Undecided`.
+    The order of the generators does not change the system's solutions."""
+    import subprocess
+
+    order = list(gens)
+    for attempt in range(MSOLVE_TRIES):
+        try:
+            sols = ideal(order).variety(
+                RealIntervalField(precision), algorithm="msolve", proof=False
+            )
+            return [{str(k): v for k, v in s.items()} for s in sols]
+        except ValueError as exc:
+            if "positive-dimensional" in str(exc):
+                raise PositiveDimensional(str(exc)) from None
+            raise
+        except subprocess.CalledProcessError as exc:
+            if exc.returncode >= 0 or attempt == MSOLVE_TRIES - 1:
+                raise Undecided(f"msolve failed ({exc})") from None
+            order = order[1:] + order[:1]
+    raise AssertionError("unreachable")
 
 
 def _overlaps(a: dict[str, Interval], b: dict[str, Interval]) -> bool:

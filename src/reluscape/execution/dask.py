@@ -114,7 +114,7 @@ def run_on_dask(
                     outcome = future.result()
                 except Exception as exc:  # e.g. KilledWorker: the face is reported, not lost
                     outcome = f"task failed: {type(exc).__name__}: {exc}"
-            collect(_face_record(problem, partitions, product, outcome))
+            collect(face_record(problem, partitions, product, outcome))
 
 
 class _WorkerWatchdog(threading.Thread):
@@ -175,7 +175,7 @@ def _connect(address: str) -> Any:
         raise InputError(f"cannot connect to the Dask scheduler at {address!r}: {exc}") from None
 
 
-def _face_record(
+def face_record(
     problem: Problem, partitions: str, product: tuple[int, ...], outcome: FaceRecord | str
 ) -> FaceRecord:
     """The record of a face, or a failure record when ``outcome`` says why there is none."""

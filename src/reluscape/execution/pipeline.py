@@ -20,7 +20,7 @@ from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, piece
 from reluscape.exact.counting import Counts, estimate
 from reluscape.exact.merge import FaceRecord, assemble, process_face
 from reluscape.execution.checkpoint import Checkpoint
-from reluscape.execution.dask import run_on_dask
+from reluscape.execution.dask import face_record, run_on_dask
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_choice, check_int, check_timeout
 
@@ -137,7 +137,11 @@ def solve(
     else:
         started()
         for product in todo:
-            collect(process_face(problem, partitions, product, census=census))
+            try:
+                record = process_face(problem, partitions, product, census=census)
+            except Exception as exc:  # as in a face process: a face that fails is reported
+                record = face_record(problem, partitions, product, f"{type(exc).__name__}: {exc}")
+            collect(record)
     return assemble(problem, partitions, len(unit_faces), records, t_divide, start, census=census)
 
 
