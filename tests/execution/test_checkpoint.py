@@ -88,17 +88,18 @@ def _problem(lam: str = "1/10"):
 
 def _solve(problem, ck: Path | None, monkeypatch: pytest.MonkeyPatch | None = None):
     """A serial in-process run; returns the result and the faces it computed."""
-    from reluscape.execution import pipeline
+    from reluscape.execution import dask, pipeline
 
     computed: list[tuple[int, ...]] = []
     if monkeypatch is not None:
-        real = pipeline.process_face
+        # The faces of a serial run go through dask.face_outcome, as in a face process.
+        real = dask.process_face
 
         def counting(problem, partitions, product, **options):
             computed.append(product)
             return real(problem, partitions, product, **options)
 
-        monkeypatch.setattr(pipeline, "process_face", counting)
+        monkeypatch.setattr(dask, "process_face", counting)
     result = pipeline.solve(problem, face_timeout=None, checkpoint=ck)
     return result, computed
 

@@ -106,10 +106,10 @@ def test_a_face_that_fails_in_process_is_reported(monkeypatch) -> None:
     """jobs = 1 without a time limit runs the faces in this process; a face that raises is
     a failure record (the run incomplete), as in a face process, never a traceback."""
     from reluscape.data import make_problem
-    from reluscape.execution import pipeline
+    from reluscape.execution import dask, pipeline
 
     problem = make_problem([[0], [1], [2]], ["0", "3", "0"], hidden=1, lam="1/10")
-    real = pipeline.process_face
+    real = dask.process_face
     first = []
 
     def fragile(problem, partitions, product, census=False):
@@ -118,7 +118,7 @@ def test_a_face_that_fails_in_process_is_reported(monkeypatch) -> None:
             raise RuntimeError("boom")
         return real(problem, partitions, product, census=census)
 
-    monkeypatch.setattr(pipeline, "process_face", fragile)
+    monkeypatch.setattr(dask, "process_face", fragile)
     result = pipeline.solve(problem, face_timeout=None, jobs=1)
     assert not result.complete
     assert [f["reason"] for f in result.stats["faces_undecided"]] == ["RuntimeError: boom"]

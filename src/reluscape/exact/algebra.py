@@ -201,6 +201,9 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
     basis = J.normal_basis()
     index = {b: k for k, b in enumerate(basis)}
     rng = random.Random(seed)
+    # In a one-variable ring of Singular: Sage's univariate factoring goes through PARI,
+    # which crashes in the forked face processes of a Dask worker.
+    T = ring(["T"])
     for _ in range(SEPARATING_TRIES):
         form = sum((rng.randint(-9, 9) * v for v in R.gens()), R(0))
         M = matrix(QQ, len(basis), len(basis))
@@ -208,9 +211,6 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
             nf = J.reduce(form * b)
             for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
                 M[index[mono], k] = coeff
-        # In a one-variable ring of Singular: Sage's univariate factoring goes through PARI,
-        # which crashes in the forked face processes of a Dask worker.
-        T = ring(["T"])
         chi = T(M.charpoly().subs(T.gen()))
         if chi.gcd(chi.derivative(T.gen())).degree() > 0:
             continue

@@ -457,9 +457,7 @@ def _interval_rank_at_least(rows: list[list[Any]], c: int) -> bool:
             return False
         _, i, j = best
         pivot = m.pop(i)
-        m = [
-            [v - row[j] / pivot[j] * w for v, w in zip(row, pivot, strict=True)] for row in m
-        ]
+        m = [[v - row[j] / pivot[j] * w for v, w in zip(row, pivot, strict=True)] for row in m]
         m = [[v for k, v in enumerate(row) if k != j] for row in m]
     return True
 

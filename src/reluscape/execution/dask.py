@@ -275,11 +275,18 @@ def _child_main(conn: multiprocessing.connection.Connection) -> None:
             problem, partitions, product, census = conn.recv()
         except EOFError:  # the owner is gone
             return
-        try:
-            outcome: FaceRecord | str = process_face(problem, partitions, product, census=census)
-        except Exception as exc:  # a face that fails is reported, not lost
-            outcome = f"{type(exc).__name__}: {exc}"
-        conn.send(outcome)
+        conn.send(face_outcome(problem, partitions, product, census))
+
+
+def face_outcome(
+    problem: Problem, partitions: str, product: tuple[int, ...], census: bool
+) -> FaceRecord | str:
+    """The face's record, or why there is none: a face that fails is reported, not lost
+    (in a face process, and for the faces a run without processes does in its own)."""
+    try:
+        return process_face(problem, partitions, product, census=census)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
 
 
 # One child per Dask worker thread of this process (the threads persist, so children are

@@ -18,9 +18,9 @@ from pathlib import Path
 from reluscape.data import Problem
 from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, pieces
 from reluscape.exact.counting import Counts, estimate
-from reluscape.exact.merge import FaceRecord, assemble, process_face
+from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.execution.checkpoint import Checkpoint
-from reluscape.execution.dask import face_record, run_on_dask
+from reluscape.execution.dask import face_outcome, face_record, run_on_dask
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_choice, check_int, check_timeout
 
@@ -137,11 +137,8 @@ def solve(
     else:
         started()
         for product in todo:
-            try:
-                record = process_face(problem, partitions, product, census=census)
-            except Exception as exc:  # as in a face process: a face that fails is reported
-                record = face_record(problem, partitions, product, f"{type(exc).__name__}: {exc}")
-            collect(record)
+            outcome = face_outcome(problem, partitions, product, census)
+            collect(face_record(problem, partitions, product, outcome))
     return assemble(problem, partitions, len(unit_faces), records, t_divide, start, census=census)
 
 

@@ -18,14 +18,16 @@ from reluscape.numerical.report.common import loss_text, save
 from reluscape.numerical.report.page import table
 from reluscape.schema import Result
 
+Basin = frozenset[int]
 
-def _leaf_order(result: Result) -> list[int]:
+
+def _leaf_order(result: Result, joins: list[tuple[float, int, Basin, Basin]]) -> list[int]:
     """Minima ordered so that every join's two basins are adjacent (depth-first through
     the joins, the later join on the outside)."""
-    groups: dict[frozenset[int], tuple[frozenset[int], frozenset[int]] | None] = {
+    groups: dict[Basin, tuple[Basin, Basin] | None] = {
         frozenset([m.id]): None for m in result.minima
     }
-    for _, _, a, b in disconnectivity(result):
+    for _, _, a, b in joins:
         groups[a | b] = (a, b)
 
     def leaves(group: frozenset[int]) -> list[int]:
@@ -41,7 +43,8 @@ def disconnectivity_figure(path: Path, result: Result) -> None:
     import matplotlib.pyplot as plt
 
     loss = {m.id: m.loss for m in result.minima}
-    order = _leaf_order(result)
+    joins = disconnectivity(result)
+    order = _leaf_order(result, joins)
     x = {mid: float(k) for k, mid in enumerate(order)}
     top = {mid: loss[mid] for mid in order}  # current top of each basin's drawn line
     where = {frozenset([mid]): (x[mid], mid) for mid in order}
@@ -51,7 +54,7 @@ def disconnectivity_figure(path: Path, result: Result) -> None:
         ax.annotate(f"#{mid}", (x[mid], loss[mid]), textcoords="offset points",
                     xytext=(0, -12), ha="center", fontsize=8)  # fmt: skip
     labelled: set[int] = set()
-    for height, pid, a, b in disconnectivity(result):
+    for height, pid, a, b in joins:
         (xa, ka), (xb, kb) = where[a], where[b]
         for xs, key in ((xa, ka), (xb, kb)):
             ax.plot([xs, xs], [top[key], height], color="C0", lw=1.2)

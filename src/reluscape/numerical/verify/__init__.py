@@ -97,12 +97,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem
 from reluscape.numerical.verify.claims import (
+    Claim,
     Context,
     check_float_range,
     claims_of,
@@ -162,16 +164,17 @@ def verify_document(
     try:
         result = doc if isinstance(doc, Result) else Result.from_dict(doc)
         claims = claims_of(result)
+        points = claims_of_points(result)
     except MalformedResult as exc:
         raise MalformedResult(f"{name} is malformed: {exc}") from None
     problem = result.problem if problem is None else problem
-    check_float_range(problem, claims)
+    check_float_range(problem, [*claims, *points])
     ctx = Context.of(problem)
     reports = []
     for k, claim in enumerate(claims):
         if progress is not None:
             progress(f"checking minimum #{claim.id} ({k + 1}/{len(claims)})")
-        try:
+        with _in_floats(claim, name):
             psi_q = claim.exact_psi()
             checks = [
                 check_loss(claim, ctx),
@@ -183,17 +186,12 @@ def verify_document(
                 check_probe(claim, ctx, seed=k),
                 check_component(claim, ctx, seed=k),
             ]
-        except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
-            raise InputError(
-                f"numbers beyond float range: checking {claim.where} of {name} failed in "
-                f"floating point ({type(exc).__name__}: {exc})"
-            ) from None
         reports.append(MinimumReport(claim.id, claim.dimension, claim.minimum.loss, checks))
     for report, outcome in zip(reports, check_global(claims, result.complete), strict=True):
         report.checks.append(outcome)
     for report, claim in zip(reports, claims, strict=True):
         report.checks.append(check_orbit(claim))
-    census = _census_reports(result, ctx, name)
+    census = _census_reports(points, ctx, name)
     general = duplicates(claims)
     if result.complete and not claims:
         general.append(
@@ -209,30 +207,35 @@ def verify_document(
     )
 
 
-def _census_reports(result: Result, ctx: Context, name: str) -> list[MinimumReport]:
+@contextlib.contextmanager
+def _in_floats(claim: Claim, name: str) -> Iterator[None]:
+    """A float check that overflows or divides by zero: unusable input, never a refutation."""
+    try:
+        yield
+    except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
+        raise InputError(
+            f"numbers beyond float range: checking {claim.where} of {name} failed in "
+            f"floating point ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _census_reports(points: list[Claim], ctx: Context, name: str) -> list[MinimumReport]:
     """The census's points that are not minima (``solve --census``), re-checked: stationary
     (the first-order check of a minimum: no one-sided descent) and not a minimum (the
     multi-scale probe finds a descent; none at the largest radius refutes the claim, a
     decrease at the larger radii only is a note)."""
-    points = [c for c in result.critical_points or [] if c.kind != "minimum"]
     out = []
-    for k, c in enumerate(points):
-        claim = claims_of_points(result, c)
-        try:
+    for k, claim in enumerate(points):
+        with _in_floats(claim, name):
             first = check_first_order(claim, ctx, claim.exact_psi(), seed=k)
             found, text, decrease = multiscale_probe(ctx, claim.psi, seed=k)
-        except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
-            raise InputError(
-                f"numbers beyond float range: checking {claim.where} of {name} failed in "
-                f"floating point ({type(exc).__name__}: {exc})"
-            ) from None
         if found:
             descent = CheckOutcome("descent", True, decrease, text)
         else:
             note = text if found is None else ""
             claim_text = f"claimed not a minimum, but {text}"
             descent = CheckOutcome("descent", found is None, decrease, claim_text, note=note)
-        out.append(MinimumReport(c.id, c.dimension, c.loss, [first, descent]))
+        out.append(MinimumReport(claim.id, claim.dimension, claim.minimum.loss, [first, descent]))
     return out
 
 

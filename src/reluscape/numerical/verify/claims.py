@@ -20,7 +20,7 @@ import numpy as np
 
 from reluscape.data import InputError, Problem, load_problem
 from reluscape.exact.polynomial import Polynomial, parse_polynomial
-from reluscape.schema import CriticalPoint, MalformedResult, Minimum, Result
+from reluscape.schema import MalformedResult, Minimum, Result
 
 __all__ = [
     "FLOAT_RANGE",
@@ -187,10 +187,14 @@ def _claim(m: Minimum, where: str) -> Claim:
     return Claim(minimum=m, where=where, prime=prime, system=system)
 
 
-def claims_of_points(result: Result, point: CriticalPoint) -> Claim:
-    """A census point of a validated result as a claim (its fields are a minimum's)."""
-    k = next(i for i, c in enumerate(result.critical_points or []) if c is point)
-    return _claim(point.as_minimum(), f"critical_points[{k}]")
+def claims_of_points(result: Result) -> list[Claim]:
+    """The census's points that are not minima, as claims (their fields are a minimum's);
+    the same polynomial errors as :func:`claims_of`."""
+    return [
+        _claim(c.as_minimum(), f"critical_points[{k}]")
+        for k, c in enumerate(result.critical_points or [])
+        if c.kind != "minimum"
+    ]
 
 
 def claims_of(result: Result) -> list[Claim]:

@@ -162,8 +162,7 @@ class VerifyReport:
             lines += [
                 f"  point {c.id} {o.name} (not refuted): {o.note}"
                 for c in self.census
-                for o in c.checks
-                if o.ok and o.note
+                for o in c.noted
             ]
         lines += ["", self.verdict()]
         return "\n".join(lines)
