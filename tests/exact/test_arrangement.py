@@ -103,3 +103,52 @@ def test_faces_live_in_the_row_space(X):
     assert len(origins) == 1 and set(origins[0].signs) == {0}
     counts = [sum(1 for f in arr.faces if f.dim == k) for k in range(rank_w + 1)]
     assert sum((-1) ** k * c for k, c in enumerate(counts)) == (-1) ** rank_w
+
+
+def _sage_sign_vectors(problem):
+    """Sign vectors of the faces by another route: Sage's ``closed_faces`` over Q."""
+    import sage.all__sagemath_polyhedra  # noqa: F401
+    from sage.geometry.hyperplane_arrangement.arrangement import HyperplaneArrangements
+    from sage.rings.rational_field import QQ
+
+    dim = problem.d + 1
+    H = HyperplaneArrangements(QQ, tuple(f"u{j}" for j in range(dim)))
+    rows = list(dict.fromkeys(problem.xt))
+    arr = H([[0, *row] for row in rows])
+    found = set()
+    for _, poly in arr.closed_faces():
+        pt = [Fraction(str(v)) for v in poly.representative_point()]
+        values = (sum(a * b for a, b in zip(pt, row, strict=True)) for row in problem.xt)
+        found.add(tuple((v > 0) - (v < 0) for v in values))
+    return found
+
+
+# Small integer coordinates make collinear, coplanar and repeated points common.
+degenerate_x = st.integers(1, 3).flatmap(
+    lambda d: st.lists(st.lists(st.integers(-2, 2), min_size=d, max_size=d), min_size=2, max_size=7)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(degenerate_x)
+def test_faces_agree_with_sage_closed_faces(X):
+    """Every face, and no other, by an independent route, on degenerate data too."""
+    problem = make_problem(X, [0] * len(X), hidden=1, lam=1)
+    arr = unit_arrangement(problem)
+    mine = [f.signs for f in arr.faces]
+    assert len(set(mine)) == len(mine)
+    assert set(mine) == _sage_sign_vectors(problem)
+
+
+@pytest.mark.parametrize(("n", "d"), [(60, 1), (12, 2), (7, 3)])
+def test_face_count_matches_the_lattice_of_flats(n, d):
+    """Larger data: the number of faces equals Zaslavsky's count from the flats."""
+    import random
+
+    from reluscape.exact.counting import unit_face_count
+
+    rng = random.Random(n + d)
+    X = [[Fraction(rng.randint(-50, 50), rng.randint(1, 9)) for _ in range(d)] for _ in range(n)]
+    count, exact = unit_face_count(X)
+    assert exact
+    assert len(unit_arrangement(make_problem(X, [0] * n, hidden=1, lam=1)).faces) == count

@@ -66,24 +66,6 @@ def from_qq(value: Any) -> Fraction:
 # --- the arrangement ------------------------------------------------------------------
 
 
-def arrangement_face_points(rows: Sequence[Sequence[Fraction]], dim: int) -> list[tuple]:
-    """One exact relative-interior point of every face of the central arrangement.
-
-    The arrangement is {theta in Q^dim : row . theta = 0} for the given (distinct) rows.
-    """
-    import sage.all__sagemath_polyhedra  # noqa: F401
-    from sage.geometry.hyperplane_arrangement.arrangement import HyperplaneArrangements
-
-    names = tuple(f"u{j}" for j in range(dim))
-    H = HyperplaneArrangements(QQ, names)
-    arr = H([[0, *[to_qq(v) for v in row]] for row in rows])
-    points = []
-    for _, poly in arr.closed_faces():
-        pt = poly.representative_point()
-        points.append(tuple(from_qq(v) for v in pt))
-    return points
-
-
 def cone_facets(normals: Sequence[Sequence[Fraction]]) -> list[tuple[Fraction, ...]] | None:
     """Irredundant subset of the inequalities {n . t >= 0}, or None if the open cone
     {n . t > 0 for all n} is empty (the closed cone is not full-dimensional)."""

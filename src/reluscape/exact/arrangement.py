@@ -35,20 +35,24 @@ activation of the unit is the linear function [i in A] (theta . xt_i). Faces of
 psi-space are products of one face per unit; permuting units permutes the factors, so
 one representative per orbit (a non-decreasing tuple of face indices) is enough.
 
-All of this is exact: faces come from Sage's hyperplane arrangements over Q, and sign
-vectors are computed from an exact rational interior point.
+All of this is exact: faces are enumerated in integer arithmetic (:func:`face_points`:
+chambers found around the rays of the arrangement, by recursion on the dimension), and
+sign vectors are computed from an exact interior point.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import math
+import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 
 from reluscape.data import Problem
-from reluscape.exact.linalg import dot, kernel_basis, rank
+from reluscape.exact.linalg import dot, echelon, kernel_basis, rank
 
 Vector = tuple[Fraction, ...]
 
@@ -166,35 +170,170 @@ def _sign(v: Fraction) -> int:
     return (v > 0) - (v < 0)
 
 
-def _distinct_rows(xt: tuple[Vector, ...]) -> list[Vector]:
-    return list(dict.fromkeys(xt))
+# --- faces of a central arrangement, exactly -------------------------------------------
+#
+# Integer vectors throughout: a face is a cone, so any positive multiple of a point is a
+# point of the same face, and Python integers are exact and much faster than Fractions.
+
+IntVector = tuple[int, ...]
+
+
+def _primitive(v: Sequence[numbers.Rational]) -> IntVector:
+    """The integer vector with the direction of v and coprime entries (a positive multiple).
+
+    >>> _primitive((Fraction(1, 2), Fraction(-3, 4), 0))
+    (2, -3, 0)
+    """
+    den = math.lcm(*(Fraction(x).denominator for x in v))
+    ints = [int(Fraction(x) * den) for x in v]
+    g = math.gcd(*ints) or 1
+    return tuple(x // g for x in ints)
+
+
+def _idot(u: IntVector, v: IntVector) -> int:
+    return sum(a * b for a, b in zip(u, v, strict=True))
+
+
+def _line(h: IntVector) -> IntVector:
+    """A canonical normal of the hyperplane {h . t = 0}: h or -h, first nonzero entry > 0."""
+    first = next(x for x in h if x != 0)
+    return h if first > 0 else tuple(-x for x in h)
+
+
+def _hyperplanes(normals: Iterable[IntVector]) -> list[IntVector]:
+    """Distinct hyperplanes among nonzero normals (h and -h, or multiples, are one)."""
+    return list(dict.fromkeys(_line(_primitive(h)) for h in normals if any(h)))
+
+
+def _rays(normals: list[IntVector], k: int) -> list[IntVector]:
+    """One direction of every one-dimensional flat: the kernel of k - 1 independent normals."""
+    found: dict[IntVector, None] = {}
+    for subset in itertools.combinations(normals, k - 1):
+        kern = kernel_basis(subset, k)
+        if len(kern) == 1:
+            found.setdefault(_line(_primitive(kern[0])), None)
+    return list(found)
+
+
+def _step(v: IntVector, u: IntVector, normals: list[IntVector]) -> IntVector:
+    """A point v + eps u with eps > 0 small enough that no sign h . v != 0 changes.
+
+    Where h . u has the opposite sign of h . v the bound is eps < |h . v| / |h . u|;
+    half the smallest bound keeps every such sign.
+    """
+    eps = Fraction(1)
+    for h in normals:
+        hv, hu = _idot(h, v), _idot(h, u)
+        if hv * hu < 0:
+            eps = min(eps, Fraction(abs(hv), 2 * abs(hu)))
+    return tuple(eps.denominator * a + eps.numerator * b for a, b in zip(v, u, strict=True))
+
+
+def chamber_points(normals: list[IntVector], k: int) -> list[IntVector]:
+    """One interior point of every chamber of an essential central arrangement in Q^k.
+
+    Every chamber of an essential arrangement (k >= 2) has a ray v in its closure, and
+    near v it meets the chambers of the arrangement of the hyperplanes through v. Those
+    intersect in span(v), so restricted to the complement U = {t : t_p = 0} (v_p != 0)
+    they form an essential arrangement in k - 1 dimensions: for each of its chambers u,
+    v + eps u lies in a chamber around v (:func:`_step`), and every chamber around v is
+    reached. So the chambers are found by recursion on the dimension, k = 1 being the two
+    half-lines.
+
+    Examples
+    --------
+    Two lines in the plane cut it into four quadrants:
+
+    >>> sorted(chamber_points([(1, 0), (0, 1)], 2))
+    [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    """
+    if k == 1:
+        return [(1,), (-1,)]
+    found: dict[tuple[int, ...], IntVector] = {}
+    for ray in _rays(normals, k):
+        p = next(j for j, x in enumerate(ray) if x != 0)
+        local = _hyperplanes(h[:p] + h[p + 1 :] for h in normals if _idot(h, ray) == 0)
+        around = chamber_points(local, k - 1)
+        for v in (ray, tuple(-x for x in ray)):
+            for low in around:
+                point = _step(v, (*low[:p], 0, *low[p:]), normals)
+                signs = tuple((s > 0) - (s < 0) for s in (_idot(h, point) for h in normals))
+                found.setdefault(signs, _primitive(point))
+    return list(found.values())
+
+
+def face_points(normals: list[IntVector], k: int) -> list[IntVector]:
+    """One relative-interior point of every face of an essential central arrangement in Q^k.
+
+    A face is a chamber of the arrangement restricted to its flat X (the subspace cut out
+    by the hyperplanes containing the face): in coordinates t -> K t of a basis K of X,
+    the hyperplanes not containing X form an essential arrangement of X, whose chambers
+    :func:`chamber_points` lists. Flats are the kernels of up to k - 1 independent
+    normals, found once each by their zero sets; the origin is the flat of rank k.
+
+    Examples
+    --------
+    Two lines in the plane: the origin, four half-lines and four quadrants.
+
+    >>> len(face_points([(1, 0), (0, 1)], 2))
+    9
+    """
+    points: list[IntVector] = [(0,) * k, *chamber_points(normals, k)]
+    seen: set[tuple[int, ...]] = set()
+    for size in range(1, k):
+        for subset in itertools.combinations(range(len(normals)), size):
+            kern = [_primitive(b) for b in kernel_basis([normals[i] for i in subset], k)]
+            if len(kern) != k - size:
+                continue
+            zeros = tuple(i for i, h in enumerate(normals) if all(_idot(h, b) == 0 for b in kern))
+            if zeros in seen:
+                continue
+            seen.add(zeros)
+            rest = _hyperplanes(
+                tuple(_idot(h, b) for b in kern) for i, h in enumerate(normals) if i not in zeros
+            )
+            for t in chamber_points(rest, k - size):
+                points.append(
+                    _primitive(
+                        [sum(c * b[j] for c, b in zip(t, kern, strict=True)) for j in range(k)]
+                    )
+                )
+    return points
 
 
 def unit_arrangement(problem: Problem) -> Arrangement:
-    """Every face of the central arrangement {H_i} in R^{d+1}, exactly (realizable division).
+    """Every face of the central arrangement {H_i} in the row space W, exactly.
 
-    Faces are computed by Sage's ``HyperplaneArrangements.closed_faces`` over Q on the
-    distinct rows xt_i (duplicate samples give the same hyperplane). The sign vector of
-    each face is recomputed from an exact interior point, so it is indexed by sample
-    whatever order Sage keeps hyperplanes in.
+    In coordinates t -> B t of a basis B of W the hyperplanes are {h_i . t = 0} with
+    h_i = (xt_i . B_j)_j, an essential arrangement whose faces :func:`face_points` lists
+    (duplicate samples give one hyperplane); each face's sign vector, indexed by sample,
+    is computed from its exact point B t.
     """
-    from reluscape.exact import algebra
-
     xt = problem.xt
     dim = problem.d + 1
     lineality = kernel_basis(list(xt), dim)
-    points = algebra.arrangement_face_points(_distinct_rows(xt), dim)
+    if lineality:
+        basis = [tuple(row) for row in echelon(list(xt))[0]]
+    else:
+        basis = [tuple(Fraction(int(i == j)) for j in range(dim)) for i in range(dim)]
+    normals = _hyperplanes(_primitive([dot(row, b) for b in basis]) for row in xt)
+    scaled = [_primitive(row) for row in xt]
     faces = []
-    seen: set[tuple[int, ...]] = set()
-    for pt in points:
-        signs = tuple(_sign(dot(pt, row)) for row in xt)
-        if signs in seen:
-            continue
-        seen.add(signs)
+    for t in face_points(normals, len(basis)):
+        pt = (
+            _primitive(
+                [
+                    sum((c * b[j] for c, b in zip(t, basis, strict=True)), Fraction(0))
+                    for j in range(dim)
+                ]
+            )
+            if any(t)
+            else (0,) * dim
+        )
+        signs = tuple((s > 0) - (s < 0) for s in (_idot(pt, row) for row in scaled))
         zero_rows = [row for row, s in zip(xt, signs, strict=True) if s == 0]
-        # Projecting out L0 keeps every sign (xt_i is orthogonal to L0).
         faces.append(
-            (signs, kernel_basis([*zero_rows, *lineality], dim), project_out(pt, lineality))
+            (signs, kernel_basis([*zero_rows, *lineality], dim), tuple(Fraction(v) for v in pt))
         )
     faces.sort(key=lambda f: (-len(f[1]), f[0]))
     return Arrangement(
@@ -204,35 +343,6 @@ def unit_arrangement(problem: Problem) -> Arrangement:
         ),
         lineality=lineality,
     )
-
-
-def project_out(v: Vector, basis: tuple[Vector, ...]) -> Vector:
-    """The component of v orthogonal to span(basis), exactly: v - P v.
-
-    With an orthogonal basis q_1, ..., q_m of span(basis) (Gram-Schmidt over Q),
-
-        v - P v = v - sum_j (v . q_j / q_j . q_j) q_j.
-
-    Examples
-    --------
-    >>> from fractions import Fraction as Q
-    >>> project_out((Q(2), Q(0)), ((Q(1), Q(-1)),))
-    (Fraction(1, 1), Fraction(1, 1))
-    >>> project_out((Q(3), Q(4)), ())
-    (Fraction(3, 1), Fraction(4, 1))
-    """
-    ortho: list[Vector] = []
-    for b in basis:
-        q = b
-        for o in ortho:
-            c = dot(q, o) / dot(o, o)
-            q = tuple(x - c * y for x, y in zip(q, o, strict=True))
-        ortho.append(q)
-    out = tuple(Fraction(x) for x in v)
-    for o in ortho:
-        c = dot(out, o) / dot(o, o)
-        out = tuple(x - c * y for x, y in zip(out, o, strict=True))
-    return out
 
 
 def flats(xt: tuple[Vector, ...], dim: int) -> list[tuple[int, ...]]:
