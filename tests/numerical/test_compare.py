@@ -166,7 +166,7 @@ def test_unmatched_run_is_reported(d1_n5):
         m.point = dataclasses.replace(m.point, c=[c + 0.5 for c in m.point.c])
         m.dimension, m.component = 0, None
     matcher = compare.RunMatcher(fake, *float_data(problem))
-    out = compare.classify_runs(runs, fake, matcher)
+    out = compare.classify_runs(runs, fake, matcher, problem)
     assert len(out["possible_bugs"]) == len(runs) > 0
     assert all(
         bug["method"] == "L-BFGS-B" and bug["distance"] > 0.1 for bug in out["possible_bugs"]
@@ -280,3 +280,69 @@ def test_incomplete_run_claims_no_global(d1_n5):
         status[m.id] == "lowest found, not certified" for m in minima
     ]
     assert " yes " not in text and "not certified global" in text
+
+
+@pytest.fixture(scope="module")
+def d1_n5_global(d1_n5):
+    from reluscape.global_search import global_minimum
+
+    problem, _, _ = d1_n5
+    result = global_minimum(problem, face_timeout=60, starts=8)
+    return problem, result, compare.compare(problem, starts=40, seed=2, result=result)
+
+
+def test_certified_global_beside_multistart_and_convex(d1_n5, d1_n5_global):
+    """The certified value of a global run, beside the multistart best and p*: the same
+    interval as the complete enumeration's global minimum (an independent exact route),
+    training never below it, the convex bound never above it."""
+    _, enumeration, full_report = d1_n5
+    _, result, report = d1_n5_global
+    section = report["global"]
+    assert section["source"] == "reluscape global" and section["minimizers_certified"]
+    assert sorted(m.signs for m in result.minima) == sorted(
+        m.signs for m in enumeration.minima if m.is_global
+    )
+    lower, upper, source = compare.certified_interval(enumeration)
+    assert source == "enumeration"
+    assert Fraction(section["lower_exact"]) <= upper and lower <= Fraction(section["upper_exact"])
+    assert full_report["global"]["upper"] == pytest.approx(section["upper"], abs=1e-12)
+    assert section["multistart_gap"] >= -1e-12
+    assert section["convex_gap"] > 0.1 and section["convex_bound_holds"]
+    # Runs at the spurious minima are other local minima, not bugs, against a global run.
+    assert report["possible_bugs"] == []
+    assert report["multistart"]["other_local_minima"] > 0
+    assert "certified global minimum (reluscape global)" in compare.table(report)
+
+
+def test_run_below_the_certified_value_is_a_bug(d1_n5, d1_n5_global):
+    """Against a global run, an unmatched minimum is a bug exactly when its exact reduced
+    loss lies below the certified lower bound (here: a lower bound made too high)."""
+    problem, result, _ = d1_n5_global
+    from reluscape.numerical.search import multistart
+
+    runs = [r for r in multistart(problem, starts=6, seed=3) if r.is_local_min]
+    matcher = compare.RunMatcher([], *float_data(problem))
+    honest = compare.classify_runs(runs, [], matcher, problem, result.global_minimum.lower)
+    assert honest["possible_bugs"] == [] and honest["other_local_minima"] == len(runs) > 0
+    too_high = Fraction(max(r.loss for r in runs) + 1)
+    forged = compare.classify_runs(runs, [], matcher, problem, too_high)
+    assert len(forged["possible_bugs"]) == len(runs)
+    assert all(b["below_certified_global_minimum"] for b in forged["possible_bugs"])
+
+
+def test_cli_compare_global_against_result_is_refused(tmp_path):
+    proc = _cli(str(D1_N5), "--hidden", "2", "--lam", "1/10", "--global", "--result", "r.json")
+    assert proc.returncode == 2
+    assert "not allowed with argument" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_compare_global(tmp_path):
+    out = tmp_path / "cmp.json"
+    proc = _cli(str(D1_N5), "--hidden", "2", "--lam", "1/10", "--global", "--starts", "20",
+                "--out", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["enumeration"]["method"] == "global"
+    assert doc["global"]["upper"] == pytest.approx(GLOBAL_D1_N5, abs=1e-9)
+    assert "certified global minimum (reluscape global)" in proc.stdout

@@ -388,3 +388,23 @@ def test_chromium_renders(d2, tmp_path):
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert not console, console
     assert shutil.which(str(CHROMIUM))
+
+
+def test_report_shows_the_certified_global_minimum(d2, tmp_path):
+    """The global section: the result's exact interval, and from a compare document the
+    multistart best and p* with their gaps to the certified value."""
+    from reluscape.numerical.compare import certified_interval, global_comparison
+
+    _, result, path = d2
+    lower, upper, _ = certified_interval(result)
+    doc = _fake_compare(result)
+    doc["global"] = global_comparison(result, float(upper) + 0.25, float(lower) - 0.125)
+    cmp = tmp_path / "cmp.json"
+    cmp.write_text(json.dumps(doc), encoding="utf-8")
+    text = report_from_files(path, D2, tmp_path / "rep", compare_path=cmp).read_text("utf-8")
+    section = text[text.index("<h2>Global minimum</h2>") : text.index("<h2>Minima</h2>")]
+    assert "Certified by enumeration" in section
+    assert f"{float(upper):.12g}" in section
+    assert "+2.500e-01" in section and "-1.250e-01" in section
+    bare = write_report(result, result.problem, tmp_path / "bare").read_text("utf-8")
+    assert "Certified by enumeration" in bare and "multistart best" not in bare

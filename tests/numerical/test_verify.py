@@ -405,7 +405,6 @@ def test_data_file_is_optional_in_the_api(result_path: Path) -> None:
     assert without.table() == verify(result_path, DATA).table()
 
 
-
 LINE_X = [[0, 1], [1, 3], [2, 5], [3, 7]]  # x on one line (d = 2): the xt_i span a plane
 
 

@@ -34,6 +34,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,12 +183,61 @@ def _tally(minima: list[Minimum], runs: int) -> dict[str, Any]:
         "not_probed": 0,
         "possible_bugs": [],
         "dead_unit_runs": [],
+        "other_local_minima": 0,
         "max_assigned_distance": 0.0,
     }
 
 
+def below_certified(problem: Problem, psi: np.ndarray, lower: Fraction) -> bool:
+    """Whether r(psi) < ``lower`` exactly, at the float point psi read as a rational.
+
+    r(psi) = min_a l(a, psi) is a value of the loss, so r(psi) below a certified lower
+    bound of the global minimum would refute the certificate: decided in rationals
+    (every float is one), never by a float comparison.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], [0, 1], hidden=1, lam=1)
+    >>> below_certified(p, np.array([[0.0, 0.0]]), Fraction(1, 5))   # r(0) = 1/4
+    False
+    >>> below_certified(p, np.array([[0.0, 0.0]]), Fraction(1, 3))
+    True
+    """
+    from reluscape.exact.projection import reduced_loss_exact
+
+    psi_q = [[Fraction(float(v)) for v in row] for row in psi]
+    return reduced_loss_exact(problem, psi_q) < lower
+
+
+def _unmatched_minimum(
+    out: dict[str, Any],
+    point: dict[str, Any],
+    problem: Problem,
+    psi: np.ndarray,
+    global_lower: Fraction | None,
+) -> None:
+    """Record a probed local minimum that matches no listed minimum.
+
+    Against a result that lists every minimum it is a possible bug. A ``reluscape
+    global`` result lists only the global minimizers (``global_lower`` is its certified
+    lower bound): the run is another local minimum, and a possible bug only if it lies
+    below the certified bound (:func:`below_certified`).
+    """
+    if global_lower is None:
+        out["possible_bugs"].append(point)
+    elif below_certified(problem, psi, global_lower):
+        out["possible_bugs"].append({**point, "below_certified_global_minimum": True})
+    else:
+        out["other_local_minima"] += 1
+
+
 def classify_runs(
-    runs: list[NumericalRun], minima: list[Minimum], matcher: RunMatcher
+    runs: list[NumericalRun],
+    minima: list[Minimum],
+    matcher: RunMatcher,
+    problem: Problem,
+    global_lower: Fraction | None = None,
 ) -> dict[str, Any]:
     """Basin frequencies of L-BFGS-B runs per enumerated minimum; saddles, possible bugs.
 
@@ -197,6 +247,9 @@ def classify_runs(
     by parameters within ``PARAM_TOL``. Unmatched, it is a possible bug, unless it has a
     dead unit (|theta_l| < ``DEAD_TOL``): there r is flat to first order along the dead
     unit, the probe is too weak, and the run is listed as numerically unjudgeable.
+    With ``global_lower`` (a ``reluscape global`` result, which lists only the global
+    minimizers) an unmatched minimum is counted as another local minimum unless it lies
+    below the certified bound (:func:`_unmatched_minimum`).
     """
     out = _tally(minima, len(runs))
     for run in runs:
@@ -219,7 +272,7 @@ def classify_runs(
         elif _has_dead_unit(run.psi):
             out["dead_unit_runs"].append(point)
         else:
-            out["possible_bugs"].append({"method": "L-BFGS-B", **point})
+            _unmatched_minimum(out, {"method": "L-BFGS-B", **point}, problem, run.psi, global_lower)
     return out
 
 
@@ -286,7 +339,12 @@ def _adam_train(
 
 
 def adam_runs(
-    problem: Problem, starts: int, seed: int, minima: list[Minimum], matcher: RunMatcher
+    problem: Problem,
+    starts: int,
+    seed: int,
+    minima: list[Minimum],
+    matcher: RunMatcher,
+    global_lower: Fraction | None = None,
 ) -> dict[str, Any]:
     """Plain Adam on the full loss l(a, B, c) from the multistart starts, then a polish.
 
@@ -298,7 +356,8 @@ def adam_runs(
     L-BFGS-B run: not converged if its KKT residual on the chamber exceeds 1e-6, assigned
     if within ``PARAM_TOL`` of an enumerated minimum, a dead-unit run, or else probed
     (:func:`reluscape.numerical.search.probe_minimum`): descent found means stuck at a
-    non-minimum, none means a local minimum outside the enumerated set, a possible bug.
+    non-minimum, none means a local minimum outside the enumerated set, a possible bug
+    (against a ``reluscape global`` result, see :func:`classify_runs`).
 
     Returns ``{"status": "torch not installed"}`` when torch cannot be imported.
     """
@@ -343,7 +402,7 @@ def adam_runs(
         if _has_dead_unit(psi):
             out["dead_unit_runs"].append(point)
         elif probe_minimum(problem, psi, tight_tol=POLISH_TIGHT_TOL, seed=k).passed:
-            out["possible_bugs"].append({"method": "Adam", **point})
+            _unmatched_minimum(out, {"method": "Adam", **point}, problem, psi, global_lower)
         else:
             out["stuck_at_saddles_or_kinks"] += 1
     finite = losses[np.isfinite(losses)]
@@ -437,6 +496,7 @@ def compare(
     result: Result | None = None,
     face_timeout: float | None = 60.0,
     jobs: int = 2,
+    global_search: bool = False,
 ) -> dict[str, Any]:
     """Run (or reuse) the exact enumeration, multistart training and the convex bound.
 
@@ -449,17 +509,24 @@ def compare(
     seed : int
         Seed of the starts.
     result : Result, optional
-        A result of the enumeration for this problem; computed if missing.
+        A result for this problem: of the enumeration (every minimum) or of ``reluscape
+        global`` (the global minimizers and the certified value); computed if missing.
     face_timeout, jobs
-        Passed to :func:`reluscape.execution.pipeline.solve`.
+        Passed to :func:`reluscape.execution.pipeline.solve` or
+        :func:`reluscape.global_search.global_minimum`.
+    global_search : bool
+        When no result is given, certify the global minimum
+        (:func:`reluscape.global_search.global_minimum`) instead of enumerating every
+        minimum: for problems beyond enumeration scale.
 
     Returns
     -------
     dict
         ``problem``, ``enumeration`` (the minima), ``multistart`` and ``adam`` (basins by
         minimum id, runs stuck at non-minima, not converged, dead-unit runs, possible bugs),
-        ``convex`` (p*, gap, neurons needed), ``possible_bugs`` (of both methods) and
-        ``timings`` in seconds.
+        ``convex`` (p*, gap, neurons needed), ``global`` (:func:`global_comparison`, or
+        None when the result certifies no global minimum), ``possible_bugs`` (of both
+        methods) and ``timings`` in seconds.
     """
     from reluscape.execution import pipeline
     from reluscape.numerical import search as numerics
@@ -467,17 +534,24 @@ def compare(
     timings: dict[str, float] = {}
     if result is None:
         t0 = time.perf_counter()
-        result = pipeline.solve(problem, face_timeout=face_timeout, jobs=jobs)
+        if global_search:
+            from reluscape.global_search import global_minimum
+
+            result = global_minimum(problem, face_timeout=face_timeout, jobs=jobs)
+        else:
+            result = pipeline.solve(problem, face_timeout=face_timeout, jobs=jobs)
         timings["enumeration"] = time.perf_counter() - t0
     else:
         timings["enumeration"] = float(result.stats.get("timings", {}).get("total", math.nan))
     minima = list(result.minima)
+    # A global result lists only the global minimizers: other minima are no bug there.
+    global_lower = None if result.global_minimum is None else result.global_minimum.lower
     t0 = time.perf_counter()
     runs = numerics.multistart(problem, starts=starts, seed=seed)
     timings["multistart"] = time.perf_counter() - t0
     matcher = RunMatcher(minima, *float_data(problem))
-    classified = classify_runs(runs, minima, matcher)
-    adam = adam_runs(problem, starts, seed, minima, matcher)
+    classified = classify_runs(runs, minima, matcher, problem, global_lower)
+    adam = adam_runs(problem, starts, seed, minima, matcher, global_lower)
     if "seconds" in adam:
         timings["adam"] = adam["seconds"]
     convex = convex_bound(problem)
@@ -492,7 +566,8 @@ def compare(
             "global_minimum": gmin,
             "gap": gap,
             "slack": slack,
-            "bound_holds": bool(gap >= -slack),
+            # No listed minimum (a global run whose exact path found none): nothing to refute.
+            "bound_holds": not bool(gap < -slack),
             "L_large_enough": problem.hidden >= convex["neurons_needed"],
             "equal_to_global": bool(abs(gap) <= slack),
             "note": "p* is numerical (solver tolerance); compared with relative slack 1e-6",
@@ -504,6 +579,7 @@ def compare(
         "starts": starts,
         "seed": seed,
         "enumeration": {
+            "method": "global" if result.global_minimum is not None else "enumeration",
             "complete": result.complete,
             "minima": [
                 {
@@ -521,9 +597,72 @@ def compare(
         "multistart": {**classified, "best_loss": best_run, "match_tolerance": PARAM_TOL},
         "adam": adam,
         "convex": convex,
+        "global": global_comparison(result, best_run, convex["p_star"]),
         "possible_bugs": classified["possible_bugs"] + adam.get("possible_bugs", []),
         "unmatchable_sets": matcher.unusable,
         "timings": timings,
+    }
+
+
+def certified_interval(result: Result) -> tuple[Fraction, Fraction, str] | None:
+    """Exact bounds [lower, upper] of the global minimum that ``result`` certifies, and
+    their source; None if it certifies none.
+
+    A ``reluscape global`` result brackets the value even when its minimizers are not all
+    certified; a complete enumeration brackets it by its global minima's loss intervals;
+    an incomplete enumeration bounds it from above only, and certifies nothing.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> from reluscape.execution.pipeline import solve
+    >>> r = solve(make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam="1/10"), jobs=1,
+    ...           face_timeout=None)
+    >>> lower, upper, source = certified_interval(r)
+    >>> source, lower <= upper, float(upper - lower) < 1e-30
+    ('enumeration', True, True)
+    """
+    g = result.global_minimum
+    if g is not None:
+        return g.lower, g.upper, "reluscape global"
+    lows = [m for m in result.minima if m.is_global]
+    if not result.complete or not lows:
+        return None
+    return (
+        min(m.loss_interval[0] for m in lows),
+        min(m.loss_interval[1] for m in lows),
+        "enumeration",
+    )
+
+
+def global_comparison(result: Result, best_run: float, p_star: float) -> dict[str, Any] | None:
+    """The certified global minimum beside the multistart best and the convex bound.
+
+    ``multistart_gap`` = best - upper (how far training stayed above the certified value;
+    a run below ``lower`` is refuted exactly, see :func:`below_certified`) and
+    ``convex_gap`` = lower - p* (how far the convex bound lies below it; p* above
+    ``upper`` beyond the solver's slack is a possible bug, ``bound_holds``). Floats of
+    exact bounds; ``lower_exact`` and ``upper_exact`` keep them as rationals.
+    """
+    interval = certified_interval(result)
+    if interval is None:
+        return None
+    lower, upper, source = interval
+    slack = CONVEX_SLACK * max(1.0, abs(float(upper)))
+    g = result.global_minimum
+    return {
+        "source": source,
+        "lower": float(lower),
+        "upper": float(upper),
+        "lower_exact": str(lower),
+        "upper_exact": str(upper),
+        "width": float(upper - lower),
+        "minimizers_certified": result.complete if g is None else g.certified,
+        "multistart_best": best_run,
+        "multistart_gap": best_run - float(upper),
+        "convex_p_star": p_star,
+        "convex_gap": float(lower) - p_star,
+        "convex_bound_holds": bool(p_star <= float(upper) + slack),
     }
 
 
@@ -559,7 +698,12 @@ def _outcomes(section: dict[str, Any]) -> str:
         f"stuck at non-minima {section['stuck_at_saddles_or_kinks']}, "
         f"not converged {section['not_converged']}, not probed {section['not_probed']}, "
         f"dead-unit runs (numerically unjudgeable) {len(section['dead_unit_runs'])}, "
-        f"possible bugs {len(section['possible_bugs'])}; assigned runs lie within "
+        + (
+            f"other local minima (not listed by a global run) {section['other_local_minima']}, "
+            if section.get("other_local_minima")
+            else ""
+        )
+        + f"possible bugs {len(section['possible_bugs'])}; assigned runs lie within "
         f"{section['max_assigned_distance']:.1e} of their minimum "
         f"(tolerance {section['match_tolerance']:.0e})"
     )
@@ -621,6 +765,7 @@ def table(report: dict[str, Any]) -> str:
         f"neurons needed {cv['neurons_needed']}, L large enough: "
         f"{'yes' if cv['L_large_enough'] else 'no'}, "
         f"bound holds: {'yes' if cv['bound_holds'] else 'NO'}",
+        *_global_lines(report.get("global")),
         "time: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in t.items())
         + ("" if complete else "  [enumeration INCOMPLETE]"),
@@ -631,6 +776,21 @@ def table(report: dict[str, Any]) -> str:
             + ", ".join(f"#{i}" for i in report["unmatchable_sets"])
         )
     return "\n".join(lines)
+
+
+def _global_lines(section: dict[str, Any] | None) -> list[str]:
+    if section is None:
+        return ["certified global minimum: none (the enumeration is incomplete)"]
+    mid = (section["lower"] + section["upper"]) / 2
+    state = "" if section["minimizers_certified"] else "; minimizers NOT all certified"
+    return [
+        f"certified global minimum ({section['source']}): {mid:.10f}, exact interval width "
+        f"{section['width']:.1e}{state}",
+        f"  multistart best {section['multistart_best']:.10f}: "
+        f"{section['multistart_gap']:+.3e} from the certified value",
+        f"  convex p* {section['convex_p_star']:.10f}: {section['convex_gap']:.3e} below it"
+        + ("" if section["convex_bound_holds"] else "  [p* ABOVE the certified value]"),
+    ]
 
 
 PROBLEM_FIELDS = ("X", "y", "hidden", "lam", "convention")
@@ -704,9 +864,10 @@ def load_result(path: str | Path, problem: Problem) -> Result:
 def run_cli(args: Any) -> int:
     """The ``reluscape compare`` command (see :mod:`reluscape.cli`).
 
-    Exit status 0 when the methods agree, 1 when a run reached a minimum the enumeration
-    did not list or p* exceeds the lowest enumerated loss (a possible bug); bad input
-    raises :class:`InputError` (exit 2).
+    Exit status 0 when the methods agree, 1 on a possible bug: a run reached a minimum the
+    enumeration did not list (or, against a ``reluscape global`` result, a point whose
+    exact loss is below the certified value), or p* exceeds the lowest listed loss or the
+    certified value; bad input raises :class:`InputError` (exit 2).
     """
     hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
     lam = check_lambda(args.lam)
@@ -716,15 +877,26 @@ def run_cli(args: Any) -> int:
         check_output_path(args.out)  # before the work, which takes minutes
     problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
     result = load_result(args.result, problem) if args.result else None
-    report = compare(problem, starts=starts, seed=seed, result=result)
+    report = compare(
+        problem, starts=starts, seed=seed, result=result, global_search=args.global_search
+    )
     print(table(report))
     sys.stdout.flush()
     if args.out is not None:
         written = write_output(args.out, json.dumps(report, indent=2) + "\n")
         print(f"{PROG}: comparison written to {written}", file=sys.stderr)
     failed = False
+    section = report["global"]
     for bug in report["possible_bugs"]:
         failed = True
+        if bug.get("below_certified_global_minimum"):
+            print(
+                f"{PROG}: POSSIBLE BUG: {bug['method']} run {bug['start']} ends at a point "
+                f"whose exact reduced loss is below the certified global minimum's lower "
+                f"bound {section['lower']:.12f}: a={bug['a']}, B={bug['B']}, c={bug['c']}",
+                file=sys.stderr,
+            )
+            continue
         print(
             f"{PROG}: POSSIBLE BUG: {bug['method']} run {bug['start']} converged to a probed "
             f"local minimum with loss {bug['loss']:.12f} that matches no enumerated minimum "
@@ -732,7 +904,14 @@ def run_cli(args: Any) -> int:
             f"a={bug['a']}, B={bug['B']}, c={bug['c']}",
             file=sys.stderr,
         )
-    if not report["convex"]["bound_holds"]:
+    if section is not None and not section["convex_bound_holds"]:
+        failed = True
+        print(
+            f"{PROG}: POSSIBLE BUG: convex optimum p* = {section['convex_p_star']:.12f} "
+            f"exceeds the certified global minimum's upper bound {section['upper']:.12f}",
+            file=sys.stderr,
+        )
+    elif not report["convex"]["bound_holds"]:
         failed = True
         print(
             f"{PROG}: POSSIBLE BUG: convex optimum p* = {report['convex']['p_star']:.12f} "

@@ -50,7 +50,13 @@ from reluscape.numerical.report.common import Floats, a_of, psi_of
 from reluscape.numerical.report.family import family_members, set_samples
 from reluscape.numerical.report.function import function_figure
 from reluscape.numerical.report.landscape import disconnectivity_figure, landscape_section
-from reluscape.numerical.report.page import basins_section, face_type, minimum_section, page
+from reluscape.numerical.report.page import (
+    basins_section,
+    face_type,
+    global_section,
+    minimum_section,
+    page,
+)
 from reluscape.numerical.report.projection import projection_figure
 from reluscape.numerical.report.slices import default_slices, parse_slices, slice_figure
 from reluscape.schema import Minimum, Result
@@ -151,7 +157,8 @@ def write_report(
         Output directory; created if missing.
     comparison : dict, optional
         A ``reluscape compare`` document for the same problem (:func:`read_compare`):
-        adds the bar chart of basin frequencies.
+        adds the bar chart of basin frequencies and, beside the certified global minimum,
+        the multistart best and the convex bound.
     slices : sequence of (int, int), optional
         Pairs of flat indices into psi (:func:`parse_slices`) along which every minimum's
         loss slices are drawn; default :func:`default_slices`, one per unit.
@@ -185,7 +192,9 @@ def write_report(
         basins += landscape_section(result, "landscape.png")
     index = out / "index.html"
     try:
-        index.write_text(page(result, sections, basins), encoding="utf-8")
+        index.write_text(
+            page(result, sections, basins, global_section(result, comparison)), encoding="utf-8"
+        )
     except OSError as exc:
         raise InputError(f"cannot write {index}: {exc.strerror or exc}") from None
     return index

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from reluscape.numerical.compare import global_status
+from reluscape.numerical.compare import certified_interval, global_status
 from reluscape.numerical.report.common import loss_text
 from reluscape.schema import Face, Minimum, Result
 
@@ -95,7 +95,49 @@ def basins_section(comparison: dict[str, Any], result: Result, figure: str) -> s
     )
 
 
+def global_section(result: Result, comparison: dict[str, Any] | None) -> str:
+    """The certified global minimum beside the multistart best and the convex bound.
+
+    The exact interval is the result's (:func:`reluscape.numerical.compare.
+    certified_interval`); the multistart best and p* come from the ``compare`` document
+    when one is given, with their gaps to the certified value.
+    """
+    interval = certified_interval(result)
+    if interval is None:
+        return (
+            "<h2>Global minimum</h2>\n<p>Not certified: the enumeration is incomplete, "
+            "so the lowest minimum found is only an upper bound.</p>\n"
+        )
+    lower, upper, source = interval
+    rows = [["certified interval (exact)", f"[{float(lower):.12g}, {float(upper):.12g}]", ""]]
+    section = None if comparison is None else comparison.get("global")
+    if section is not None:
+        rows += [
+            [
+                f"multistart best ({comparison['multistart']['runs']} starts)",
+                f"{section['multistart_best']:.12g}",
+                f"{section['multistart_gap']:+.3e}",
+            ],
+            ["convex bound p* (Pilanci-Ergen)", f"{section['convex_p_star']:.12g}",
+             f"{-section['convex_gap']:+.3e}"],
+        ]  # fmt: skip
+    g = result.global_minimum
+    note = "" if g is None or g.certified else (
+        " The interval is exact, but not every global minimizer was certified."
+    )  # fmt: skip
+    return (
+        f"<h2>Global minimum</h2>\n<p>Certified by {html.escape(source)}.{note} Gaps are "
+        "to the certified value (the upper bound).</p>\n" + table(["", "value", "gap"], rows)
+    )
+
+
 def _completeness(result: Result) -> str:
+    if result.global_minimum is not None:
+        state = "certified" if result.complete else "NOT certified"
+        return (
+            f"<p>A <code>reluscape global</code> result ({state}): it lists the global "
+            "minimizers only, not every local minimum.</p>"
+        )
     if result.complete:
         return (
             "<p>The enumeration is <b>complete</b>: every face was enumerated and every "
@@ -110,9 +152,10 @@ def _completeness(result: Result) -> str:
     )
 
 
-def page(result: Result, sections: Sequence[str], basins: str = "") -> str:
-    """The whole index.html: title, completeness, summary, table of minima, ``basins``
-    (:func:`basins_section` or empty) and the minima's ``sections``."""
+def page(result: Result, sections: Sequence[str], basins: str = "", global_html: str = "") -> str:
+    """The whole index.html: title, completeness, summary, ``global_html``
+    (:func:`global_section`), table of minima, ``basins`` (:func:`basins_section` or empty)
+    and the minima's ``sections``."""
     p = result.problem
     status = {m.id: global_status(m, result.minima) for m in result.minima}
     by_dim = Counter(m.dimension for m in result.minima)
@@ -149,6 +192,6 @@ def page(result: Result, sections: Sequence[str], basins: str = "") -> str:
         f"<h1>{html.escape(title)}</h1>\n"
         f"<p>Data: <code>{html.escape(str(p.source))}</code>. "
         f"{len(result.minima)} local minima up to unit permutation.</p>\n"
-        f"{_completeness(result)}\n<h2>Summary</h2>\n{summary}\n<h2>Minima</h2>\n"
+        f"{_completeness(result)}\n<h2>Summary</h2>\n{summary}\n{global_html}<h2>Minima</h2>\n"
         f"{minima_table}\n{basins}" + "".join(sections) + "</body>\n</html>\n"
     )
