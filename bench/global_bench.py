@@ -11,6 +11,7 @@ Usage::
 
     python bench/global_bench.py                       # the issue's three target cases
     python bench/global_bench.py --only 2,50,1 --timeout 300
+    python bench/global_bench.py --solvers 200       # direct CLARABEL against cvxpy
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from reluscape.data import load_problem
 from reluscape.global_search import global_minimum
 t0 = time.perf_counter()
 p = load_problem(sys.argv[1], hidden=int(sys.argv[2]), lam=sys.argv[3])
-r = global_minimum(p, jobs=int(sys.argv[4]), face_timeout=600.0)
+r = global_minimum(p, jobs=int(sys.argv[4]))
 g = r.global_minimum
 out = {"certified": g.certified, "lower": float(g.lower), "upper": float(g.upper),
        "width": float(g.upper - g.lower), "pieces": g.pieces, "pruned": g.pruned,
@@ -141,6 +142,36 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def solver_timing(hidden: int, n: int, d: int, pieces: int) -> dict:
+    """Seconds per piece program: CLARABEL called on the reduced form (what the search
+    uses) against the same program stated in cvxpy, on the first ``pieces`` pieces of a
+    case, and the largest difference of their optimal values."""
+    import itertools
+
+    from reluscape.data import make_problem
+    from reluscape.exact.arrangement import cached_arrangement
+    from reluscape.numerical.convex import PiecePrograms
+
+    rows = dataset(n, d)
+    problem = make_problem([r[:-1] for r in rows], [r[-1] for r in rows], hidden=hidden, lam=LAM)
+    pairs = [(c.signs, e) for c in cached_arrangement(problem).chambers for e in (1, -1)]
+    programs = PiecePrograms(problem, pairs)
+    chosen = list(itertools.islice(
+        itertools.combinations_with_replacement(range(len(pairs)), hidden), pieces
+    ))  # fmt: skip
+    out: dict = {"hidden": hidden, "n": n, "d": d, "pieces": len(chosen)}
+    values = {}
+    for name, solve in (("direct", programs.solve), ("cvxpy", programs.solve_cvxpy)):
+        t0 = time.perf_counter()
+        values[name] = [solve(list(piece)).value for piece in chosen]
+        out[f"{name}_ms_per_piece"] = round(1000 * (time.perf_counter() - t0) / len(chosen), 2)
+    out["max_value_difference"] = max(
+        abs(a - b) for a, b in zip(values["direct"], values["cvxpy"], strict=True)
+    )
+    out["speedup"] = round(out["cvxpy_ms_per_piece"] / out["direct_ms_per_piece"], 1)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="one case L,n,d (default: the three targets)")
@@ -152,7 +183,22 @@ def main() -> None:
         default="machine shared with other helpers' test and benchmark runs (2 cores); "
         "wall times are upper estimates",
     )
+    parser.add_argument(
+        "--solvers",
+        type=int,
+        metavar="K",
+        help="instead: time K piece programs, direct CLARABEL against cvxpy, per target case",
+    )
     args = parser.parse_args()
+    if args.solvers:
+        doc = {"machine": machine(args.note), "rows": []}
+        for hidden, n, d, _ in TARGETS:
+            doc["rows"].append(solver_timing(hidden, n, d, args.solvers))
+            print(json.dumps(doc["rows"][-1]), flush=True)
+        path = Path(args.out).with_name("global_solvers.json")
+        path.write_text(json.dumps(doc, indent=2) + "\n")
+        print(f"written {path}")
+        return
     cases = [tuple(int(v) for v in args.only.split(","))] if args.only else [c[:3] for c in TARGETS]
     doc = {"machine": machine(args.note), "targets_minutes": TARGETS, "rows": []}
     for hidden, n, d in cases:

@@ -1,20 +1,29 @@
 """Benchmark: wall time and peak memory of whole `reluscape solve` runs on seeded data.
 
-Each case runs the CLI as a separate process (so start-up, workers and all are counted)
-under ``/usr/bin/time -f "%e %M"``; the peak resident set is summed over the solver and
-its workers by sampling the process tree with psutil. The table is printed and the
-rows are written as JSON (with the machine description) for comparison over time.
-Compare ratios within one run: these machines are noisy.
+Each case runs the CLI as a separate process (so start-up, workers and all are counted);
+the peak resident set is summed over the solver and its workers by sampling the process
+tree with psutil. Every row carries the per-stage profile of the exact path (divide, then
+per face: build, exclusion, solve, sampling, verify, summed over faces; see
+reluscape.exact.stages), the import time of the algebra stack (measured once per run in
+its own process) and the rest of the wall time (process start, scheduling, idle workers).
+The table is printed and the rows are written as JSON with the machine description, and
+every row is appended to ``bench/results/history.jsonl`` (date, commit, run id), so a
+regression shows as a row. Compare ratios within one run: these machines are noisy.
+
+Divisions: ``realizable`` (the default of solve), ``naive`` (the paper's patterns) and
+``baseline`` (bench/baseline.py: every product face, the unprojected critical system, no
+exclusion). A case may fix its --jobs (the Dask scaling pair of the targets grid).
 
 Usage::
 
     python bench/run.py                 # the quick grid
-    python bench/run.py --grid full     # the issue's target cases (long)
-    python bench/run.py --out bench/results/latest.json
-    python bench/run.py --grid full --only 3,8,1 --out bench/results/full.json
+    python bench/run.py --grid targets --out bench/results/targets.json
+                                        # the issue's target cases and ratios (long)
+    python bench/run.py --grid targets --only 2,100,1 --out bench/results/targets.json
                                         # re-measure one case, keep the file's other rows
     python bench/run.py --grid dryrun --out bench/results/dryrun.json
                                         # `solve --dry-run` on large data (target: < 5 s)
+    python bench/run.py --readme        # README's headline table from the history
 """
 
 from __future__ import annotations
@@ -55,6 +64,30 @@ FULL = [
     (3, 8, 1, "realizable"),
     (2, 8, 2, "realizable"),
 ]
+# Issue 13: the target cases (wall time and memory limits below), the ratios against the
+# naive division and the baseline, and 1 against 2 Dask workers.
+TARGETS = [
+    (2, 5, 1, "realizable"),
+    (2, 5, 1, "naive"),
+    (2, 12, 1, "realizable"),
+    (2, 12, 1, "baseline"),
+    (2, 20, 1, "realizable", 1),
+    (2, 20, 1, "realizable", 2),
+    (2, 100, 1, "realizable"),
+    (3, 12, 1, "realizable"),
+    (4, 6, 1, "realizable"),
+    (2, 12, 2, "realizable"),
+    (2, 6, 3, "realizable"),
+]
+LIMITS = {  # (L, n, d): (seconds, MiB) allowed by issue 13
+    (2, 5, 1): (3, 1024),
+    (2, 100, 1): (600, 4096),
+    (3, 12, 1): (1800, 4096),
+    (4, 6, 1): (1800, 4096),
+    (2, 12, 2): (1800, 4096),
+    (2, 6, 3): (1800, 4096),
+}
+HISTORY = ROOT / "bench" / "results" / "history.jsonl"
 # Whole `reluscape solve --dry-run` processes: counting faces and orbits by formula must
 # answer in seconds for any n and L (issue 10), including L = 50 and the naive division.
 DRYRUN = [
@@ -64,7 +97,7 @@ DRYRUN = [
     (2, 2000, 2, "realizable"),
     (50, 2000, 2, "realizable"),
 ]
-GRIDS = {"quick": QUICK, "full": FULL, "dryrun": DRYRUN}
+GRIDS = {"quick": QUICK, "full": FULL, "targets": TARGETS, "dryrun": DRYRUN}
 
 
 @dataclass
@@ -87,6 +120,10 @@ class Row:
     verify_s: float | None = None
     complete: bool | None = None
     dry_run: str | None = None
+    divide_s: float | None = None
+    stages: dict[str, float] | None = None
+    import_s: float | None = None
+    rest_s: float | None = None
 
 
 def dataset(n: int, d: int, seed: int) -> list[list[str]]:
@@ -129,6 +166,18 @@ def _measure(cmd: list[str], timeout: float, stdout: Path) -> tuple[int, float, 
         return proc.wait(), wall, peak / 2**20
 
 
+def import_seconds() -> float:
+    """Wall seconds of a process that imports the algebra stack and the pipeline, less
+    those of an empty one (what every solve process pays before its first face)."""
+
+    def wall(code: str) -> float:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - t0
+
+    return wall("import reluscape.exact.algebra, reluscape.execution.pipeline") - wall("pass")
+
+
 def run_case(
     hidden: int, n: int, d: int, partitions: str, jobs: int, timeout: float, dry_run: bool = False
 ) -> Row:
@@ -136,17 +185,25 @@ def run_case(
         data = Path(tmp) / "data.csv"
         data.write_text("\n".join(",".join(r) for r in dataset(n, d, seed=0)) + "\n")
         out = Path(tmp) / "result.json"
-        cmd = [
-            sys.executable, "-m", "reluscape", "solve", str(data), "--hidden", str(hidden),
-            "--lam", "1/10", "--partitions", partitions, "--jobs", str(jobs), "--quiet",
-            "--face-timeout", "600",
-        ]  # fmt: skip
-        cmd += ["--dry-run"] if dry_run else ["--out", str(out)]
+        if partitions == "baseline":
+            cmd = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(data), str(hidden),
+                   "1/10"]  # fmt: skip
+        else:
+            cmd = [
+                sys.executable, "-m", "reluscape", "solve", str(data), "--hidden", str(hidden),
+                "--lam", "1/10", "--partitions", partitions, "--jobs", str(jobs), "--quiet",
+                "--face-timeout", "600",
+            ]  # fmt: skip
+            cmd += ["--dry-run"] if dry_run else ["--out", str(out)]
         printed = Path(tmp) / "stdout.txt"
         code, wall, peak = _measure(cmd, timeout, printed)
-        row = Row(hidden, n, d, partitions, jobs, code, wall, peak)
+        row = Row(hidden, n, d, partitions, 1 if partitions == "baseline" else jobs, code, wall,
+                  peak)  # fmt: skip
         if dry_run:
             row.dry_run = printed.read_text().strip()
+        if partitions == "baseline" and code == 0:
+            words = printed.read_text().split()
+            row.minima = " ".join(words[words.index("minima") + 1 : words.index("seconds")])
         if out.exists():
             doc = json.loads(out.read_text())
             s = doc["stats"]
@@ -161,6 +218,8 @@ def run_case(
             row.minima = " ".join(f"{c}x dim {k}" for k, c in sorted(dims.items()))
             row.enumerate_s = s["timings"]["enumerate"]
             row.verify_s = s["timings"]["verify"]
+            row.divide_s = s["timings"]["divide"]
+            row.stages = s["timings"].get("stages")
             row.complete = s["complete"]
         return row
 
@@ -204,31 +263,38 @@ def machine() -> dict[str, object]:
     }
 
 
+def _same_case(a: Row, b: Row) -> bool:
+    return (a.hidden, a.n, a.d) == (b.hidden, b.n, b.d)
+
+
+def ratios(rows: list[Row]) -> dict[str, float]:
+    """Wall-time ratios within one run: naive and baseline against the default division
+    (the row with the most jobs; the label names both), and 1 against 2 Dask workers."""
+    out = {}
+    done = [r for r in rows if r.exit_code == 0]
+    for r in done:
+        same = [o for o in done if _same_case(r, o) and o.partitions == "realizable"]
+        if r.partitions in ("naive", "baseline") and same:
+            other = max(same, key=lambda o: o.jobs)
+            key = f"{r.partitions} (jobs {r.jobs})/realizable (jobs {other.jobs})"
+            out[f"{key} L={r.hidden} n={r.n} d={r.d}"] = r.wall_s / other.wall_s
+        if r.partitions == "realizable" and r.jobs == 1:
+            for other in (o for o in same if o.jobs == 2):
+                out[f"jobs 1/jobs 2 L={r.hidden} n={r.n} d={r.d}"] = r.wall_s / other.wall_s
+    return out
+
+
 def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
     """Write the JSON document and the text table (after every case, so finished rows
-    are never lost), rows in the order L, d, n, realizable before naive."""
-    rows = sorted(rows, key=lambda r: (r.hidden, r.d, r.n, r.partitions != "realizable"))
-    ratios = {}
-    for r in rows:
-        if r.partitions != "naive":
-            continue
-        base = next(
-            (
-                b
-                for b in rows
-                if b.partitions == "realizable" and (b.hidden, b.n, b.d) == (r.hidden, r.n, r.d)
-            ),
-            None,
-        )
-        if base is not None:
-            ratios[f"naive/realizable L={r.hidden} n={r.n} d={r.d}"] = r.wall_s / base.wall_s
+    are never lost), rows in the order L, d, n, realizable before the others."""
+    rows = sorted(rows, key=lambda r: (r.hidden, r.d, r.n, r.partitions != "realizable", r.jobs))
     doc = {
         "machine": machine(),
         "grid": args.grid,
         "jobs": args.jobs,
         "date": time.strftime("%Y-%m-%d"),
         "rows": [asdict(r) for r in rows],
-        "naive_ratios": ratios,
+        "ratios": ratios(rows),
         "growth": growth(rows),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -237,20 +303,94 @@ def _write(args: argparse.Namespace, rows: list[Row]) -> dict:
     return doc
 
 
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def append_history(row: Row, grid: str, run_id: str, path: Path = HISTORY) -> None:
+    """One line per measured row: the row, its grid, run, commit, date and machine."""
+    entry = {"run": run_id, "grid": grid, "commit": _commit(), "date": time.strftime("%Y-%m-%d"),
+             "machine": machine(), **asdict(row)}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as sink:
+        sink.write(json.dumps(entry) + "\n")
+
+
+README_START = "<!-- bench:targets -->"
+README_END = "<!-- /bench:targets -->"
+
+
+def readme_table(history: Path = HISTORY) -> str:
+    """The headline table of issue 13's targets: the newest history row of each case
+    (of the targets grid), with its limit, and the ratios of the newest run."""
+    entries = [json.loads(line) for line in history.read_text().splitlines() if line.strip()]
+    entries = [e for e in entries if e["grid"] == "targets"]
+    newest: dict[tuple, dict] = {}
+    for e in entries:
+        newest[(e["hidden"], e["n"], e["d"], e["partitions"], e["jobs"])] = e
+    lines = [
+        "| L | n | d | division | jobs | wall s | limit s | peak MiB | minima | commit, date |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for case in TARGETS:
+        hidden, n, d, division = case[:4]
+        match = [e for k, e in newest.items() if k[:4] == (hidden, n, d, division)
+                 and (len(case) < 5 or k[4] == case[4])]  # fmt: skip
+        if not match:
+            continue
+        e = match[-1]
+        limit = LIMITS.get((hidden, n, d), ("", ""))[0] if division == "realizable" else ""
+        state = "" if e["exit_code"] == 0 else f" (exit {e['exit_code']})"
+        lines.append(
+            f"| {hidden} | {n} | {d} | {division} | {e['jobs']} | {e['wall_s']:.1f}{state} | "
+            f"{limit} | {e['peak_rss_mib']:.0f} | {e['minima'] or ''} | "
+            f"{e['commit']}, {e['date']} |"
+        )
+    latest_run = entries[-1]["run"] if entries else None
+    run_rows = [Row(**{k: v for k, v in e.items() if k in Row.__dataclass_fields__})
+                for e in entries if e["run"] == latest_run]  # fmt: skip
+    lines += ["", *(f"- {k}: {v:.1f}x" for k, v in ratios(run_rows).items())]
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(history: Path = HISTORY, readme: Path = ROOT / "README.md") -> None:
+    """Replace the README's block between the bench markers by :func:`readme_table`."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END)
+    body = text[: start + len(README_START)] + "\n" + readme_table(history) + text[end:]
+    readme.write_text(body, encoding="utf-8")
+
+
 HEADER = (
-    f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'orbits':>6} {'solved':>6} {'posdim':>6} "
+    f"{'L':>2} {'n':>3} {'d':>2} {'division':<10} {'jobs':>4} {'orbits':>6} {'solved':>6} "
+    f"{'posdim':>6} "
     f"{'comps':>5} {'enum s':>7} {'verif s':>7} {'wall s':>7} {'RSS MiB':>8}  minima"
 )
 
 
 def _format_row(r: Row) -> str:
+    profile = ""
+    if r.stages:
+        parts = [("import", r.import_s), ("divide", r.divide_s), *r.stages.items(),
+                 ("rest", r.rest_s)]  # fmt: skip
+        profile = "\n      stages s: " + ", ".join(
+            f"{k} {v:.1f}" for k, v in parts if v is not None
+        )
     return (
-        f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.partitions:<10} {r.orbits or '-':>6} "
+        f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.partitions:<10} {r.jobs:>4} {r.orbits or '-':>6} "
         f"{r.systems_solved or '-':>6} {r.positive_dimensional_faces or 0:>6} "
         f"{r.components or 0:>5} {r.enumerate_s or 0:>7.1f} {r.verify_s or 0:>7.1f} "
         f"{r.wall_s:>7.1f} {r.peak_rss_mib:>8.0f}  "
         f"{r.dry_run or r.minima or f'exit {r.exit_code}'}"
         + ("" if r.complete in (None, True) else "  INCOMPLETE")
+        + profile
     )
 
 
@@ -262,32 +402,40 @@ def _table(doc: dict, rows: list[Row]) -> str:
         f"Python {m['python']}, {m['platform']}",
         HEADER,
         *(_format_row(r) for r in rows),
-        *(f"{k}: {v:.2f}" for k, v in {**doc["naive_ratios"], **doc["growth"]}.items()),
+        *(f"{k}: {v:.2f}" for k, v in {**doc["ratios"], **doc["growth"]}.items()),
     ]
     return "\n".join(lines) + "\n"
 
 
-def _selects(spec: str, case: tuple[int, int, int, str]) -> bool:
-    """Whether "L,n,d" or "L,n,d,division" names the grid case (L, n, d, division)."""
+def _selects(spec: str, case: tuple) -> bool:
+    """Whether "L,n,d", "L,n,d,division" or "L,n,d,division,jobs" names the grid case."""
     parts = spec.split(",")
-    return parts == [str(v) for v in case[: len(parts)]] and len(parts) in (3, 4)
+    return parts == [str(v) for v in case[: len(parts)]] and 3 <= len(parts) <= 5
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--grid", choices=tuple(GRIDS), default="quick")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="for cases that do not fix their own")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per case")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     ap.add_argument(
         "--only",
         action="append",
-        metavar="L,n,d[,division]",
+        metavar="L,n,d[,division[,jobs]]",
         help="run only these cases of the grid (repeatable); the rows of the other cases\n"
         "already in --out are kept, so a long grid can be measured case by case",
     )
+    ap.add_argument("--history", type=Path, default=HISTORY, help="append every row here")
+    ap.add_argument(
+        "--readme", action="store_true", help="only rewrite README's target table from the history"
+    )
     args = ap.parse_args()
-    grid = GRIDS[args.grid]
+    if args.readme:
+        update_readme(args.history)
+        print(readme_table(args.history))
+        return 0
+    grid = [(*c[:4], c[4] if len(c) > 4 else args.jobs) for c in GRIDS[args.grid]]
     rows: list[Row] = []
     if args.only:
         chosen = [c for c in grid if any(_selects(spec, c) for spec in args.only)]
@@ -296,18 +444,25 @@ def main() -> int:
             ap.error(f"--only {', '.join(unknown)}: not a case of the {args.grid} grid")
         if args.out.exists():
             kept = [Row(**r) for r in json.loads(args.out.read_text())["rows"]]
-            rows = [r for r in kept if (r.hidden, r.n, r.d, r.partitions) not in chosen]
+            rows = [r for r in kept if (r.hidden, r.n, r.d, r.partitions, r.jobs) not in chosen]
         grid = chosen
+    run_id = time.strftime("%Y-%m-%dT%H:%M:%S")
+    dry = args.grid == "dryrun"
+    imported = None if dry else import_seconds()
     print(HEADER)
-    for hidden, n, d, partitions in grid:
-        dry = args.grid == "dryrun"
-        r = run_case(hidden, n, d, partitions, args.jobs, args.timeout, dry_run=dry)
+    for hidden, n, d, partitions, jobs in grid:
+        r = run_case(hidden, n, d, partitions, jobs, args.timeout, dry_run=dry)
+        if r.stages is not None and imported is not None:
+            r.import_s = imported
+            inside = (r.divide_s or 0.0) + sum(r.stages.values()) / max(1, r.jobs)
+            r.rest_s = r.wall_s - imported - inside
         rows.append(r)
+        append_history(r, args.grid, run_id, args.history)
         print(_format_row(r), flush=True)
         summary = _write(args, rows)
-    for k, v in {**summary["naive_ratios"], **summary["growth"]}.items():
+    for k, v in {**summary["ratios"], **summary["growth"]}.items():
         print(f"{k}: {v:.2f}")
-    print(f"written {args.out} and {args.out.with_suffix('.txt')}")
+    print(f"written {args.out}, {args.out.with_suffix('.txt')} and {args.history}")
     return 0
 
 

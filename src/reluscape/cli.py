@@ -640,8 +640,9 @@ def _add_global(sub: argparse._SubParsersAction, fmt: type) -> None:
     glob.add_argument(
         "--face-timeout",
         metavar="SECONDS",
-        default="60",
-        help="time limit per face of the exact path (default 60; 0 means no limit)",
+        default="1800",
+        help="time limit per face of the exact path (default 1800: few faces, but one "
+        "may take minutes; 0 means no limit)",
     )
     glob.add_argument(
         "--starts", metavar="K", default="20", help="multistart runs for the first upper bound"

@@ -71,6 +71,10 @@ GRID_BITS = 48
 # Float closeness to the incumbent below which a piece is treated as possibly optimal
 # (sent to the exact path rather than pruned); the exact check decides in every case.
 NEAR = 1e-7
+# Per-face limit of the exact path. Unlike solve, which runs thousands of cheap faces, the
+# exact path here runs a handful, and the one holding a split neuron (two units on one
+# chamber: L = 3, n = 50 in bench/global_bench.py) needs minutes, not seconds.
+FACE_SECONDS = 1800.0
 
 
 def _rational(x: float) -> Fraction:
@@ -274,7 +278,7 @@ def global_minimum(
     problem: Problem,
     *,
     jobs: int = 1,
-    face_timeout: float | None = 60.0,
+    face_timeout: float | None = FACE_SECONDS,
     starts: int = 20,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -289,8 +293,9 @@ def global_minimum(
         Product faces of the exact path processed at the same time (Dask, as in
         :func:`reluscape.execution.pipeline.solve`).
     face_timeout : float or None
-        Seconds per product face of the exact path; a face over it leaves the run
-        uncertified. None: no limit (and, with ``jobs=1``, no cluster).
+        Seconds per product face of the exact path (default :data:`FACE_SECONDS`); a
+        face over it leaves the run uncertified. None: no limit (and, with ``jobs=1``,
+        no cluster).
     starts, seed : int
         Multistart runs for the first incumbent.
     progress : callable, optional

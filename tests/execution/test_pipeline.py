@@ -123,3 +123,22 @@ def test_a_face_that_fails_in_process_is_reported(monkeypatch) -> None:
     assert not result.complete
     assert [f["reason"] for f in result.stats["faces_undecided"]] == ["RuntimeError: boom"]
     assert all(m.is_global is None for m in result.minima)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_stage_profile_adds_up(jobs):
+    """The per-stage profile (reluscape.exact.stages) of a run: every stage reported,
+    exclusive times that add up to the faces' measured time (build is timed outside
+    enumerate and verify), in the serial run and in face processes alike."""
+    from reluscape.exact.stages import STAGES
+
+    problem = make_problem([[0], [1], [2], [4]], [0, 1, 0, 2], hidden=2, lam="1/10")
+    stats = solve(problem, jobs=jobs, face_timeout=60 if jobs > 1 else None).stats
+    timings = stats["timings"]
+    stages = timings["stages"]
+    assert tuple(stages) == STAGES and min(stages.values()) >= 0
+    measured = timings["enumerate"] + timings["verify"]
+    assert stages["solve"] + stages["exclusion"] + stages["sampling"] > 0 and stages["verify"] > 0
+    # Up to a millisecond per face between the clocks' start and stop points.
+    slack = 1e-3 * stats["orbits"]
+    assert abs(sum(stages.values()) - stages["build"] - measured) <= slack

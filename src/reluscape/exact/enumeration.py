@@ -64,6 +64,7 @@ from typing import Any
 
 from reluscape.exact import algebra
 from reluscape.exact.algebra import PositiveDimensional, RealPoint
+from reluscape.exact.stages import stage
 from reluscape.exact.surrogate import FaceSystem
 
 Poly = Any
@@ -114,15 +115,19 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
     if not system.live:
         outcome.candidates.append(_origin_candidate(system))
         return outcome
-    if system.has_idle_live_unit():
-        outcome.skipped = "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
-        return outcome
-    try:
-        merged = system.merged
-        if not any(
-            _realizable(pt, merged) for pt in algebra.real_solutions(merged.effective_equations)
-        ):
+    with stage("exclusion"):
+        if system.has_idle_live_unit():
+            outcome.skipped = (
+                "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
+            )
             return outcome
+    try:
+        with stage("exclusion"):
+            merged = system.merged
+            if not any(
+                _realizable(pt, merged) for pt in algebra.real_solutions(merged.effective_equations)
+            ):
+                return outcome
         if not system.unit_groups:
             _keep_inside(system, algebra.real_solutions(system.regular_equations), None, outcome)
             return outcome
@@ -211,20 +216,21 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             lifted = system.lift_with_a([from_t(g) for g in prime])
             _keep_inside(system, algebra.real_solutions(lifted), None, outcome)
             continue
-        if _on_a_wall(prime, constraints_t) or _misses_face_by_projection(
-            system, prime, Rt, to_t, rng
-        ):
-            continue
-        outcome.components += 1
-        comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
-        try:
-            samples = _sample_prime(prime, orbit_slice, constraints_t, rng)
-        except algebra.Undecided as exc:
-            outcome.undecided = f"component of dimension {dim}: {exc}"
-            continue
-        for sample_gens in samples:
-            lifted = system.lift_with_a([from_t(g) for g in sample_gens])
-            _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
+        with stage("sampling"):
+            if _on_a_wall(prime, constraints_t) or _misses_face_by_projection(
+                system, prime, Rt, to_t, rng
+            ):
+                continue
+            outcome.components += 1
+            comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
+            try:
+                samples = _sample_prime(prime, orbit_slice, constraints_t, rng)
+            except algebra.Undecided as exc:
+                outcome.undecided = f"component of dimension {dim}: {exc}"
+                continue
+            for sample_gens in samples:
+                lifted = system.lift_with_a([from_t(g) for g in sample_gens])
+                _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
 
 
 def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:

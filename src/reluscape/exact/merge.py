@@ -24,9 +24,9 @@ from typing import Any
 
 from reluscape import schema
 from reluscape.data import Problem
-from reluscape.exact import algebra
+from reluscape.exact import algebra, stages
 from reluscape.exact.arrangement import cached_arrangement, pieces
-from reluscape.exact.enumeration import Candidate, enumerate_face
+from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
 from reluscape.exact.verification import (
     Classification,
@@ -56,6 +56,7 @@ class FaceRecord:
     candidates: int = 0
     seconds_enumerate: float = 0.0
     seconds_verify: float = 0.0
+    seconds_by_stage: dict[str, float] = field(default_factory=dict)
 
 
 def process_face(
@@ -71,9 +72,12 @@ def process_face(
     arrangement = cached_arrangement(problem)
     faces = tuple(pieces(problem, partitions)[i] for i in product)
     record = FaceRecord(product=tuple(product), faces=face_labels(faces))
-    system = FaceSystem.build(problem, faces)
+    stages.take()  # what ran before this face (the arrangement) is not its time
+    with stages.stage("build"):
+        system = FaceSystem.build(problem, faces)
     t0 = time.perf_counter()
-    outcome = enumerate_face(system)
+    with stages.stage("solve"):
+        outcome = enumerate_face(system)
     record.seconds_enumerate = time.perf_counter() - t0
     record.skipped = outcome.skipped
     record.positive_dimensional = outcome.positive_dimensional
@@ -81,10 +85,22 @@ def process_face(
     record.candidates = len(outcome.candidates)
     if outcome.undecided:
         record.failure = outcome.undecided
+    t0 = time.perf_counter()
+    with stages.stage("verify"):
+        _verify_candidates(problem, outcome, arrangement, record, census)
+    record.seconds_verify = time.perf_counter() - t0
+    record.seconds_by_stage = stages.take()
+    return record
+
+
+def _verify_candidates(
+    problem: Problem, outcome: FaceOutcome, arrangement: Any, record: FaceRecord, census: bool
+) -> None:
+    """Verdicts of a face's candidates into ``record``: minima (one per component),
+    undecided candidates, rejection counts and, with ``census``, the stationary points."""
     rejected: Counter[str] = Counter()
     components_done: set[int] = set()
     census_done: set[tuple[int, str, int | None]] = set()
-    t0 = time.perf_counter()
     for cand in outcome.candidates:
         if not is_canonical(cand):
             rejected["unit-permuted copy of another candidate"] += 1
@@ -105,9 +121,7 @@ def process_face(
             record.minima.append(_entry(problem, cand, verdict))
             if cand.component is not None:
                 components_done.add(cand.component.index)
-    record.seconds_verify = time.perf_counter() - t0
     record.rejected = dict(rejected)
-    return record
 
 
 def _add_to_census(
@@ -256,6 +270,11 @@ def assemble(
             "divide": t_divide,
             "enumerate": sum(r.seconds_enumerate for r in records),
             "verify": sum(r.seconds_verify for r in records),
+            # Summed over faces (each in its own process when jobs > 1): CPU-side seconds.
+            "stages": {
+                name: sum(r.seconds_by_stage.get(name, 0.0) for r in records)
+                for name in stages.STAGES
+            },
             "total": time.perf_counter() - start,
         },
         "versions": _versions(),

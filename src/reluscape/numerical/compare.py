@@ -512,8 +512,8 @@ def compare(
         A result for this problem: of the enumeration (every minimum) or of ``reluscape
         global`` (the global minimizers and the certified value); computed if missing.
     face_timeout, jobs
-        Passed to :func:`reluscape.execution.pipeline.solve` or
-        :func:`reluscape.global_search.global_minimum`.
+        Passed to :func:`reluscape.execution.pipeline.solve`; ``jobs`` also to
+        :func:`reluscape.global_search.global_minimum`, which keeps its own face limit.
     global_search : bool
         When no result is given, certify the global minimum
         (:func:`reluscape.global_search.global_minimum`) instead of enumerating every
@@ -537,7 +537,7 @@ def compare(
         if global_search:
             from reluscape.global_search import global_minimum
 
-            result = global_minimum(problem, face_timeout=face_timeout, jobs=jobs)
+            result = global_minimum(problem, jobs=jobs)  # its own per-face limit
         else:
             result = pipeline.solve(problem, face_timeout=face_timeout, jobs=jobs)
         timings["enumeration"] = time.perf_counter() - t0
