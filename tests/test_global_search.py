@@ -134,3 +134,36 @@ def test_one_neuron_data_with_two_units_agrees_with_solve() -> None:
     pieces reach the global value and the faces are sorted by the dead-unit test."""
     found = _same_global(make_problem([[0], [1], [2], [3]], [0, 0, 1, 2], hidden=2, lam="1/10"))
     assert found.stats["exact_faces_skipped"] > 0
+
+
+def _seeded(n: int, d: int, seed: int):
+    """Distinct x on a 1/100 grid in [-2, 2]^d; y a kinked function plus noise (1/100 grid)."""
+    import random
+
+    rng = random.Random(f"{seed}:{n}:{d}")
+    rows: set[tuple[int, ...]] = set()
+    while len(rows) < n:
+        rows.add(tuple(rng.randint(-200, 200) for _ in range(d)))
+    X = [[Fraction(v, 100) for v in r] for r in sorted(rows)]
+    y = [Fraction(round(100 * (abs(sum(r)) + rng.gauss(0, 0.3))), 100) for r in X]
+    return X, y
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("n", "d", "seed"), [(120, 1, 3), (30, 2, 4)])
+def test_large_seeded_data_thousand_starts_never_beat_the_certificate(n, d, seed) -> None:
+    """Beyond enumeration scale: a thousand L-BFGS-B starts never end below the certified
+    lower bound (decided in exact arithmetic at their points), the best of them is within
+    reach of the upper bound, and the convex relaxation never exceeds the certified value."""
+    from reluscape.numerical.compare import below_certified, convex_bound
+    from reluscape.numerical.search import multistart
+
+    X, y = _seeded(n, d, seed)
+    problem = make_problem(X, y, hidden=2, lam="1")
+    found = gm.global_minimum(problem, jobs=2)
+    g = found.global_minimum
+    assert g.certified and found.minima and all(m.is_global for m in found.minima)
+    runs = multistart(problem, starts=1000, seed=seed, probe=False)
+    assert not any(below_certified(problem, r.psi, g.lower) for r in runs)
+    assert min(r.loss for r in runs) >= float(g.lower) - 1e-9
+    assert convex_bound(problem)["p_star"] <= float(g.upper) + 1e-6
