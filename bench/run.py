@@ -347,7 +347,10 @@ def readme_table(history: Path = HISTORY) -> str:
             continue
         e = match[-1]
         limit = LIMITS.get((hidden, n, d), ("", ""))[0] if division == "realizable" else ""
-        state = "" if e["exit_code"] == 0 else f" (exit {e['exit_code']})"
+        # A case over --timeout is killed (exit -9): it did not finish in that time.
+        state = {0: "", -9: " (stopped, unfinished)"}.get(
+            e["exit_code"], f" (exit {e['exit_code']})"
+        )
         lines.append(
             f"| {hidden} | {n} | {d} | {division} | {e['jobs']} | {e['wall_s']:.1f}{state} | "
             f"{limit} | {e['peak_rss_mib']:.0f} | {e['minima'] or ''} | "
