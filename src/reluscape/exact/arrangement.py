@@ -166,7 +166,7 @@ class Arrangement:
         )
 
 
-def _sign(v: Fraction) -> int:
+def _sign(v: numbers.Rational) -> int:
     return (v > 0) - (v < 0)
 
 
@@ -257,7 +257,7 @@ def chamber_points(normals: list[IntVector], k: int) -> list[IntVector]:
         for v in (ray, tuple(-x for x in ray)):
             for low in around:
                 point = _step(v, (*low[:p], 0, *low[p:]), normals)
-                signs = tuple((s > 0) - (s < 0) for s in (_idot(h, point) for h in normals))
+                signs = tuple(_sign(_idot(h, point)) for h in normals)
                 found.setdefault(signs, _primitive(point))
     return list(found.values())
 
@@ -292,13 +292,20 @@ def face_points(normals: list[IntVector], k: int) -> list[IntVector]:
             rest = _hyperplanes(
                 tuple(_idot(h, b) for b in kern) for i, h in enumerate(normals) if i not in zeros
             )
-            for t in chamber_points(rest, k - size):
-                points.append(
-                    _primitive(
-                        [sum(c * b[j] for c, b in zip(t, kern, strict=True)) for j in range(k)]
-                    )
-                )
+            points += [_combine(t, kern) for t in chamber_points(rest, k - size)]
     return points
+
+
+def _combine(t: Sequence[int], basis: Sequence[Sequence[numbers.Rational]]) -> IntVector:
+    """The point sum_j t_j basis_j, as a primitive integer vector (the same face).
+
+    >>> _combine((1, 2), [(Fraction(1, 2), 0), (0, 1)])
+    (1, 4)
+    """
+    width = len(basis[0])
+    return _primitive(
+        [sum((c * b[j] for c, b in zip(t, basis, strict=True)), Fraction(0)) for j in range(width)]
+    )
 
 
 def unit_arrangement(problem: Problem) -> Arrangement:
@@ -320,17 +327,8 @@ def unit_arrangement(problem: Problem) -> Arrangement:
     scaled = [_primitive(row) for row in xt]
     faces = []
     for t in face_points(normals, len(basis)):
-        pt = (
-            _primitive(
-                [
-                    sum((c * b[j] for c, b in zip(t, basis, strict=True)), Fraction(0))
-                    for j in range(dim)
-                ]
-            )
-            if any(t)
-            else (0,) * dim
-        )
-        signs = tuple((s > 0) - (s < 0) for s in (_idot(pt, row) for row in scaled))
+        pt = _combine(t, basis)
+        signs = tuple(_sign(_idot(pt, row)) for row in scaled)
         zero_rows = [row for row, s in zip(xt, signs, strict=True) if s == 0]
         faces.append(
             (signs, kernel_basis([*zero_rows, *lineality], dim), tuple(Fraction(v) for v in pt))
