@@ -158,3 +158,41 @@ def test_orbit_primes_agree_with_the_decomposition(
         if compared == 3:
             return
     assert compared >= 1
+
+
+@pytest.mark.parametrize(("n", "hidden", "seed"), [(5, 2, 3), (4, 3, 4)])
+def test_lifted_critical_points_are_those_of_the_regular_system(
+    n: int, hidden: int, seed: int
+) -> None:
+    """The lifts of the realizable effective-weight solutions (step 1) are exactly the real
+    solutions of the regular system in relint(F): as many, each box meeting one of
+    msolve's, and an equation of the system decided to vanish at each lift (the exact
+    zero test of a lifted point)."""
+    from reluscape.exact.enumeration import _critical_points, _realizing_signs
+
+    problem = _seeded_problem(n, hidden, seed)
+    faces = _live_faces(problem)
+    rng = random.Random(seed)
+    compared = 0
+    for _ in range(60):
+        system = FaceSystem.build(problem, tuple(rng.sample(faces, hidden)))
+        if system.unit_groups:
+            continue
+        points = algebra.real_solutions(system.effective_equations)
+        realized = [(p, s) for p in points if (s := _realizing_signs(p, system))]
+        if not realized:
+            continue
+        lifted = _critical_points(system, points, realized)
+        direct = [
+            p
+            for p in algebra.real_solutions(system.regular_equations)
+            if all(p.sign(h) > 0 for h in system.constraints)
+        ]
+        assert len(lifted) == len(direct)
+        for p in lifted:
+            assert isinstance(p, algebra.LiftedPoint)
+            assert sum(algebra._overlaps(p.box, q.box) for q in direct) == 1
+            assert p.sign(system.regular_equations[0]) == 0
+            assert all(p.sign(h) > 0 for h in system.constraints)
+        compared += 1
+    assert compared >= (3 if hidden == 2 else 1)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -387,6 +387,69 @@ class RealPoint:
                 return any(_overlaps(b, me) for b in matched)
             prec *= 2
         raise Undecided(f"whether {f} vanishes at the point")
+
+
+@dataclass
+class LiftedPoint(RealPoint):
+    """A real solution of ``gens`` known through the point ``base`` of another system.
+
+    ``lift`` maps a box of ``base`` to a box of this point (interval arithmetic, so the
+    image contains this point whenever the box contains ``base``); refinement refines
+    ``base``, never solves ``gens``. Made by :func:`lifted_point`, which proves that the
+    box isolates the point. Only an exact zero test (:meth:`RealPoint.sign` on an
+    interval that keeps containing 0) asks msolve for the solutions of ``gens``.
+    """
+
+    base: RealPoint | None = None
+    lift: Callable[[dict[str, Interval]], dict[str, Interval]] | None = None
+
+    def at_precision(self, precision: int) -> dict[str, Interval]:
+        if precision <= self.precision:
+            return self.box
+        if precision not in self._refined:
+            self._refined[precision] = self.lift(self.base.at_precision(precision))
+        return self._refined[precision]
+
+    def _on_zero_side(self, f: Poly) -> bool:
+        # This point's own msolve box is the one that meets its lifted box, once only one
+        # does (the lifted box contains the point, and msolve's boxes are disjoint).
+        prec = self.precision
+        while prec <= MAX_PRECISION:
+            me = self.at_precision(prec)
+            mine = [b for b in _solutions(tuple(self.gens), prec) if _overlaps(b, me)]
+            if len(mine) == 1:
+                return RealPoint(gens=self.gens, box=mine[0], precision=prec)._on_zero_side(f)
+            if not mine:
+                raise Undecided("msolve lost a lifted point")
+            prec *= 2
+        raise Undecided(f"whether {f} vanishes at the point")
+
+
+def lifted_point(
+    base: RealPoint,
+    others: Sequence[RealPoint],
+    gens: Sequence[Poly],
+    lift: Callable[[dict[str, Interval]], dict[str, Interval]],
+    project: Callable[[dict[str, Interval]], dict[str, Interval]],
+) -> LiftedPoint | None:
+    """The point of V_R(gens) over ``base``, with a certified isolating box, or None.
+
+    Requirements: ``project`` (interval arithmetic of a polynomial map phi) maps every real
+    solution of ``gens`` to a real solution of ``base``'s system, ``others`` are all the
+    other real solutions of that system, and ``lift`` (interval arithmetic of a local
+    inverse of phi) maps ``base`` to a real solution of ``gens``. Then B = lift(box of
+    base) contains that solution, and if phi(B) meets no box of ``others``, B contains no
+    other: another real solution q in B would have phi(q) in phi(B), a real solution of
+    base's system other than base (when q is not base's own lift) in no box of
+    ``others``. Whether q can be base's other lifts is the caller's concern: ``lift``
+    must separate them (here, by the signs of a_l). None when the check fails; the caller
+    then solves ``gens``.
+    """
+    box = lift(base.box)
+    image = project(box)
+    if any(_overlaps(image, other.box) for other in others):
+        return None
+    return LiftedPoint(gens=tuple(gens), box=box, precision=base.precision, base=base, lift=lift)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,19 +2,26 @@
 
 For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate`):
 
-0. *Exclusion.* msolve solves the quadratic effective-weight system (w_l = a_l t_l,
-   rho_l = a_l^2). Its real solutions with every rho_l > 0 and s_l K_l w_l in relint(F_l)
-   for a sign s_l are in bijection with the critical points of l_F in relint(F) up to
-   the signs (a_l, t_l) -> (-a_l, -t_l); when there is none, F holds no candidate and
-   the larger critical system of l_F is never solved. Most faces end here. A face with
+0. *Exclusion.* (a) Linear necessary conditions of a critical point (sign conditions on
+   the effective weights and on the projected residual gradients) are proved infeasible by
+   an exact Motzkin certificate (:mod:`reluscape.exact.exclusion`): no Groebner work at
+   all, and most faces end here. (b) Otherwise msolve solves the quadratic
+   effective-weight system (w_l = a_l t_l, rho_l = a_l^2). Its real solutions with every
+   rho_l > 0 and s_l K_l w_l in relint(F_l) for a sign s_l are in bijection with the
+   critical points of l_F in relint(F) up to the signs (a_l, t_l) -> (-a_l, -t_l); when
+   there is none, F holds no candidate and the larger critical system of l_F is never
+   solved. A face with
    groups of units on one unit face is tested through its merged system (one unit per
    group, step 4 and :attr:`FaceSystem.merged`), which is zero-dimensional where the
    face's own critical set is a union of orbits.
-1. msolve is asked for the certified real solutions of the critical system of l_F (with
-   z a_1 ... a_L = 1, which keeps every point of relint(F)). If it is zero-dimensional,
-   each real solution in relint(F) is a candidate.
-2. Otherwise the a-variables are eliminated (a = a_hat(t) is determined by t wherever
-   D = det(Omega^T Omega + lambda I) != 0, which holds at every real point), and the
+1. Without unit groups, each realizable effective-weight solution is lifted to its
+   critical point (a_l = s_l sqrt(rho_l), t_l = w_l / a_l), a certified point of the
+   critical system of l_F with z a_1 ... a_L = 1 (:func:`_critical_points`); that system,
+   2^L times larger, is solved by msolve only when a lift cannot be certified. Each point
+   in relint(F) is a candidate.
+2. If the system is positive-dimensional, the a-variables are eliminated (a = a_hat(t)
+   is determined by t wherever D = det(Omega^T Omega + lambda I) != 0, which holds at
+   every real point), and the
    critical set in t-space is decomposed into minimal primes P. Zero-dimensional primes
    give isolated candidates as in step 1.
 3. For a positive-dimensional prime P of codimension c, with relint(F) = {h_j > 0}, every
@@ -62,7 +69,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from reluscape.exact import algebra
+from reluscape.exact import algebra, exclusion
 from reluscape.exact.algebra import PositiveDimensional, RealPoint
 from reluscape.exact.stages import stage
 from reluscape.exact.surrogate import FaceSystem
@@ -121,15 +128,18 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
                 "a unit with theta != 0 has no active sample: grad = lambda*theta != 0"
             )
             return outcome
+        if exclusion.excluded(system.merged):
+            outcome.skipped = "a Motzkin certificate: the linear sign conditions are infeasible"
+            return outcome
     try:
         with stage("exclusion"):
             merged = system.merged
-            if not any(
-                _realizable(pt, merged) for pt in algebra.real_solutions(merged.effective_equations)
-            ):
+            points = algebra.real_solutions(merged.effective_equations)
+            realized = [(pt, signs) for pt in points if (signs := _realizing_signs(pt, merged))]
+            if not realized:
                 return outcome
         if not system.unit_groups:
-            _keep_inside(system, algebra.real_solutions(system.regular_equations), None, outcome)
+            _keep_inside(system, _critical_points(system, points, realized), None, outcome)
             return outcome
         # With a group of units, a realizable merged solution spreads into an orbit of
         # critical points (step 4): the critical set is positive-dimensional.
@@ -162,17 +172,84 @@ def _keep_inside(
 
 
 def _realizable(pt: RealPoint, system: FaceSystem) -> bool:
-    """Whether an effective-weight solution is a critical point in relint(F) (step 0):
-    rho_l > 0 and, for one sign s_l, s_l h > 0 for every face form h of unit l."""
+    """Whether an effective-weight solution is a critical point in relint(F) (step 0)."""
+    return _realizing_signs(pt, system) is not None
+
+
+def _realizing_signs(pt: RealPoint, system: FaceSystem) -> tuple[int, ...] | None:
+    """The signs s_l = sign(a_l) of the critical point in relint(F) that an effective-weight
+    solution stands for, or None if it stands for none: rho_l > 0 and s_l h > 0 for every
+    face form h of unit l (step 0)."""
     R = system.effective_ring
+    signs = []
     for u in system.live:
         if pt.sign(R(f"r{u}")) < 0:
-            return False
+            return None
         forms = system.effective_unit_forms(u)
         s = pt.sign(forms[0])
         if s == 0 or not _inside(pt, [s * h for h in forms]):
-            return False
-    return True
+            return None
+        signs.append(s)
+    return tuple(signs)
+
+
+def _critical_points(
+    system: FaceSystem,
+    points: list[RealPoint],
+    realized: list[tuple[RealPoint, tuple[int, ...]]],
+) -> list[RealPoint]:
+    """The critical points of l_F in relint(F), as points of :attr:`FaceSystem.regular_equations`,
+    from the realizable effective-weight solutions (a face without unit groups).
+
+    Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l, z = 1 / prod_l a_l of its
+    solution (surrogate docstring), certified by :func:`algebra.lifted_point` against
+    the map w_l = a_l t_l, rho_l = a_l^2, z_eff = z^2, which sends every real solution of
+    the regular system to one of the effective system. The signs of the a_l separate the
+    lifts of one solution. This replaces solving the regular system, whose degree is
+    2^L times larger (4 s against 0.15 s on a face of three units, n = 12). When a lift
+    cannot be certified, the regular system is solved.
+    """
+    gens = system.regular_equations
+    lifted = []
+    for pt, signs in realized:
+        others = [q for q in points if q is not pt]
+        lift, project = _lift_maps(system, signs)
+        if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
+            return algebra.real_solutions(gens)
+        point = algebra.lifted_point(pt, others, gens, lift, project)
+        if point is None:
+            return algebra.real_solutions(gens)
+        lifted.append(point)
+    return lifted
+
+
+def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
+    """Interval maps between boxes of the effective system (w, r, z_eff) and of the
+    regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
+    units = [(u, system.faces[u].dim) for u in system.live]
+
+    def lift(box: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        product = None
+        for (u, dim), s in zip(units, signs, strict=True):
+            a = box[f"r{u}"].sqrt() * s
+            out[f"a{u}"] = a
+            product = a if product is None else product * a
+            for j in range(dim):
+                out[f"t{u}_{j}"] = box[f"w{u}_{j}"] / a
+        out["z"] = 1 / product
+        return out
+
+    def project(box: dict[str, Any]) -> dict[str, Any]:
+        out = {"z": box["z"] ** 2}
+        for u, dim in units:
+            a = box[f"a{u}"]
+            out[f"r{u}"] = a**2
+            for j in range(dim):
+                out[f"w{u}_{j}"] = a * box[f"t{u}_{j}"]
+        return out
+
+    return lift, project
 
 
 def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:

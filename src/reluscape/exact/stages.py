@@ -4,7 +4,8 @@ The stages of one product face (docs/METHOD.md sections 4 to 6) are
 
 - ``build``: the face's polynomial system (:class:`reluscape.exact.surrogate.FaceSystem`);
 - ``exclusion``: tests that rule a face out before its own critical system is solved
-  (an idle live unit, the merged effective-weight system with no realizable solution);
+  (an idle live unit, a Motzkin certificate of the linear sign conditions, the merged
+  effective-weight system with no realizable solution);
 - ``solve``: real roots and prime decompositions of the critical system;
 - ``sampling``: the points of positive-dimensional components (slices, projection tests);
 - ``verify``: the exact local-minimum tests of the candidates.

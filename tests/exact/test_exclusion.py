@@ -1,0 +1,118 @@
+"""Exclusion by a linear certificate: never a face with a critical point, most of the
+faces that the effective-weight system excludes, and certificates checked exactly."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reluscape.data import make_problem
+from reluscape.exact import algebra
+from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
+from reluscape.exact.enumeration import _realizable
+from reluscape.exact.exclusion import _certified, _projection, _sqrt_upper, excluded
+from reluscape.exact.surrogate import FaceSystem
+
+
+def _problem(n: int, d: int, hidden: int, seed: int, lam: str = "1/10") -> object:
+    rng = random.Random(seed)
+    rows: set[tuple[int, ...]] = set()
+    while len(rows) < n:
+        rows.add(tuple(rng.randint(-15, 15) for _ in range(d)))
+    X = [[Fraction(v, 10) for v in r] for r in sorted(rows)]
+    y = [Fraction(rng.randint(-15, 15), 10) for _ in X]
+    return make_problem(X, y, hidden=hidden, lam=lam)
+
+
+def _has_critical_point(system: FaceSystem) -> bool:
+    """The exact test it stands in front of: a realizable effective-weight solution."""
+    try:
+        points = algebra.real_solutions(system.effective_equations)
+    except algebra.PositiveDimensional:
+        return True
+    return any(_realizable(pt, system) for pt in points)
+
+
+def _faces(problem: object, sample: int | None, seed: int) -> list[FaceSystem]:
+    faces = unit_arrangement(problem).faces
+    products = orbit_representatives(len(faces), problem.hidden)
+    if sample is not None and sample < len(products):
+        products = random.Random(seed).sample(products, sample)
+    systems = [FaceSystem.build(problem, tuple(faces[i] for i in p)) for p in products]
+    return [s.merged for s in systems if s.live and not s.has_idle_live_unit()]
+
+
+@pytest.mark.parametrize(
+    ("n", "d", "hidden", "lam", "sample"),
+    [
+        (5, 1, 2, "1/10", None),
+        (6, 1, 1, "1/100", None),
+        (5, 1, 2, "1/2", None),
+        (4, 2, 2, "1/10", 80),
+        (4, 1, 3, "1/10", 60),
+    ],
+)
+def test_never_excludes_a_face_with_a_critical_point_and_most_without(
+    n: int, d: int, hidden: int, lam: str, sample: int | None
+) -> None:
+    """Every face is decided by both tests: the certificate never claims a face that the
+    effective-weight system finds a critical point on, and it claims at least half of
+    those where that system finds none (about four in five on such data)."""
+    problem = _problem(n, d, hidden, seed=n + d + hidden, lam=lam)
+    kept = empty = claimed = 0
+    for system in _faces(problem, sample, seed=n):
+        if _has_critical_point(system):
+            kept += 1
+            assert not excluded(system), [f.signs for f in system.faces]
+        else:
+            empty += 1
+            claimed += excluded(system)
+    assert kept > 0 and empty > 0
+    assert claimed >= empty / 2, (claimed, empty)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    xs=st.lists(st.integers(-6, 6), min_size=2, max_size=5, unique=True),
+    ys=st.lists(st.integers(-6, 6), min_size=5, max_size=5),
+    lam=st.sampled_from(["1/100", "1/10", "1", "3"]),
+)
+def test_one_unit_excluded_faces_have_no_critical_point(
+    xs: list[int], ys: list[int], lam: str
+) -> None:
+    """L = 1, every face of random data (ties, collinear y, large and small lambda)."""
+    problem = make_problem([[x] for x in xs], ys[: len(xs)], hidden=1, lam=lam)
+    for system in _faces(problem, None, seed=0):
+        if excluded(system):
+            assert not _has_critical_point(system), system.faces[0].signs
+
+
+def test_a_proposal_that_is_no_certificate_is_refused() -> None:
+    """The check is exact: the rows 0 < w and w < 1 have the solution w = 1/2, and
+    neither their combination nor a made-up one passes; w < 0 and 0 < w pass."""
+    rows = [([Fraction(-1)], Fraction(0)), ([Fraction(1)], Fraction(1))]  # -w < 0, w < 1
+    assert not _certified(rows, [True, True], np.array([0.5, 0.5]))
+    opposite = [([Fraction(1)], Fraction(0)), ([Fraction(-1)], Fraction(0))]  # w < 0, -w < 0
+    assert _certified(opposite, [True, True], np.array([0.5, 0.5]))
+    # The same rows non-strict are feasible (w = 0): Motzkin needs a strict row.
+    assert not _certified(opposite, [False, False], np.array([0.5, 0.5]))
+    # A nearly-right float proposal is rebuilt exactly on its support.
+    assert _certified(opposite, [True, False], np.array([0.5 + 1e-13, 0.5]))
+
+
+def test_projection_and_norm_bound_are_exact() -> None:
+    basis = ((Fraction(1), Fraction(2), Fraction(0)), (Fraction(0), Fraction(1), Fraction(1)))
+    P = _projection(basis)
+    square = [[sum(P[r][k] * P[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
+    assert square == [list(row) for row in P]  # idempotent
+    for b in basis:  # the identity on the span
+        assert [sum(P[r][k] * b[k] for k in range(3)) for r in range(3)] == list(b)
+    for value in (Fraction(2), Fraction(1, 3), Fraction(10**12 + 1, 7)):
+        bound = _sqrt_upper(value)
+        assert bound**2 >= value
+        assert (bound - Fraction(1, 2**30)) ** 2 < value
