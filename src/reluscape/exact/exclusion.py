@@ -96,10 +96,17 @@ def excluded(system: FaceSystem) -> bool:
     [True, False]
     """
     problem = system.problem
-    units = [_unit(problem, system.faces[u]) for u in system.live]
-    offsets = list(itertools.accumulate((len(u.basis) for u in units), initial=0))
-    xt = _xt_float(problem)
-    phi, gamma, gamma0 = _float_forms(problem, units, offsets, xt)
+    try:
+        units = [_unit(problem, system.faces[u]) for u in system.live]
+        offsets = list(itertools.accumulate((len(u.basis) for u in units), initial=0))
+        with np.errstate(over="ignore", invalid="ignore"):
+            phi, gamma, gamma0 = _float_forms(problem, units, offsets, _xt_float(problem))
+    except OverflowError:
+        # Data beyond the float range (|x| ~ 1e200, lambda ~ 1e400) cannot guide a float
+        # program; the exact test (step 0b) decides such faces.
+        return False
+    if not all(np.isfinite(a).all() for a in (*phi, *gamma, *gamma0)):
+        return False  # overflow inside the products: the same
     return all(
         _infeasible(problem, units, offsets, signs, phi, gamma, gamma0)
         for signs in itertools.product((1, -1), repeat=len(units))
