@@ -86,11 +86,14 @@ class Problem:
     convention: str = "sum"
     source: str | None = None
     _yt: tuple[Fraction, ...] = field(init=False, repr=False, compare=False)
+    _xt: tuple[tuple[Fraction, ...], ...] = field(init=False, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         mean = _exact_sum(self.y) / len(self.y)
         object.__setattr__(self, "_yt", tuple(v - mean for v in self.y))
+        # Built once: the exact path reads xt_i for every form of every face.
+        object.__setattr__(self, "_xt", tuple((*row, Fraction(1)) for row in self.X))
         # Computed once: per-face caches are keyed by the problem, and hashing its n (d+1)
         # Fractions on every lookup was a tenth of the exclusion test's time. Only numbers
         # enter it, so it is the same in every process (str hashes are salted).
@@ -117,7 +120,7 @@ class Problem:
     @property
     def xt(self) -> tuple[tuple[Fraction, ...], ...]:
         """Augmented inputs xt_i = (x_i, 1), so that theta . xt_i = B_l x_i + c_l."""
-        return tuple((*row, Fraction(1)) for row in self.X)
+        return self._xt
 
     @property
     def lam_sum(self) -> Fraction:

@@ -13,9 +13,10 @@ from reluscape.exact import algebra
 from reluscape.exact.arrangement import unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
+    _critical_points,
     _enumerate_positive_dimensional,
     _keep_inside,
-    _realizable,
+    _realizing_signs,
     enumerate_face,
 )
 from reluscape.exact.surrogate import FaceSystem
@@ -36,7 +37,7 @@ def _live_faces(problem: object) -> list:
 
 def _realizable_count(system: FaceSystem) -> int:
     points = algebra.real_solutions(system.effective_equations)
-    return sum(_realizable(pt, system) for pt in points)
+    return sum(_realizing_signs(pt, system) is not None for pt in points)
 
 
 def _inside_count(system: FaceSystem) -> int:
@@ -168,8 +169,6 @@ def test_lifted_critical_points_are_those_of_the_regular_system(
     solutions of the regular system in relint(F): as many, each box meeting one of
     msolve's, and an equation of the system decided to vanish at each lift (the exact
     zero test of a lifted point)."""
-    from reluscape.exact.enumeration import _critical_points, _realizing_signs
-
     problem = _seeded_problem(n, hidden, seed)
     faces = _live_faces(problem)
     rng = random.Random(seed)
@@ -179,7 +178,7 @@ def test_lifted_critical_points_are_those_of_the_regular_system(
         if system.unit_groups:
             continue
         points = algebra.real_solutions(system.effective_equations)
-        realized = [(p, s) for p in points if (s := _realizing_signs(p, system))]
+        realized = [(p, s) for p in points if (s := _realizing_signs(p, system)) is not None]
         if not realized:
             continue
         lifted = _critical_points(system, points, realized)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from reluscape.data import make_problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
-from reluscape.exact.enumeration import _realizable
+from reluscape.exact.enumeration import _realizing_signs
 from reluscape.exact.exclusion import _certified, _projection, _sqrt_upper, excluded
 from reluscape.exact.surrogate import FaceSystem
 
@@ -35,7 +35,7 @@ def _has_critical_point(system: FaceSystem) -> bool:
         points = algebra.real_solutions(system.effective_equations)
     except algebra.PositiveDimensional:
         return True
-    return any(_realizable(pt, system) for pt in points)
+    return any(_realizing_signs(pt, system) is not None for pt in points)
 
 
 def _faces(problem: object, sample: int | None, seed: int) -> list[FaceSystem]:

@@ -135,7 +135,9 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
         with stage("exclusion"):
             merged = system.merged
             points = algebra.real_solutions(merged.effective_equations)
-            realized = [(pt, signs) for pt in points if (signs := _realizing_signs(pt, merged))]
+            realized = [
+                (pt, signs) for pt in points if (signs := _realizing_signs(pt, merged)) is not None
+            ]
             if not realized:
                 return outcome
         if not system.unit_groups:
@@ -169,11 +171,6 @@ def _keep_inside(
         for pt in points
         if _inside(pt, system.constraints)
     ]
-
-
-def _realizable(pt: RealPoint, system: FaceSystem) -> bool:
-    """Whether an effective-weight solution is a critical point in relint(F) (step 0)."""
-    return _realizing_signs(pt, system) is not None
 
 
 def _realizing_signs(pt: RealPoint, system: FaceSystem) -> tuple[int, ...] | None:
@@ -212,10 +209,10 @@ def _critical_points(
     gens = system.regular_equations
     lifted = []
     for pt, signs in realized:
+        if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
+            return algebra.real_solutions(gens)  # no interval square root of rho
         others = [q for q in points if q is not pt]
         lift, project = _lift_maps(system, signs)
-        if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
-            return algebra.real_solutions(gens)
         point = algebra.lifted_point(pt, others, gens, lift, project)
         if point is None:
             return algebra.real_solutions(gens)

@@ -127,7 +127,7 @@ def _unit(problem: Problem, face: UnitFace) -> _Unit:
     for i, s in enumerate(face.signs):
         if s == 0:
             continue
-        xt = _xt(problem)[i]
+        xt = problem.xt[i]
         q = tuple(linalg.dot(row, xt) for row in project)
         v_forms.append(tuple(s * v for v in xt))
         g_forms.append(tuple(s * v for v in q))
@@ -186,18 +186,6 @@ def _sqrt_upper(value: Fraction) -> Fraction:
     if root * root < num * den * scale:
         root += 1
     return Fraction(root, den * 2**NORM_BITS)
-
-
-def _gram(problem: Problem, samples: frozenset[int]) -> list[list[Fraction]]:
-    """G = sum_{i in samples} xt_i xt_i^T."""
-    width = problem.d + 1
-    out = [[Fraction(0)] * width for _ in range(width)]
-    for i in samples:
-        xt = problem.xt[i]
-        for r in range(width):
-            for c in range(width):
-                out[r][c] += xt[r] * xt[c]
-    return out
 
 
 def _float_forms(
@@ -332,7 +320,7 @@ def _exact_row(
 @functools.lru_cache(maxsize=65536)
 def _g_weights(problem: Problem, unit: _Unit, i: int) -> tuple[dict[int, Fraction], Fraction]:
     """q_i . xt_p for the active samples p of the unit, and q_i . b_l."""
-    xt = _xt(problem)
+    xt = problem.xt
     weights = {p: linalg.dot(unit.g_forms[i], xt[p]) for p in unit.active}
     return weights, sum((w * problem.yt[p] for p, w in weights.items()), Fraction(0))
 
@@ -340,13 +328,8 @@ def _g_weights(problem: Problem, unit: _Unit, i: int) -> tuple[dict[int, Fractio
 @functools.lru_cache(maxsize=65536)
 def _coordinates(problem: Problem, unit: _Unit) -> dict[int, tuple[Fraction, ...]]:
     """xt_p . K_j for the active samples p of the unit and its basis vectors K_j."""
-    xt = _xt(problem)
+    xt = problem.xt
     return {p: tuple(linalg.dot(xt[p], kb) for kb in unit.basis) for p in unit.active}
-
-
-@functools.lru_cache(maxsize=8)
-def _xt(problem: Problem) -> tuple[tuple[Fraction, ...], ...]:
-    return problem.xt
 
 
 def _kind(k: int, sizes: list[int]) -> tuple[int, int]:
