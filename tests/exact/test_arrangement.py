@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from reluscape.data import make_problem
 from reluscape.exact.arrangement import (
+    _primitive,
+    direction_samples,
+    facet_samples,
     kernel_basis,
     naive_pieces,
     orbit_representatives,
@@ -152,3 +155,41 @@ def test_face_count_matches_the_lattice_of_flats(n, d):
     count, exact = unit_face_count(X)
     assert exact
     assert len(unit_arrangement(make_problem(X, [0] * n, hidden=1, lam=1)).faces) == count
+
+
+def _restricted(problem, face, i):
+    """sigma_i K xt_i: sample i's condition on span(F) = {K t}, as a primitive vector."""
+    xt = problem.xt[i]
+    return _primitive(
+        [face.signs[i] * sum(a * b for a, b in zip(xt, k, strict=True)) for k in face.basis]
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(degenerate_x)
+def test_facet_samples_agree_with_the_cones_irredundant_inequalities(X):
+    """The facets from the arrangement's neighbours are the irredundant inequalities of
+    the cone found by Sage's Polyhedron (another route), on degenerate data too; every
+    sample's condition is one of the direction groups'."""
+    from reluscape.exact.algebra import cone_facets
+
+    problem = make_problem(X, [0] * len(X), hidden=1, lam=1)
+    for face in unit_arrangement(problem).faces:
+        nonzero = [i for i, s in enumerate(face.signs) if s != 0]
+        groups = {_restricted(problem, face, i) for i in direction_samples(problem, face)}
+        assert groups == {_restricted(problem, face, i) for i in nonzero}
+        assert len(groups) == len(direction_samples(problem, face))
+        mine = {_restricted(problem, face, i) for i in facet_samples(problem, face)}
+        if not nonzero:
+            assert mine == set()
+            continue
+        sage = cone_facets([_restricted(problem, face, i) for i in nonzero])
+        assert sage is not None  # a face of the arrangement is never empty
+        assert mine == {_primitive(f) for f in sage}
+
+
+def test_naive_pieces_keep_every_direction_group():
+    """A naive piece may be empty, so no condition is dropped as redundant."""
+    problem = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
+    piece = next(f for f in naive_pieces(problem) if f.signs == (1, 1, 1))
+    assert facet_samples(problem, piece) == direction_samples(problem, piece) == (0, 1, 2)

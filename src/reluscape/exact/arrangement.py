@@ -421,6 +421,71 @@ def orbit_size(product: tuple[int, ...]) -> int:
     return size
 
 
+@functools.lru_cache(maxsize=65536)
+def facet_samples(problem: Problem, face: UnitFace) -> tuple[int, ...]:
+    """One sample per facet of the cone F in span(F): relint(F) is the set of theta in
+    span(F) with sigma_i theta . xt_i > 0 for these i alone.
+
+    On span(F) = {K t}, the form of sample i is c_i . t with c_i = sigma_i K xt_i; samples
+    with positively proportional c_i give one condition (a *direction group*). For a face
+    of the arrangement (one with an interior point), a group is a facet iff zeroing its
+    signs gives another face of the arrangement G: then G lies in the closure of F and
+    span(G) is the group's hyperplane in span(F). Conversely every facet of F is such a
+    G, whose zero set is Z_F plus exactly one group (a sample that vanishes on span(G)
+    has c_j proportional to c_i; a negative multiple would make F empty). An open
+    polyhedral cone is the intersection of its open facet halfspaces, so the other
+    conditions follow from these. For a piece of the naive division (not checked to be
+    non-empty) every group is kept. The first sample of each group stands for it.
+
+    Examples
+    --------
+    Samples x = 0, 1, 2: the chamber where all three are active is bounded by the
+    hyperplanes of x = 0 and x = 2 (its rays are those where one of them is zero); the
+    ray where x = 1 is zero has one condition for both others.
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
+    >>> arr = cached_arrangement(p)
+    >>> facet_samples(p, arr.face_of((1, 1, 1))), facet_samples(p, arr.face_of((-1, 0, 1)))
+    ((0, 2), (0,))
+    """
+    groups = _direction_groups(problem, face)
+    if face.point is None:
+        return tuple(g[0] for g in groups)
+    arrangement = cached_arrangement(problem)
+    facets = []
+    for group in groups:
+        signs = list(face.signs)
+        for i in group:
+            signs[i] = 0
+        if arrangement.face_of(tuple(signs)) is not None:
+            facets.append(group[0])
+    return tuple(facets)
+
+
+def direction_samples(problem: Problem, face: UnitFace) -> tuple[int, ...]:
+    """One sample per direction group of F (see :func:`facet_samples`): the distinct
+    conditions sigma_i theta . xt_i > 0 on span(F), facets or not.
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
+    >>> direction_samples(p, cached_arrangement(p).face_of((1, 1, 1)))
+    (0, 1, 2)
+    """
+    return tuple(g[0] for g in _direction_groups(problem, face))
+
+
+@functools.lru_cache(maxsize=65536)
+def _direction_groups(problem: Problem, face: UnitFace) -> tuple[tuple[int, ...], ...]:
+    """The samples with sigma_i != 0 grouped by the direction of c_i = sigma_i K xt_i."""
+    groups: dict[IntVector, list[int]] = {}
+    for i, s in enumerate(face.signs):
+        if s != 0:
+            c = _primitive([s * dot(problem.xt[i], k) for k in face.basis])
+            groups.setdefault(c, []).append(i)
+    return tuple(tuple(g) for g in groups.values())
+
+
 PARTITIONS = ("realizable", "naive")
 
 

@@ -20,6 +20,11 @@ these are linear conditions on w, strict and non-strict:
     s_l sigma_li xt_i . v_l > 0,   s_l sigma_li q_i . g_l > 0,
     s_l sigma_li q_i . g_l <= lambda |q_i|.
 
+The strict conditions are needed for the facets of F_l alone
+(:func:`~reluscape.exact.arrangement.facet_samples`): v_l and Pi_l g_l lie in span(F_l),
+where the facets' open halfspaces cut out relint(F_l); the bounds are kept for every
+direction of sample (a chamber at n = 100, d = 1 has two facets and a hundred samples).
+
 When they are infeasible for every s, F holds no critical point. Dropping the coupling
 v_l = c_l Pi_l g_l and the sphere |Pi_l g_l| = lambda keeps only necessary conditions, so
 the test never excludes a face with a critical point; on seeded data it excludes about
@@ -31,7 +36,8 @@ Infeasibility is proved by Motzkin's transposition theorem: the system alpha_k .
     sum_k y_k alpha_k = 0,   beta . y <= 0,   and   beta . y < 0  or  y_k > 0 for a strict k.
 
 A float linear program (HiGHS) proposes y, maximising sum_{k strict} y_k - beta . y over
-{y >= 0, sum_k y_k alpha_k = 0, beta . y <= 0, sum_k y_k = 1}. The proposal only guides:
+{y >= 0, sum_k y_k alpha_k = 0, beta . y <= 0, sum_k y_k = 1}; when that proposal fails
+the exact check below, a second one maximises -beta . y alone. The proposal only guides:
 its support's kernel is computed in exact rationals, y is rebuilt there from its rounded
 free entries, and the three conditions are checked in rationals. A proposal that fails
 the check excludes nothing, and the exact test of step 0b runs. The coefficients
@@ -51,7 +57,7 @@ import numpy as np
 
 from reluscape.data import Problem
 from reluscape.exact import linalg
-from reluscape.exact.arrangement import UnitFace
+from reluscape.exact.arrangement import UnitFace, direction_samples, facet_samples
 from reluscape.exact.surrogate import FaceSystem
 
 SUPPORT = 1e-9  # entries of the float proposal below this are outside its support
@@ -61,9 +67,12 @@ NORM_BITS = 40  # the upper bound of |q_i| is within 2^-40 of it
 
 @dataclass(frozen=True, eq=False)
 class _Unit:
-    """One unit face's forms before the sign s_l, exactly and as floats: for each nonzero
-    sign sigma_i, the form sigma_i xt_i of v, the form sigma_i q_i of g (q_i = Pi xt_i)
-    and a rational upper bound of lambda |q_i|."""
+    """One unit face's forms before the sign s_l, exactly and as floats: for each direction
+    group i (:func:`~reluscape.exact.arrangement.direction_samples`, the facets first) the
+    form sigma_i q_i of g (q_i = Pi xt_i) and a rational upper bound of lambda |q_i|; for
+    each facet the form sigma_i xt_i of v. The sign conditions of the other groups follow
+    from the facets' (an open cone is the intersection of its open facet halfspaces, and
+    v_l and Pi_l g_l lie in span(F_l)); their bounds do not, and are kept."""
 
     basis: tuple[tuple[Fraction, ...], ...]
     active: tuple[int, ...]
@@ -75,6 +84,11 @@ class _Unit:
     g_forms_f: np.ndarray
     bounds_f: np.ndarray
     mask: np.ndarray  # the active samples, as a 0/1 vector
+
+    @property
+    def facets(self) -> int:
+        """The number of facets: the first rows of g_forms."""
+        return len(self.v_forms)
 
 
 def excluded(system: FaceSystem) -> bool:
@@ -123,13 +137,15 @@ def _unit(problem: Problem, face: UnitFace) -> _Unit:
     basis = tuple(tuple(Fraction(v) for v in b) for b in face.basis)
     project = _projection(basis)
     lam = problem.lam_sum
+    facets = facet_samples(problem, face)
+    others = [i for i in direction_samples(problem, face) if i not in facets]
     v_forms, g_forms, bounds = [], [], []
-    for i, s in enumerate(face.signs):
-        if s == 0:
-            continue
+    for i in (*facets, *others):
+        s = face.signs[i]
         xt = problem.xt[i]
         q = tuple(linalg.dot(row, xt) for row in project)
-        v_forms.append(tuple(s * v for v in xt))
+        if i in facets:
+            v_forms.append(tuple(s * v for v in xt))
         g_forms.append(tuple(s * v for v in q))
         bounds.append(lam * _sqrt_upper(linalg.dot(q, q)))
     return _Unit(
@@ -223,40 +239,49 @@ def _infeasible(
 ) -> bool:
     """Whether a Motzkin certificate proves the rows of the sign vector s infeasible:
 
-    strict   -s phi . w < 0,   s gamma . w < s gamma0;
-    loose    -s gamma . w <= bound - s gamma0.
+    strict   -s phi . w < 0,   s gamma . w < s gamma0   (the facets' rows of gamma);
+    loose    -s gamma . w <= bound - s gamma0           (every row).
     """
     alpha = np.vstack(
         [
             *(-s * p for p, s in zip(phi, signs, strict=True)),
-            *(s * g for g, s in zip(gamma, signs, strict=True)),
+            *(s * g[: u.facets] for u, g, s in zip(units, gamma, signs, strict=True)),
             *(-s * g for g, s in zip(gamma, signs, strict=True)),
         ]
     )
     beta = np.concatenate(
         [
             *(np.zeros(len(p)) for p in phi),
-            *(s * g0 for g0, s in zip(gamma0, signs, strict=True)),
+            *(s * g0[: u.facets] for u, g0, s in zip(units, gamma0, signs, strict=True)),
             *(u.bounds_f - s * g0 for u, g0, s in zip(units, gamma0, signs, strict=True)),
         ]
     )
-    n_strict = sum(len(p) for p in phi) + sum(len(g) for g in gamma)
+    n_strict = 2 * sum(u.facets for u in units)
     # Rows are scaled to unit size for the float program; y of the scaled rows divided
     # by the scale is a proposal for the rows themselves.
     scale = np.maximum(np.abs(alpha).max(axis=1, initial=0), np.abs(beta))
     scale[scale == 0] = 1
-    found = _proposal(alpha / scale[:, None], beta / scale, n_strict)
-    if found is None:
-        return False
-    proposal = found / scale
-    support = [k for k, v in enumerate(proposal) if v > SUPPORT * proposal.max()]
-    rows = [_exact_row(problem, units, offsets, signs, k) for k in support]
-    return _certified(rows, [k < n_strict for k in support], proposal[support])
+    # The first program rewards strict rows too. Its optimum can be a certificate only up
+    # to rounding (beta . y = 0 in floats, > 0 exactly); the second asks for the most
+    # negative beta . y, which rounding does not undo.
+    for strict_weight in (1.0, 0.0):
+        found = _proposal(alpha / scale[:, None], beta / scale, n_strict, strict_weight)
+        if found is None:
+            continue
+        proposal = found / scale
+        support = [k for k, v in enumerate(proposal) if v > SUPPORT * proposal.max()]
+        rows = [_exact_row(problem, units, offsets, signs, k) for k in support]
+        if _certified(rows, [k < n_strict for k in support], proposal[support]):
+            return True
+    return False
 
 
-def _proposal(alpha: np.ndarray, beta: np.ndarray, n_strict: int) -> np.ndarray | None:
+def _proposal(
+    alpha: np.ndarray, beta: np.ndarray, n_strict: int, strict_weight: float
+) -> np.ndarray | None:
     """A float y >= 0 with sum_k y_k alpha_k = 0, beta . y <= 0, sum_k y_k = 1 and
-    sum_{k strict} y_k - beta . y > 0 (maximised by HiGHS); None if there is none.
+    c sum_{k strict} y_k - beta . y > 0, c = ``strict_weight`` (maximised by HiGHS); None
+    if there is none.
 
     HiGHS's pybind class is used directly: 0.5 ms per program here against 1.3 ms through
     scipy's ``linprog`` (whose import also costs each face process 0.5 s), and unlike
@@ -270,7 +295,7 @@ def _proposal(alpha: np.ndarray, beta: np.ndarray, n_strict: int) -> np.ndarray 
     matrix = np.vstack([alpha.T, np.ones(rows), beta[None, :]])
     lp = HighsLp()
     lp.num_col_, lp.num_row_ = rows, height
-    lp.col_cost_ = beta - (np.arange(rows) < n_strict)
+    lp.col_cost_ = beta - strict_weight * (np.arange(rows) < n_strict)
     lp.col_lower_ = np.zeros(rows)
     lp.col_upper_ = np.full(rows, kHighsInf)
     lp.row_lower_ = np.array([*([0.0] * width), 1.0, -kHighsInf])
@@ -294,10 +319,7 @@ def _exact_row(
     problem: Problem, units: list[_Unit], offsets: list[int], signs: tuple[int, ...], k: int
 ) -> tuple[list[Fraction], Fraction]:
     """Row k of :func:`_infeasible`'s system, (alpha, beta), in exact rationals."""
-    sizes = [len(u.v_forms) for u in units]
-    kind, k = _kind(k, sizes)
-    l_ = next(j for j in range(len(units)) if k < sum(sizes[: j + 1]))
-    i = k - sum(sizes[:l_])
+    kind, l_, i = _position(k, [u.facets for u in units], [len(u.g_forms) for u in units])
     unit, s = units[l_], signs[l_]
     alpha = [Fraction(0)] * offsets[-1]
     if kind == 0:
@@ -332,11 +354,20 @@ def _coordinates(problem: Problem, unit: _Unit) -> dict[int, tuple[Fraction, ...
     return {p: tuple(linalg.dot(xt[p], kb) for kb in unit.basis) for p in unit.active}
 
 
-def _kind(k: int, sizes: list[int]) -> tuple[int, int]:
-    """Which block row k lies in (0: v-forms, 1: g-forms, 2: g-bounds) and its index
-    inside the block; the three blocks have one row per nonzero sign of every unit."""
-    total = sum(sizes)
-    return k // total, k % total
+def _position(k: int, facets: list[int], groups: list[int]) -> tuple[int, int, int]:
+    """Where row k of :func:`_infeasible` lies: its block (0: v-forms, 1: g-forms, 2:
+    g-bounds), its unit and its index in the unit's forms. The first two blocks have one
+    row per facet of every unit, the third one per direction group.
+
+    >>> [_position(k, [1, 2], [3, 2]) for k in (0, 2, 3, 6, 8)]
+    [(0, 0, 0), (0, 1, 1), (1, 0, 0), (2, 0, 0), (2, 0, 2)]
+    """
+    for kind, sizes in enumerate((facets, facets, groups)):
+        for unit, size in enumerate(sizes):
+            if k < size:
+                return kind, unit, k
+            k -= size
+    raise IndexError("row beyond the system")
 
 
 def _certified(

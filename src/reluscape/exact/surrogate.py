@@ -39,7 +39,7 @@ from typing import Any
 
 from reluscape.data import Problem
 from reluscape.exact import algebra
-from reluscape.exact.arrangement import UnitFace
+from reluscape.exact.arrangement import UnitFace, facet_samples
 
 Poly = Any
 
@@ -249,29 +249,25 @@ class FaceSystem:
         return eqs
 
     def effective_unit_forms(self, unit: int) -> list[Poly]:
-        """sigma_li (K_l w_l) . xt_i for the nonzero signs of the unit's face: relint(F_l)
-        holds s K_l w_l iff s times every form is positive."""
+        """sigma_li (K_l w_l) . xt_i for the facet samples i of the unit's face
+        (:func:`~reluscape.exact.arrangement.facet_samples`): relint(F_l) holds s K_l w_l
+        iff s times every form is positive."""
         xt = self.problem.xt
-        return list(
-            dict.fromkeys(
-                s * _dot([algebra.to_qq(v) for v in xt[i]], self._effective_theta[unit])
-                for i, s in enumerate(self.faces[unit].signs)
-                if s != 0
-            )
-        )
+        face = self.faces[unit]
+        return [
+            face.signs[i] * _dot([algebra.to_qq(v) for v in xt[i]], self._effective_theta[unit])
+            for i in facet_samples(self.problem, face)
+        ]
 
     @cached_property
     def constraints(self) -> list[Poly]:
-        """Forms h = sigma_li theta_l . xt_i with relint(F) = {h > 0 for all}, deduplicated
-        (duplicate samples give the same form)."""
-        return list(
-            dict.fromkeys(
-                s * self.preactivation(u, i)
-                for u in self.live
-                for i, s in enumerate(self.faces[u].signs)
-                if s != 0
-            )
-        )
+        """Forms h = sigma_li theta_l . xt_i with relint(F) = {h > 0 for all}, one per
+        facet of each unit's face (the other samples' conditions follow from these)."""
+        return [
+            self.faces[u].signs[i] * self.preactivation(u, i)
+            for u in self.live
+            for i in facet_samples(self.problem, self.faces[u])
+        ]
 
     @cached_property
     def facets(self) -> list[Poly] | None:
@@ -288,7 +284,17 @@ class FaceSystem:
         return out
 
     def unit_facets(self, unit: int) -> list[Poly] | None:
-        """Irredundant forms h with relint(F_unit) = {h > 0}, in the unit's t-variables."""
+        """Irredundant forms h with relint(F_unit) = {h > 0}, in the unit's t-variables.
+
+        A face of the arrangement has its facets from its neighbours
+        (:func:`~reluscape.exact.arrangement.facet_samples`); a naive piece, possibly
+        empty, from the cone's inequalities (None if the cone is empty).
+        """
+        if self.faces[unit].point is not None:
+            return [
+                self.faces[unit].signs[i] * self.preactivation(unit, i)
+                for i in facet_samples(self.problem, self.faces[unit])
+            ]
         ts = self.t_vars(unit)
         K = self.faces[unit].basis
         xt = self.problem.xt
