@@ -158,7 +158,7 @@ def test_face_count_matches_the_lattice_of_flats(n, d):
 
 
 def _restricted(problem, face, i):
-    """sigma_i K xt_i: sample i's condition on span(F) = {K t}, as a primitive vector."""
+    """sigma_i K^T xt_i: sample i's condition on span(F) = {K t}, as a primitive vector."""
     xt = problem.xt[i]
     return _primitive(
         [face.signs[i] * sum(a * b for a, b in zip(xt, k, strict=True)) for k in face.basis]

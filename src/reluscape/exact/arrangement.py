@@ -426,7 +426,7 @@ def facet_samples(problem: Problem, face: UnitFace) -> tuple[int, ...]:
     """One sample per facet of the cone F in span(F): relint(F) is the set of theta in
     span(F) with sigma_i theta . xt_i > 0 for these i alone.
 
-    On span(F) = {K t}, the form of sample i is c_i . t with c_i = sigma_i K xt_i; samples
+    On span(F) = {K t}, the form of sample i is c_i . t with c_i = sigma_i K^T xt_i; samples
     with positively proportional c_i give one condition (a *direction group*). For a face
     of the arrangement (one with an interior point), a group is a facet iff zeroing its
     signs gives another face of the arrangement G: then G lies in the closure of F and
@@ -477,7 +477,7 @@ def direction_samples(problem: Problem, face: UnitFace) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def _direction_groups(problem: Problem, face: UnitFace) -> tuple[tuple[int, ...], ...]:
-    """The samples with sigma_i != 0 grouped by the direction of c_i = sigma_i K xt_i."""
+    """The samples with sigma_i != 0 grouped by the direction of c_i = sigma_i K^T xt_i."""
     groups: dict[IntVector, list[int]] = {}
     for i, s in enumerate(face.signs):
         if s != 0:

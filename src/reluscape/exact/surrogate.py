@@ -263,10 +263,13 @@ class FaceSystem:
     def constraints(self) -> list[Poly]:
         """Forms h = sigma_li theta_l . xt_i with relint(F) = {h > 0 for all}, one per
         facet of each unit's face (the other samples' conditions follow from these)."""
+        return [h for u in self.live for h in self._facet_forms(u)]
+
+    def _facet_forms(self, unit: int) -> list[Poly]:
+        """sigma_i theta_unit . xt_i for the facet samples i of the unit's face."""
+        face = self.faces[unit]
         return [
-            self.faces[u].signs[i] * self.preactivation(u, i)
-            for u in self.live
-            for i in facet_samples(self.problem, self.faces[u])
+            face.signs[i] * self.preactivation(unit, i) for i in facet_samples(self.problem, face)
         ]
 
     @cached_property
@@ -291,10 +294,7 @@ class FaceSystem:
         empty, from the cone's inequalities (None if the cone is empty).
         """
         if self.faces[unit].point is not None:
-            return [
-                self.faces[unit].signs[i] * self.preactivation(unit, i)
-                for i in facet_samples(self.problem, self.faces[unit])
-            ]
+            return self._facet_forms(unit)
         ts = self.t_vars(unit)
         K = self.faces[unit].basis
         xt = self.problem.xt
