@@ -8,13 +8,17 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import make_problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
-from reluscape.exact.enumeration import _realizing_signs
+from reluscape.exact.enumeration import (
+    FaceOutcome,
+    _enumerate_positive_dimensional,
+    _realizing_signs,
+)
 from reluscape.exact.exclusion import _certified, _projection, _sqrt_upper, excluded
 from reluscape.exact.surrogate import FaceSystem
 
@@ -30,11 +34,16 @@ def _problem(n: int, d: int, hidden: int, seed: int, lam: str = "1/10") -> objec
 
 
 def _has_critical_point(system: FaceSystem) -> bool:
-    """The exact test it stands in front of: a realizable effective-weight solution."""
+    """The exact test it stands in front of: a realizable effective-weight solution, or,
+    where the effective system is positive-dimensional, the enumeration's own sampling of
+    the critical set in relint(F) (which never calls the certificate); a component left
+    undecided counts as a critical point."""
     try:
         points = algebra.real_solutions(system.effective_equations)
     except algebra.PositiveDimensional:
-        return True
+        outcome = FaceOutcome(faces=tuple(f.index for f in system.faces))
+        _enumerate_positive_dimensional(system, outcome, seed=0)
+        return bool(outcome.candidates) or outcome.undecided is not None
     return any(_realizing_signs(pt, system) is not None for pt in points)
 
 
@@ -82,6 +91,9 @@ def test_never_excludes_a_face_with_a_critical_point_and_most_without(
     ys=st.lists(st.integers(-6, 6), min_size=5, max_size=5),
     lam=st.sampled_from(["1/100", "1/10", "1", "3"]),
 )
+# y = 0: the effective system is positive-dimensional (real points with rho < 0 only),
+# and the certificate rightly excludes every live face (found by Hypothesis).
+@example(xs=[1, 2, -1], ys=[0, 0, 0, 0, 0], lam="1/100")
 def test_one_unit_excluded_faces_have_no_critical_point(
     xs: list[int], ys: list[int], lam: str
 ) -> None:
