@@ -17,11 +17,13 @@ with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 # InputError and parse_rational live in reluscape.validation; they are imported from here
 # by existing code and kept as names of this module.
@@ -43,6 +45,8 @@ __all__ = [
     "parse_rational",
     "read_csv",
     "read_text",
+    "sample_gram",
+    "sample_moment",
 ]
 
 CONVENTIONS = ("sum", "mean")
@@ -153,6 +157,55 @@ def _exact_sum(values: Sequence[Fraction]) -> Fraction:
         return Fraction(0)
     common = math.lcm(*(v.denominator for v in values))
     return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+
+
+@functools.lru_cache(maxsize=8)
+def _scaled_xt(problem: Problem) -> tuple[Any, int]:
+    """D xt as an integer matrix, and D, the least common denominator of xt's entries:
+    int64 where every sum of n products of two entries fits in it, else Python ints.
+
+    >>> xt, scale = _scaled_xt(make_problem([["1/2"], ["1/3"]], [0, 1], hidden=1, lam=1))
+    >>> xt.tolist(), scale, xt.dtype
+    ([[3, 6], [2, 6]], 6, dtype('int64'))
+    """
+    import numpy as np  # here: the command line reads data without loading NumPy
+
+    scale = math.lcm(*(v.denominator for row in problem.xt for v in row))
+    rows = [[int(v * scale) for v in row] for row in problem.xt]
+    largest = max(abs(v) for row in rows for v in row)
+    exact_in_int64 = len(rows) * largest**2 < 2**62
+    return np.array(rows, dtype=np.int64 if exact_in_int64 else object), scale
+
+
+@functools.lru_cache(maxsize=65536)
+def sample_gram(problem: Problem, samples: tuple[int, ...]) -> tuple[tuple[Fraction, ...], ...]:
+    """G_S = sum_{i in S} xt_i xt_i^T, exactly (summed in integers, see :func:`_scaled_xt`).
+
+    The exact path expands squares and products of residuals through these sums, so that
+    its polynomial work does not grow with n.
+
+    >>> p = make_problem([["1/2"], ["1/3"]], [0, 1], hidden=1, lam=1)
+    >>> [[str(v) for v in row] for row in sample_gram(p, (0, 1))]
+    [['13/36', '5/6'], ['5/6', '2']]
+    """
+    xt, scale = _scaled_xt(problem)
+    rows = xt[list(samples)]
+    gram = rows.T @ rows  # D^2 G_S
+    return tuple(tuple(Fraction(int(v), scale**2) for v in row) for row in gram)
+
+
+@functools.lru_cache(maxsize=65536)
+def sample_moment(problem: Problem, samples: tuple[int, ...]) -> tuple[Fraction, ...]:
+    """b_S = sum_{i in S} yt_i xt_i, exactly.
+
+    >>> p = make_problem([["1/2"], ["1/3"]], [0, 1], hidden=1, lam=1)
+    >>> [str(v) for v in sample_moment(p, (0, 1))]
+    ['-1/12', '0']
+    """
+    return tuple(
+        _exact_sum([problem.yt[i] * problem.xt[i][k] for i in samples])
+        for k in range(problem.d + 1)
+    )
 
 
 def make_problem(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reluscape.data import make_problem
+from reluscape.data import _scaled_xt, make_problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
 from reluscape.exact.enumeration import (
@@ -19,7 +19,15 @@ from reluscape.exact.enumeration import (
     _enumerate_positive_dimensional,
     _realizing_signs,
 )
-from reluscape.exact.exclusion import _certified, _projection, _sqrt_upper, excluded
+from reluscape.exact.exclusion import (
+    _certified,
+    _exact_row,
+    _position,
+    _projection,
+    _sqrt_upper,
+    _unit,
+    excluded,
+)
 from reluscape.exact.surrogate import FaceSystem
 
 
@@ -128,3 +136,53 @@ def test_projection_and_norm_bound_are_exact() -> None:
         bound = _sqrt_upper(value)
         assert bound**2 >= value
         assert (bound - Fraction(1, 2**30)) ** 2 < value
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool) -> None:
+    """Each exact row (alpha, beta) is, at a random rational w, the condition it stands
+    for, evaluated from the definitions e = yt - sum_m D_{A_m} Xt K_m^T w_m and
+    g_l = sum_{i in A_l} e_i xt_i: beta - alpha . w equals s sigma_i xt_i . v_l (v-rows),
+    s q_i . g_l (g-rows) and bound_i - s q_i . g_l (bounds). ``big``: entries near 10^12,
+    where the Gram sums leave int64 for Python integers."""
+    problem = _problem(6, 2, 2, seed=5)
+    if big:
+        X = [[v * 10**12 + Fraction(1, 7) for v in row[:-1]] for row in problem.xt]
+        problem = make_problem(X, problem.y, hidden=2, lam="1/10")
+    assert (_scaled_xt(problem)[0].dtype == object) is big
+    rng = random.Random(1)
+    xt, yt = problem.xt, problem.yt
+    checked = 0
+    for system in _faces(problem, 12, seed=2):
+        if len(system.live) != 2:
+            continue
+        units = [_unit(problem, system.faces[u]) for u in system.live]
+        offsets = [0, len(units[0].basis), len(units[0].basis) + len(units[1].basis)]
+        w = [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(offsets[-1])]
+        v = [
+            [sum(w[offsets[m] + j] * kb[c] for j, kb in enumerate(u.basis)) for c in range(3)]
+            for m, u in enumerate(units)
+        ]
+        e = [
+            yt[p] - sum(_dot(xt[p], v[m]) for m, u in enumerate(units) if p in u.active)
+            for p in range(problem.n)
+        ]
+        g = [[sum(e[p] * xt[p][c] for p in u.active) for c in range(3)] for u in units]
+        for signs in [(1, 1), (1, -1), (-1, -1)]:
+            sizes = [u.facets for u in units], [len(u.g_forms) for u in units]
+            for k in range(2 * sum(sizes[0]) + sum(sizes[1])):
+                alpha, beta = _exact_row(problem, units, offsets, signs, k)
+                kind, l_, i = _position(k, *sizes)
+                unit, s = units[l_], signs[l_]
+                value = beta - _dot(alpha, w)
+                if kind == 0:
+                    assert value == s * _dot(unit.v_forms[i], v[l_])
+                else:
+                    qg = s * _dot(unit.g_forms[i], g[l_])
+                    assert value == (qg if kind == 1 else unit.bounds[i] - qg)
+                checked += 1
+    assert checked > 50
+
+
+def _dot(u: object, v: object) -> Fraction:
+    return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))

@@ -37,7 +37,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from reluscape.data import Problem
+from reluscape.data import Problem, sample_gram, sample_moment
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import UnitFace, facet_samples
 
@@ -109,24 +109,38 @@ class FaceSystem:
 
     @cached_property
     def loss(self) -> Poly:
-        """l_F(a, t), the unprojected loss on span(F)."""
+        """l_F(a, t), the unprojected loss on span(F), with its square expanded:
+
+            l_F = 1/2 |yt|^2 - sum_l a_l theta_l . b_l
+                  + 1/2 sum_{l,m} a_l a_m theta_l^T G_lm theta_m
+                  + lambda/2 sum_l (a_l^2 + |theta_l|^2),
+
+        b_l = sum_{i in A_l} yt_i xt_i and G_lm = sum_{i in A_l and A_m} xt_i xt_i^T
+        (:func:`~reluscape.data.sample_moment`, :func:`~reluscape.data.sample_gram`), so
+        that the polynomial work does not grow with n.
+        """
         R = self.ring
         lam = algebra.to_qq(self.problem.lam_sum)
-        total = R(0)
-        for i, yt in enumerate(self.problem.yt):
-            pred = sum(
-                (
-                    self.a_var(u) * self.preactivation(u, i)
-                    for u in self.live
-                    if self.faces[u].signs[i] > 0
-                ),
-                R(0),
-            )
-            total += (algebra.to_qq(yt) - pred) ** 2
+        theta = self.theta
+        fit = algebra.to_qq(sum((v * v for v in self.problem.yt), Fraction(0)))
+        for u in self.live:
+            fit -= 2 * self.a_var(u) * _dot(self._moment(u), theta[u])
+            for m in self.live:
+                gram_theta = [_dot(row, theta[m]) for row in self._gram(u, m)]
+                fit += self.a_var(u) * self.a_var(m) * _dot(theta[u], gram_theta)
         reg = sum(
             (self.a_var(u) ** 2 + sum(th**2 for th in self.theta[u]) for u in self.live), R(0)
         )
-        return total / 2 + lam * reg / 2
+        return fit / 2 + lam * reg / 2
+
+    def _moment(self, unit: int) -> list[Any]:
+        """b_l = sum_{i in A_l} yt_i xt_i, as Sage rationals."""
+        return [algebra.to_qq(v) for v in sample_moment(self.problem, self.faces[unit].active)]
+
+    def _gram(self, unit: int, other: int) -> list[list[Any]]:
+        """G_lm = sum_{i in A_l and A_m} xt_i xt_i^T, as Sage rationals."""
+        common = tuple(sorted(set(self.faces[unit].active) & set(self.faces[other].active)))
+        return [[algebra.to_qq(v) for v in row] for row in sample_gram(self.problem, common)]
 
     @cached_property
     def a_equations(self) -> list[Poly]:
@@ -219,28 +233,20 @@ class FaceSystem:
 
     @cached_property
     def effective_equations(self) -> list[Poly]:
-        """The quadratic critical system in effective weights (module docstring)."""
+        """The quadratic critical system in effective weights (module docstring), with
+        g_l = b_l - sum_m G_lm K_m w_m (see :attr:`loss`)."""
         R = self.effective_ring
-        xt = [[algebra.to_qq(v) for v in row] for row in self.problem.xt]
         lam = algebra.to_qq(self.problem.lam_sum)
         theta = self._effective_theta
-        e = [
-            algebra.to_qq(yt)
-            - sum(
-                (_dot(xt[i], theta[u]) for u in self.live if self.faces[u].signs[i] > 0),
-                R(0),
-            )
-            for i, yt in enumerate(self.problem.yt)
-        ]
         eqs = []
         rho_product = R(1)
         for u in self.live:
             rho = R(f"r{u}")
             rho_product *= rho
-            g = [
-                sum((e[i] * xt[i][k] for i in self.faces[u].active), R(0))
-                for k in range(self.problem.d + 1)
-            ]
+            g = [R(v) for v in self._moment(u)]
+            for m in self.live:
+                for k, row in enumerate(self._gram(u, m)):
+                    g[k] -= _dot(row, theta[m])
             for b in self.faces[u].basis:
                 kb = [algebra.to_qq(v) for v in b]
                 eqs.append(rho * _dot(kb, g) - lam * _dot(kb, theta[u]))
