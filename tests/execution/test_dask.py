@@ -130,12 +130,23 @@ def test_time_limit_is_enforced_under_dask(tmp_path: Path, scheduler: str, where
     assert result.stats["orbits"] == plan(problem).orbits
 
 
+@pytest.mark.parametrize(
+    ("per_thread", "seconds"),
+    [(dask.CHUNKS_PER_THREAD, dask.CHUNK_SECONDS), (1, dask.CHUNK_SECONDS), (1, 0.0)],
+    ids=["faces", "chunks", "handed-back"],
+)
 def test_dead_and_failing_faces_are_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_thread: int, seconds: float
 ) -> None:
-    """A face whose process dies, or that raises, is a failure; the others still run."""
+    """A face whose process dies, or that raises, is a failure; the others still run,
+    those of its chunk included (with one chunk per thread, chunks of several faces;
+    with no time budget, each task runs one face and hands the rest back)."""
+    monkeypatch.setattr(dask, "CHUNKS_PER_THREAD", per_thread)
+    monkeypatch.setattr(dask, "CHUNK_SECONDS", seconds)
     problem = load_problem(_csv(tmp_path, 5, 1), hidden=1, lam="1/10")
     products = orbit_representatives(len(pieces(problem, "realizable")), 1)
+    assert (max(map(len, dask.chunked(products, 2))) > 1) == (per_thread == 1)
+    reference = _comparable(solve(problem, face_timeout=None))
 
     def fragile(problem, partitions, product, census=False):
         if product == products[0]:
@@ -151,6 +162,21 @@ def test_dead_and_failing_faces_are_reported(
     assert reasons == ["RuntimeError: boom", "worker process died (killed by signal 9)"]
     assert result.stats["orbits"] == len(products)
     assert result.stats["systems_solved"] > 0
+    lost = [f["face"] for f in result.stats["faces_undecided"]]
+    # Being incomplete, the run does not call any minimum global: compare the rest.
+    found = [(m["face"], m["point"]) for m in _comparable(result)["minima"]]
+    assert found == [(m["face"], m["point"]) for m in reference["minima"] if m["face"] not in lost]
+    assert found
+
+
+@pytest.mark.parametrize("faces", [0, 1, 31, 32, 33, 1000, 10**5])
+@pytest.mark.parametrize("threads", [0, 1, 2, 7])
+def test_chunks_are_the_faces_in_order(faces: int, threads: int) -> None:
+    products = [(i, i + 1) for i in range(faces)]
+    chunks = dask.chunked(products, threads)
+    assert [p for c in chunks for p in c] == products
+    assert all(1 <= len(c) <= dask.CHUNK_MAX for c in chunks)
+    assert len(chunks) >= min(faces, max(1, threads) * dask.CHUNKS_PER_THREAD)
 
 
 def test_children_over_the_memory_limit_are_replaced(
