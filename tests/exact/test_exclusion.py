@@ -3,6 +3,8 @@ faces that the effective-weight system excludes, and certificates checked exactl
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 from fractions import Fraction
 
@@ -12,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import _scaled_xt, make_problem
-from reluscape.exact import algebra
+from reluscape.exact import algebra, linalg
 from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
@@ -22,6 +24,7 @@ from reluscape.exact.enumeration import (
 from reluscape.exact.exclusion import (
     _certified,
     _exact_row,
+    _integer_echelon,
     _position,
     _projection,
     _sqrt_upper,
@@ -115,14 +118,61 @@ def test_one_unit_excluded_faces_have_no_critical_point(
 def test_a_proposal_that_is_no_certificate_is_refused() -> None:
     """The check is exact: the rows 0 < w and w < 1 have the solution w = 1/2, and
     neither their combination nor a made-up one passes; w < 0 and 0 < w pass."""
-    rows = [([Fraction(-1)], Fraction(0)), ([Fraction(1)], Fraction(1))]  # -w < 0, w < 1
+    rows = [([-1], 0, 1), ([1], 1, 1)]  # -w < 0, w < 1
     assert not _certified(rows, [True, True], np.array([0.5, 0.5]))
-    opposite = [([Fraction(1)], Fraction(0)), ([Fraction(-1)], Fraction(0))]  # w < 0, -w < 0
+    opposite = [([1], 0, 1), ([-1], 0, 1)]  # w < 0, -w < 0
     assert _certified(opposite, [True, True], np.array([0.5, 0.5]))
     # The same rows non-strict are feasible (w = 0): Motzkin needs a strict row.
     assert not _certified(opposite, [False, False], np.array([0.5, 0.5]))
     # A nearly-right float proposal is rebuilt exactly on its support.
     assert _certified(opposite, [True, False], np.array([0.5 + 1e-13, 0.5]))
+    # Rows given over denominators (w / 3 < 0 and -2 w < 0, i.e. w < 0 and -w < 0):
+    # the proposal for the rational rows is rescaled, and still certifies.
+    scaled = [([1], 0, 3), ([-2], 0, 1)]
+    assert _certified(scaled, [True, True], np.array([6 / 7, 1 / 7]))
+    # w / 3 < 1 and -w < -5 (w < 3 and w > 5): certified only with beta . y < 0 exactly.
+    assert _certified([([1], 3, 3), ([-1], -5, 1)], [False, False], np.array([0.75, 0.25]))
+    assert not _certified([([1], 18, 3), ([-1], -5, 1)], [False, False], np.array([0.75, 0.25]))
+    # Two free entries over different denominators: w < 0, w / 1000 < 0, -w < 0. The
+    # proposal (0.1, 0.4, 0.1004) solves the rational rows; unscaled, its free entries
+    # would give the pivot a negative weight.
+    three = [([1], 0, 1), ([1], 0, 1000), ([-1], 0, 1)]
+    assert _certified(three, [True, True, True], np.array([0.1, 0.4, 0.1004]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda w: st.lists(
+            st.lists(st.integers(-6, 6), min_size=w, max_size=w), min_size=0, max_size=5
+        ).map(lambda m: (m, w))
+    )
+)
+def test_integer_echelon_is_an_echelon_form_of_the_same_rows(case) -> None:
+    """Against rational Gauss-Jordan (linalg.echelon): the same pivots and row space, and
+    the rows are in echelon form with their pivots' entries nonzero."""
+    matrix, width = case
+    rows, pivots = _integer_echelon(matrix, width)
+    reduced, expected = linalg.echelon(matrix, width)
+    assert pivots == expected
+    assert linalg.rank([*rows, *matrix]) == len(rows) == len(reduced)
+    for r, (row, pc) in enumerate(zip(rows, pivots, strict=True)):
+        assert row[pc] != 0 and not any(row[:pc])
+        assert all(later[pc] == 0 for later in rows[r + 1 :])
+    # Bareiss: the entries stay minors, so the last pivot of a nonsingular square matrix
+    # is its determinant up to sign (plain fraction-free elimination grows beyond it).
+    if len(matrix) == width and len(pivots) == width:
+        assert abs(rows[-1][-1]) == abs(_determinant(matrix))
+
+
+def _determinant(matrix: list[list[int]]) -> int:
+    """Leibniz's formula, independent of any elimination."""
+    size = len(matrix)
+    total = 0
+    for perm in itertools.permutations(range(size)):
+        inversions = sum(perm[a] > perm[b] for a in range(size) for b in range(a + 1, size))
+        total += (-1) ** inversions * math.prod(matrix[r][perm[r]] for r in range(size))
+    return total
 
 
 def test_projection_and_norm_bound_are_exact() -> None:
@@ -171,10 +221,11 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool) -> None:
         for signs in [(1, 1), (1, -1), (-1, -1)]:
             sizes = [u.facets for u in units], [len(u.g_forms) for u in units]
             for k in range(2 * sum(sizes[0]) + sum(sizes[1])):
-                alpha, beta = _exact_row(problem, units, offsets, signs, k)
+                alpha, beta, scale = _exact_row(problem, units, offsets, signs, k)
+                assert scale > 0
                 kind, l_, i = _position(k, *sizes)
                 unit, s = units[l_], signs[l_]
-                value = beta - _dot(alpha, w)
+                value = (beta - _dot(alpha, w)) / scale
                 if kind == 0:
                     assert value == s * _dot(unit.v_forms[i], v[l_])
                 else:
