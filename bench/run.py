@@ -356,10 +356,19 @@ def readme_table(history: Path = HISTORY) -> str:
             f"{limit} | {e['peak_rss_mib']:.0f} | {e['minima'] or ''} | "
             f"{e['commit']}, {e['date']} |"
         )
-    latest_run = entries[-1]["run"] if entries else None
-    run_rows = [Row(**{k: v for k, v in e.items() if k in Row.__dataclass_fields__})
-                for e in entries if e["run"] == latest_run]  # fmt: skip
-    lines += ["", *(f"- {k}: {v:.1f}x" for k, v in ratios(run_rows).items())]
+    # Each ratio from the newest run that measured both of its cases (ratios are only
+    # compared within one run), so re-measuring other cases does not drop it.
+    newest_ratio: dict[str, tuple[float, dict]] = {}
+    for run in dict.fromkeys(e["run"] for e in entries):
+        run_entries = [e for e in entries if e["run"] == run]
+        run_rows = [Row(**{k: v for k, v in e.items() if k in Row.__dataclass_fields__})
+                    for e in run_entries]  # fmt: skip
+        for name, value in ratios(run_rows).items():
+            newest_ratio[name] = (value, run_entries[-1])
+    lines += [""] + [
+        f"- {name}: {value:.1f}x ({e['commit']}, {e['date']})"
+        for name, (value, e) in newest_ratio.items()
+    ]
     return "\n".join(lines) + "\n"
 
 
