@@ -3,8 +3,6 @@ faces that the effective-weight system excludes, and certificates checked exactl
 
 from __future__ import annotations
 
-import itertools
-import math
 import random
 from fractions import Fraction
 
@@ -14,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import _scaled_xt, make_problem
-from reluscape.exact import algebra, linalg
+from reluscape.exact import algebra
 from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
@@ -24,7 +22,6 @@ from reluscape.exact.enumeration import (
 from reluscape.exact.exclusion import (
     _certified,
     _exact_row,
-    _integer_echelon,
     _position,
     _projection,
     _sqrt_upper,
@@ -138,41 +135,6 @@ def test_a_proposal_that_is_no_certificate_is_refused() -> None:
     # would give the pivot a negative weight.
     three = [([1], 0, 1), ([1], 0, 1000), ([-1], 0, 1)]
     assert _certified(three, [True, True, True], np.array([0.1, 0.4, 0.1004]))
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 5).flatmap(
-        lambda w: st.lists(
-            st.lists(st.integers(-6, 6), min_size=w, max_size=w), min_size=0, max_size=5
-        ).map(lambda m: (m, w))
-    )
-)
-def test_integer_echelon_is_an_echelon_form_of_the_same_rows(case) -> None:
-    """Against rational Gauss-Jordan (linalg.echelon): the same pivots and row space, and
-    the rows are in echelon form with their pivots' entries nonzero."""
-    matrix, width = case
-    rows, pivots = _integer_echelon(matrix, width)
-    reduced, expected = linalg.echelon(matrix, width)
-    assert pivots == expected
-    assert linalg.rank([*rows, *matrix]) == len(rows) == len(reduced)
-    for r, (row, pc) in enumerate(zip(rows, pivots, strict=True)):
-        assert row[pc] != 0 and not any(row[:pc])
-        assert all(later[pc] == 0 for later in rows[r + 1 :])
-    # Bareiss: the entries stay minors, so the last pivot of a nonsingular square matrix
-    # is its determinant up to sign (plain fraction-free elimination grows beyond it).
-    if len(matrix) == width and len(pivots) == width:
-        assert abs(rows[-1][-1]) == abs(_determinant(matrix))
-
-
-def _determinant(matrix: list[list[int]]) -> int:
-    """Leibniz's formula, independent of any elimination."""
-    size = len(matrix)
-    total = 0
-    for perm in itertools.permutations(range(size)):
-        inversions = sum(perm[a] > perm[b] for a in range(size) for b in range(a + 1, size))
-        total += (-1) ** inversions * math.prod(matrix[r][perm[r]] for r in range(size))
-    return total
 
 
 def test_projection_and_norm_bound_are_exact() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reluscape.exact import linalg
 
@@ -53,3 +57,38 @@ def test_singular_and_misshaped_systems_are_refused() -> None:
         linalg.solve([[1, 1]], [0, 0])
     with pytest.raises(ValueError, match="rows of 2"):
         linalg.rank([[1, 2], [3]])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda w: st.lists(
+            st.lists(st.integers(-6, 6), min_size=w, max_size=w), min_size=0, max_size=5
+        ).map(lambda m: (m, w))
+    )
+)
+def test_integer_echelon_is_an_echelon_form_of_the_same_rows(case) -> None:
+    """Against rational Gauss-Jordan (linalg.echelon): the same pivots and row space, and
+    the rows are in echelon form with their pivots' entries nonzero."""
+    matrix, width = case
+    rows, pivots = linalg.integer_echelon(matrix, width)
+    reduced, expected = linalg.echelon(matrix, width)
+    assert pivots == expected
+    assert linalg.rank([*rows, *matrix]) == len(rows) == len(reduced)
+    for r, (row, pc) in enumerate(zip(rows, pivots, strict=True)):
+        assert row[pc] != 0 and not any(row[:pc])
+        assert all(later[pc] == 0 for later in rows[r + 1 :])
+    # Bareiss: the entries stay minors, so the last pivot of a nonsingular square matrix
+    # is its determinant up to sign (plain fraction-free elimination grows beyond it).
+    if len(matrix) == width and len(pivots) == width:
+        assert abs(rows[-1][-1]) == abs(_determinant(matrix))
+
+
+def _determinant(matrix: list[list[int]]) -> int:
+    """Leibniz's formula, independent of any elimination."""
+    size = len(matrix)
+    total = 0
+    for perm in itertools.permutations(range(size)):
+        inversions = sum(perm[a] > perm[b] for a in range(size) for b in range(a + 1, size))
+        total += (-1) ** inversions * math.prod(matrix[r][perm[r]] for r in range(size))
+    return total

@@ -442,8 +442,8 @@ def _certified(rows: list[IntegerRow], strict: list[bool], proposal: np.ndarray)
     taken from the proposal (rounded). When beta . y = 0 at the proposal (the bound
     beta . y <= 0 is active), that equation joins them: rounding would otherwise push
     beta . y above 0. The rows are integers (:data:`IntegerRow`), eliminated without
-    fractions (:func:`_integer_echelon`): at n = 100 the data's denominators had made
-    rational elimination most of the check's time.
+    fractions (:func:`~reluscape.exact.linalg.integer_echelon`): at n = 100 the data's
+    denominators had made rational elimination most of the check's time.
     """
     width = len(rows[0][0])
     equations = [[alpha[j] for alpha, _, _ in rows] for j in range(width)]
@@ -452,7 +452,7 @@ def _certified(rows: list[IntegerRow], strict: list[bool], proposal: np.ndarray)
     beta_f = np.array([b / scale for _, b, scale in rows])
     if abs(beta_f @ proposal) <= SUPPORT * max(float(np.abs(beta_f) @ proposal), 1.0):
         equations.append(betas)
-    echelon, pivots = _integer_echelon(equations, len(rows))
+    echelon, pivots = linalg.integer_echelon(equations, len(rows))
     y = [Fraction(0)] * len(rows)
     for c, (_, _, scale) in enumerate(rows):
         if c not in pivots:
@@ -466,35 +466,3 @@ def _certified(rows: list[IntegerRow], strict: list[bool], proposal: np.ndarray)
         return False
     value = linalg.dot(betas, y)
     return value < 0 or (value == 0 and any(v > 0 for v, st in zip(y, strict, strict=True) if st))
-
-
-def _integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]], list[int]]:
-    """A row echelon form of an integer matrix and its pivot columns, by fraction-free
-    (Bareiss) elimination: after the pivot p_k of step k, entry (i, j) becomes
-
-        (p_k m_ij - m_ic m_kj) / p_{k-1},
-
-    a minor of the matrix, so the division is exact and the entries stay integers.
-
-    >>> _integer_echelon([[2, 4, 2], [1, 2, 3], [3, 6, 5]], 3)
-    ([[2, 4, 2], [0, 0, 4]], [0, 2])
-    """
-    m = [list(r) for r in matrix]
-    pivots: list[int] = []
-    previous = 1
-    r = 0
-    for col in range(width):
-        if r == len(m):
-            break
-        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
-        if piv is None:
-            continue
-        m[r], m[piv] = m[piv], m[r]
-        p = m[r][col]
-        for i in range(r + 1, len(m)):
-            f = m[i][col]
-            m[i] = [(p * a - f * b) // previous for a, b in zip(m[i], m[r], strict=True)]
-        previous = p
-        pivots.append(col)
-        r += 1
-    return m[:r], pivots

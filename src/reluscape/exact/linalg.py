@@ -5,6 +5,8 @@ converted) by Gauss-Jordan elimination, so every rank, zero test and solution is
 nothing here is ever decided by a float tolerance (docs/METHOD.md section 3 uses these
 for the faces' spans, section 8 for the re-check of a result). Matrices are sequences of
 rows; the sizes met in reluscape are small (a few dozen rows and columns).
+:func:`integer_echelon` is the exception: integer matrices, eliminated fraction-free
+(the certificate checks of docs/METHOD.md section 9, where rational entries grew large).
 
 Examples
 --------
@@ -18,10 +20,19 @@ Examples
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
-__all__ = ["Matrix", "Vector", "dot", "echelon", "kernel_basis", "rank", "solve"]
+__all__ = [
+    "Matrix",
+    "Vector",
+    "dot",
+    "echelon",
+    "integer_echelon",
+    "kernel_basis",
+    "rank",
+    "solve",
+]
 
 Vector = tuple[Fraction, ...]
 Matrix = Sequence[Sequence[numbers.Rational]]
@@ -65,14 +76,7 @@ def echelon(matrix: Matrix, width: int | None = None) -> tuple[list[list[Fractio
     if any(len(row) != cols for row in m):
         raise ValueError(f"expected rows of {cols} entries")
     pivots: list[int] = []
-    r = 0
-    for col in range(cols):
-        if r == len(m):
-            break
-        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
-        if piv is None:
-            continue
-        m[r], m[piv] = m[piv], m[r]
+    for r, col in _pivot_steps(m, cols):
         inv = 1 / m[r][col]
         m[r] = [v * inv for v in m[r]]
         for i in range(len(m)):
@@ -80,8 +84,48 @@ def echelon(matrix: Matrix, width: int | None = None) -> tuple[list[list[Fractio
                 f = m[i][col]
                 m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
         pivots.append(col)
+    return m[: len(pivots)], pivots
+
+
+def integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]], list[int]]:
+    """A row echelon form of an integer matrix and its pivot columns, by fraction-free
+    (Bareiss) elimination: after the pivot p_k of step k, entry (i, j) becomes
+
+        (p_k m_ij - m_ic m_kj) / p_{k-1},
+
+    a minor of the matrix, so the division is exact and the entries stay integers
+    (:func:`echelon` works in rationals: a gcd at every operation).
+
+    >>> integer_echelon([[2, 4, 2], [1, 2, 3], [3, 6, 5]], 3)
+    ([[2, 4, 2], [0, 0, 4]], [0, 2])
+    """
+    m = [list(r) for r in matrix]
+    pivots: list[int] = []
+    previous = 1
+    for r, col in _pivot_steps(m, width):
+        p = m[r][col]
+        for i in range(r + 1, len(m)):
+            f = m[i][col]
+            m[i] = [(p * a - f * b) // previous for a, b in zip(m[i], m[r], strict=True)]
+        previous = p
+        pivots.append(col)
+    return m[: len(pivots)], pivots
+
+
+def _pivot_steps(m: list[list], width: int) -> Iterator[tuple[int, int]]:
+    """The pivots of Gaussian elimination on ``m``, in place: for each column with a
+    nonzero entry at or below row r, that row is swapped to r and (r, column) yielded;
+    the caller eliminates with it before the next step."""
+    r = 0
+    for col in range(width):
+        if r == len(m):
+            return
+        piv = next((i for i in range(r, len(m)) if m[i][col] != 0), None)
+        if piv is None:
+            continue
+        m[r], m[piv] = m[piv], m[r]
+        yield r, col
         r += 1
-    return m[:r], pivots
 
 
 def rank(matrix: Matrix) -> int:
