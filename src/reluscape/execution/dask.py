@@ -118,28 +118,27 @@ def run_on_dask(
         chunk_of = {f.key: c for f, c in zip(futures, chunks, strict=True)}
         watchdog = _WorkerWatchdog(client, futures, WORKER_WAIT)
         stack.callback(watchdog.stop)
+        gone = f"no Dask worker left for {watchdog.wait:g} s"
         completed = as_completed(futures, loop=client.loop)
         for future in completed:
             chunk = chunk_of.pop(future.key)
             if future.cancelled() and watchdog.fired:
-                outcomes = [f"no Dask worker left for {watchdog.wait:g} s"] * len(chunk)
+                outcomes = []
             else:
                 try:
                     outcomes = future.result()
                 except Exception as exc:  # e.g. KilledWorker: the faces are reported, not lost
                     outcomes = [f"task failed: {type(exc).__name__}: {exc}"] * len(chunk)
-            for product, outcome in zip(chunk, outcomes, strict=False):
-                collect(face_record(problem, partitions, product, outcome))
             rest = chunk[len(outcomes) :]
             if rest and watchdog.fired:
-                for product in rest:
-                    outcome = f"no Dask worker left for {watchdog.wait:g} s"
-                    collect(face_record(problem, partitions, product, outcome))
-            elif rest:
+                outcomes = [*outcomes, *[gone] * len(rest)]
+            elif rest:  # the task's time budget ran out: the rest is a new task
                 follow = client.submit(_chunk_task, rest, **task)
                 chunk_of[follow.key] = rest
                 watchdog.futures.append(follow)
                 completed.add(follow)
+            for product, outcome in zip(chunk, outcomes, strict=False):
+                collect(face_record(problem, partitions, product, outcome))
 
 
 def chunked(products: list[tuple[int, ...]], threads: int) -> list[list[tuple[int, ...]]]:
