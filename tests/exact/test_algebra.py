@@ -48,6 +48,40 @@ def test_minimal_primes_agree_with_singular_gtz():
         assert ours == gtz
 
 
+def test_zero_dimensional_primes_are_groebner_bases_of_gtz_primes():
+    """The primes split off by a separating form are Singular's (GTZ) minimal primes, each
+    returned as its reduced Groebner basis (modStd's, not the generators with the residue
+    f(l)), and a basis whose count of standard monomials differs is not used."""
+    R = algebra.ring(["x", "y", "z"])
+    x, y, z = R.gens()
+    for gens in (
+        [x**2 - 2, y**2 - 3, z - x * y],
+        [(x**2 - 2) * (x - 3), y**2 - x, z**3 - z],
+        [x**4 - 10 * x**2 + 1, y - x**3 + 9 * x, z**2 - y * z - 1],
+    ):
+        primes = algebra.zero_dimensional_primes(algebra.ideal(gens))
+        assert primes is not None
+        gtz = set(algebra.ideal(gens).minimal_associated_primes())
+        assert {algebra.ideal(p) for p in primes} == gtz
+        if len(primes) > 1:
+            for p in primes:
+                assert sorted(p) == sorted(algebra.ideal(p).groebner_basis())
+    gens = [x**2 - 2, y - x, z]
+    assert algebra._prime_basis(gens, 3) == gens  # dim Q[x,y,z]/P is 2, not 3
+
+
+def test_eliminate_agrees_with_sages_elimination_ideal():
+    R = algebra.ring(["x", "y", "s", "t"])
+    x, y, s, t = R.gens()
+    for gens, out in (
+        ([x - s * t, y - s**2 - t, s**3 - t - 1], [s]),
+        ([x - s * t, y - s**2 - t, s**3 - t - 1], [s, t]),
+        ([x**2 + y**2 - s, s * t - 1, x - y * t], [s, t]),
+    ):
+        ours = algebra.ideal(algebra.eliminate(gens, out))
+        assert ours == algebra.ideal(gens).elimination_ideal(out)
+
+
 def test_a_crashed_msolve_is_run_again_then_undecided(monkeypatch) -> None:
     """msolve killed by a signal: run again on the generators in another order; a crash
     every time is Undecided (a face or candidate left open), never a traceback."""

@@ -14,10 +14,14 @@ from reluscape.exact.arrangement import unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
     _critical_points,
+    _enumerate_orbits,
     _enumerate_positive_dimensional,
     _keep_inside,
+    _lift_maps,
+    _prime_of,
     _realizing_signs,
     enumerate_face,
+    t_ring_map,
 )
 from reluscape.exact.surrogate import FaceSystem
 
@@ -157,6 +161,72 @@ def test_orbit_primes_agree_with_the_decomposition(
             )
         compared += 1
         if compared == 3:
+            return
+    assert compared >= 1
+
+
+@pytest.mark.parametrize(
+    ("problem", "pattern"),
+    [
+        (load_problem(example_path(), hidden=2, lam="1/10"), (0, 0)),
+        (_seeded_problem(4, 3, 2), (0, 0, 1)),
+    ],
+    ids=["pair", "pair+other"],
+)
+def test_slice_points_and_their_primes_are_those_msolve_finds(
+    problem: object, pattern: tuple[int, ...]
+) -> None:
+    """The samples of a face with a unit group are lifted from the merged solutions
+    (:func:`_slice_point`), not solved for: each is certified, and the real solutions of
+    its system (orbit prime + slice + a = a_hat(t)) in relint(F), solved by msolve, are
+    as many, each box meeting one lifted box. The prime :func:`_prime_of` picks for a
+    realizable merged solution holds its lift: msolve's solutions of that prime (with a)
+    include a point in the lift's box."""
+    faces = _live_faces(problem)
+    products = dict.fromkeys(
+        tuple((first, second)[k] for k in pattern)
+        for first in faces
+        for second in faces
+        if second.index != first.index
+    )
+    compared = 0
+    for product in products:
+        system = FaceSystem.build(problem, product)
+        merged = system.merged
+        points = algebra.real_solutions(merged.effective_equations)
+        realized = [(p, s) for p in points if (s := _realizing_signs(p, merged)) is not None]
+        if not realized:
+            continue
+        outcome = FaceOutcome(faces=())
+        assert _enumerate_orbits(system, points, realized, outcome)
+        assert outcome.candidates
+        by_prime: dict = {}
+        for cand in outcome.candidates:
+            assert isinstance(cand.point, algebra.LiftedPoint)
+            by_prime.setdefault(cand.component.prime, []).append(cand.point)
+        for samples in by_prime.values():
+            direct = [
+                q
+                for q in algebra.real_solutions(list(samples[0].gens))
+                if all(q.sign(h) > 0 for h in system.constraints)
+            ]
+            assert len(direct) == len(samples)
+            for q in samples:
+                assert sum(algebra._overlaps(q.box, d.box) for d in direct) == 1
+        Rm, to_tm, from_tm = t_ring_map(merged)
+        lift = merged.lift_ring
+        to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
+        a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
+        eliminated = algebra.eliminate(merged.regular_equations, a_and_z)
+        primes = algebra.minimal_primes([to_tm_lift(g) for g in eliminated])
+        for pt, signs in realized:
+            prime = primes[_prime_of(merged, pt, signs, primes)]
+            box = _lift_maps(merged, signs)[0](pt.box)
+            del box["z"]  # z a_1 ... a_K = 1 here, z D a_1 ... a_K = 1 in the lifted prime
+            solved = algebra.real_solutions(merged.lift_with_a([from_tm(g) for g in prime]))
+            assert any(algebra._overlaps(box, q.box) for q in solved)
+        compared += 1
+        if compared == 2:
             return
     assert compared >= 1
 

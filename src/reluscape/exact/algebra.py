@@ -95,10 +95,29 @@ def dimension(gens: Sequence[Poly]) -> int:
 
 
 def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
-    """Generators of the elimination ideal <gens> intersected with Q[other variables]."""
+    """Generators of the elimination ideal <gens> intersected with Q[other variables].
+
+    By Singular's ``elim`` (elim.lib: a Groebner basis in an elimination ordering, driven
+    by the Hilbert function of the homogenised ideal) rather than its ``eliminate``,
+    which Sage's ``elimination_ideal`` calls: on the merged critical sets of faces of four
+    units (L = 4, n = 6) 1.0 s against 7.1 s and 1.4 s against 182 s, same ideals.
+
+    Examples
+    --------
+    >>> R = ring(["x", "y", "t"])
+    >>> x, y, t = R.gens()
+    >>> eliminate([x - t**2, y - t**3], [t])          # the cusp y^2 = x^3
+    [x^3 - y^2]
+    """
+    from sage.libs.singular.function_factory import ff
+
     if not variables:
         return list(gens)
-    return list(ideal(gens).elimination_ideal(list(variables)).gens())
+    R = gens[0].parent()
+    product = R(1)
+    for v in variables:
+        product *= v
+    return [g for g in ff.elim__lib.elim(ideal(gens), product) if g != 0]
 
 
 def contains(gens: Sequence[Poly], f: Poly) -> bool:
@@ -209,9 +228,33 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
             for c in reversed(f.list()):
                 coords = M * coords + c * one
             residue = sum((c * b for c, b in zip(coords, basis, strict=True)), R(0))
-            primes.append([*G, residue])
+            primes.append(_prime_basis([*G, residue], f.degree()))
         return primes
     return None
+
+
+def _prime_basis(gens: list[Poly], degree: int) -> list[Poly]:
+    """A Groebner basis of the zero-dimensional prime P = <gens> of degree ``degree``.
+
+    The residue f(l) that cuts P out of I has coefficients of thousands of digits, and
+    every later Groebner basis with it (the orbit prime's elimination, msolve on the
+    lifted system) ran for minutes on a face of four units (L = 4, n = 6) where its reduced
+    basis takes 0.3 s by Singular's modular ``modStd`` (Groebner bases modulo primes,
+    lifted by rational reconstruction) and has coefficients of a few dozen digits.
+    ``modStd`` proves that its result J is a Groebner basis containing P, not that J = P;
+    that follows from dim_Q Q[t]/J = deg f: P is maximal (Q[t]/P is the field Q(l)), so
+    J is P or <1>, and <1> has dimension 0. If the count differs, the generators are kept.
+    """
+    from sage.libs.singular.function_factory import ff
+
+    R = gens[0].parent()
+    # modular.lib forks Singular processes when it sees several cores: not inside the
+    # forked face processes of a Dask worker.
+    ff.system("--cpus", 1)
+    basis = list(ff.modstd__lib.modStd(R.ideal(gens)))
+    if R.ideal(basis).vector_space_dimension() == degree:
+        return basis
+    return gens
 
 
 def saturate(gens: Sequence[Poly], by: Sequence[Poly]) -> list[Poly]:
@@ -414,15 +457,7 @@ class RealPoint:
 
     def evaluate(self, f: Poly, *, precision: int | None = None) -> Interval:
         """Interval containing f(point)."""
-        box = self.at_precision(precision or self.precision)
-        field_ = next(iter(box.values())).parent()
-        if not f.parent().ngens():
-            return field_(f)
-        zero = field_(0)
-        # Calling the rational polynomial on intervals evaluates it in interval arithmetic
-        # (coefficients enclosed), a quarter of the time of f.change_ring(field_) first.
-        values = [box.get(name, zero) for name in f.parent().variable_names()]
-        return field_(f(*values))
+        return box_value(f, self.at_precision(precision or self.precision))
 
     def rationals(self, precision: int = 128) -> dict[str, Fraction]:
         """Rational approximations (box centers) at the given precision."""
@@ -482,6 +517,18 @@ class RealPoint:
                 return any(_overlaps(b, me) for b in matched)
             prec *= 2
         raise Undecided(f"whether {f} vanishes at the point")
+
+
+def box_value(f: Poly, box: dict[str, Interval]) -> Interval:
+    """An interval containing f at every point of the box (variables missing from the
+    box count as 0: the box of a point of a smaller ring)."""
+    field_ = next(iter(box.values())).parent()
+    if not f.parent().ngens():
+        return field_(f)
+    zero = field_(0)
+    # Calling the rational polynomial on intervals evaluates it in interval arithmetic
+    # (coefficients enclosed), a quarter of the time of f.change_ring(field_) first.
+    return field_(f(*[box.get(name, zero) for name in f.parent().variable_names()]))
 
 
 @dataclass

@@ -59,7 +59,10 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    primes (:func:`_orbit_prime`, an elimination in few variables), each sampled by the
    zero-dimensional system P + Lambda, and steps 2-3 never decompose the face's own
    critical set, whose primary decomposition is the costliest computation of a face with
-   three units (minutes where the orbit primes take a second).
+   three units (minutes where the orbit primes take a second). The samples are not
+   solved for: each realizable merged solution is lifted to its point on Lambda and
+   certified there (:func:`_slice_point`), and the merged prime that holds it is told
+   apart from the others by interval evaluation (:func:`_prime_of`).
 5. Relative-interior membership (h_j > 0) is decided exactly at each certified point.
 """
 
@@ -145,7 +148,7 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
             return outcome
         # With a group of units, a realizable merged solution spreads into an orbit of
         # critical points (step 4): the critical set is positive-dimensional.
-        if _enumerate_orbits(system, outcome):
+        if _enumerate_orbits(system, points, realized, outcome):
             return outcome
     except PositiveDimensional:
         pass
@@ -307,18 +310,25 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
                 _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
 
 
-def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
+def _enumerate_orbits(
+    system: FaceSystem,
+    points: list[RealPoint],
+    realized: list[tuple[RealPoint, tuple[int, ...]]],
+    outcome: FaceOutcome,
+) -> bool:
     """Components of a face with unit groups, one per orbit prime (step 4).
 
     The merged critical set in t-space, E = <critical system, z a_1 ... a_K - 1> with a
     and z eliminated, is decomposed into primes P (zero-dimensional: returns False
-    otherwise, and the caller decomposes the face's own critical set). Each P with a
-    point in relint(merged F) gives the component :func:`_orbit_prime` (P), sampled on
-    the orbit slice. Distinct P can give one orbit prime (p and -p in different primes
-    have one orbit), so equal ideals are counted once.
+    otherwise, and the caller decomposes the face's own critical set). The primes with a
+    point in relint(merged F) are those holding the lift of a realizable effective-weight
+    solution (step 0), found by :func:`_prime_of`; each gives the component
+    :func:`_orbit_prime` (P). Distinct P can give one orbit prime (p and -p in different
+    primes have one orbit), so equal ideals are counted once. The component's samples are
+    the lifts to the orbit slice of its realizable solutions (:func:`_slice_point`).
     """
     merged = system.merged
-    Rm, to_tm, from_tm = t_ring_map(merged)
+    Rm, to_tm, _ = t_ring_map(merged)
     lift = merged.lift_ring
     to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
     a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
@@ -330,25 +340,118 @@ def _enumerate_orbits(system: FaceSystem, outcome: FaceOutcome) -> bool:
     outcome.positive_dimensional = True
     Rt, to_t, from_t = t_ring_map(system)
     orbit_slice = _orbit_slice(system, to_t)
-    found: list[Any] = []
-    for prime in algebra.minimal_primes(eliminated):
-        merged_points = algebra.real_solutions(merged.lift_with_a([from_tm(g) for g in prime]))
-        if not any(_inside(pt, merged.constraints) for pt in merged_points):
-            continue
-        orbit = _orbit_prime(system, Rt, prime)
+    primes = algebra.minimal_primes(eliminated)
+    members: dict[int, list[tuple[RealPoint, tuple[int, ...]]]] = {}
+    for pt, signs in realized:
+        members.setdefault(_prime_of(merged, pt, signs, primes), []).append((pt, signs))
+    components: list[tuple[Any, Component, list[Poly]]] = []
+    for index in sorted(members):
+        orbit = _orbit_prime(system, Rt, primes[index])
         orbit_ideal = algebra.ideal(orbit)
-        if orbit_ideal in found:
-            continue
-        found.append(orbit_ideal)
-        outcome.components += 1
-        comp = Component(
-            index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
-        )
-        # orbit + slice is zero-dimensional (u_G = +-(1, ..., |G|) / norm, s in V(P)), so
-        # its points are solved for directly rather than decomposed first.
-        lifted = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
-        _keep_inside(system, algebra.real_solutions(lifted), comp, outcome)
+        known = [entry for entry in components if entry[0] == orbit_ideal]
+        if known:
+            _, comp, gens = known[0]
+        else:
+            outcome.components += 1
+            comp = Component(
+                index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
+            )
+            gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
+            components.append((orbit_ideal, comp, gens))
+        samples = [_slice_point(system, pt, points, signs, gens) for pt, signs in members[index]]
+        if any(q is None for q in samples):
+            # orbit + slice is zero-dimensional (u_G = +-(1, ..., |G|) / norm, s in V(P)),
+            # so its points are solved for directly rather than decomposed first.
+            samples = algebra.real_solutions(gens)
+        _keep_inside(system, samples, comp, outcome)
     return True
+
+
+def _prime_of(
+    merged: FaceSystem, pt: RealPoint, signs: tuple[int, ...], primes: list[list[Poly]]
+) -> int:
+    """The index of the prime of the merged critical set E that holds the lift of a
+    realizable effective-weight solution (a_l = s_l sqrt(rho_l), t_l = w_l / a_l).
+
+    The lift is a real point of V(E), the disjoint union of the V(P) (E is radical and
+    zero-dimensional), so it lies in exactly one of them. A prime is ruled out when one of
+    its generators has an interval without 0 on the lift's box; the box is refined until
+    one prime is left.
+    """
+    lift, _ = _lift_maps(merged, signs)
+    precision = pt.precision
+    while precision <= algebra.MAX_PRECISION:
+        box = lift(pt.at_precision(precision))
+        left = [
+            k
+            for k, prime in enumerate(primes)
+            if all(algebra.box_value(g, box).contains_zero() for g in prime)
+        ]
+        if len(left) == 1:
+            return left[0]
+        if not left:
+            raise algebra.Undecided("a merged critical point lies in no prime of its critical set")
+        precision *= 2
+    raise algebra.Undecided("could not tell which prime holds a merged critical point")
+
+
+def _slice_point(
+    system: FaceSystem,
+    pt: RealPoint,
+    points: list[RealPoint],
+    signs: tuple[int, ...],
+    gens: list[Poly],
+) -> RealPoint | None:
+    """The point of the orbit slice over a realizable merged solution, as a point of
+    ``gens`` = (orbit prime + slice, a = a_hat(t)), certified by :func:`algebra.lifted_point`.
+
+    For the k-th unit l of a group G of m units, with c = 1^2 + ... + m^2, the slice point
+    over the merged unit (a_G, s_G) is a_l = k a_G / sqrt(c), t_l = k s_G / sqrt(c); a unit
+    alone keeps a_l = s_l sqrt(rho_l), t_l = w_l / a_l, and z = 1 / (D(t) a_1 ... a_L).
+    Every real solution of ``gens`` maps to a real effective-weight solution of the merged
+    system by w_G = c a_{l_1} t_{l_1}, rho_G = c a_{l_1}^2 (w_l = a_l t_l, rho_l = a_l^2
+    alone): its t lies on the orbit of a merged critical point, which the slice meets at
+    t_{l_1} = +-s_G / sqrt(c). The signs of the a_l separate the solutions over one merged
+    solution. None when the check fails; the caller then solves ``gens``.
+    """
+    merged = system.merged
+    groups = {group[0]: group for group in system.unit_groups}
+    units = []
+    for k in merged.live:
+        unit = system.merged_units[k]
+        group = groups.get(unit, (unit,))
+        c = sum(j * j for j in range(1, len(group) + 1))
+        units.append((k, group, c, system.faces[unit].dim))
+    if any(pt.box[f"r{k}"].lower() <= 0 for k in merged.live):
+        return None  # no interval square root of rho
+    gram_det = system.gram_det
+
+    def lift(box: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        product = None
+        for (k, group, c, dim), s in zip(units, signs, strict=True):
+            a_merged = box[f"r{k}"].sqrt() * s
+            root = a_merged.parent()(c).sqrt()
+            for position, unit in enumerate(group, start=1):
+                a = a_merged * position / root
+                out[f"a{unit}"] = a
+                product = a if product is None else product * a
+                for j in range(dim):
+                    out[f"t{unit}_{j}"] = box[f"w{k}_{j}"] / a_merged * position / root
+        out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
+        return out
+
+    def project(box: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k, group, c, dim in units:
+            a = box[f"a{group[0]}"]
+            out[f"r{k}"] = a**2 * c
+            for j in range(dim):
+                out[f"w{k}_{j}"] = a * box[f"t{group[0]}_{j}"] * c
+        return out
+
+    others = [q for q in points if q is not pt]
+    return algebra.lifted_point(pt, others, gens, lift, project)
 
 
 def _orbit_prime(system: FaceSystem, Rt: Any, merged_prime: list[Poly]) -> list[Poly]:
