@@ -44,6 +44,18 @@ def _realizable_count(system: FaceSystem) -> int:
     return sum(_realizing_signs(pt, system) is not None for pt in points)
 
 
+def _patterned_products(problem: object, pattern: tuple[int, ...]) -> list[tuple]:
+    """Products of two distinct live faces, unit k on face pattern[k] of the two."""
+    faces = _live_faces(problem)
+    products = dict.fromkeys(
+        tuple((first, second)[k] for k in pattern)
+        for first in faces
+        for second in faces
+        if second.index != first.index
+    )
+    return list(products)
+
+
 def _inside_count(system: FaceSystem) -> int:
     """Critical points of l_F in relint(F) from the cubic system itself (no exclusion)."""
     outcome = FaceOutcome(faces=())
@@ -136,15 +148,8 @@ def test_orbit_primes_agree_with_the_decomposition(
     """Orbit primes built from the merged system (step 4) are the minimal primes of the
     face's own critical set in relint(F), with as many candidates, on faces where units
     share a face (pattern: which of two faces each unit sits on)."""
-    faces = _live_faces(problem)
-    products = dict.fromkeys(
-        tuple((first, second)[k] for k in pattern)
-        for first in faces
-        for second in faces
-        if second.index != first.index
-    )
     compared = 0
-    for product in products:
+    for product in _patterned_products(problem, pattern):
         system = FaceSystem.build(problem, product)
         if not _realizable_count(system.merged):
             continue
@@ -182,15 +187,8 @@ def test_slice_points_and_their_primes_are_those_msolve_finds(
     as many, each box meeting one lifted box. The prime :func:`_prime_of` picks for a
     realizable merged solution holds its lift: msolve's solutions of that prime (with a)
     include a point in the lift's box."""
-    faces = _live_faces(problem)
-    products = dict.fromkeys(
-        tuple((first, second)[k] for k in pattern)
-        for first in faces
-        for second in faces
-        if second.index != first.index
-    )
     compared = 0
-    for product in products:
+    for product in _patterned_products(problem, pattern):
         system = FaceSystem.build(problem, product)
         merged = system.merged
         points = algebra.real_solutions(merged.effective_equations)
