@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from reluscape.data import example_path, load_problem, make_problem
-from reluscape.exact import algebra
+from reluscape.exact import algebra, enumeration
 from reluscape.exact.arrangement import unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
@@ -227,6 +227,29 @@ def test_slice_points_and_their_primes_are_those_msolve_finds(
         if compared == 2:
             return
     assert compared >= 1
+
+
+def test_slice_systems_are_solved_when_a_lift_is_not_certified(monkeypatch) -> None:
+    """Without certified lifts (_slice_point returns None) the slice systems are solved by
+    msolve: the same components, with as many samples in relint(F), one per component."""
+    problem = _seeded_problem(4, 3, 2)
+    lifted, solved = [], []
+    for product in _patterned_products(problem, (0, 0, 1)):
+        system = FaceSystem.build(problem, product)
+        if _realizable_count(system.merged):
+            lifted.append(enumerate_face(FaceSystem.build(problem, product)))
+    assert any(outcome.candidates for outcome in lifted)
+    monkeypatch.setattr(enumeration, "_slice_point", lambda *args: None)
+    for product in _patterned_products(problem, (0, 0, 1)):
+        system = FaceSystem.build(problem, product)
+        if _realizable_count(system.merged):
+            solved.append(enumerate_face(FaceSystem.build(problem, product)))
+    for a, b in zip(lifted, solved, strict=True):
+        assert a.components == b.components
+        assert [c.component.prime for c in a.candidates] == [
+            c.component.prime for c in b.candidates
+        ]
+        assert not any(isinstance(c.point, algebra.LiftedPoint) for c in b.candidates)
 
 
 @pytest.mark.parametrize(("n", "hidden", "seed"), [(5, 2, 3), (4, 3, 4)])

@@ -344,21 +344,23 @@ def _enumerate_orbits(
     members: dict[int, list[tuple[RealPoint, tuple[int, ...]]]] = {}
     for pt, signs in realized:
         members.setdefault(_prime_of(merged, pt, signs, primes), []).append((pt, signs))
-    components: list[tuple[Any, Component, list[Poly]]] = []
+    # One entry per orbit ideal: [ideal, component, its slice system, merged solutions].
+    components: list[list[Any]] = []
     for index in sorted(members):
         orbit = _orbit_prime(system, Rt, primes[index])
         orbit_ideal = algebra.ideal(orbit)
         known = [entry for entry in components if entry[0] == orbit_ideal]
         if known:
-            _, comp, gens = known[0]
-        else:
-            outcome.components += 1
-            comp = Component(
-                index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
-            )
-            gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
-            components.append((orbit_ideal, comp, gens))
-        samples = [_slice_point(system, pt, points, signs, gens) for pt, signs in members[index]]
+            known[0][3] += members[index]
+            continue
+        outcome.components += 1
+        comp = Component(
+            index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
+        )
+        gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
+        components.append([orbit_ideal, comp, gens, list(members[index])])
+    for _, comp, gens, solutions in components:
+        samples = [_slice_point(system, pt, points, signs, gens) for pt, signs in solutions]
         if any(q is None for q in samples):
             # orbit + slice is zero-dimensional (u_G = +-(1, ..., |G|) / norm, s in V(P)),
             # so its points are solved for directly rather than decomposed first.
@@ -373,10 +375,10 @@ def _prime_of(
     """The index of the prime of the merged critical set E that holds the lift of a
     realizable effective-weight solution (a_l = s_l sqrt(rho_l), t_l = w_l / a_l).
 
-    The lift is a real point of V(E), the disjoint union of the V(P) (E is radical and
-    zero-dimensional), so it lies in exactly one of them. A prime is ruled out when one of
-    its generators has an interval without 0 on the lift's box; the box is refined until
-    one prime is left.
+    The lift is a real point of V(E), the union of the V(P), which are disjoint (distinct
+    zero-dimensional primes are maximal ideals), so it lies in exactly one of them. A
+    prime is ruled out when one of its generators has an interval without 0 on the lift's
+    box; the box is refined until one prime is left.
     """
     lift, _ = _lift_maps(merged, signs)
     precision = pt.precision
