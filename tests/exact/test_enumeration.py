@@ -21,6 +21,7 @@ from reluscape.exact.enumeration import (
     _prime_of,
     _realizing_signs,
     enumerate_face,
+    merged_critical_set,
     t_ring_map,
 )
 from reluscape.exact.surrogate import FaceSystem
@@ -211,12 +212,8 @@ def test_slice_points_and_their_primes_are_those_msolve_finds(
             assert len(direct) == len(samples)
             for q in samples:
                 assert sum(algebra._overlaps(q.box, d.box) for d in direct) == 1
-        Rm, to_tm, from_tm = t_ring_map(merged)
-        lift = merged.lift_ring
-        to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
-        a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
-        eliminated = algebra.eliminate(merged.regular_equations, a_and_z)
-        primes = algebra.minimal_primes([to_tm_lift(g) for g in eliminated])
+        from_tm = t_ring_map(merged)[2]
+        primes = algebra.minimal_primes(merged_critical_set(merged))
         for pt, signs in realized:
             prime = primes[_prime_of(merged, pt, signs, primes)]
             box = _lift_maps(merged, signs)[0](pt.box)

@@ -95,7 +95,8 @@ def dimension(gens: Sequence[Poly]) -> int:
 
 
 def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
-    """Generators of the elimination ideal <gens> intersected with Q[other variables].
+    """The nonzero generators of the elimination ideal <gens> intersected with
+    Q[other variables] (none for the zero ideal).
 
     By Singular's ``elim`` (elim.lib: a Groebner basis in an elimination ordering, driven
     by the Hilbert function of the homogenised ideal) rather than its ``eliminate``,
@@ -112,7 +113,7 @@ def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
     from sage.libs.singular.function_factory import ff
 
     if not variables:
-        return list(gens)
+        return [g for g in gens if g != 0]
     R = gens[0].parent()
     product = R(1)
     for v in variables:

@@ -275,7 +275,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
     outcome.positive_dimensional = True
     Rt, to_t, from_t = t_ring_map(system)
     eliminated = algebra.eliminate(system.equations, system.all_a_vars)
-    t_gens = [to_t(g) for g in eliminated if g != 0]
+    t_gens = [to_t(g) for g in eliminated]
     if not t_gens:
         t_gens = [Rt(0)]
     facets = system.facets
@@ -328,13 +328,7 @@ def _enumerate_orbits(
     the lifts to the orbit slice of its realizable solutions (:func:`_slice_point`).
     """
     merged = system.merged
-    Rm, to_tm, _ = t_ring_map(merged)
-    lift = merged.lift_ring
-    to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
-    a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
-    eliminated = [
-        to_tm_lift(g) for g in algebra.eliminate(merged.regular_equations, a_and_z) if g != 0
-    ]
+    eliminated = merged_critical_set(merged)
     if not eliminated or algebra.dimension(eliminated) > 0:
         return False
     outcome.positive_dimensional = True
@@ -367,6 +361,16 @@ def _enumerate_orbits(
             samples = algebra.real_solutions(gens)
         _keep_inside(system, samples, comp, outcome)
     return True
+
+
+def merged_critical_set(merged: FaceSystem) -> list[Poly]:
+    """Generators of E = <critical system, z a_1 ... a_K - 1> with a and z eliminated: the
+    merged system's critical set in its t-variables (the ring of :func:`t_ring_map`)."""
+    Rm, to_tm, _ = t_ring_map(merged)
+    lift = merged.lift_ring
+    to_tm_lift = lift.hom([to_tm(v) for v in merged.ring.gens()] + [Rm(0)], Rm)
+    a_and_z = [lift(str(v)) for v in merged.all_a_vars] + [lift("z")]
+    return [to_tm_lift(g) for g in algebra.eliminate(merged.regular_equations, a_and_z)]
 
 
 def _prime_of(
@@ -487,7 +491,7 @@ def _orbit_prime(system: FaceSystem, Rt: Any, merged_prime: list[Poly]) -> list[
             gens += [S(f"t{unit}_{j}") - u * S(f"s{g}_{j}") for j in range(system.faces[unit].dim)]
     hidden = [S(name) for name in [*s_names, *u_names]]
     to_t = S.hom([*Rt.gens(), *([Rt(0)] * len(hidden))], Rt)
-    return [to_t(g) for g in algebra.eliminate(gens, hidden) if g != 0]
+    return [to_t(g) for g in algebra.eliminate(gens, hidden)]
 
 
 def _orbit_slice(system: FaceSystem, to_t: Any) -> list[Poly]:
@@ -539,7 +543,7 @@ def _misses_face_by_projection(
         others = [v for v in Rt.gens() if v not in own]
         if not others:
             continue
-        projected = [g for g in algebra.eliminate(prime, others) if g != 0]
+        projected = algebra.eliminate(prime, others)
         if not projected:
             continue
         Ru = algebra.ring([str(v) for v in own])

@@ -270,4 +270,4 @@ def implicit_equation(geometry: ComponentGeometry, coordinates: Sequence[int]) -
             start=R(0),
         )
         gens.append(R(name) - linear - algebra.to_qq(geometry.offset_exact[c]))
-    return [str(g) for g in algebra.eliminate(gens, t_vars) if g != 0]
+    return [str(g) for g in algebra.eliminate(gens, t_vars)]
