@@ -92,3 +92,14 @@ def _determinant(matrix: list[list[int]]) -> int:
         inversions = sum(perm[a] > perm[b] for a in range(size) for b in range(a + 1, size))
         total += (-1) ** inversions * math.prod(matrix[r][perm[r]] for r in range(size))
     return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fractions(max_denominator=50), min_size=1, max_size=6))
+def test_clear_denominators_is_the_least_integer_scaling(values: list[Fraction]) -> None:
+    ints, scale = linalg.clear_denominators(values)
+    assert scale > 0
+    assert [Fraction(v, scale) for v in ints] == values
+    # Least: the valid scales are the multiples k D of the least one D, and k divides the
+    # scale and every integer; so the least one is the one with no common factor.
+    assert math.gcd(scale, *ints) == 1

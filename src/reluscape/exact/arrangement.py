@@ -52,7 +52,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from reluscape.data import Problem
-from reluscape.exact.linalg import dot, echelon, kernel_basis, rank
+from reluscape.exact.linalg import clear_denominators, dot, echelon, kernel_basis, rank
 
 Vector = tuple[Fraction, ...]
 
@@ -184,8 +184,7 @@ def _primitive(v: Sequence[numbers.Rational]) -> IntVector:
     >>> _primitive((Fraction(1, 2), Fraction(-3, 4), 0))
     (2, -3, 0)
     """
-    den = math.lcm(*(Fraction(x).denominator for x in v))
-    ints = [int(Fraction(x) * den) for x in v]
+    ints, _ = clear_denominators(v)
     g = math.gcd(*ints) or 1
     return tuple(x // g for x in ints)
 

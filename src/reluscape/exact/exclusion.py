@@ -372,7 +372,7 @@ def _exact_row(
 def _v_row(unit: _Unit, i: int) -> tuple[list[int], int]:
     """sigma_i xt_i . v_l as a form in w_l (v_l = K_l^T w_l), as integers over a positive
     common denominator."""
-    return _integers([linalg.dot(kb, unit.v_forms[i]) for kb in unit.basis])
+    return linalg.clear_denominators([linalg.dot(kb, unit.v_forms[i]) for kb in unit.basis])
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -392,18 +392,10 @@ def _g_row(
             sum((q * row[j] for q, row in zip(g_form, block, strict=True)), Fraction(0))
             for j in range(len(other.basis))
         ]
-    values, scale = _integers([*coefficients, linalg.dot(g_form, unit.b), unit.bounds[i]])
+    values, scale = linalg.clear_denominators(
+        [*coefficients, linalg.dot(g_form, unit.b), unit.bounds[i]]
+    )
     return values[:-2], values[-2], values[-1], scale
-
-
-def _integers(values: list[Fraction]) -> tuple[list[int], int]:
-    """The values times the least common multiple D of their denominators, and D.
-
-    >>> _integers([Fraction(1, 2), Fraction(-2, 3), Fraction(0)])
-    ([3, -4, 0], 6)
-    """
-    scale = math.lcm(*(v.denominator for v in values))
-    return [v.numerator * (scale // v.denominator) for v in values], scale
 
 
 @functools.lru_cache(maxsize=65536)

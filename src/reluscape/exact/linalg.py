@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
@@ -26,6 +27,7 @@ from fractions import Fraction
 __all__ = [
     "Matrix",
     "Vector",
+    "clear_denominators",
     "dot",
     "echelon",
     "integer_echelon",
@@ -54,6 +56,16 @@ def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fractio
     # Fractions and ints multiply exactly as they are; wrapping each one in a new Fraction
     # was most of the time of the exact certificate checks at n = 100.
     return sum((_q(a) * _q(b) for a, b in zip(u, v, strict=True)), Fraction(0))
+
+
+def clear_denominators(values: Sequence[numbers.Rational]) -> tuple[list[int], int]:
+    """The values times the least common multiple D > 0 of their denominators, and D.
+
+    >>> clear_denominators([Fraction(1, 2), Fraction(-2, 3), 0])
+    ([3, -4, 0], 6)
+    """
+    scale = math.lcm(*(v.denominator for v in values))
+    return [v.numerator * (scale // v.denominator) for v in values], scale
 
 
 def _q(v: numbers.Rational) -> Fraction | int:
