@@ -226,30 +226,69 @@ def _critical_points(
 def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
     """Interval maps between boxes of the effective system (w, r, z_eff) and of the
     regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
-    units = [(u, system.faces[u].dim) for u in system.live]
+    units = [_LiftedUnit(u, (u,), system.faces[u].dim) for u in system.live]
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        product = None
-        for (u, dim), s in zip(units, signs, strict=True):
-            a = box[f"r{u}"].sqrt() * s
-            out[f"a{u}"] = a
-            product = a if product is None else product * a
-            for j in range(dim):
-                out[f"t{u}_{j}"] = box[f"w{u}_{j}"] / a
+        out, product = _lift_units(box, units, signs)
         out["z"] = 1 / product
         return out
 
     def project(box: dict[str, Any]) -> dict[str, Any]:
-        out = {"z": box["z"] ** 2}
-        for u, dim in units:
-            a = box[f"a{u}"]
-            out[f"r{u}"] = a**2
-            for j in range(dim):
-                out[f"w{u}_{j}"] = a * box[f"t{u}_{j}"]
-        return out
+        return {"z": box["z"] ** 2, **_project_units(box, units)}
 
     return lift, project
+
+
+@dataclass(frozen=True)
+class _LiftedUnit:
+    """Unit ``unit`` of an effective-weight system (variables r, w) standing for the
+    units ``group`` of a regular system (variables a, t): one unit alone, or the units of
+    a group merged into one (step 4); ``dim`` is the dimension of their unit face."""
+
+    unit: int
+    group: tuple[int, ...]
+    dim: int
+
+    @property
+    def scale(self) -> int:
+        """c = 1^2 + 2^2 + ... + m^2 for a group of m units (1 for a unit alone)."""
+        return sum(k * k for k in range(1, len(self.group) + 1))
+
+
+def _lift_units(
+    box: dict[str, Any], units: list[_LiftedUnit], signs: tuple[int, ...]
+) -> tuple[dict[str, Any], Any]:
+    """The a and t of every unit over a box of (r, w), and the product of the a_l.
+
+    The k-th unit l of a group G with sign s and scale c gets a_l = k s sqrt(rho_G / c)
+    and t_l = k w_G / (s sqrt(rho_G c)) (a unit alone: a_l = s sqrt(rho_l),
+    t_l = w_l / a_l), the point of the orbit slice t_l = k t_{l_1} over (rho_G, w_G).
+    """
+    out: dict[str, Any] = {}
+    product = None
+    for lifted, s in zip(units, signs, strict=True):
+        a_merged = box[f"r{lifted.unit}"].sqrt() * s
+        root = a_merged.parent()(lifted.scale).sqrt()
+        for position, unit in enumerate(lifted.group, start=1):
+            a = a_merged * position / root
+            out[f"a{unit}"] = a
+            product = a if product is None else product * a
+            for j in range(lifted.dim):
+                out[f"t{unit}_{j}"] = box[f"w{lifted.unit}_{j}"] / a_merged * position / root
+    return out, product
+
+
+def _project_units(box: dict[str, Any], units: list[_LiftedUnit]) -> dict[str, Any]:
+    """The (r, w) of every unit over a box of (a, t): rho_G = c a_{l_1}^2 and
+    w_G = c a_{l_1} t_{l_1} from the first unit l_1 of each group (the inverse of
+    :func:`_lift_units` on the orbit slice)."""
+    out = {}
+    for lifted in units:
+        a = lifted.group[0]
+        out[f"r{lifted.unit}"] = box[f"a{a}"] ** 2 * lifted.scale
+        for j in range(lifted.dim):
+            out[f"w{lifted.unit}_{j}"] = box[f"a{a}"] * box[f"t{a}_{j}"] * lifted.scale
+    return out
 
 
 def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:
@@ -338,29 +377,43 @@ def _enumerate_orbits(
     members: dict[int, list[tuple[RealPoint, tuple[int, ...]]]] = {}
     for pt, signs in realized:
         members.setdefault(_prime_of(merged, pt, signs, primes), []).append((pt, signs))
-    # One entry per orbit ideal: [ideal, component, its slice system, merged solutions].
-    components: list[list[Any]] = []
+    orbits: list[_Orbit] = []
     for index in sorted(members):
         orbit = _orbit_prime(system, Rt, primes[index])
         orbit_ideal = algebra.ideal(orbit)
-        known = [entry for entry in components if entry[0] == orbit_ideal]
+        known = [entry for entry in orbits if entry.ideal == orbit_ideal]
         if known:
-            known[0][3] += members[index]
+            known[0].solutions += members[index]
             continue
         outcome.components += 1
         comp = Component(
             index=outcome.components, dimension=algebra.dimension(orbit), prime=tuple(orbit)
         )
         gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
-        components.append([orbit_ideal, comp, gens, list(members[index])])
-    for _, comp, gens, solutions in components:
-        samples = [_slice_point(system, pt, points, signs, gens) for pt, signs in solutions]
+        orbits.append(_Orbit(orbit_ideal, comp, gens, list(members[index])))
+    for entry in orbits:
+        samples = [
+            _slice_point(system, pt, points, signs, entry.slice_system)
+            for pt, signs in entry.solutions
+        ]
         if any(q is None for q in samples):
             # orbit + slice is zero-dimensional (u_G = +-(1, ..., |G|) / norm, s in V(P)),
             # so its points are solved for directly rather than decomposed first.
-            samples = algebra.real_solutions(gens)
-        _keep_inside(system, samples, comp, outcome)
+            samples = algebra.real_solutions(entry.slice_system)
+        _keep_inside(system, samples, entry.component, outcome)
     return True
+
+
+@dataclass
+class _Orbit:
+    """One component of :func:`_enumerate_orbits`: the ideal of its orbit prime (merged
+    primes with equal orbit ideals give one component), the component, its slice system
+    (orbit prime + slice, a = a_hat(t)) and the realizable merged solutions over it."""
+
+    ideal: Any
+    component: Component
+    slice_system: list[Poly]
+    solutions: list[tuple[RealPoint, tuple[int, ...]]]
 
 
 def merged_critical_set(merged: FaceSystem) -> list[Poly]:
@@ -425,39 +478,18 @@ def _slice_point(
     units = []
     for k in merged.live:
         unit = system.merged_units[k]
-        group = groups.get(unit, (unit,))
-        c = sum(j * j for j in range(1, len(group) + 1))
-        units.append((k, group, c, system.faces[unit].dim))
+        units.append(_LiftedUnit(k, groups.get(unit, (unit,)), system.faces[unit].dim))
     if any(pt.box[f"r{k}"].lower() <= 0 for k in merged.live):
         return None  # no interval square root of rho
     gram_det = system.gram_det
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        product = None
-        for (k, group, c, dim), s in zip(units, signs, strict=True):
-            a_merged = box[f"r{k}"].sqrt() * s
-            root = a_merged.parent()(c).sqrt()
-            for position, unit in enumerate(group, start=1):
-                a = a_merged * position / root
-                out[f"a{unit}"] = a
-                product = a if product is None else product * a
-                for j in range(dim):
-                    out[f"t{unit}_{j}"] = box[f"w{k}_{j}"] / a_merged * position / root
+        out, product = _lift_units(box, units, signs)
         out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
         return out
 
-    def project(box: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for k, group, c, dim in units:
-            a = box[f"a{group[0]}"]
-            out[f"r{k}"] = a**2 * c
-            for j in range(dim):
-                out[f"w{k}_{j}"] = a * box[f"t{group[0]}_{j}"] * c
-        return out
-
     others = [q for q in points if q is not pt]
-    return algebra.lifted_point(pt, others, gens, lift, project)
+    return algebra.lifted_point(pt, others, gens, lift, lambda box: _project_units(box, units))
 
 
 def _orbit_prime(system: FaceSystem, Rt: Any, merged_prime: list[Poly]) -> list[Poly]:
