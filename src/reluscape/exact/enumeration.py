@@ -120,7 +120,30 @@ class FaceOutcome:
 
 
 def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
-    """Critical points of the surrogate of one product face inside its relative interior."""
+    """Critical points of the surrogate of one product face inside its relative interior.
+
+    Examples
+    --------
+    x = 0, 1, 2 and y = 0, 1, 3, so yt = (-4/3, -1/3, 5/3); on the face sigma = (0, +, +)
+    one unit computes a B x with c = 0. At a critical point a^2 = B^2 = |w| for the
+    effective weight w = a B, which minimises 1/2 ((-1/3 - w)^2 + (5/3 - 2 w)^2) + lambda |w|:
+    w = (3 - lambda) / 5 = 29/50, so a = sqrt(29/50) (or -a with -B, outside the face).
+
+    >>> from reluscape.data import make_problem
+    >>> from reluscape.exact.arrangement import unit_arrangement
+    >>> p = make_problem([[0], [1], [2]], [0, 1, 3], hidden=1, lam="1/10")
+    >>> face = unit_arrangement(p).face_of((0, 1, 1))
+    >>> outcome = enumerate_face(FaceSystem.build(p, (face,)))
+    >>> [candidate.point.box["a0"] for candidate in outcome.candidates]
+    [0.7615773105863908286?]
+    >>> round((29 / 50) ** 0.5, 15)
+    0.761577310586391
+
+    A face with no critical point inside ends at step 0:
+
+    >>> enumerate_face(FaceSystem.build(p, (unit_arrangement(p).face_of((1, 1, 1)),))).candidates
+    []
+    """
     outcome = FaceOutcome(faces=tuple(f.index for f in system.faces))
     if not system.live:
         outcome.candidates.append(_origin_candidate(system))
