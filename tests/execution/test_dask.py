@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from reluscape.data import load_problem
+from reluscape.data import InputError, load_problem
 from reluscape.exact.arrangement import orbit_representatives, pieces
-from reluscape.exact.merge import assemble, process_face
+from reluscape.exact.merge import assemble, package_versions, process_face
 from reluscape.execution import dask
 from reluscape.execution.pipeline import plan, solve
 from reluscape.schema import Result
@@ -225,6 +225,81 @@ def test_scheduler_that_cannot_be_reached_is_one_line_exit_2(
     assert lines[0].startswith("reluscape: error: cannot connect to the Dask scheduler at")
     assert needle in lines[0].lower()
     assert proc.stdout == ""
+
+
+@pytest.fixture(scope="module")
+def stale_scheduler() -> Iterator[str]:
+    """Address of a cluster whose one worker process reports another reluscape version."""
+    from distributed import Client, LocalCluster
+
+    # exec is sent by reference: a function of this test module could not be unpickled
+    # in the spawned worker, which does not have the tests on its path.
+    stale = (
+        "import reluscape.exact.merge as m\n"
+        "real = m._package_versions()\n"
+        "m._package_versions = lambda: tuple("
+        "(k, '0.0.1' if k == 'reluscape' else v) for k, v in real)\n"
+    )
+    with (
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # not the shared 8787
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        client.run(exec, stale, {})
+        yield cluster.scheduler_address
+
+
+def test_workers_with_other_versions_are_one_line_exit_2(
+    tmp_path: Path, stale_scheduler: str
+) -> None:
+    """Checked before any face: a worker with another reluscape (or Singular) would
+    compute what the result's stats.versions do not stand for."""
+    data = _csv(tmp_path, 5, 1)
+    out = tmp_path / "result.json"
+    proc = _cli("solve", str(data), "--hidden", "1", "--lam", "1/10", "--quiet",
+                "--scheduler", stale_scheduler, "--out", str(out))  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    here = package_versions()["reluscape"]
+    assert lines[0].startswith(
+        f"reluscape: error: 1 of 1 Dask workers of {stale_scheduler} run other versions"
+    )
+    assert f"reluscape 0.0.1 (here {here}); install the same versions" in lines[0]
+    assert not out.exists()
+
+
+def test_a_worker_that_joins_with_other_versions_fails_its_faces(
+    tmp_path: Path, stale_scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that joins after the check (here: the check skipped) runs no face: each
+    of its faces is reported undecided with the difference, never computed."""
+    monkeypatch.setattr(dask, "_check_workers", lambda client, address: None)
+    problem = load_problem(_csv(tmp_path, 4, 1), hidden=1, lam="1/10")
+    result = solve(problem, scheduler=stale_scheduler)
+    here = package_versions()["reluscape"]
+    reasons = {f["reason"] for f in result.stats["faces_undecided"]}
+    assert reasons == {f"worker runs other versions: reluscape 0.0.1 (here {here})"}
+    assert len(result.stats["faces_undecided"]) == result.stats["orbits"] == plan(problem).orbits
+    assert result.minima == [] and not result.complete
+
+
+def test_a_worker_without_reluscape_is_refused() -> None:
+    class Cluster:  # client.run re-raises what a worker raised unpickling the function
+        def run(self, function: object) -> None:
+            raise ModuleNotFoundError("No module named 'reluscape'")
+
+    with pytest.raises(InputError) as refused:
+        dask._check_workers(Cluster(), "tcp://10.0.0.1:8786")
+    assert str(refused.value) == (
+        "a Dask worker of tcp://10.0.0.1:8786 cannot run reluscape (ModuleNotFoundError: "
+        "No module named 'reluscape'); install the same reluscape on every machine of the cluster"
+    )
 
 
 def test_jobs_and_scheduler_together_are_refused(tmp_path: Path) -> None:

