@@ -14,6 +14,7 @@ index, degenerate points with the reason) and listed with the minima in
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 import time
@@ -21,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from reluscape import schema
@@ -493,7 +495,8 @@ def _entry_parts(problem: Problem, cand: Candidate) -> dict[str, Any]:
 def package_versions() -> dict[str, str]:
     """The versions of reluscape and of the libraries that decide its results, as recorded
     in ``stats.versions``; every Dask worker of a run must have the same
-    (:mod:`reluscape.execution.dask`)."""
+    (:mod:`reluscape.execution.dask`). ``reluscape-source`` is a digest of the package's
+    own source files: checkouts of two commits carry one version number."""
     return dict(_package_versions())
 
 
@@ -507,4 +510,18 @@ def _package_versions() -> tuple[tuple[str, str], ...]:
             out.append((pkg, metadata.version(pkg)))
         except metadata.PackageNotFoundError:
             out.append((pkg, "unknown"))
-    return tuple(out)
+    return (*out, ("reluscape-source", source_digest()))
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def source_digest(root: Path = PACKAGE_ROOT) -> str:
+    """SHA-256 (first 16 hex digits) of the Python files under ``root`` (the package),
+    names and contents, in sorted order: the same for every install of one commit,
+    whatever the machine or directory."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
