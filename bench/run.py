@@ -323,10 +323,6 @@ def append_history(row: Row, grid: str, run_id: str, path: Path = HISTORY) -> No
         sink.write(json.dumps(entry) + "\n")
 
 
-README_START = "<!-- bench:targets -->"
-README_END = "<!-- /bench:targets -->"
-
-
 def readme_table(history: Path = HISTORY) -> str:
     """The headline table of issue 13's targets: the newest history row of each case
     (of the targets grid), with its limit, and the ratios of the newest run."""
@@ -372,12 +368,13 @@ def readme_table(history: Path = HISTORY) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(history: Path = HISTORY, readme: Path = ROOT / "README.md") -> None:
-    """Replace the README's block between the bench markers by :func:`readme_table`."""
+def update_readme(block: str, body: str, readme: Path = ROOT / "README.md") -> None:
+    """Replace what stands between the README's markers ``<!-- bench:BLOCK -->`` and
+    ``<!-- /bench:BLOCK -->`` by ``body`` (generated tables: targets, consistency)."""
+    start, end = f"<!-- bench:{block} -->", f"<!-- /bench:{block} -->"
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index(README_START), text.index(README_END)
-    body = text[: start + len(README_START)] + "\n" + readme_table(history) + text[end:]
-    readme.write_text(body, encoding="utf-8")
+    head, tail = text.index(start) + len(start), text.index(end)
+    readme.write_text(text[:head] + "\n" + body + text[tail:], encoding="utf-8")
 
 
 HEADER = (
@@ -444,8 +441,9 @@ def main() -> int:
     )
     args = ap.parse_args()
     if args.readme:
-        update_readme(args.history)
-        print(readme_table(args.history))
+        table = readme_table(args.history)
+        update_readme("targets", table)
+        print(table)
         return 0
     grid = [(*c[:4], c[4] if len(c) > 4 else args.jobs) for c in GRIDS[args.grid]]
     rows: list[Row] = []
