@@ -30,6 +30,7 @@ def circle_minimum(
     prime: list[str] = CIRCLE,
     variables: tuple[str, ...] = ("t0_0", "t1_0"),
     rational: dict[str, str] | None = None,
+    face: tuple[dict, ...] = (RAY, RAY),
 ) -> Minimum:
     return Minimum(
         id=1,
@@ -37,7 +38,7 @@ def circle_minimum(
         loss=1.0,
         loss_interval=["1", "1"],
         is_global=True,
-        face=[RAY, RAY],
+        face=list(face),
         activation=[[0, 0, 1, 1], [0, 0, 1, 1]],
         point={
             "a": [1.0, 1.0],
@@ -136,3 +137,25 @@ def test_isolated_minimum_has_no_set():
     m.dimension, m.component = 0, None
     with pytest.raises(ValueError, match="no positive-dimensional component"):
         ComponentGeometry(m, float_data(PROBLEM)[0])
+
+
+def test_generators_of_very_different_scales_are_all_used():
+    """The circle t0_0^2 + t1_0^2 = 2 at c = -1/2 for both units (chambers "-+++"), its
+    quadric given with 1e40 times the coefficients of the linear generators (primes of
+    real sets have such spans). Unscaled, the quadric's Jacobian row hides the others:
+    the projection never moves c and stalls off the set."""
+    chamber = {"signs": "-+++", "kind": "chamber", "basis": [["1", "0"], ["0", "1"]]}
+    big = 10**40
+    minimum = circle_minimum(
+        prime=[f"{big}*t0_0^2 + {big}*t1_0^2 - {2 * big}", "2*t0_1 + 1", "2*t1_1 + 1"],
+        variables=("t0_0", "t0_1", "t1_0", "t1_1"),
+        rational={"a0": "1", "a1": "1", "t0_0": "1", "t0_1": "-1/2", "t1_0": "1", "t1_1": "-1/2"},
+        face=(chamber, chamber),
+    )
+    geometry = ComponentGeometry(minimum, float_data(PROBLEM)[0])
+    t = np.array([1.3, -0.3, 0.4, -0.8])
+    radial = math.sqrt(2) * np.array([1.3, 0.4]) / math.hypot(1.3, 0.4)
+    expected = np.array([radial[0], -0.5, radial[1], -0.5])
+    assert np.allclose(geometry.project(t), expected, atol=1e-12, rtol=0)
+    (tangent,) = geometry.tangent(np.array([1.0, -0.5, 1.0, -0.5])).T
+    assert np.allclose(np.abs(tangent), np.array([1, 0, 1, 0]) / math.sqrt(2), atol=1e-12)

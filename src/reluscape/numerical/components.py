@@ -136,15 +136,27 @@ class ComponentGeometry:
         """psi = T t + psi_fix as an (L, d+1) array."""
         return (self.T @ t + self.offset).reshape(self.shape)
 
+    def scales(self, t: np.ndarray) -> np.ndarray:
+        """1 / max(1, sum of |terms of g_j|) at t, one per generator.
+
+        Every generator is used at this scale: the coefficients of a prime's generators can
+        differ by dozens of orders of magnitude (1e9 against 1e52 on one set), and unscaled
+        the largest row of the Jacobian makes the others numerically zero, so the
+        projection stalls and the tangent space is wrong.
+        """
+        return np.array([1.0 / max(1.0, g.magnitude_float(t)) for g in self.generators])
+
+    def values(self, t: np.ndarray) -> np.ndarray:
+        """g_j(t), each at its scale (:meth:`scales`)."""
+        return self.scales(t) * np.array([g.evaluate_float(t) for g in self.generators])
+
     def residual(self, t: np.ndarray) -> float:
         """max_j |g_j(t)| / max(1, sum of |terms of g_j|)."""
-        return max(
-            abs(g.evaluate_float(t)) / max(1.0, g.magnitude_float(t)) for g in self.generators
-        )
+        return float(np.max(np.abs(self.values(t))))
 
     def jacobian(self, t: np.ndarray) -> np.ndarray:
-        """J_jk = dg_j / dt_k."""
-        return np.array([g.gradient_float(t) for g in self.generators])
+        """J_jk = dg_j / dt_k, each row at its generator's scale (:meth:`scales`)."""
+        return self.scales(t)[:, None] * np.array([g.gradient_float(t) for g in self.generators])
 
     def tangent(self, t: np.ndarray) -> np.ndarray:
         """Columns: an orthonormal basis (in t) of the kernel of J(t), ``dimension`` of them."""
@@ -157,13 +169,13 @@ class ComponentGeometry:
         """A point of {g = 0} near t (nearest in psi to first order), or None.
 
         Gauss-Newton with minimum-norm steps in the metric M = T^T T:
-        Delta = -M^{-1} J^T (J M^{-1} J^T)^+ g(t).
+        Delta = -M^{-1} J^T (J M^{-1} J^T)^+ g(t), with g and J at the generators' scales.
         """
         t = np.array(t, dtype=float)
         for _ in range(PROJECT_ITERATIONS):
             if self.residual(t) <= PROJECT_TOL:
                 return t
-            g = np.array([gen.evaluate_float(t) for gen in self.generators])
+            g = self.values(t)
             J = self.jacobian(t)
             inner = J @ self.metric_inv @ J.T
             t = t - self.metric_inv @ J.T @ (np.linalg.pinv(inner) @ g)
