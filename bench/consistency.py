@@ -229,9 +229,11 @@ def main() -> int:
         return 0
     cases = sorted(LIMITS, key=lambda c: c[1] ** c[2] * 4 ** c[0])
     if args.only:
+        names = {",".join(map(str, c)) for c in cases}
+        unknown = [spec for spec in args.only if spec not in names]
+        if unknown:
+            ap.error(f"--only {', '.join(unknown)}: not a target case {sorted(LIMITS)}")
         cases = [c for c in cases if ",".join(map(str, c)) in args.only]
-        if not cases:
-            ap.error(f"--only {', '.join(args.only)}: not a target case {sorted(LIMITS)}")
     report = json.loads(OUT.read_text()) if OUT.exists() else {"cases": []}
     report |= {"machine": machine(), "date": time.strftime("%Y-%m-%d")}
     verdicts = [check_case(*c, args.timeout, report)["identical"] for c in cases]
