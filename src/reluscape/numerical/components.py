@@ -173,9 +173,9 @@ class ComponentGeometry:
         """
         t = np.array(t, dtype=float)
         for _ in range(PROJECT_ITERATIONS):
-            if self.residual(t) <= PROJECT_TOL:
-                return t
             g = self.values(t)
+            if np.max(np.abs(g)) <= PROJECT_TOL:  # the residual, from the values at hand
+                return t
             J = self.jacobian(t)
             inner = J @ self.metric_inv @ J.T
             t = t - self.metric_inv @ J.T @ (np.linalg.pinv(inner) @ g)
