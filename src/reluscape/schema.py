@@ -543,25 +543,124 @@ class GlobalMinimum:
 class Connection:
     """A minimum that the descent paths from a census point reach: its ``minimum`` id, the
     ``barrier`` (the point's loss minus the minimum's, a float; null where a loss overflows)
-    and the number of ``paths`` (descent directions) that end there.
+    and the number of ``paths`` (descent directions) that end there (0: the point lies in
+    the closure of the set of minima itself).
+
+    ``path``: one such descent as a polyline of rational points, each a flat vector
+    (a_1..a_L, theta_1, ..., theta_L), from the point down to the minimum; ``height``: the
+    exact maximum of the loss along it, enclosed in two rationals
+    (:func:`reluscape.exact.paths.path_height`, sum convention like ``loss_interval``).
 
     Examples
     --------
     >>> Connection(minimum=2, barrier=0.25, paths=1).to_dict()
     {'minimum': 2, 'barrier': 0.25, 'paths': 1}
+    >>> c = Connection(minimum=2, barrier=0.25, paths=1, path=[["1", "0", "1/2"],
+    ...     ["1", "0", "1/4"]], height=["1/3", "1/2"])
+    >>> Connection(**c.to_dict()) == c, c.height[1]
+    (True, Fraction(1, 2))
     """
 
     minimum: int
     barrier: float | None
     paths: int
+    path: tuple[tuple[Fraction, ...], ...] | None = None
+    height: tuple[Fraction, Fraction] | None = None
 
     def __post_init__(self) -> None:
         _int(self.minimum, "minimum", 1)
         self.barrier = _optional_float(self.barrier, "barrier")
         _int(self.paths, "paths", 0)
+        if (self.path is None) != (self.height is None):
+            raise _fail("path", "a path and its height come together")
+        if self.path is not None and self.height is not None:
+            rows = _seq(self.path, "path")
+            if len(rows) < 2:
+                raise _fail("path", f"a path needs two vertices, got {len(rows)}")
+            self.path = tuple(
+                tuple(_rational(v, f"path[{k}]") for v in _seq(row, f"path[{k}]"))
+                for k, row in enumerate(rows)
+            )
+            if len({len(row) for row in self.path}) != 1:
+                raise _fail("path", "vertices of different lengths")
+            lo, hi = (_rational(v, "height") for v in _seq(self.height, "height", 2))
+            if lo > hi:
+                raise _fail("height", f"lower end {lo} is above upper end {hi}")
+            self.height = (lo, hi)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"minimum": self.minimum, "barrier": self.barrier, "paths": self.paths}
+        out: dict[str, Any] = {
+            "minimum": self.minimum,
+            "barrier": self.barrier,
+            "paths": self.paths,
+        }
+        if self.path is not None and self.height is not None:
+            out["path"] = [[_fraction_text(v) for v in row] for row in self.path]
+            out["height"] = [_fraction_text(v) for v in self.height]
+        return out
+
+
+@dataclass
+class Join:
+    """One merge of the disconnectivity graph: at census point ``point``, whose loss is the
+    Clarke-critical value in ``critical_interval`` (exact), the basins ``basins`` (two
+    sorted lists of minimum ids, joined through their minima ``minima``) become one.
+
+    ``path_height``: the exact enclosure of the highest loss on the stored paths from the
+    point down to the two minima (:class:`Connection`): an explicit path of that height
+    joins them, so the barrier is at most its upper end. ``minimax``: whether the height is
+    also the lowest possible (the minimax barrier): the census is complete, no descent was
+    lost, and every non-minimal point below it has decided descent components
+    (docs/METHOD.md section 13); otherwise the join is an upper bound only.
+    """
+
+    point: int
+    height: float | None
+    critical_interval: tuple[Fraction, Fraction]
+    minima: tuple[int, int]
+    basins: tuple[tuple[int, ...], tuple[int, ...]]
+    path_height: tuple[Fraction, Fraction] | None
+    minimax: bool
+
+    def __post_init__(self) -> None:
+        _int(self.point, "point", 1)
+        self.height = _optional_float(self.height, "height")
+        lo, hi = (
+            _rational(v, "critical_interval")
+            for v in _seq(self.critical_interval, "critical_interval", 2)
+        )
+        self.critical_interval = (lo, hi)
+        i, j = (_int(v, "minima", 1) for v in _seq(self.minima, "minima", 2))
+        self.minima = (i, j)
+        first, second = (
+            tuple(_int(v, f"basins[{k}]", 1) for v in _seq(b, f"basins[{k}]"))
+            for k, b in enumerate(_seq(self.basins, "basins", 2))
+        )
+        if i not in first or j not in second or set(first) & set(second):
+            raise _fail("basins", "two disjoint basins holding the two minima")
+        self.basins = (first, second)
+        if self.path_height is not None:
+            plo, phi = (
+                _rational(v, "path_height") for v in _seq(self.path_height, "path_height", 2)
+            )
+            self.path_height = (plo, phi)
+        if not isinstance(self.minimax, bool):
+            raise _fail("minimax", f"expected true or false, got {self.minimax!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "point": self.point,
+            "height": self.height,
+            "critical_interval": [_fraction_text(v) for v in self.critical_interval],
+            "minima": list(self.minima),
+            "basins": [list(b) for b in self.basins],
+            "path_height": (
+                None
+                if self.path_height is None
+                else [_fraction_text(v) for v in self.path_height]
+            ),
+            "minimax": self.minimax,
+        }
 
 
 @dataclass
@@ -576,6 +675,7 @@ class Landscape:
     edges: tuple[dict[str, Any], ...]
     components: tuple[tuple[int, ...], ...]
     lost_paths: tuple[dict[str, Any], ...] = ()
+    joins: tuple[Join, ...] = ()
 
     def __post_init__(self) -> None:
         self.nodes = tuple(
@@ -608,6 +708,12 @@ class Landscape:
             dict(_mapping(v, f"lost_paths[{k}]"))
             for k, v in enumerate(_seq(self.lost_paths, "lost_paths"))
         )
+        self.joins = tuple(
+            _typed(v, Join, f"joins[{k}]") for k, v in enumerate(_seq(self.joins, "joins"))
+        )
+        for k, join in enumerate(self.joins):
+            if any(v not in self.nodes for b in join.basins for v in b):
+                raise _fail(f"joins[{k}].basins", "not minima of the result")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -615,20 +721,26 @@ class Landscape:
             "edges": [dict(e) for e in self.edges],
             "components": [list(c) for c in self.components],
             "lost_paths": [dict(v) for v in self.lost_paths],
+            "joins": [j.to_dict() for j in self.joins],
         }
 
 
-CRITICAL_KINDS = ("minimum", "saddle", "degenerate")
-CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier")
+CRITICAL_KINDS = ("minimum", "saddle", "kink", "degenerate")
+CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier", "Clarke")
 
 
 @dataclass
 class CriticalPoint:
-    """One stationary point of the census (``solve --census``), an orbit representative.
+    """One Clarke-critical point of the census (``solve --census``), an orbit representative.
 
-    ``kind``: "minimum" (``id`` is then its id in ``minima``), "saddle" (``index`` >= 1,
-    the number of negative eigenvalues of Hess g_F on span(F)) or "degenerate" (``index``
-    null; ``detail`` says why no index is decided). The other fields are those of
+    ``kind``: "minimum" (``id`` is then its id in ``minima``), "saddle" (d-stationary,
+    ``index`` >= 1, the number of negative eigenvalues of Hess g_F on span(F)), "kink"
+    (0 in the Clarke subdifferential with a first-order descent: a unit on a ridge across
+    a wall; ``descent_components`` the number of components of its local descent set, 2
+    for a transition state, of ``index`` 1, and 1 when it joins no basins, its ``index``
+    then the number of ridges plus negative tangential eigenvalues, null when that is not
+    defined; both null when not decided) or "degenerate"
+    (``index`` null; ``detail`` says why no index is decided). The other fields are those of
     :class:`Minimum`; ``decided_by`` is one of :data:`CENSUS_DECIDED_BY`.
 
     Examples
@@ -658,6 +770,7 @@ class CriticalPoint:
     orbit_size: int
     component: Component | None = None
     connects: tuple[Connection, ...] | None = None
+    descent_components: int | None = None
 
     def __post_init__(self) -> None:
         _int(self.id, "id", 1)
@@ -673,6 +786,9 @@ class CriticalPoint:
         if self.kind == "degenerate":
             if self.index is not None:
                 raise _fail("index", f"a degenerate point has no index, got {self.index!r}")
+        elif self.kind == "kink":
+            if self.index is not None:
+                _int(self.index, "index", 1)
         else:
             _int(self.index, "index", 1 if self.kind == "saddle" else 0)
             if self.kind == "minimum" and self.index != 0:
@@ -681,6 +797,13 @@ class CriticalPoint:
             raise _fail(
                 "decided_by", f"expected one of {CENSUS_DECIDED_BY}, got {self.decided_by!r}"
             )
+        if self.descent_components is not None:
+            if self.kind != "kink":
+                raise _fail("descent_components", "only a kink's are listed")
+            if _int(self.descent_components, "descent_components", 1) > 2:
+                raise _fail("descent_components", f"1 or 2, got {self.descent_components!r}")
+            if (self.index == 1) != (self.descent_components == 2):
+                raise _fail("descent_components", "two exactly when the index is 1")
         _str(self.detail, "detail")
         # The shared fields are validated and converted exactly as a minimum's are.
         shared = self.as_minimum()
@@ -723,6 +846,11 @@ class CriticalPoint:
             "orbit_size": self.orbit_size,
             "component": None if self.component is None else self.component.to_dict(),
             **({} if self.connects is None else {"connects": [c.to_dict() for c in self.connects]}),
+            **(
+                {}
+                if self.descent_components is None
+                else {"descent_components": self.descent_components}
+            ),
         }
 
 
@@ -1026,11 +1154,13 @@ class Result:
         kinds = Counter(c.kind for c in self.critical_points)
         saddles = Counter(c.index for c in self.critical_points if c.kind == "saddle")
         by_index = ", ".join(f"{n} of index {i}" for i, n in sorted(saddles.items()))
+        kinks = sum(1 for c in self.critical_points if c.kind == "kink" and c.index == 1)
         lines = [
             "",
-            f"census: {len(self.critical_points)} stationary points up to unit permutation: "
+            f"census: {len(self.critical_points)} Clarke-critical points up to unit permutation: "
             f"{kinds['minimum']} minima, {kinds['saddle']} saddles"
             + (f" ({by_index})" if by_index else "")
+            + f", {kinds['kink']} kinks ({kinks} transition states)"
             + f", {kinds['degenerate']} degenerate (a dead unit, or the reason in 'detail')",
         ]
         if self.landscape is None:

@@ -60,8 +60,10 @@ def test_disconnectivity_joins_every_minimum_once(example) -> None:
 
 
 def test_directions_lower_the_loss_at_their_rate(example) -> None:
-    """Along (a_m, theta_m) = t (sign, u) the full loss changes by rate t^2 + O(t^3)."""
+    """Along (a_m, theta_m) = t (sign, u) of a dead unit the full loss changes by
+    rate t^2 + O(t^3); along theta_m + t u off a ridge, by rate t + O(t^2)."""
     problem, result = example
+    kinds = set()
     for c in result.critical_points:
         if c.kind == "minimum":
             continue
@@ -69,13 +71,18 @@ def test_directions_lower_the_loss_at_their_rate(example) -> None:
         base = full_loss(problem, a, psi)
         for d in descent_directions(problem, c):
             assert d.rate < 0
+            kinds.add(d.dead)
             changes = []
-            for t in (1e-2, 1e-3):
+            for t in (1e-2, 1e-3) if d.dead else (1e-5, 1e-6):
                 a1, psi1 = a.copy(), psi.copy()
-                a1[d.unit], psi1[d.unit] = d.sign * t, t * d.u
-                changes.append((full_loss(problem, a1, psi1) - base) / t**2)
+                if d.dead:
+                    a1[d.unit], psi1[d.unit] = d.sign * t, t * d.u
+                else:
+                    psi1[d.unit] = psi[d.unit] + t * d.u
+                changes.append((full_loss(problem, a1, psi1) - base) / (t**2 if d.dead else t))
             assert changes[-1] < 0
             assert changes[-1] == pytest.approx(d.rate, rel=0.05, abs=1e-4)
+    assert kinds == {True, False}  # the example has both kinds of descent
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -88,7 +95,7 @@ def test_directions_hold_the_steepest_dead_unit_direction(seed: int) -> None:
     problem = make_problem(X, y, hidden=1, lam="1/10")
     result = solve(problem, face_timeout=None, census=True)
     # psi = 0 is not a minimum of these data: some unit fits yt better than none.
-    origin = next(c for c in result.critical_points if c.kind != "minimum")
+    origin = next(c for c in result.critical_points if c.face[0].kind == "origin")
     xt, yt, lam = float_data(problem)
     u = rng.normal(size=(20000, xt.shape[1]))
     u /= np.linalg.norm(u, axis=1, keepdims=True)

@@ -6,7 +6,7 @@ unit permutations is kept (:func:`is_canonical`) and described as plain data
 (:class:`FaceRecord`, what a worker process sends back). :func:`assemble` merges the records
 of every face deterministically into a :class:`reluscape.schema.Result`. With ``census``,
 the stationary candidates that are not minima are classified too
-(:func:`reluscape.exact.verification.classify_stationary`: saddles with their exact
+(:func:`reluscape.exact.census.classify_stationary`: saddles with their exact
 index, degenerate points with the reason) and listed with the minima in
 ``Result.critical_points`` (docs/METHOD.md section 12).
 """
@@ -29,14 +29,10 @@ from reluscape import schema
 from reluscape.data import Problem
 from reluscape.exact import algebra, stages
 from reluscape.exact.arrangement import cached_arrangement, pieces
+from reluscape.exact.census import Classification, classify_stationary
 from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
-from reluscape.exact.verification import (
-    Classification,
-    Verdict,
-    classify_stationary,
-    verify_candidate,
-)
+from reluscape.exact.verification import Verdict, verify_candidate
 from reluscape.schema import CriticalPoint, Minimum, Result
 
 LOSS_PRECISION = 128
@@ -68,7 +64,7 @@ def process_face(
     """Enumerate and verify one product face; return plain data.
 
     With ``census``, the rejected candidates that are stationary are classified
-    (:func:`reluscape.exact.verification.classify_stationary`) and kept in
+    (:func:`reluscape.exact.census.classify_stationary`) and kept in
     ``record.census``, one entry per isolated point or per component, kind and index;
     the rejection counts are unchanged.
     """
@@ -166,6 +162,7 @@ def _census_entry(parts: dict[str, Any], found: Classification) -> CriticalPoint
         index=found.index,
         decided_by=found.decided_by,
         detail=found.detail,
+        descent_components=found.descent_components,
         **parts,
     )
 

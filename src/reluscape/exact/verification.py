@@ -228,30 +228,35 @@ def _vec_dot(u: list, v: list) -> Any:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)
 
 
+def chamber_gradients(ctx: _Context, u: int, face: UnitFace) -> list[tuple[UnitFace, list[Poly]]]:
+    """G_{l,C} = lambda theta_l - a_l sum_{i in A_C} e_i xt_i for every chamber C whose
+    closure holds the unit's face, as polynomials of the face system (docs/METHOD.md 5)."""
+    real_face = ctx.arrangement.face_of(face.signs)
+    if real_face is None:
+        # Every adjacent chamber must be seen: an unknown face would pass test 1 vacuously
+        # (and convexity would then accept the candidate).
+        raise algebra.Undecided(f"unit {u}: face {face.label()} is not in the arrangement")
+    a_u = ctx.system.a_var(u)
+    out = []
+    for chamber in ctx.arrangement.adjacent_chambers(real_face):
+        grad = [ctx.lam * th for th in ctx.system.theta[u]]
+        for i in chamber.active:
+            for k in range(len(grad)):
+                grad[k] -= a_u * ctx.residual[i] * ctx.xt[i][k]
+        out.append((chamber, grad))
+    return out
+
+
 def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
     """Test 1 for a live unit on a boundary face; records its critical cones in ``ctx``.
 
     Returns a refutation, or None when G_{l,C} lies in the dual of the tangent cone for
     every adjacent chamber C (a zero multiplier is left to test 4).
     """
-    system = ctx.system
-    e = ctx.residual
-    theta = system.theta[u]
-    a_u = system.a_var(u)
-    real_face = ctx.arrangement.face_of(face.signs)
-    if real_face is None:
-        # Test 1 must see every adjacent chamber: an unknown face would pass it vacuously
-        # (and convexity would then accept the candidate).
-        raise algebra.Undecided(f"unit {u}: face {face.label()} is not in the arrangement")
-    chambers = ctx.arrangement.adjacent_chambers(real_face)
     zero_rows = list(dict.fromkeys(tuple(ctx.xt[i]) for i in face.zeros))
     rank = len(ctx.xt[0]) - len(kernel_basis([_frac(r) for r in zero_rows], len(ctx.xt[0])))
     cones = []
-    for chamber in chambers:
-        grad = [ctx.lam * th for th in theta]
-        for i in chamber.active:
-            for k in range(len(grad)):
-                grad[k] -= a_u * e[i] * ctx.xt[i][k]
+    for chamber, grad in chamber_gradients(ctx, u, face):
         cone = _cone_membership(ctx, grad, face, chamber, rank)
         if cone is None:
             return Verdict(
@@ -460,70 +465,6 @@ def _interval_rank_at_least(rows: list[list[Any]], c: int) -> bool:
         m = [[v - row[j] / pivot[j] * w for v, w in zip(row, pivot, strict=True)] for row in m]
         m = [[v for k, v in enumerate(row) if k != j] for row in m]
     return True
-
-
-@dataclass(frozen=True)
-class Classification:
-    """A stationary point's kind ("minimum", "saddle" or "degenerate"), its index (the
-    number of negative eigenvalues of Hess g_F on span(F); None when degenerate) and the
-    test that decided it."""
-
-    kind: str
-    index: int | None
-    decided_by: str
-    detail: str = ""
-
-
-def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classification | None:
-    """The census verdict on a candidate: None if it is not stationary, else its kind.
-
-    Stationary means no first-order descent: for every live unit on a boundary face and
-    every adjacent chamber C, G_{l,C} lies in the dual of the tangent cone (test 1; dead
-    units always pass it, their gradient is 0). The index is the tangential one,
-    decided by :func:`hessian_index`, where it is the stratified Morse index: every
-    multiplier positive (strict first order) and no dead unit. Otherwise "degenerate",
-    with the reason (docs/METHOD.md section 12).
-    """
-    ctx = _Context(cand, arrangement)
-    dead = []
-    for u, face in enumerate(cand.system.faces):
-        if face.dim == 0:
-            dead.append(u)
-        elif face.zeros and _first_order_test(ctx, u, face) is not None:
-            return None
-    if dead:
-        return Classification(
-            "degenerate",
-            None,
-            "dead unit",
-            f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial",
-        )
-    zero = sorted(u for u, cones in ctx.cones.items() if any(c.zero_multipliers for c in cones))
-    if zero:
-        return Classification(
-            "degenerate",
-            None,
-            "zero multiplier",
-            f"unit(s) {zero}: a Farkas multiplier is 0, the first-order test is not strict",
-        )
-    hess, _, k = _loss_hessian(ctx)
-    index = hessian_index(ctx.point, hess, k)
-    if index is None:
-        return Classification(
-            "degenerate",
-            None,
-            "second order",
-            f"the Hessian on span(F) is singular beyond the component dimension {k}",
-        )
-    test = "Morse-Bott" if k > 0 else "second order"
-    if index == 0:
-        return Classification("minimum", 0, test, "the Hessian on span(F) is positive definite")
-    return Classification(
-        "saddle",
-        index,
-        test,
-        f"{index} negative eigenvalue(s) of the Hessian on span(F) (kernel of dimension {k})",
-    )
 
 
 def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | None:

@@ -73,7 +73,7 @@ def solve(
     census : bool
         Also classify every stationary point (minima, saddles with their index,
         degenerate points) into ``result.critical_points``
-        (:func:`reluscape.exact.verification.classify_stationary`), with every execution
+        (:func:`reluscape.exact.census.classify_stationary`), with every execution
         mode (local, Dask, checkpoints: the checkpoint's fingerprint includes it). The
         connections between them are numerical and added by the callers
         (:func:`reluscape.numerical.landscape.connect`).

@@ -33,17 +33,26 @@ from it by Kruskal's union-find (:func:`disconnectivity`).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from reluscape.data import Problem
 from reluscape.exact.arrangement import cached_arrangement
+from reluscape.exact.paths import path_height
 from reluscape.numerical.compare import PARAM_TOL, RunMatcher
-from reluscape.numerical.loss import float_data, full_loss_grad_array
-from reluscape.numerical.search import descend
-from reluscape.schema import Connection, CriticalPoint, Landscape, Result
+from reluscape.numerical.descent import wall_descent
+from reluscape.numerical.loss import (
+    a_hat_array,
+    float_data,
+    full_loss_grad_array,
+    reduced_loss_array,
+)
+from reluscape.numerical.search import NumericalRun, descend
+from reluscape.schema import Connection, CriticalPoint, Join, Landscape, Minimum, Result
 
 __all__ = [
     "DescentDirection",
@@ -57,18 +66,26 @@ RATE_TOL = 1e-9  # |P_G g_C| must exceed lambda by this relative margin (floats)
 INSIDE_TOL = 1e-10  # a projected direction counts as inside cl(G) above -this (floats)
 FIRST_STEP = 1e-3  # the first step of the dead unit, relative to max(1, |psi|)
 MAX_STEP = 0.3  # the step grows by 3 until the loss is below the point's, up to this
+VERTEX_BITS = 40  # stored paths' vertices are multiples of 2^-40
+HEIGHT_TOL = Fraction(1, 2**50)  # relative width of the exact enclosure of a path's height
+KEEP_FIRST = 5  # descent iterates kept next to the point
+KEEP_DROP = 0.01  # then one per this fraction of the whole loss drop
+LOSS_WINDOW = 1e-3  # a run is compared with the minima this close in loss (relative)
 
 
 @dataclass(frozen=True)
 class DescentDirection:
-    """Dead unit ``unit`` moves along (a, theta) = t (sign, u), |u| = 1; ``rate`` is
-    lambda - |P_G g_C| < 0, the loss change per t^2."""
+    """A first move of unit ``unit`` down from a census point: theta moves along the unit
+    vector ``u``; ``rate`` < 0 is the loss change per t^2 (a dead unit, whose a moves too:
+    (a, theta) = t (sign, u)) or per t (a unit on a ridge, ``dead`` False: theta + t u with
+    ``sign`` +1 into the side sigma_j = +, -1 into the other)."""
 
     unit: int
     sign: float
     u: np.ndarray
     rate: float
     chamber: str
+    dead: bool = True
 
 
 def _psi(point: CriticalPoint) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +112,7 @@ def descent_directions(problem: Problem, point: CriticalPoint) -> list[DescentDi
     >>> from reluscape.execution.pipeline import solve
     >>> p = make_problem([[0], [1], [2]], ["0", "3", "0"], hidden=1, lam="1/10")
     >>> r = solve(p, census=True)
-    >>> origin = next(c for c in r.critical_points if c.kind != "minimum")
+    >>> origin = next(c for c in r.critical_points if c.face[0].kind == "origin")
     >>> [(d.chamber, d.sign, round(d.rate, 3)) for d in descent_directions(p, origin)]
     [('--+', -1.0, -0.607), ('+--', -1.0, -0.607)]
     """
@@ -104,6 +121,8 @@ def descent_directions(problem: Problem, point: CriticalPoint) -> list[DescentDi
     e = yt - np.maximum(xt @ psi.T, 0.0) @ a
     arrangement = cached_arrangement(problem)
     out: list[DescentDirection] = []
+    if point.kind == "kink":
+        out += _ridge_directions(xt, lam, a, psi, e, point)
     for unit, face in enumerate(point.face):
         if face.kind != "origin":
             continue
@@ -129,6 +148,47 @@ def descent_directions(problem: Problem, point: CriticalPoint) -> list[DescentDi
     return _distinct(out)
 
 
+def _ridge_directions(
+    xt: np.ndarray,
+    lam: float,
+    a: np.ndarray,
+    psi: np.ndarray,
+    e: np.ndarray,
+    point: CriticalPoint,
+) -> list[DescentDirection]:
+    """The sides of the walls along which a kink's units go down to first order.
+
+    A unit on a facet (its zero samples share one row xt_j) moves off the wall along
+    n = +-xt_j / |xt_j|; into the side sigma_j = s the loss changes at the rate
+    G_{l,C} . n, G_{l,C} = lambda theta_l - a_l sum_{i in A_C} e_i xt_i (docs/METHOD.md 13).
+    At a transition state (index 1) one unit has both sides going down: the two descent
+    components. Units on lower faces are left to the dead-unit directions and the census
+    says the index is not decided there.
+    """
+    out = []
+    for unit, face in enumerate(point.face):
+        zeros = [i for i, ch in enumerate(face.signs) if ch == "0"]
+        if face.kind in ("origin", "chamber") or not zeros:
+            continue
+        rows = {tuple(xt[i]) for i in zeros}
+        if len(rows) != 1:
+            continue
+        normal = xt[zeros[0]] / np.linalg.norm(xt[zeros[0]])
+        active = [i for i, ch in enumerate(face.signs) if ch == "+"]
+        for side in (1.0, -1.0):
+            chamber = active + (zeros if side > 0 else [])
+            grad = lam * psi[unit] - a[unit] * (e[chamber] @ xt[chamber])
+            rate = float(side * grad @ normal)
+            if rate < -RATE_TOL * max(1.0, float(np.linalg.norm(grad))):
+                label = "".join(
+                    ("+" if side > 0 else "-") if ch == "0" else ch for ch in face.signs
+                )
+                out.append(
+                    DescentDirection(unit, side, side * normal, rate, label, dead=False)
+                )
+    return out
+
+
 def _distinct(directions: list[DescentDirection]) -> list[DescentDirection]:
     """One direction per (unit, sign, u): a face's direction is found from every chamber
     whose closure holds it."""
@@ -148,11 +208,16 @@ def _start(
     xt, yt, lam = float_data(problem)
     a, psi = _psi(point)
     base, _, _ = full_loss_grad_array(xt, yt, lam, a, psi)
-    step = FIRST_STEP * max(1.0, float(np.max(np.abs(psi))))
+    # A ridge goes down to first order: a smaller first step keeps the start on its side.
+    scale = FIRST_STEP if direction.dead else FIRST_STEP**2
+    step = scale * max(1.0, float(np.max(np.abs(psi))))
     while step <= MAX_STEP:
         a1, psi1 = a.copy(), psi.copy()
-        a1[direction.unit] = direction.sign * step
-        psi1[direction.unit] = step * direction.u
+        if direction.dead:
+            a1[direction.unit] = direction.sign * step
+            psi1[direction.unit] = step * direction.u
+        else:
+            psi1[direction.unit] = psi[direction.unit] + step * direction.u
         value, _, _ = full_loss_grad_array(xt, yt, lam, a1, psi1)
         if value < base:
             return np.concatenate([a1, psi1.ravel()])
@@ -167,29 +232,125 @@ def _connection(point: CriticalPoint, mid: int, loss_of: dict[int, float | None]
     return Connection(minimum=mid, barrier=barrier, paths=0)
 
 
+def _flat(a: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    return np.concatenate([a, psi.ravel()])
+
+
+def _rational_vertex(x: np.ndarray) -> tuple[Fraction, ...]:
+    """A float vertex as rationals on the grid 2^-VERTEX_BITS (short, and exact from then on)."""
+    return tuple(Fraction(round(float(v) * 2**VERTEX_BITS), 2**VERTEX_BITS) for v in x)
+
+
+def _aligned(a: np.ndarray, psi: np.ndarray, a_m: np.ndarray, psi_m: np.ndarray) -> np.ndarray:
+    """The minimum's point (a_m, psi_m) with its units permuted to sit nearest (a, psi)."""
+    best = min(
+        map(list, itertools.permutations(range(len(a)))),
+        key=lambda p: max(float(np.max(np.abs(a - a_m[p]))), float(np.max(np.abs(psi - psi_m[p])))),
+    )
+    return _flat(a_m[best], psi_m[best])
+
+
+def _thinned(xt: np.ndarray, yt: np.ndarray, lam: float, vertices: list[np.ndarray]) -> list:
+    """Descent iterates kept for the stored path: the first KEEP_FIRST (the path's highest
+    part, next to the point), then one each time the loss has dropped by KEEP_DROP of the
+    whole drop, and the last. Chords between kept iterates stay in the basin; their exact
+    height is computed anyway."""
+    values = [reduced_loss_array(xt, yt, lam, v) for v in vertices]
+    drop = max(values[0] - values[-1], 0.0)
+    kept, last = [], values[0]
+    for k, (v, value) in enumerate(zip(vertices, values, strict=True)):
+        if k < KEEP_FIRST or last - value >= KEEP_DROP * drop or k == len(vertices) - 1:
+            kept.append(v)
+            last = value
+    return kept
+
+
+class _Matcher:
+    """:class:`RunMatcher` asked only about the minima whose loss is within LOSS_WINDOW
+    (relative) of the run's: a run within ``PARAM_TOL`` of a minimum is that close in loss
+    (the loss is Lipschitz), and the projection onto a set of minima (Gauss-Newton on its
+    prime) is most of the time of a census otherwise. With none in the window, all are
+    asked, so that a far-off end is still reported with its distance."""
+
+    def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float):
+        self.all = RunMatcher(minima, xt, yt, lam)
+        self.loss = {m.id: m.loss for m in minima}
+        self.one = {m.id: RunMatcher([m], xt, yt, lam) for m in minima}
+
+    def match(self, a: np.ndarray, psi: np.ndarray, loss: float) -> tuple[int | None, float]:
+        near = [
+            mid
+            for mid, value in self.loss.items()
+            if value is not None and abs(value - loss) <= LOSS_WINDOW * max(1.0, abs(value))
+        ]
+        if not near:
+            return self.all.match(a, psi, PARAM_TOL)
+        found = [self.one[mid].match(a, psi, PARAM_TOL) for mid in near]
+        hits = [f for f in found if f[0] is not None]
+        return min(hits or found, key=lambda f: f[1])
+
+
+def _descent(
+    problem: Problem,
+    point: CriticalPoint,
+    direction: DescentDirection,
+    matcher: _Matcher,
+    seed: int,
+) -> tuple[int | None, float, NumericalRun, list[np.ndarray]] | None:
+    """One descent from the point: a step along the direction, the wall-respecting descent
+    (:func:`reluscape.numerical.descent.wall_descent`), then
+    :func:`reluscape.numerical.search.descend` to polish and judge the end, which the
+    matcher names. Returns (minimum id or None, distance, the run, the path's vertices as
+    flat (a, psi) vectors from the point to the end, on the minimum's own point when it is
+    isolated)."""
+    x0 = _start(problem, point, direction)
+    if x0 is None:
+        return None
+    xt, yt, lam = float_data(problem)
+    hidden = problem.hidden
+    a, psi = _psi(point)
+    walk = wall_descent(xt, yt, lam, x0[hidden:].reshape(psi.shape))
+    lifted = [_flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in walk.vertices]
+    run = descend(problem, lifted[-1], seed=seed)
+    mid, dist = matcher.match(run.a, run.psi, run.loss)
+    vertices = [_flat(a, psi), x0, *_thinned(xt, yt, lam, walk.vertices[1:]), _flat(run.a, run.psi)]
+    vertices[2 : len(vertices) - 1] = [
+        _flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in vertices[2:-1]
+    ]
+    for i, a_m, psi_m in matcher.all.points:
+        if i == mid:
+            vertices.append(_aligned(run.a, run.psi, a_m, psi_m))
+    return mid, dist, run, vertices
+
+
 def _connections(
     problem: Problem,
     point: CriticalPoint,
-    matcher: RunMatcher,
+    matcher: _Matcher,
     loss_of: dict[int, float | None],
     lost: list[dict[str, Any]],
     seed: int,
 ) -> tuple[Connection, ...]:
     """The minima that the descent paths from one point reach (lost paths go to ``lost``),
-    and the sets of minima whose closure holds the point itself (``paths`` 0, barrier 0 up
-    to rounding: the end of a curve of minima where one unit dies)."""
+    each with its first path and that path's exact height, and the sets of minima whose
+    closure holds the point itself (``paths`` 0, barrier 0 up to rounding: the end of a
+    curve of minima where one unit dies)."""
     reached: dict[int, Connection] = {}
     a, psi = _psi(point)
-    for mid, geometry in matcher.sets:
-        dist = geometry.distance(a, psi, matcher.yt, matcher.lam)
+    for mid, geometry in matcher.all.sets:
+        if point.loss is not None and loss_of[mid] is not None and abs(
+            point.loss - loss_of[mid]
+        ) > LOSS_WINDOW * max(1.0, abs(point.loss)):
+            continue  # a set's closure holds only points at its loss
+        dist = geometry.distance(a, psi, matcher.all.yt, matcher.all.lam)
         if dist <= PARAM_TOL * max(1.0, float(np.max(np.abs(psi)))):
             reached[mid] = _connection(point, mid, loss_of)
+    width = psi.shape[1]
     for k, direction in enumerate(descent_directions(problem, point)):
-        x0 = _start(problem, point, direction)
-        if x0 is None:
+        found = _descent(problem, point, direction, matcher, seed + k)
+        if found is None:
             continue
-        run = descend(problem, x0, seed=seed + k)
-        mid, dist = matcher.match(run.a, run.psi, PARAM_TOL)
+        mid, dist, run, vertices = found
         if mid is None or not run.is_local_min:
             lost.append(
                 {
@@ -202,18 +363,39 @@ def _connections(
                 }
             )
             continue
-        reached.setdefault(mid, _connection(point, mid, loss_of)).paths += 1
+        conn = reached.setdefault(mid, _connection(point, mid, loss_of))
+        conn.paths += 1
+        if conn.path is None:
+            path = [_rational_vertex(v) for v in vertices]
+            split = [_split(v, problem.hidden, width) for v in path]
+            height = path_height(problem, split, HEIGHT_TOL)
+            conn.path, conn.height = tuple(path), (height.lower, height.upper)
     return tuple(reached[mid] for mid in sorted(reached))
 
 
-def connect(problem: Problem, result: Result, *, seed: int = 0) -> Result:
+def _split(v: tuple[Fraction, ...], hidden: int, width: int) -> tuple[list, list]:
+    """A flat vertex (a, theta_1, ..., theta_L) as (a, psi rows)."""
+    rows = [list(v[hidden + u * width : hidden + (u + 1) * width]) for u in range(hidden)]
+    return list(v[:hidden]), rows
+
+
+def connect(
+    problem: Problem,
+    result: Result,
+    *,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
     """The result with every non-minimal census point's ``connects`` and the ``landscape``.
 
     Each descent direction gives one path: a step along it (:func:`descent_directions`),
-    then :func:`reluscape.numerical.search.descend` (L-BFGS-B on l, polished in the
-    chamber it ends in, probed). The end is named by :class:`RunMatcher` within
+    the wall-respecting descent, then :func:`reluscape.numerical.search.descend` (polished
+    in the chamber it ends in, probed). The end is named by :class:`RunMatcher` within
     ``PARAM_TOL``; a path that ends elsewhere, or at a point the probe does not accept, is
-    lost and listed in ``landscape.lost_paths``.
+    lost and listed in ``landscape.lost_paths``. Each connection keeps its first path as
+    rational vertices with the exact height of the loss along it, and the landscape lists
+    the joins of the disconnectivity graph (:func:`joins`). ``progress(done, total)`` is
+    called after each point.
 
     Raises
     ------
@@ -223,15 +405,16 @@ def connect(problem: Problem, result: Result, *, seed: int = 0) -> Result:
     if result.critical_points is None:
         raise ValueError("the result has no census (solve with census=True)")
     xt, yt, lam = float_data(problem)
-    matcher = RunMatcher(result.minima, xt, yt, lam)
+    matcher = _Matcher(result.minima, xt, yt, lam)
     loss_of = {m.id: m.loss for m in result.minima}
     lost: list[dict[str, Any]] = []
-    points = [
-        p
-        if p.kind == "minimum"
-        else replace(p, connects=_connections(problem, p, matcher, loss_of, lost, seed))
-        for p in result.critical_points
-    ]
+    points = []
+    for done, p in enumerate(result.critical_points, start=1):
+        if p.kind != "minimum":
+            p = replace(p, connects=_connections(problem, p, matcher, loss_of, lost, seed))
+        points.append(p)
+        if progress is not None:
+            progress(done, len(result.critical_points))
     out = replace(result, critical_points=points, landscape=None)
     edges = [{"point": pid, "minima": [i, j], "height": h} for h, pid, i, j in _edges(out)]
     graph = Landscape(
@@ -239,8 +422,53 @@ def connect(problem: Problem, result: Result, *, seed: int = 0) -> Result:
         edges=tuple(edges),
         components=tuple(tuple(c) for c in graph_components(out)),
         lost_paths=tuple(lost),
+        joins=tuple(joins(out, lost=bool(lost))),
     )
     return replace(out, landscape=graph)
+
+
+def _decided(point: CriticalPoint) -> bool:
+    """Whether descents from the point's directions reach every component of its local
+    descent set: a kink whose components are decided (two: a transition state, descended
+    from both sides of its ridge; one: it joins nothing its descents do not) or a
+    d-stationary point with a dead unit, whose second-order descent regions each hold one
+    of its directions (docs/METHOD.md section 13)."""
+    if point.kind == "kink":
+        return point.descent_components is not None
+    return point.kind == "degenerate" and point.decided_by == "dead unit"
+
+
+def joins(result: Result, *, lost: bool) -> list[Join]:
+    """The merges of the disconnectivity graph (:func:`disconnectivity`), each with the
+    exact critical value of its point, the exact height of its stored paths and whether
+    it is the minimax barrier (see :class:`reluscape.schema.Join`)."""
+    by_id = {p.id: p for p in result.critical_points or []}
+    out = []
+    for _, pid, first, second in disconnectivity(result):
+        point = by_id[pid]
+        conns = {c.minimum: c for c in point.connects or []}
+        i = min(m for m in first if m in conns)
+        j = min(m for m in second if m in conns)
+        heights = [
+            conns[m].height if conns[m].height is not None else point.loss_interval for m in (i, j)
+        ]
+        below = [
+            q
+            for q in by_id.values()
+            if q.kind != "minimum" and q.loss_interval[0] < point.loss_interval[1]
+        ]
+        out.append(
+            Join(
+                point=pid,
+                height=point.loss,
+                critical_interval=point.loss_interval,
+                minima=(i, j),
+                basins=(tuple(sorted(first)), tuple(sorted(second))),
+                path_height=(max(h[0] for h in heights), max(h[1] for h in heights)),
+                minimax=result.complete and not lost and all(_decided(q) for q in below),
+            )
+        )
+    return out
 
 
 def _edges(result: Result) -> list[tuple[float, int, int, int]]:

@@ -1,0 +1,274 @@
+"""The census: every Clarke-critical point of r, classified exactly (docs/METHOD.md 11-13).
+
+A point p in relint(F) where r is not differentiable has, in place of a gradient, the Clarke
+subdifferential. r equals the smooth g_C on each closed chamber cl(C) meeting a small ball
+around p (the chambers with F in cl(C)), so r is piecewise smooth and
+
+    d_C r(p) = conv { grad g_C(p) : F in cl(C) }.
+
+At p the residual e and a_hat are the same for every adjacent chamber (r is continuous), so
+the theta_l-block of grad g_C(p) is G_{l,C_l} = lambda theta_l - a_l sum_{i in A_{C_l}} e_i xt_i
+and depends on C only through the unit's own chamber C_l; the adjacent product chambers are
+all products of unit chambers, and the hull of a product of sets is the product of hulls:
+
+    0 in d_C r(p)   iff   for every unit l,   0 in conv { G_{l,C} : F_l in cl(C) }.
+
+A unit inside a chamber has one gradient, 0 at a critical point of g_F; a dead unit
+(theta_l = a_l = 0) has G = 0 in every chamber. So p is *Clarke-critical* iff it is a
+critical point of g_F on span(F) (the projections of all G_{l,C} onto span(F_l) are the
+gradient of g_F, so the enumeration's candidates contain every Clarke-critical point) and
+every live unit on a boundary face passes :func:`zero_in_hull`. *d-stationary* (no
+first-order descent, test 1 of :mod:`reluscape.exact.verification`) is the stronger
+condition that every G_{l,C} lies in the dual of the tangent cone of its chamber.
+
+The candidates that are Clarke-critical but not d-stationary are the *kinks*: a unit on a
+wall whose adjacent chambers' gradients point away from the wall on both sides (a ridge of
+r across the wall). They are where the mountain passes of r between minima lie (a
+mountain-pass point of a locally Lipschitz function is Clarke-critical), and the census
+keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reluscape.exact.algebra import RealPoint
+from reluscape.exact.arrangement import Arrangement, UnitFace
+from reluscape.exact.enumeration import Candidate
+from reluscape.exact.verification import (
+    _Context,
+    _dead_unit_test,
+    _first_order_test,
+    _loss_hessian,
+    _vec_dot,
+    chamber_gradients,
+    copositivity,
+    hessian_index,
+)
+
+Poly = Any
+
+CRITICAL = "Clarke"  # the census test that keeps a kink: 0 in the Clarke subdifferential
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A census point's kind ("minimum", "saddle", "kink" or "degenerate"), its index and
+    the test that decided it.
+
+    For a minimum or saddle the index is the number of negative eigenvalues of Hess g_F on
+    span(F); for a kink it is 1 when the local descent set has exactly two contractible
+    components (a transition state, :func:`_kink`), ``descent_components`` says how many it
+    has (None: not decided); None when degenerate.
+    """
+
+    kind: str
+    index: int | None
+    decided_by: str
+    detail: str = ""
+    descent_components: int | None = None
+
+
+@dataclass(frozen=True)
+class _Wall:
+    """A live unit on a boundary face at the candidate: its adjacent chambers' gradients
+    G_{l,C} (polynomials of the face system), whether test 1 holds in every chamber
+    (``valley``, d-stationary for this unit) and with every multiplier > 0 (``strict``)."""
+
+    unit: int
+    face: UnitFace
+    gradients: tuple[tuple[UnitFace, tuple[Poly, ...]], ...]
+    valley: bool
+    strict: bool
+
+
+def zero_in_hull(point: RealPoint, vectors: list[list[Poly]]) -> bool:
+    """Whether 0 lies in the convex hull of the vectors' values at the point, exactly.
+
+    0 is in conv{y_1, ..., y_m} iff min { |sum_j w_j y_j|^2 : w >= 0, sum w = 1 } = 0, the
+    minimum over the simplex of w^T M w with M the Gram matrix M_jk = y_j . y_k. M is
+    positive semidefinite, so that minimum is >= 0, and :func:`copositivity` decides
+    whether it is 0 by Cramer's rule and exact signs (no float, no tolerance).
+
+    Examples
+    --------
+    >>> from reluscape.exact import algebra
+    >>> R = algebra.ring(["z"])
+    >>> p = algebra.real_solutions([R("z^2 - 2")])[1]     # z = sqrt(2)
+    >>> zero_in_hull(p, [[R("z"), R(1)], [R("-z"), R(-1)]])     # +-(sqrt 2, 1)
+    True
+    >>> zero_in_hull(p, [[R("z"), R(1)], [R("-z"), R(0)]])
+    False
+    >>> zero_in_hull(p, [[R("z^2 - 2"), R(0)], [R(1), R(1)]])  # the first one is 0
+    True
+    """
+    from sage.all__sagemath_singular import matrix
+
+    R = point.ring
+    gram = matrix(R, [[R(_vec_dot(y, z)) for z in vectors] for y in vectors])
+    return copositivity(point, gram) == 0
+
+
+def _walls(ctx: _Context) -> list[_Wall]:
+    """The live units on boundary faces, with test 1 run in each of their chambers."""
+    out = []
+    for u, face in enumerate(ctx.system.faces):
+        if face.dim == 0 or not face.zeros:
+            continue
+        valley = _first_order_test(ctx, u, face) is None
+        strict = valley and not any(c.zero_multipliers for c in ctx.cones[u])
+        grads = chamber_gradients(ctx, u, face)
+        lifted = tuple((c, tuple(ctx.lift(g) for g in grad)) for c, grad in grads)
+        out.append(_Wall(u, face, lifted, valley, strict))
+    return out
+
+
+def _descending_sides(ctx: _Context, wall: _Wall) -> int | None:
+    """For a unit on a facet (its zero samples share one row xt_j): how many of the two
+    sides of the wall have a first-order descent, 0, 1 or 2; None on a lower face.
+
+    The normal space of the facet is span(xt_j); moving theta_l by +xt_j enters the chamber
+    with sigma_j = + and changes r at the rate G_{l,C+} . xt_j, moving by -xt_j enters the
+    other at the rate -G_{l,C-} . xt_j.
+    """
+    rows = {tuple(ctx.xt[i]) for i in wall.face.zeros}
+    if len(rows) != 1:
+        return None
+    j = wall.face.zeros[0]
+    xt_j = [ctx.lift(v) for v in ctx.xt[j]]
+    count = 0
+    for chamber, grad in wall.gradients:
+        rate = chamber.signs[j] * _vec_dot(list(grad), xt_j)
+        count += ctx.point.sign(rate) < 0
+    return count
+
+
+def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classification | None:
+    """The census verdict on a candidate: None if it is not Clarke-critical, else its kind.
+
+    d-stationary candidates (test 1 in every adjacent chamber for every live unit on a
+    boundary face; dead units always pass it) are classified as before: the index is the
+    tangential one, decided by :func:`hessian_index`, where it is the stratified Morse index
+    (every multiplier positive, no dead unit); otherwise "degenerate" with the reason
+    (docs/METHOD.md section 12). Candidates with a first-order descent are kept as kinks
+    when 0 is in the Clarke subdifferential (:func:`zero_in_hull` for each wall unit),
+    and their index is decided by :func:`_kink`.
+    """
+    ctx = _Context(cand, arrangement)
+    walls = _walls(ctx)
+    dead = [u for u, face in enumerate(cand.system.faces) if face.dim == 0]
+    ridges = [w for w in walls if not w.valley]
+    if ridges:
+        if not all(zero_in_hull(ctx.point, [list(g) for _, g in w.gradients]) for w in ridges):
+            return None
+        return _kink(ctx, walls, ridges, dead)
+    if dead:
+        return Classification(
+            "degenerate",
+            None,
+            "dead unit",
+            f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial",
+        )
+    zero = [w.unit for w in walls if not w.strict]
+    if zero:
+        return Classification(
+            "degenerate",
+            None,
+            "zero multiplier",
+            f"unit(s) {zero}: a Farkas multiplier is 0, the first-order test is not strict",
+        )
+    hess, _, k = _loss_hessian(ctx)
+    index = hessian_index(ctx.point, hess, k)
+    if index is None:
+        return Classification(
+            "degenerate",
+            None,
+            "second order",
+            f"the Hessian on span(F) is singular beyond the component dimension {k}",
+        )
+    test = "Morse-Bott" if k > 0 else "second order"
+    if index == 0:
+        return Classification("minimum", 0, test, "the Hessian on span(F) is positive definite")
+    return Classification(
+        "saddle",
+        index,
+        test,
+        f"{index} negative eigenvalue(s) of the Hessian on span(F) (kernel of dimension {k})",
+    )
+
+
+def _kink(
+    ctx: _Context, walls: list[_Wall], ridges: list[_Wall], dead: list[int]
+) -> Classification:
+    """A Clarke-critical candidate with a first-order descent: a kink, with the number of
+    components of its local descent set (2: a transition state, index 1).
+
+    Near p, r(p + v) = r(p) + sum_l phi_l(v_l) + O(|v|^2), phi_l(v_l) = G_{l,C(v_l)} . v_l
+    positively homogeneous and 0 along span(F_l). Suppose every ridge unit sits on a facet
+    with first-order descent on both sides (phi_l < 0 off span(F_l): phi_l(n) < 0 at both
+    normals +-n), every other wall unit is strict (phi_l > 0 off span(F_l)), every dead unit
+    has kappa != lambda (its form is definite, or has a descent when kappa > lambda), and
+    Hess g_F on span(F) has index m with kernel the component's tangent (along which r is
+    constant). With r ridges, the descent set on the unit sphere contains every direction
+    with a ridge normal part, and:
+
+    - r = 1, m = 0 and no dead unit with kappa > lambda: the set is
+      {v : phi_ridge(v) + sum_others phi_l(v_l) < 0} (second order cannot descend where the
+      strict terms are positive or along span(F)), split by the wall (phi_ridge = 0 there,
+      the rest >= 0), each side star-shaped about its pole +-n (moving towards the pole
+      lowers phi_ridge and leaves the rest): two contractible components, index 1, the
+      analogue of a smooth saddle whose unstable manifold has two branches;
+    - otherwise (two ridges, a negative tangential eigenvalue, a dead unit going down): the
+      two sides of one ridge are joined through the other descents (e.g. s n_1 + t n_2 or
+      s n + t w with the tangential or dead-unit direction w descend for all s, t >= 0 not
+      both 0), one component: the point joins no basins. Its index is r + m when no dead
+      unit descends, and None otherwise.
+
+    Any other configuration (a side without first-order descent, a zero multiplier,
+    kappa = lambda, a Hessian singular beyond the component, a ridge on a lower face) is
+    reported undecided, with the reason.
+    """
+    units = [w.unit for w in ridges]
+    where = "; ".join(f"unit {w.unit} on face {w.face.label()}" for w in ridges)
+    kink = f"{where}: 0 is in the Clarke subdifferential, not d-stationary (unit(s) {units})"
+    reason = None
+    if any(_descending_sides(ctx, w) != 2 for w in ridges):
+        reason = "a ridge unit on a lower face, or with first-order descent on one side only"
+    elif not all(w.strict for w in walls if w.valley):
+        reason = "a zero Farkas multiplier on another wall"
+    descending = []
+    if reason is None:
+        e = [ctx.lift(v) for v in ctx.residual]
+        for u in dead:
+            verdict = _dead_unit_test(ctx, e, u)
+            if verdict is not None and verdict.is_minimum is None:
+                reason = f"dead unit {u} has kappa = lambda"
+            elif verdict is not None:
+                descending.append(u)
+    if reason is None:
+        hess, _, k = _loss_hessian(ctx)
+        m = hessian_index(ctx.point, hess, k) if ctx.system.live else 0
+        if m is None:
+            reason = "the Hessian on span(F) is singular beyond the component"
+        elif len(ridges) == 1 and m == 0 and not descending:
+            return Classification(
+                "kink",
+                1,
+                CRITICAL,
+                f"{kink}; descent on both sides of the wall and none along span(F): a "
+                "transition state (two descent components)",
+                descent_components=2,
+            )
+        else:
+            return Classification(
+                "kink",
+                None if descending else len(ridges) + m,
+                CRITICAL,
+                f"{kink}; {len(ridges)} ridge(s), {m} negative tangential eigenvalue(s), "
+                f"dead unit(s) going down {descending}: one descent component, it joins no "
+                "basins",
+                descent_components=1,
+            )
+    undecided = f"{kink}; descent components not decided: {reason}"
+    return Classification("kink", None, CRITICAL, undecided)
