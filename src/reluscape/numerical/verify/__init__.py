@@ -122,6 +122,7 @@ from reluscape.numerical.verify.exact_checks import (
     duplicates,
     orbit_size_of_faces,
 )
+from reluscape.numerical.verify.landscape_checks import check_clarke, landscape_failures
 from reluscape.numerical.verify.local_checks import (
     check_component,
     check_first_order,
@@ -193,6 +194,8 @@ def verify_document(
         report.checks.append(check_orbit(claim))
     census = _census_reports(points, ctx, name)
     general = duplicates(claims)
+    landscape, landscape_summary = landscape_failures(result, ctx)
+    general += landscape
     if result.complete and not claims:
         general.append(
             "the document is complete but claims no minimum, while r is coercive "
@@ -204,6 +207,7 @@ def verify_document(
         undecided=len(result.undecided),
         general=general,
         census=census,
+        landscape=landscape_summary,
     )
 
 
@@ -221,13 +225,17 @@ def _in_floats(claim: Claim, name: str) -> Iterator[None]:
 
 def _census_reports(points: list[Claim], ctx: Context, name: str) -> list[MinimumReport]:
     """The census's points that are not minima (``solve --census``), re-checked: stationary
-    (the first-order check of a minimum: no one-sided descent) and not a minimum (the
+    (the first-order check of a minimum: no one-sided descent), or for a kink 0 in the hull
+    of its adjacent chambers' gradients (:func:`check_clarke`), and not a minimum (the
     multi-scale probe finds a descent; none at the largest radius refutes the claim, a
     decrease at the larger radii only is a note)."""
     out = []
     for k, claim in enumerate(points):
         with _in_floats(claim, name):
-            first = check_first_order(claim, ctx, claim.exact_psi(), seed=k)
+            if claim.kind == "kink":
+                first = check_clarke(claim, ctx)
+            else:
+                first = check_first_order(claim, ctx, claim.exact_psi(), seed=k)
             found, text, decrease = multiscale_probe(ctx, claim.psi, seed=k)
         if found:
             descent = CheckOutcome("descent", True, decrease, text)

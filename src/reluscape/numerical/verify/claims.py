@@ -12,7 +12,7 @@ floats can hold (docs/METHOD.md section 8).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -112,6 +112,7 @@ class Claim:
     where: str
     prime: list[Polynomial]
     system: list[Polynomial]
+    kind: str = "minimum"
 
     @property
     def id(self) -> int:
@@ -191,7 +192,7 @@ def claims_of_points(result: Result) -> list[Claim]:
     """The census's points that are not minima, as claims (their fields are a minimum's);
     the same polynomial errors as :func:`claims_of`."""
     return [
-        _claim(c.as_minimum(), f"critical_points[{k}]")
+        replace(_claim(c.as_minimum(), f"critical_points[{k}]"), kind=c.kind)
         for k, c in enumerate(result.critical_points or [])
         if c.kind != "minimum"
     ]

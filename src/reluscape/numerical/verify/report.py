@@ -113,6 +113,7 @@ class VerifyReport:
     undecided: int
     general: list[str] = field(default_factory=list)
     census: list[MinimumReport] = field(default_factory=list)
+    landscape: str = ""
 
     @property
     def passed(self) -> bool:
@@ -153,7 +154,7 @@ class VerifyReport:
         if notes:
             lines += ["", *notes]
         if self.census:
-            lines += ["", f"census: {len(self.census)} stationary points that are not minima"]
+            lines += ["", f"census: {len(self.census)} Clarke-critical points that are not minima"]
             lines += [
                 f"  point {c.id}: " + ", ".join(f"{o.name} {o.cell()}" for o in c.checks)
                 for c in self.census
@@ -164,6 +165,8 @@ class VerifyReport:
                 for c in self.census
                 for o in c.noted
             ]
+        if self.landscape:
+            lines += ["", self.landscape]
         lines += ["", self.verdict()]
         return "\n".join(lines)
 
