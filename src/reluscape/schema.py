@@ -740,8 +740,10 @@ class CriticalPoint:
     for a transition state, of ``index`` 1, and 1 when it joins no basins, its ``index``
     then the number of ridges plus negative tangential eigenvalues, null when that is not
     defined; both null when not decided) or "degenerate"
-    (``index`` null; ``detail`` says why no index is decided). The other fields are those of
-    :class:`Minimum`; ``decided_by`` is one of :data:`CENSUS_DECIDED_BY`.
+    (``index`` null; ``detail`` says why no index is decided). ``descents_cover``: every
+    component of the point's local descent set holds a direction the landscape descends
+    from (decided exactly; what makes a join the minimax barrier, :class:`Join`). The other
+    fields are those of :class:`Minimum`; ``decided_by`` is one of :data:`CENSUS_DECIDED_BY`.
 
     Examples
     --------
@@ -771,6 +773,7 @@ class CriticalPoint:
     component: Component | None = None
     connects: tuple[Connection, ...] | None = None
     descent_components: int | None = None
+    descents_cover: bool = False
 
     def __post_init__(self) -> None:
         _int(self.id, "id", 1)
@@ -797,6 +800,8 @@ class CriticalPoint:
             raise _fail(
                 "decided_by", f"expected one of {CENSUS_DECIDED_BY}, got {self.decided_by!r}"
             )
+        if not isinstance(self.descents_cover, bool):
+            raise _fail("descents_cover", f"expected true or false, got {self.descents_cover!r}")
         if self.descent_components is not None:
             if self.kind != "kink":
                 raise _fail("descent_components", "only a kink's are listed")
@@ -851,6 +856,7 @@ class CriticalPoint:
                 if self.descent_components is None
                 else {"descent_components": self.descent_components}
             ),
+            **({"descents_cover": True} if self.descents_cover else {}),
         }
 
 

@@ -60,7 +60,9 @@ class Classification:
     For a minimum or saddle the index is the number of negative eigenvalues of Hess g_F on
     span(F); for a kink it is 1 when the local descent set has exactly two contractible
     components (a transition state, :func:`_kink`), ``descent_components`` says how many it
-    has (None: not decided); None when degenerate.
+    has (None: not decided); None when degenerate. ``descents_cover``: every component of
+    the local descent set holds one of the directions the landscape descends from (a kink
+    with decided components; a dead-unit point by :func:`_dead_unit_point_covered`).
     """
 
     kind: str
@@ -68,6 +70,7 @@ class Classification:
     decided_by: str
     detail: str = ""
     descent_components: int | None = None
+    descents_cover: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,25 @@ def _descending_sides(ctx: _Context, wall: _Wall) -> int | None:
     return count
 
 
+def _dead_unit_point_covered(ctx: _Context, walls: list[_Wall]) -> bool:
+    """Whether every descent region of a d-stationary point with dead units holds one of
+    the dead units' critical directions (docs/METHOD.md section 13).
+
+    With every multiplier positive the live units' normal terms are first-order positive,
+    and the second-order model near p is the dead units' forms (each decoupled,
+    docs/METHOD.md 6.1) plus Hess g_F of the live units on span(F). When the latter is
+    positive definite (or Morse-Bott along the component), a direction descends only where
+    some dead unit's form is negative, and each such region holds a critical point of that
+    form on the sphere's strata: one of the landscape's directions.
+    """
+    if not all(w.strict for w in walls):
+        return False
+    if not ctx.system.live:
+        return True
+    hess, _, k = _loss_hessian(ctx)
+    return hessian_index(ctx.point, hess, k) == 0
+
+
 def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classification | None:
     """The census verdict on a candidate: None if it is not Clarke-critical, else its kind.
 
@@ -164,11 +186,19 @@ def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classifica
             return None
         return _kink(ctx, walls, ridges, dead)
     if dead:
+        covered = _dead_unit_point_covered(ctx, walls)
         return Classification(
             "degenerate",
             None,
             "dead unit",
-            f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial",
+            f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial"
+            + (
+                "; every multiplier is positive and the live units' Hessian on span(F) "
+                "positive definite, so its descent regions are the dead units'"
+                if covered
+                else ""
+            ),
+            descents_cover=covered,
         )
     zero = [w.unit for w in walls if not w.strict]
     if zero:
@@ -259,6 +289,7 @@ def _kink(
                 f"{kink}; descent on both sides of the wall and none along span(F): a "
                 "transition state (two descent components)",
                 descent_components=2,
+                descents_cover=True,
             )
         else:
             return Classification(
@@ -269,6 +300,7 @@ def _kink(
                 f"dead unit(s) going down {descending}: one descent component, it joins no "
                 "basins",
                 descent_components=1,
+                descents_cover=True,
             )
     undecided = f"{kink}; descent components not decided: {reason}"
     return Classification("kink", None, CRITICAL, undecided)

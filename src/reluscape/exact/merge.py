@@ -19,7 +19,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
@@ -141,11 +141,9 @@ def _add_to_census(
     if found is None:
         return
     if found.kind == "degenerate":
-        found = Classification(
-            found.kind,
-            None,
-            found.decided_by,
-            f"{found.detail}; not a local minimum ({verdict.decided_by}: {verdict.detail})",
+        found = replace(
+            found,
+            detail=f"{found.detail}; not a local minimum ({verdict.decided_by}: {verdict.detail})",
         )
     if cand.component is not None:
         key = (cand.component.index, found.kind, found.index)
@@ -163,6 +161,7 @@ def _census_entry(parts: dict[str, Any], found: Classification) -> CriticalPoint
         decided_by=found.decided_by,
         detail=found.detail,
         descent_components=found.descent_components,
+        descents_cover=found.descents_cover,
         **parts,
     )
 

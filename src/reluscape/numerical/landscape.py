@@ -427,17 +427,6 @@ def connect(
     return replace(out, landscape=graph)
 
 
-def _decided(point: CriticalPoint) -> bool:
-    """Whether descents from the point's directions reach every component of its local
-    descent set: a kink whose components are decided (two: a transition state, descended
-    from both sides of its ridge; one: it joins nothing its descents do not) or a
-    d-stationary point with a dead unit, whose second-order descent regions each hold one
-    of its directions (docs/METHOD.md section 13)."""
-    if point.kind == "kink":
-        return point.descent_components is not None
-    return point.kind == "degenerate" and point.decided_by == "dead unit"
-
-
 def joins(result: Result, *, lost: bool) -> list[Join]:
     """The merges of the disconnectivity graph (:func:`disconnectivity`), each with the
     exact critical value of its point, the exact height of its stored paths and whether
@@ -465,7 +454,7 @@ def joins(result: Result, *, lost: bool) -> list[Join]:
                 minima=(i, j),
                 basins=(tuple(sorted(first)), tuple(sorted(second))),
                 path_height=(max(h[0] for h in heights), max(h[1] for h in heights)),
-                minimax=result.complete and not lost and all(_decided(q) for q in below),
+                minimax=result.complete and not lost and all(q.descents_cover for q in below),
             )
         )
     return out
