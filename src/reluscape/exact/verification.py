@@ -62,35 +62,8 @@ and a local minimum of r, with its whole component (docs/METHOD.md section 6.7).
 the first-order tests alone decide every candidate; tests 3 and 4 refine the verdict's
 name, and can never refute a candidate that passes tests 1 and 2.
 
-**The census: stationary points and their index** (:func:`classify_stationary`,
-docs/METHOD.md section 12). r is continuous and equals g_C on each cl(C), and the tangent
-cones T_C of the adjacent chambers cover R^N, so the one-sided directional derivative is
-r'(p; v) = grad g_C(p) . v for v in T_C. A candidate (a critical point of g_F on span(F))
-is therefore *stationary*, r'(p; v) >= 0 for every v, iff test 1 holds in every adjacent
-chamber; a dead unit always passes it (its theta-gradient lambda theta_l - a_l g_C is 0
-at theta_l = a_l = 0). Candidates with a first-order descent are not stationary.
-
-The index. Psi-space is stratified by the product faces (finitely many relatively open
-polyhedral cones: a Whitney stratification), and r is smooth on the closure of each
-chamber. In stratified Morse theory (Goresky-MacPherson) the local Morse data of r at
-p in the stratum S = relint(F) are the product of the tangential Morse data (of r on S,
-i.e. g_F on span(F)) and the normal Morse data (of r on a normal slice through p).
-Where the first-order test is strict (every multiplier mu_i > 0) and no unit is dead,
-the sufficiency argument of section 5 uses only that strictness: with x = z + n
-(z in span(F), n normal), r(z + n) >= g_F(z) + c0/2 |n| near p, and r is Lipschitz,
-so r restricted to the normal slice has a strict minimum at p with linear growth. The
-normal Morse data are then trivial (the lower half-link is empty), and the local Morse
-data are those of g_F at p: for a nondegenerate critical point of index m, crossing the
-level r(p) attaches an m-cell to the sublevel set, as for a smooth Morse function. So the
-index of p is m = the number of negative eigenvalues of Hess g_F on span(F) (equal to
-that of Hess l_F, Haynsworth), counted exactly by Descartes' rule on the characteristic
-polynomial (:func:`hessian_index`). For a sample of a k-dimensional component the
-kernel must have dimension exactly k (it is the tangent space, section 6.3); m is then
-the Morse-Bott index of the component. Index 0 is a minimum (section 5); m >= 1 a
-*saddle*, with a descent direction inside span(F). Every other stationary point is
-*degenerate*, with the reason: a dead unit (the normal data at theta_l = 0 are those of
-the quadratic form of section 6.1, not trivial), a zero multiplier (the critical cone
-leaves span(F), section 6.2) or a kernel larger than the component's dimension.
+The census (:mod:`reluscape.exact.census`) reuses tests 1 and 2 and the index
+(:func:`hessian_index`) to classify every Clarke-critical candidate (docs/METHOD.md 11-12).
 """
 
 from __future__ import annotations
