@@ -5,6 +5,11 @@ minima themselves."""
 
 from __future__ import annotations
 
+import itertools
+from fractions import Fraction
+from pathlib import Path
+
+import neb
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -13,6 +18,7 @@ from reluscape.data import example_path, load_problem, make_problem
 from reluscape.execution.pipeline import solve
 from reluscape.numerical.landscape import connect, descent_directions, disconnectivity
 from reluscape.numerical.loss import float_data, full_loss
+from reluscape.numerical.verify import verify_document
 from reluscape.schema import Result
 
 
@@ -59,10 +65,12 @@ def test_disconnectivity_joins_every_minimum_once(example) -> None:
     assert merged == {m.id for m in result.minima}
 
 
-def test_directions_lower_the_loss_at_their_rate(example) -> None:
+@pytest.mark.parametrize("case", ["example", "ridges"])
+def test_directions_lower_the_loss_at_their_rate(case: str, request) -> None:
     """Along (a_m, theta_m) = t (sign, u) of a dead unit the full loss changes by
-    rate t^2 + O(t^3); along theta_m + t u off a ridge, by rate t + O(t^2)."""
-    problem, result = example
+    rate t^2 + O(t^3); along theta_m + t u off a ridge, by rate t + O(t^2). The example
+    has dead-unit points only, the 8-sample set both kinds."""
+    problem, result = request.getfixturevalue(case)
     kinds = set()
     for c in result.critical_points:
         if c.kind == "minimum":
@@ -82,7 +90,7 @@ def test_directions_lower_the_loss_at_their_rate(example) -> None:
                 changes.append((full_loss(problem, a1, psi1) - base) / (t**2 if d.dead else t))
             assert changes[-1] < 0
             assert changes[-1] == pytest.approx(d.rate, rel=0.05, abs=1e-4)
-    assert kinds == {True, False}  # the example has both kinds of descent
+    assert kinds == ({True} if case == "example" else {True, False})
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -152,3 +160,110 @@ def test_verify_rechecks_the_census(example) -> None:
     assert not report.passed
     assert [c.id for c in report.census if not c.passed] == [99]
     assert "census points [99]" in report.verdict()
+
+
+# --------------------------------------------------------------------------- transition states
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _claimed_barriers(result: Result) -> dict[frozenset[int], Fraction]:
+    """The join height of every pair of minima: where their basins first merge."""
+    out = {}
+    for join in result.landscape.joins:
+        for i in join.basins[0]:
+            for j in join.basins[1]:
+                out[frozenset((i, j))] = join.critical_interval[1]
+    return out
+
+
+def _band_loss(result: Result) -> tuple[neb.Loss, dict[int, np.ndarray]]:
+    p = result.problem
+    loss = neb.Loss(
+        np.array([[float(v) for v in row] for row in p.X]),
+        np.array([float(v) for v in p.y]),
+        p.hidden,
+        float(p.lam_sum),
+    )
+    points = {
+        m.id: loss.pack(
+            np.asarray(m.point.a, float), np.asarray(m.point.B, float), np.asarray(m.point.c, float)
+        )
+        for m in result.minima
+    }
+    return loss, points
+
+
+def _assert_no_band_below(result: Result, pairs: list[tuple[int, int]] | None = None) -> None:
+    """An independent NEB between the two minima (every unit permutation of one end) never
+    stays below their claimed join: a lower path would refute the minimax barrier."""
+    claimed = _claimed_barriers(result)
+    loss, points = _band_loss(result)
+    for i, j in pairs or list(itertools.combinations(sorted(points), 2)):
+        height = neb.lowest_band(loss, points[i], points[j], steps=1500)
+        join = float(claimed[frozenset((i, j))])
+        assert height >= join - 1e-9 * max(1.0, abs(join)), (i, j, height, join)
+
+
+@pytest.fixture(scope="module")
+def ridges():
+    problem = load_problem(DATA / "d1_n8.csv", hidden=2, lam="1/10")
+    result = solve(problem, face_timeout=None, census=True)
+    return problem, connect(problem, result)
+
+
+def test_transition_states_are_kinks_and_their_paths_reach_their_heights(ridges) -> None:
+    """On the 8-sample set of the issue the lowest joins are kinks of index 1 (a unit on a
+    ridge across a wall), every join is the minimax barrier, and every stored path's exact
+    height equals its join's critical value."""
+    _, result = ridges
+    graph = result.landscape
+    assert graph.lost_paths == () and graph.components == (tuple(m.id for m in result.minima),)
+    by_id = {c.id: c for c in result.critical_points}
+    states = [c for c in result.critical_points if c.kind == "kink" and c.index == 1]
+    assert states and all(c.descent_components == 2 for c in states)
+    first = graph.joins[0]
+    assert by_id[first.point].kind == "kink" and by_id[first.point].index == 1
+    for join in graph.joins:
+        assert join.minimax
+        lo, hi = join.path_height
+        assert lo <= hi
+        tol = Fraction(1, 10**9) * max(1, abs(join.critical_interval[1]))
+        assert abs(hi - join.critical_interval[1]) <= tol
+    assert len(graph.joins) == len(result.minima) - 1
+    assert Result.from_json(result.to_json()) == result
+
+
+def test_no_elastic_band_is_below_the_transition_states(ridges) -> None:
+    """The pairs that the kinks join first (the issue's minima 2 and 3 joined at 0.5121 by
+    NEB, where the old graph said 0.6123) and a pair joined through a dead-unit point."""
+    _, result = ridges
+    pairs = [join.minima for join in result.landscape.joins[:3]]
+    _assert_no_band_below(result, pairs)
+
+
+def test_verify_refutes_an_edited_path(ridges) -> None:
+    """A vertex of a stored path moved by 1/2: the recomputed exact height (and the float
+    samples) disagree with the stored one, and verify fails naming the path."""
+    _, result = ridges
+    doc = result.to_dict()
+    point = next(p for p in doc["critical_points"] if p.get("connects") and p["kind"] == "kink")
+    conn = next(c for c in point["connects"] if "path" in c)
+    middle = conn["path"][len(conn["path"]) // 2]
+    middle[0] = str(Fraction(middle[0]) + Fraction(1, 2))
+    report = verify_document(doc)
+    assert not report.passed
+    assert any("path" in line for line in report.general), report.general
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("data", "hidden"),
+    [("d1_n8.csv", 2), ("d2_n6.csv", 2), ("d1_n5.csv", 3)],
+)
+def test_no_elastic_band_below_any_join(data: str, hidden: int) -> None:
+    """Every pair of minima, d = 1 and d = 2, L = 2 and 3: no NEB path below the join."""
+    problem = load_problem(DATA / data, hidden=hidden, lam="1/10")
+    result = connect(problem, solve(problem, face_timeout=None, census=True))
+    assert result.landscape.lost_paths == ()
+    _assert_no_band_below(result)
