@@ -150,7 +150,9 @@ def test_a_number_beyond_the_digit_bound_is_refused_at_once(text: str) -> None:
 
 
 def test_a_python_number_beyond_the_digit_bound_is_refused() -> None:
-    for value in (10**4301, Fraction(1, 10**4301)):  # too long even for repr
+    assert parse_rational(10**4300 - 1) == 10**4300 - 1  # 4300 digits: the most allowed
+    assert parse_rational(Fraction(-1, 10**4300 - 1)) == Fraction(-1, 10**4300 - 1)
+    for value in (10**4300, Fraction(1, 10**4300)):  # too long even for repr
         with pytest.raises(InputError, match=r"y\[0\] has more than 4300 digits"):
             parse_rational(value, what="y[0]")
 

@@ -53,6 +53,8 @@ before it is built: ``1e999999999`` would otherwise cost minutes and a gigabyte 
 expand. Data of 1e400 (401 digits) are far inside it.
 """
 
+_DIGITS_BOUND = 10**MAX_DIGITS  # the least integer of more than MAX_DIGITS digits
+
 _DECIMAL = re.compile(
     r"[-+]?(?:(?P<int>\d[\d_]*)?(?:\.(?P<frac>\d[\d_]*)?)?)(?:[eE](?P<exp>[-+]?\d[\d_]*))?"
 )
@@ -154,8 +156,7 @@ def _check_literal_size(s: str, text: object, what: str) -> None:
 
 def _bounded(q: Fraction, text: object, what: str) -> Fraction:
     """``q``, if its numerator and denominator have at most :data:`MAX_DIGITS` digits."""
-    limit = MAX_DIGITS * math.log2(10)
-    if max(abs(q.numerator).bit_length(), q.denominator.bit_length()) > limit:
+    if max(abs(q.numerator), q.denominator) >= _DIGITS_BOUND:
         raise _too_large(text, what)
     return q
 
