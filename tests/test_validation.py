@@ -209,3 +209,15 @@ def test_the_api_takes_numpy_scalars_for_data_lambda_and_hidden() -> None:
 )
 def test_check_timeout_takes_numpy_numbers(value: object, expected: float) -> None:
     assert check_timeout(value) == expected
+
+
+def test_solve_takes_numpy_scalars_end_to_end() -> None:
+    """The calls of issue 31, item 9, through the public API."""
+    import reluscape
+
+    y = list(np.array([1.5, 2, 0]))
+    plain = reluscape.solve([[0], [1], [2]], [1.5, 2, 0], hidden=1, lam=1)
+    same = reluscape.solve([[0], [1], [2]], y, hidden=np.int64(1), lam=np.int64(1))
+    assert (same.problem, same.minima) == (plain.problem, plain.minima)
+    half = reluscape.solve([[0], [1], [2]], y, hidden=1, lam=np.float64(0.5))
+    assert half.problem.lam == Fraction(1, 2) and half.complete
