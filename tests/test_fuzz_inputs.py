@@ -232,3 +232,54 @@ def test_verify_and_report_on_fuzzed_json_keep_the_contract(
         path.write_text(text, encoding="utf-8")
         extra = ["--quiet"] if command == "verify" else ["--out", str(Path(tmp) / "report")]
         _check_contract(*_run(command, str(path), *extra))
+
+
+# --------------------------------------------------------------------------- the issue's cases
+
+BROKEN = {
+    "digits": lambda text: text.replace('"hidden": 1', '"hidden": ' + "1" * 5000, 1),
+    "nesting": lambda text: "[" * 200_000,
+    "duplicate id": lambda text: text.replace('"id": 2,', '"id": 1,', 1),
+    "not a minimum": lambda text: text.replace('"is_minimum": true', '"is_minimum": false', 1),
+    "huge exponent": lambda text: text.replace('"lam": "1/10"', '"lam": "1e999999999"', 1),
+}
+
+
+@pytest.mark.parametrize("command", ["verify", "report", "compare"])
+@pytest.mark.parametrize("damage", sorted(BROKEN))
+def test_broken_results_are_one_line_and_exit_2_in_every_reader(
+    document: dict[str, Any], tmp_path: Path, damage: str, command: str
+) -> None:
+    text = BROKEN[damage](json.dumps(document))
+    assert text != json.dumps(document)
+    path = tmp_path / "result.json"
+    path.write_text(text, encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text("x,y\n0,0\n1,1\n2,0\n4,2\n", encoding="utf-8")
+    argv = {
+        "verify": ["verify", str(path), "--quiet"],
+        "report": ["report", str(path), "--out", str(tmp_path / "report")],
+        "compare": ["compare", str(data), "--hidden", "1", "--lam", "1/10", "--result", str(path)],
+    }[command]
+    code, err = _run(*argv)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "result.json" in err
+
+
+def test_a_huge_exponent_is_refused_at_once_by_the_command(tmp_path: Path) -> None:
+    """Through the real entry point, within a timeout: the exact parser used to spend
+    minutes expanding 10**999999999, --dry-run included."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "data.csv"
+    data.write_text("x,y\n0,0\n1,1e999999999\n2,0\n", encoding="utf-8")
+    for args in (["--lam=1e999999999", str(tmp_path / "ok.csv")], ["--lam=1", str(data)]):
+        (tmp_path / "ok.csv").write_text("x,y\n0,0\n1,1\n2,0\n", encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "reluscape", "solve", args[1], "--hidden", "1", args[0],
+             "--dry-run"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "more than 4300 digits" in proc.stderr
