@@ -217,6 +217,13 @@ def test_census_ids_are_one_to_n(census: Result) -> None:
     _refused(doc, "critical_points", "ids are not unique")
 
 
+def test_a_census_point_connects_only_minima_of_the_result(census: Result) -> None:
+    doc = census.to_dict()
+    k, point = next((k, c) for k, c in enumerate(doc["critical_points"]) if c.get("connects"))
+    point["connects"].append({"minimum": len(doc["minima"]) + 1, "barrier": 0.5, "paths": 1})
+    _refused(doc, f"critical_points[{k}].connects[", "is not the id of a minimum")
+
+
 # Issue 31, item 4: a malformed JSON text is one MalformedResult, never a traceback.
 @pytest.mark.parametrize(
     ("text", "needle"),

@@ -929,8 +929,8 @@ class Result:
         return graph
 
     def _checked_census(self, raw: Any) -> list[CriticalPoint]:
-        """The census entries, validated; ids 1 to N, each once, and the minima in it are
-        ``minima`` (same ids, same losses)."""
+        """The census entries, validated; ids 1 to N, each once, the minima in it are
+        ``minima`` (same ids, same losses), and the minima a point connects are among them."""
         entries = []
         for k, c in enumerate(_seq(raw, "critical_points")):
             where = f"critical_points[{k}]"
@@ -950,6 +950,13 @@ class Result:
         census = {c.id: c.loss_interval for c in entries if c.kind == "minimum"}
         if census != minima:
             raise _fail("critical_points", "its minima differ from 'minima' (ids or losses)")
+        for k, c in enumerate(entries):
+            for j, x in enumerate(c.connects or ()):
+                if x.minimum not in minima:
+                    raise _fail(
+                        f"critical_points[{k}].connects[{j}].minimum",
+                        f"{x.minimum} is not the id of a minimum",
+                    )
         return entries
 
     @property
