@@ -193,7 +193,7 @@ def test_undecided_candidates_are_numbered_and_undecided(doc: dict[str, Any]) ->
         m.update(id=k, verdict={**m["verdict"], "is_minimum": None})
     assert len(Result.from_dict(doc).undecided) == 2
     doc["undecided"][1]["id"] = 1
-    _refused(doc, "undecided[1].id", "expected 2")
+    _refused(doc, "undecided[1].id", "1 is the id of an earlier candidate")
     doc["undecided"][1]["id"] = 2
     doc["undecided"][0]["verdict"]["is_minimum"] = True
     _refused(doc, "undecided[0].verdict.is_minimum", "expected null in 'undecided', got true")

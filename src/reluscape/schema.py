@@ -893,21 +893,26 @@ class Result:
             self.landscape = self._checked_landscape(self.landscape)
 
     def _check_lists(self) -> None:
-        """What no single entry can check: ``minima`` and ``undecided`` are each numbered
-        1, 2, ... in order (as the run numbers them), every entry of ``minima`` is a
-        minimum (``verdict.is_minimum`` true) and every undecided candidate undecided
-        (null). ``report`` and ``compare`` key figures and basins by id: a repeated id
-        overwrote one minimum's figures with another's, and a "minimum" whose verdict
-        says it is none made ``compare`` report a possible bug."""
+        """What no single entry can check: ``minima`` are numbered 1, 2, ... in order (as
+        the run numbers them), each a minimum (``verdict.is_minimum`` true); undecided
+        candidates have distinct ids and are undecided (null). ``report`` and ``compare``
+        key figures and basins by id: a repeated id overwrote one minimum's figures with
+        another's, and a "minimum" whose verdict says it is none made ``compare`` report
+        a possible bug."""
+        for k, m in enumerate(self.minima):
+            if m.id != k + 1:
+                raise _fail(
+                    f"minima[{k}].id",
+                    f"expected {k + 1} (minima are numbered 1, 2, ... in order), got {m.id}",
+                )
+        seen: set[int] = set()
+        for k, m in enumerate(self.undecided):
+            if m.id in seen:
+                raise _fail(f"undecided[{k}].id", f"{m.id} is the id of an earlier candidate")
+            seen.add(m.id)
         verdicts = {"minima": True, "undecided": None}
         for name, entries in (("minima", self.minima), ("undecided", self.undecided)):
             for k, m in enumerate(entries):
-                if m.id != k + 1:
-                    raise _fail(
-                        f"{name}[{k}].id",
-                        f"expected {k + 1} (the entries are numbered 1, 2, ... in order), "
-                        f"got {m.id}",
-                    )
                 if m.verdict.is_minimum is not verdicts[name]:
                     expected = json.dumps(verdicts[name])
                     raise _fail(
