@@ -206,13 +206,10 @@ def census() -> Result:
     )
 
 
-def test_census_ids_are_one_to_n(census: Result) -> None:
+def test_census_ids_are_unique(census: Result) -> None:
     doc = census.to_dict()
-    points = doc["critical_points"]
-    others = [c for c in points if c["kind"] != "minimum"]
+    others = [c for c in doc["critical_points"] if c["kind"] != "minimum"]
     assert others and Result.from_dict(doc) == census
-    others[0]["id"] = len(points) + 1  # a gap
-    _refused(doc, "critical_points", f"ids are not 1 to {len(points)}: no id {len(points)}")
     others[0]["id"] = 1  # the id of a minimum
     _refused(doc, "critical_points", "ids are not unique")
 
