@@ -63,3 +63,64 @@ def test_bad_files(tmp_path, text, needle):
 def test_mean_convention_scales_lambda():
     p = make_problem([[0], [1], [2], [3]], [0, 1, 0, 1], hidden=1, lam="1/8", convention="mean")
     assert p.lam_sum == Fraction(1, 2)
+
+
+# Issue 31, item 10: a typo in the first data row is an error naming it, not a header.
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("0,1.O\n1,2\n2,0\n3,1\n", "line 1, column 2: not a finite number: '1.O'"),
+        ("O.5,1,2\n1,2,3\n2,0,1\n", "line 1, column 1: not a finite number: 'O.5'"),
+        ("\n\n0,1,x\n1,2,3\n2,0,1\n", "line 3, column 3: not a finite number: 'x'"),
+    ],
+)
+def test_a_mostly_numeric_first_row_is_data_with_a_typo(tmp_path, text, needle):
+    f = tmp_path / "typo.csv"
+    f.write_text(text)
+    with pytest.raises(InputError, match=needle.replace(".", r"\.")):
+        read_csv(f)
+
+
+@pytest.mark.parametrize(
+    ("header", "width"), [("x,y", 2), ("x1,x2,y", 3), ("0,x,y", 3), ('"x, cm",y', 2)]
+)
+def test_a_mostly_named_first_row_is_a_header(tmp_path, header, width):
+    f = tmp_path / "named.csv"
+    f.write_text(header + "\n" + "\n".join(",".join(["1"] * width) for _ in range(3)) + "\n")
+    X, y = read_csv(f)
+    assert len(y) == 3 and all(len(row) == width - 1 for row in X)
+
+
+# Issue 31, item 11: the csv module reads the file, so a quoted cell is one cell.
+def test_a_quoted_cell_spanning_lines_is_refused_naming_the_line(tmp_path):
+    f = tmp_path / "multi.csv"
+    f.write_text('x,y\n0,1\n1,"2\n3"\n2,0\n')  # split into lines first, this read y = 23
+    with pytest.raises(InputError, match=r"line 3, column 2: not a finite number: '2\\n3'"):
+        read_csv(f)
+
+
+def test_quoted_cells_and_line_numbers_after_a_quoted_line_break(tmp_path):
+    f = tmp_path / "quoted.csv"
+    f.write_text('"x\nin cm",y\n"1",2\n3,"4"\r\n5,x\n')
+    with pytest.raises(InputError, match="line 5, column 2: not a finite number: 'x'"):
+        read_csv(f)
+    f.write_text('"x\nin cm",y\n"1",2\n3,"4"\r\n5,6\n')
+    assert read_csv(f) == ([["1"], ["3"], ["5"]], ["2", "4", "6"])
+
+
+def test_a_field_beyond_the_csv_limit_is_one_clear_error(tmp_path):
+    f = tmp_path / "huge.csv"
+    f.write_text('x,y\n0,"' + "1" * 200_000 + '"\n1,2\n')
+    with pytest.raises(InputError, match="line 2: not CSV: field larger than field limit"):
+        read_csv(f)
+
+
+# Issue 31, item 8: a huge exponent in a cell is refused at once, naming the cell.
+def test_a_huge_exponent_in_a_cell_is_refused_naming_it(tmp_path):
+    f = tmp_path / "big.csv"
+    f.write_text("x,y\n0,1\n1,1e999999999\n2,0\n")
+    with pytest.raises(InputError, match="line 3, column 2 has more than 4300 digits"):
+        load_problem(f, hidden=1, lam=1)
+    f.write_text("0,1e999999999\n1,1\n2,0\n")  # in the first row too: not taken as a header
+    with pytest.raises(InputError, match="line 1, column 2 has more than 4300 digits"):
+        load_problem(f, hidden=1, lam=1)

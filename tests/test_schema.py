@@ -98,6 +98,7 @@ def test_an_incomplete_result_claims_nothing_global(doc: dict[str, Any]) -> None
 
 def test_a_complete_result_with_undecided_candidates_is_refused(doc: dict[str, Any]) -> None:
     doc["undecided"] = [copy.deepcopy(doc["minima"][0])]
+    doc["undecided"][0]["verdict"]["is_minimum"] = None
     _refused(doc, "stats.complete", "undecided")
 
 
@@ -155,3 +156,109 @@ def test_minimum_round_trips(
     )
     assert Minimum(**json.loads(json.dumps(m.to_dict()))) == m
     assert m.loss_interval == (lo, lo + width)
+
+
+# Issue 31, item 14: what no single entry shows. A repeated id made report overwrite one
+# minimum's figures with another's; a non-minimum in minima made compare cry POSSIBLE BUG.
+@pytest.mark.parametrize(
+    ("edit", "fragments"),
+    [
+        (lambda d: d["minima"][1].update(id=1), ["minima[1].id", "expected 2", "got 1"]),
+        (lambda d: d["minima"][0].update(id=0), ["minima[0].id", "expected 1", "got 0"]),
+        (lambda d: d["minima"].reverse(), ["minima[0].id", "expected 1"]),
+        (
+            lambda d: d["minima"][1]["verdict"].update(is_minimum=False),
+            ["minima[1].verdict.is_minimum", "expected true in 'minima', got false"],
+        ),
+        (
+            lambda d: d["minima"][1]["verdict"].update(is_minimum=None),
+            ["minima[1].verdict.is_minimum", "got null"],
+        ),
+    ],
+)
+def test_inconsistent_lists_of_minima_are_refused(
+    doc: dict[str, Any], edit: Any, fragments: list[str]
+) -> None:
+    assert len(doc["minima"]) >= 2
+    edit(doc)
+    _refused(doc, *fragments)
+
+
+def test_undecided_candidates_are_numbered_and_undecided(doc: dict[str, Any]) -> None:
+    doc["stats"]["complete"] = False
+    for m in doc["minima"]:
+        m["is_global"] = None
+    doc["undecided"] = [copy.deepcopy(doc["minima"][0]) for _ in range(2)]
+    for k, m in enumerate(doc["undecided"], start=1):
+        m.update(id=k, verdict={**m["verdict"], "is_minimum": None})
+    assert len(Result.from_dict(doc).undecided) == 2
+    doc["undecided"][1]["id"] = 1
+    _refused(doc, "undecided[1].id", "1 is the id of an earlier candidate")
+    doc["undecided"][1]["id"] = 2
+    doc["undecided"][0]["verdict"]["is_minimum"] = True
+    _refused(doc, "undecided[0].verdict.is_minimum", "expected null in 'undecided', got true")
+
+
+@pytest.fixture(scope="module")
+def census() -> Result:
+    return reluscape.solve(
+        [[0], [1], [2], [4]], ["0", "1", "0", "2"], hidden=1, lam="1/10", census=True
+    )
+
+
+def test_census_ids_are_unique(census: Result) -> None:
+    doc = census.to_dict()
+    others = [c for c in doc["critical_points"] if c["kind"] != "minimum"]
+    assert others and Result.from_dict(doc) == census
+    others[0]["id"] = 1  # the id of a minimum
+    _refused(doc, "critical_points", "ids are not unique")
+
+
+def test_a_census_point_connects_only_minima_of_the_result(census: Result) -> None:
+    doc = census.to_dict()
+    k, point = next((k, c) for k, c in enumerate(doc["critical_points"]) if c.get("connects"))
+    point["connects"].append({"minimum": len(doc["minima"]) + 1, "barrier": 0.5, "paths": 1})
+    _refused(doc, f"critical_points[{k}].connects[", "is not the id of a minimum")
+
+
+# Issue 31, item 4: a malformed JSON text is one MalformedResult, never a traceback.
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[" * 200_000, "nested more than 64 levels deep"),
+        ("[" * 100 + "]" * 100, "nested more than 64 levels deep"),  # parsed, then refused
+        ('{"schema_version": "1", "stats": ' + "1" * 5000 + "}", "an integer of 5000 digits"),
+        ("-" + "9" * 4301, "an integer of 4301 digits"),
+    ],
+)
+def test_json_beyond_the_limits_is_refused(tmp_path: Path, text: str, needle: str) -> None:
+    with pytest.raises(MalformedResult, match=needle):
+        Result.from_json(text)
+    path = tmp_path / "odd.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MalformedResult, match=rf"odd\.json: not valid JSON: {needle}"):
+        Result.read(path)
+
+
+def test_deep_stats_are_refused_before_they_are_copied(doc: dict[str, Any]) -> None:
+    nested: Any = 0
+    for _ in range(900):  # inside json's own limit; copy.deepcopy in to_dict would overflow
+        nested = [nested]
+    doc["stats"]["extra"] = nested
+    with pytest.raises(MalformedResult, match="nested more than 64 levels deep"):
+        Result.from_json(json.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragments"),
+    [
+        (lambda d: d["problem"].update(lam="1e999999999"), ["problem.lam"]),
+        (lambda d: d["problem"]["y"].__setitem__(0, "1e999999999"), ["problem", "y[0]", "4300"]),
+        (lambda d: d["minima"][0].update(loss_interval=["1e-999999999", "1"]), ["loss_interval"]),
+    ],
+)
+def test_huge_exponents_in_a_result_are_refused_at_once(
+    doc: dict[str, Any], edit: Any, fragments: list[str]
+) -> None:
+    edit(doc)
+    _refused(doc, *fragments)

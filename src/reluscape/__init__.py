@@ -10,7 +10,9 @@ The public API is the one the ``reluscape`` command uses:
   raised for bad input with a message that names the problem.
 
 Numbers are kept exact: ``"0.1"`` is 1/10, a float is read at its shortest decimal
-spelling. The method is described in ``docs/METHOD.md``.
+spelling (a NumPy float at its own: ``np.float32(0.1)`` is 1/10), and NumPy integers and
+0-d arrays are numbers like any other; an exact number has at most 4300 digits
+(:data:`reluscape.validation.MAX_DIGITS`). The method is described in ``docs/METHOD.md``.
 
 Examples
 --------
@@ -65,12 +67,13 @@ def solve(
     Parameters
     ----------
     X : array-like of shape (n, d)
-        Inputs: a NumPy array, nested lists, Fractions or strings (``"0.1"`` is 1/10).
+        Inputs: a NumPy array, nested lists, Fractions, strings (``"0.1"`` is 1/10) or
+        numbers, NumPy scalars included.
     y : array-like of shape (n,)
         Outcomes, read the same way.
     hidden : int
-        Number of hidden units L >= 1.
-    lam : str, int, Fraction or float
+        Number of hidden units L >= 1 (a NumPy integer too).
+    lam : str, int, Fraction, float or a NumPy number
         Ridge parameter lambda > 0 (``"1/10"``).
     convention : {"sum", "mean"}
         ``"sum"``: 1/2 sum of squared residuals; ``"mean"``: 1/(2n) times that sum.

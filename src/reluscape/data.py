@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 # by existing code and kept as names of this module.
 from reluscape.validation import (
     InputError,
+    TooManyDigits,
     check_choice,
     check_int,
     check_lambda,
@@ -265,21 +267,28 @@ def make_problem(
 
 
 def _as_list(values: object, name: str) -> list[object]:
-    tolist = getattr(values, "tolist", None)
-    if callable(tolist):
-        values = tolist()
+    values = _entries(values)
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         raise InputError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
     return list(values)
+
+
+def _entries(values: object) -> object:
+    """The entries of an array-like as a list, other values unchanged. A NumPy array
+    gives its NumPy scalars, which :func:`parse_rational` reads at their own shortest
+    spelling (``tolist`` would widen a float32 0.1 to 0.10000000149011612); other
+    array-likes (a pandas Series) give their ``tolist``."""
+    if type(values).__module__ == "numpy" and getattr(values, "ndim", 0) >= 1:
+        return list(values)  # type: ignore[call-overload]
+    tolist = getattr(values, "tolist", None)
+    return tolist() if callable(tolist) else values
 
 
 def _as_rows(X: object) -> list[list[object]]:
     rows = _as_list(X, "X")
     out: list[list[object]] = []
     for r in rows:
-        tolist = getattr(r, "tolist", None)
-        if callable(tolist):
-            r = tolist()
+        r = _entries(r)
         if isinstance(r, Sequence) and not isinstance(r, str | bytes):
             out.append(list(r))
         else:
@@ -306,13 +315,16 @@ def read_text(path: Path, *, kind: str, expected: str, encoding: str = "utf-8") 
 def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
     """Read a data file: one sample a row, last column y, the others x.
 
-    A first row that is not numeric is taken as a header. Cells are returned as
-    text; :func:`make_problem` converts them exactly.
+    A first row whose cells are mostly not numbers is taken as a header (column names);
+    a first row that is mostly numbers is data, so a typo in it (``0,1.O``) is an error
+    naming the cell, not a header silently dropped. Cells are returned as text;
+    :func:`make_problem` converts them exactly.
 
     Raises
     ------
     InputError
-        If the file cannot be read, is empty, has ragged rows or non-numeric cells.
+        If the file cannot be read, is not CSV, is empty, has ragged rows or non-numeric
+        cells (a quoted cell spanning lines among them).
     """
     table = _read_table(path)
     return [row[:-1] for row, _ in table], [row[-1] for row, _ in table]
@@ -322,14 +334,10 @@ def _read_table(path: str | Path) -> list[tuple[list[str], list[Fraction]]]:
     """The data rows of a CSV file, as text and as exact numbers (each cell read once)."""
     p = Path(path)
     text = read_text(p, kind="data", expected="a CSV file", encoding="utf-8-sig")
-    table = [
-        (lineno, [c.strip() for c in row])
-        for lineno, row in enumerate(csv.reader(text.splitlines()), start=1)
-        if row and any(c.strip() for c in row)
-    ]
+    table = _records(text, p)
     if not table:
         raise InputError(f"data file {p} is empty")
-    if not _is_numeric_row(table[0][1]):
+    if _is_header(p, *table[0]):
         table = table[1:]
     if not table:
         raise InputError(f"data file {p} has a header but no data rows")
@@ -345,25 +353,60 @@ def _read_table(path: str | Path) -> list[tuple[list[str], list[Fraction]]]:
             raise InputError(
                 f"data file {p}, line {lineno}: expected {width} columns, got {len(row)}"
             )
-        values = []
-        for col, cell in enumerate(row, start=1):
-            try:
-                values.append(parse_rational(cell))
-            except InputError:
-                raise InputError(
-                    f"data file {p}, line {lineno}, column {col}: not a finite number: {cell!r}"
-                ) from None
-        out.append((row, values))
+        out.append((row, [_cell(p, lineno, col, c) for col, c in enumerate(row, start=1)]))
     return out
 
 
-def _is_numeric_row(row: list[str]) -> bool:
+def _records(text: str, p: Path) -> list[tuple[int, list[str]]]:
+    """The non-blank records of a CSV text (cells stripped), each with the line it starts on.
+
+    The csv module reads the text itself, not lines split beforehand, so a quoted cell
+    is one cell wherever its quotes put line breaks: a column name may span lines, and a
+    data cell ``"2<newline>3"`` is refused as not a number (splitting into lines first
+    had read ``1,"2`` and ``3"`` as the sample x = 1, y = 23).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    start = 1
     try:
-        for cell in row:
-            parse_rational(cell)
+        for row in reader:
+            if any(c.strip() for c in row):
+                records.append((start, [c.strip() for c in row]))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"data file {p}, line {reader.line_num}: not CSV: {exc}") from None
+    return records
+
+
+def _cell(p: Path, lineno: int, col: int, cell: str) -> Fraction:
+    """One cell's exact number, or an :class:`InputError` naming the file, line and column."""
+    where = f"data file {p}, line {lineno}, column {col}"
+    try:
+        return parse_rational(cell, what=where)
+    except TooManyDigits:
+        raise
     except InputError:
-        return False
-    return True
+        raise InputError(f"{where}: not a finite number: {cell!r}") from None
+
+
+def _is_header(p: Path, lineno: int, row: list[str]) -> bool:
+    """Whether the first row is a header: most of its cells are not numbers.
+
+    A first row that is at least half numbers is data, and its first non-number is
+    reported (:func:`_cell`): taken as a header, a typo in the first sample dropped it
+    silently and the run went on with n - 1 samples.
+    """
+    errors = []
+    for col, cell in enumerate(row, start=1):
+        try:
+            _cell(p, lineno, col, cell)
+        except TooManyDigits:
+            raise
+        except InputError as exc:
+            errors.append(exc)
+    if errors and 2 * len(errors) <= len(row):
+        raise InputError(f"{errors[0]} (a first row of mostly numbers is data, not a header)")
+    return bool(errors)
 
 
 def load_problem(

@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
-from reluscape.validation import write_output
+from reluscape.validation import MAX_DIGITS, write_output
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
@@ -172,6 +172,74 @@ def _typed(value: Any, cls: type[T], where: str) -> T:
         raise _fail(where, str(exc).split("() ", 1)[-1]) from None
     except MalformedResult as exc:
         raise MalformedResult(f"{where}.{exc}") from None
+
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and objects read from a JSON document.
+
+A result nests 7 levels deep (the entries of ``minima[k].face[u].basis[j]``); far deeper
+is no result, and Python's parser, ``copy.deepcopy`` and the validators recurse: 200,000
+nested brackets raised ``RecursionError``. So the depth is checked, without recursion,
+before anything else reads the document."""
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON text for a reader of reluscape's documents, or raise
+    :class:`MalformedResult` (an :class:`InputError`) with one line saying why.
+
+    Integers are bounded like every exact number (:data:`reluscape.validation.MAX_DIGITS`
+    digits; Python's own refusal of longer ones was a ``ValueError`` traceback) and the
+    nesting by :data:`MAX_DEPTH`.
+
+    Examples
+    --------
+    >>> load_json('{"n": [1, 2]}')
+    {'n': [1, 2]}
+    >>> for text in ("[" * 200_000, "1" * 5000, "{"):
+    ...     try:
+    ...         load_json(text)
+    ...     except MalformedResult as exc:
+    ...         print(exc)
+    not valid JSON: nested more than 64 levels deep
+    not valid JSON: an integer of 5000 digits (at most 4300 are read)
+    not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2
+    """
+    try:
+        doc = json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise MalformedResult(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise MalformedResult(f"not valid JSON: nested more than {MAX_DEPTH} levels deep") from None
+    _check_depth(doc)
+    return doc
+
+
+def _json_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise MalformedResult(
+            f"not valid JSON: an integer of {digits} digits (at most {MAX_DIGITS} are read)"
+        )
+    return int(text)
+
+
+def _check_depth(doc: Any) -> None:
+    """Refuse a parsed document nested deeper than :data:`MAX_DEPTH` (an explicit stack:
+    the check itself must not recurse)."""
+    stack = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            raise MalformedResult(f"not valid JSON: nested more than {MAX_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _fraction_text(v: Fraction) -> str:
@@ -942,6 +1010,7 @@ class Result:
                     raise MalformedResult(f"{where}.{exc}") from None
                 entries.append(entry)
             setattr(self, name, entries)
+        self._check_lists()
         self.stats = dict(_mapping(self.stats, "stats"))
         if self.global_minimum is not None:
             self.global_minimum = _typed(self.global_minimum, GlobalMinimum, "global_minimum")
@@ -957,6 +1026,34 @@ class Result:
         if self.landscape is not None:
             self.landscape = self._checked_landscape(self.landscape)
 
+    def _check_lists(self) -> None:
+        """What no single entry can check: ``minima`` are numbered 1, 2, ... in order (as
+        the run numbers them), each a minimum (``verdict.is_minimum`` true); undecided
+        candidates have distinct ids and are undecided (null). ``report`` and ``compare``
+        key figures and basins by id: a repeated id overwrote one minimum's figures with
+        another's, and a "minimum" whose verdict says it is none made ``compare`` report
+        a possible bug."""
+        for k, m in enumerate(self.minima):
+            if m.id != k + 1:
+                raise _fail(
+                    f"minima[{k}].id",
+                    f"expected {k + 1} (minima are numbered 1, 2, ... in order), got {m.id}",
+                )
+        seen: set[int] = set()
+        for k, m in enumerate(self.undecided):
+            if m.id in seen:
+                raise _fail(f"undecided[{k}].id", f"{m.id} is the id of an earlier candidate")
+            seen.add(m.id)
+        verdicts = {"minima": True, "undecided": None}
+        for name, entries in (("minima", self.minima), ("undecided", self.undecided)):
+            for k, m in enumerate(entries):
+                if m.verdict.is_minimum is not verdicts[name]:
+                    expected = json.dumps(verdicts[name])
+                    raise _fail(
+                        f"{name}[{k}].verdict.is_minimum",
+                        f"expected {expected} in '{name}', got {json.dumps(m.verdict.is_minimum)}",
+                    )
+
     def _checked_landscape(self, raw: Any) -> Landscape:
         """The landscape graph, validated against ``minima`` and the census's connections."""
         if self.critical_points is None:
@@ -971,8 +1068,8 @@ class Result:
         return graph
 
     def _checked_census(self, raw: Any) -> list[CriticalPoint]:
-        """The census entries, validated; ids unique, and the minima in it are ``minima``
-        (same ids, same losses)."""
+        """The census entries, validated; ids unique, the minima in it are ``minima`` (same
+        ids, same losses), and the minima a point connects are among them."""
         entries = []
         for k, c in enumerate(_seq(raw, "critical_points")):
             where = f"critical_points[{k}]"
@@ -989,6 +1086,13 @@ class Result:
         census = {c.id: c.loss_interval for c in entries if c.kind == "minimum"}
         if census != minima:
             raise _fail("critical_points", "its minima differ from 'minima' (ids or losses)")
+        for k, c in enumerate(entries):
+            for j, x in enumerate(c.connects or ()):
+                if x.minimum not in minima:
+                    raise _fail(
+                        f"critical_points[{k}].connects[{j}].minimum",
+                        f"{x.minimum} is not the id of a minimum",
+                    )
         return entries
 
     @property
@@ -1058,13 +1162,7 @@ class Result:
 
     @classmethod
     def from_json(cls, text: str) -> Result:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise MalformedResult(
-                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            ) from None
-        return cls.from_dict(doc)
+        return cls.from_dict(load_json(text))
 
     @classmethod
     def read(cls, path: str | Path) -> Result:

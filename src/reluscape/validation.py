@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import operator
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
@@ -34,21 +37,47 @@ class InputError(ValueError):
     """Bad user input: the message names the problem and what to do about it."""
 
 
-def parse_rational(text: str | int | Fraction | float, *, what: str = "value") -> Fraction:
+class TooManyDigits(InputError):
+    """A number with more than :data:`MAX_DIGITS` digits: readers that word their own
+    "not a number" message pass this one on, as the number is not wrong, only too big."""
+
+
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+"""Most decimal digits an exact number may have (numerator and denominator each).
+
+Every exact input is recorded in the result document as ``"p/q"``, and Python converts
+an integer of more digits than its limit for integer-string conversion (4300 by
+default) neither to nor from decimal text: such a number could be solved but not
+written or read back. So that limit is the bound, checked when a number is read,
+before it is built: ``1e999999999`` would otherwise cost minutes and a gigabyte to
+expand. Data of 1e400 (401 digits) are far inside it.
+"""
+
+_DIGITS_BOUND = 10**MAX_DIGITS  # the least integer of more than MAX_DIGITS digits
+
+_DECIMAL = re.compile(
+    r"[-+]?(?:(?P<int>\d[\d_]*)?(?:\.(?P<frac>\d[\d_]*)?)?)(?:[eE](?P<exp>[-+]?\d[\d_]*))?"
+)
+
+
+def parse_rational(text: object, *, what: str = "value") -> Fraction:
     """Read a number exactly: ``"1/10"`` and ``"0.1"`` are both 1/10, never a binary float.
 
     Parameters
     ----------
-    text : str, int, Fraction or float
+    text : str, int, Fraction, float, or a NumPy number
         A decimal (``"-0.25"``, ``"1e-3"``), a fraction (``"3/7"``) or an integer; a float
-        is taken at its shortest decimal spelling (``0.1`` is 1/10).
+        is taken at its shortest decimal spelling (``0.1`` is 1/10). NumPy integer and
+        floating scalars and 0-d arrays are read as the Python number they hold, a NumPy
+        float at its own shortest spelling (``np.float32(0.1)`` is 1/10).
     what : str
         Name used in the error message.
 
     Raises
     ------
     InputError
-        If the text is not a finite rational number.
+        If the text is not a finite rational number, or has more than
+        :data:`MAX_DIGITS` digits in its numerator or denominator.
 
     Examples
     --------
@@ -63,27 +92,86 @@ def parse_rational(text: str | int | Fraction | float, *, what: str = "value") -
     ... except InputError as exc:
     ...     print(exc)
     value must be a finite number, got 'nan'
+    >>> try:
+    ...     parse_rational("1e999999999", what="lambda")
+    ... except InputError as exc:
+    ...     print(exc)
+    lambda has more than 4300 digits (the most a result records exactly), got '1e999999999'
     """
-    if isinstance(text, bool):
+    value = _plain_number(text)
+    if isinstance(value, bool):
         raise InputError(f"{what} must be a number, got {text!r}")
-    if isinstance(text, int | Fraction):
-        return Fraction(text)
-    if isinstance(text, float):
-        if not math.isfinite(text):
+    if isinstance(value, int | Fraction):
+        return _bounded(Fraction(value), text, what)
+    if _is_numpy_floating(value):
+        # NumPy's str is the shortest spelling in the number's own precision
+        # (np.float32(0.1) -> "0.1"); its repr is "np.float64(1.5)".
+        value = str(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
             raise InputError(f"{what} must be a finite number, got {text!r}")
         # A float given through the API is taken at its shortest decimal spelling
         # (0.1 -> 1/10), which is what the user typed, not its binary expansion.
-        return Fraction(repr(text))
-    if not isinstance(text, str):
+        value = repr(value)
+    if not isinstance(value, str):
         raise InputError(f"{what} must be a number, got {text!r}")
-    s = text.strip()
+    s = value.strip()
+    _check_literal_size(s, text, what)
     try:
-        return Fraction(s)
+        return _bounded(Fraction(s), text, what)
     except (ValueError, ZeroDivisionError):
         low = s.lower().lstrip("+-")
         if low in {"nan", "inf", "infinity"}:
             raise InputError(f"{what} must be a finite number, got {text!r}") from None
         raise InputError(f"{what} must be a number such as 0.1 or 1/10, got {text!r}") from None
+
+
+def _plain_number(value: object) -> object:
+    """A NumPy number as a scalar Python can read: a 0-d array as the scalar it holds, an
+    integer scalar as an ``int``; anything else unchanged (a NumPy float is read by its
+    own spelling; a NumPy boolean is no number and is refused by the caller)."""
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        value = value[()]  # type: ignore[index]
+    if isinstance(value, numbers.Integral) and not isinstance(value, int):
+        return operator.index(value)
+    return value
+
+
+def _is_numpy_floating(value: object) -> bool:
+    return isinstance(value, numbers.Real) and type(value).__module__ == "numpy"
+
+
+def _check_literal_size(s: str, text: object, what: str) -> None:
+    """Refuse a decimal literal whose value would have more than :data:`MAX_DIGITS`
+    digits, from its spelling alone (the exponent is read, never applied)."""
+    for part in s.split("/", 1):
+        m = _DECIMAL.fullmatch(part.strip())
+        if m is None:
+            continue  # not a decimal: Fraction refuses it with the usual message
+        digits = len((m["int"] or "") + (m["frac"] or "")) - part.count("_")
+        exponent = m["exp"] or "0"
+        if len(exponent) > 12 or digits + abs(int(exponent)) > MAX_DIGITS:
+            raise _too_large(text, what)
+
+
+def _bounded(q: Fraction, text: object, what: str) -> Fraction:
+    """``q``, if its numerator and denominator have at most :data:`MAX_DIGITS` digits."""
+    if max(abs(q.numerator), q.denominator) >= _DIGITS_BOUND:
+        raise _too_large(text, what)
+    return q
+
+
+def _too_large(text: object, what: str) -> TooManyDigits:
+    try:
+        shown = repr(text)
+    except ValueError:  # an int too long to print: the very reason it is refused
+        shown = "a number too long to print"
+    if len(shown) > 40:
+        shown = f"{shown[:30]}... ({len(shown)} characters)"
+    return TooManyDigits(
+        f"{what} has more than {MAX_DIGITS} digits (the most a result records exactly), "
+        f"got {shown}"
+    )
 
 
 def check_int(value: object, name: str, *, min_val: int) -> int:
@@ -170,7 +258,8 @@ def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
 
 
 def check_timeout(value: object, name: str = "--face-timeout") -> float | None:
-    """A time limit in seconds >= 0, as a number or text; 0 and None mean no limit (None).
+    """A time limit in seconds >= 0, as a number (NumPy's too) or text; 0 and None mean no
+    limit (None).
 
     Examples
     --------
@@ -185,9 +274,10 @@ def check_timeout(value: object, name: str = "--face-timeout") -> float | None:
     if value is None:
         return None
     seconds = math.nan
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    plain = _plain_number(value)  # NumPy numbers too
+    if isinstance(plain, str | numbers.Real) and not isinstance(plain, bool):
         with contextlib.suppress(ValueError, OverflowError):
-            seconds = float(value)
+            seconds = float(plain)
     if not math.isfinite(seconds) or seconds < 0:
         raise InputError(f"{name} must be a number of seconds >= 0 (0: no limit), got {value!r}")
     return seconds if seconds > 0 else None

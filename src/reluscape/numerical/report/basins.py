@@ -8,7 +8,6 @@ unit, not converged).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 from reluscape.data import InputError, read_text
 from reluscape.numerical.compare import problem_difference
 from reluscape.numerical.report.common import save
-from reluscape.schema import Result, problem_from_dict
+from reluscape.schema import MalformedResult, Result, load_json, problem_from_dict
 
 LOSS_MATCH_TOL = 1e-9  # a compare document's minima must have the result's losses
 
@@ -38,9 +37,9 @@ def read_compare(path: str | Path, result: Result) -> dict[str, Any]:
     name = str(path)
     text = read_text(Path(path), kind="comparison", expected="a JSON file")
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        doc = load_json(text)
+    except MalformedResult as exc:
+        raise InputError(f"{name}: {exc}") from None
     try:
         try:
             theirs = problem_from_dict(doc["problem"])
