@@ -197,10 +197,10 @@ def test_main_in_process_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_progress_line_format() -> None:
     import io
 
-    from reluscape.cli import _Progress
+    from reluscape.cli.common import Progress
 
     buf = io.StringIO()
-    progress = _Progress(stream=buf, min_interval=0.0)
+    progress = Progress(stream=buf, min_interval=0.0)
     progress(0, 231, 0.0)
     progress(12, 231, 3.1)
     progress(231, 231, 60.0)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from reluscape import global_search as gm
-from reluscape.data import InputError, load_problem, make_problem
-from reluscape.exact.merge import FaceRecord
+from reluscape.data import load_problem, make_problem
 from reluscape.execution.pipeline import solve
 from reluscape.schema import Result
 
@@ -92,40 +91,43 @@ def test_no_multistart_run_goes_below_the_certified_value() -> None:
 
 
 def test_an_incomplete_exact_path_certifies_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A face the exact path cannot finish leaves the run uncertified, with its pieces
-    listed and the value only bracketed."""
+    """A face the exact path cannot finish (here: it raises, in the serial path) is
+    recorded undecided as solve records it, not fatal: the run is uncertified, with its
+    pieces listed and the value only bracketed."""
+    from reluscape.execution import dask
 
-    def failing(problem, partitions, product):
-        return FaceRecord(product=tuple(product), faces=[], failure="stopped for the test")
+    def failing(problem, partitions, product, census=False):
+        raise RuntimeError("stopped for the test")
 
-    monkeypatch.setattr(gm, "process_face", failing)
     problem = load_problem(DATA / "d1_n5.csv", hidden=1, lam="1/10")
+    reference = solve(problem, face_timeout=None)
+    monkeypatch.setattr(dask, "process_face", failing)
     found = gm.global_minimum(problem, face_timeout=None, starts=2)
     g = found.global_minimum
     assert not g.certified and not found.complete and g.uncertified
+    reasons = {f["reason"] for f in found.stats["faces_undecided"]}
+    assert reasons == {"RuntimeError: stopped for the test"}
     assert all(m.is_global is None for m in found.minima)
-    reference = solve(problem, face_timeout=None)
     best = min(m.loss_interval[0] for m in reference.minima if m.is_global)
     assert g.lower <= best + Fraction(1, 10**30) and best <= g.upper + Fraction(1, 10**30)
 
 
-def test_run_cli_writes_the_document_and_prints_the_interval(
+def test_the_command_writes_the_document_and_prints_the_interval(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from argparse import Namespace
+    from reluscape.cli import main
 
     out = tmp_path / "g.json"
-    args = Namespace(
-        data=str(DATA / "d1_n5.csv"), hidden="1", lam="1/10", convention="sum", jobs="1",
-        face_timeout="0", starts="2", out=str(out), quiet=True,
-    )  # fmt: skip
-    assert gm.run_cli(args) == 0
+    argv = ["global", str(DATA / "d1_n5.csv"), "--hidden", "1", "--lam", "1/10",
+            "--face-timeout", "0", "--starts", "2", "--quiet"]  # fmt: skip
+    assert main([*argv, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     doc = Result.read(out)
     assert doc.global_minimum is not None and doc.global_minimum.certified
     assert "certified" in text and doc.minima[0].signs in text
-    with pytest.raises(InputError, match="lambda"):
-        gm.run_cli(Namespace(**{**vars(args), "lam": "-1"}))
+    argv[5] = "-1"
+    assert main(argv) == 2
+    assert "lambda" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -49,6 +49,7 @@ value is bracketed by [min of the certified bounds of the pieces not pruned, U].
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -57,13 +58,14 @@ from typing import Any
 import numpy as np
 
 from reluscape.data import Problem
+from reluscape.defaults import GLOBAL_FACE_TIMEOUT, GLOBAL_STARTS
 from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
 from reluscape.exact.certificate import Direction, live_unit_excluded
-from reluscape.exact.merge import FaceRecord, assemble, process_face
+from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.schema import GlobalMinimum, Result
 
-__all__ = ["global_minimum"]
+__all__ = ["global_minimum", "piece_count", "summary"]
 
 # Rationalized directions and points live on this dyadic grid (any grid is sound: the
 # checks are exact; a fine one keeps the certified bounds within rounding of the floats).
@@ -71,10 +73,6 @@ GRID_BITS = 48
 # Float closeness to the incumbent below which a piece is treated as possibly optimal
 # (sent to the exact path rather than pruned); the exact check decides in every case.
 NEAR = 1e-7
-# Per-face limit of the exact path. Unlike solve, which runs thousands of cheap faces, the
-# exact path here runs a handful, and the one holding a split neuron (two units on one
-# chamber: L = 3, n = 50 in bench/global_bench.py) needs minutes, not seconds.
-FACE_SECONDS = 1800.0
 
 
 def _rational(x: float) -> Fraction:
@@ -95,11 +93,15 @@ class _Search:
         self.problem = problem
         self.pairs = pairs
         self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
-        self.combos = np.array(
-            list(itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)),
+        # Filled from the iterator: a list of tuples first would take ten times the memory.
+        size = math.comb(len(pairs) + problem.hidden - 1, problem.hidden)
+        self.combos = np.fromiter(
+            itertools.chain.from_iterable(
+                itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)
+            ),
             dtype=np.int32,
-        ).reshape(-1, problem.hidden)
-        size = len(self.combos)
+            count=size * problem.hidden,
+        ).reshape(size, problem.hidden)
         self.best = np.full(size, -np.inf)
         self.best_k = np.full(size, -1, dtype=np.int64)
         self.solved = np.zeros(size, dtype=bool)
@@ -274,12 +276,50 @@ def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tu
     return sorted(keep), skipped
 
 
+def piece_count(problem: Problem) -> int:
+    """The pieces the search ranges over: multisets of L (chamber, sign) pairs,
+    C(2 K + L - 1, L) for K chambers of one unit's arrangement. Computed before any
+    program is solved (the arrangement of one unit does not depend on L), so a run too
+    large for memory is refused at once (:data:`reluscape.defaults.PIECE_LIMIT`).
+
+    >>> from reluscape.data import make_problem
+    >>> piece_count(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
+    78
+    """
+    pairs = 2 * len(cached_arrangement(problem).chambers)
+    return math.comb(pairs + problem.hidden - 1, problem.hidden)
+
+
+def _run_faces(
+    problem: Problem,
+    products: list[tuple[int, ...]],
+    collect: Callable[[FaceRecord], None],
+    *,
+    face_timeout: float | None,
+    jobs: int,
+) -> None:
+    """The exact path on ``products``, as :func:`reluscape.execution.pipeline.solve` runs
+    its faces: on Dask under a time limit or with several jobs, else one after the other
+    here, each through the same wrapper (a face that raises is recorded undecided, not
+    fatal to the run)."""
+    from reluscape.execution.dask import face_outcome, face_record, run_on_dask
+
+    if products and (face_timeout or jobs > 1):
+        run_on_dask(
+            problem, "realizable", products, collect, face_timeout=face_timeout or None, jobs=jobs
+        )
+        return
+    for product in products:
+        outcome = face_outcome(problem, "realizable", product, False)
+        collect(face_record(problem, "realizable", product, outcome))
+
+
 def global_minimum(
     problem: Problem,
     *,
     jobs: int = 1,
-    face_timeout: float | None = FACE_SECONDS,
-    starts: int = 20,
+    face_timeout: float | None = GLOBAL_FACE_TIMEOUT,
+    starts: int = GLOBAL_STARTS,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
@@ -293,8 +333,9 @@ def global_minimum(
         Product faces of the exact path processed at the same time (Dask, as in
         :func:`reluscape.execution.pipeline.solve`).
     face_timeout : float or None
-        Seconds per product face of the exact path (default :data:`FACE_SECONDS`); a
-        face over it leaves the run uncertified. None: no limit (and, with ``jobs=1``,
+        Seconds per product face of the exact path (default
+        :data:`reluscape.defaults.GLOBAL_FACE_TIMEOUT`); a face over it leaves the run
+        uncertified. None: no limit (and, with ``jobs=1``,
         no cluster).
     starts, seed : int
         Multistart runs for the first incumbent.
@@ -340,14 +381,7 @@ def global_minimum(
     t_select = time.perf_counter() - t0
     records: list[FaceRecord] = []
     t0 = time.perf_counter()
-    if products and (face_timeout or jobs > 1):
-        from reluscape.execution.dask import run_on_dask
-
-        run_on_dask(
-            problem, "realizable", products, records.append, face_timeout=face_timeout, jobs=jobs
-        )
-    else:
-        records = [process_face(problem, "realizable", prod) for prod in products]
+    _run_faces(problem, products, records.append, face_timeout=face_timeout, jobs=jobs)
     t_exact = time.perf_counter() - t0
     exact = assemble(problem, "realizable", len(unit_faces), records, t_divide, start)
     certified = exact.complete
@@ -442,49 +476,3 @@ def summary(result: Result) -> str:
     if len(g.uncertified) > 10:
         lines.append(f"    ... and {len(g.uncertified) - 10} more uncertified pieces")
     return "\n".join(lines)
-
-
-def run_cli(args: Any) -> int:
-    """The ``reluscape global`` command (wired in :mod:`reluscape.cli`).
-
-    ``args`` has ``data``, ``hidden``, ``lam``, ``convention``, ``jobs``, ``face_timeout``,
-    ``starts``, ``out`` and ``quiet``. Exit status 0 when certified, 1 when the run is
-    incomplete (the interval is still valid); bad input raises :class:`InputError` (2).
-    """
-    import sys
-
-    from reluscape.data import load_problem
-    from reluscape.validation import (
-        PROG,
-        check_int,
-        check_lambda,
-        check_output_path,
-        check_timeout,
-        write_output,
-    )
-
-    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
-    lam = check_lambda(args.lam)
-    jobs = check_int(args.jobs, "--jobs", min_val=1)
-    starts = check_int(args.starts, "--starts", min_val=1)
-    face_timeout = check_timeout(args.face_timeout)
-    if args.out is not None:
-        check_output_path(args.out)  # before the work
-    problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
-
-    def progress(line: str) -> None:
-        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
-
-    result = global_minimum(
-        problem,
-        jobs=jobs,
-        face_timeout=face_timeout,
-        starts=starts,
-        progress=None if args.quiet else progress,
-    )
-    if args.out is not None:
-        written = write_output(args.out, result.to_json() + "\n")
-        if not args.quiet:
-            print(f"{PROG}: result written to {written}", file=sys.stderr)
-    print(summary(result), flush=True)
-    return 0 if result.complete else 1
