@@ -57,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from reluscape.convention import shown, shown_exact
 from reluscape.data import Problem
 from reluscape.defaults import GLOBAL_FACE_TIMEOUT, GLOBAL_STARTS
 from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
@@ -456,8 +457,9 @@ def summary(result: Result) -> str:
     if g is None:
         raise ValueError("not a result of reluscape global: it has no global_minimum")
     p = result.problem
-    width = float(g.upper - g.lower)
-    mid = float((g.lower + g.upper) / 2)
+    lower, upper = shown_exact(p, g.lower), shown_exact(p, g.upper)
+    width = float(upper - lower)
+    mid = float((lower + upper) / 2)
     state = "certified" if g.certified else "NOT certified: see the pieces below"
     lines = [
         f"reluscape global: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
@@ -469,7 +471,7 @@ def summary(result: Result) -> str:
         f"{'#':>3} {'loss':>14} {'dim':>3} {'orbit':>5}  face",
     ]
     for m in result.minima:
-        loss = "(overflow)" if m.loss is None else f"{m.loss:.10f}"
+        loss = "(overflow)" if m.loss is None else f"{shown(p, m.loss):.10f}"
         lines.append(f"{m.id:>3} {loss:>14} {m.dimension:>3} {m.orbit_size:>5}  {m.signs}")
     for e in g.uncertified[:10]:
         lines.append(f"    uncertified piece {e['piece']}: {e['reason']}")

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from reluscape.convention import divisor
 from reluscape.data import InputError, Problem
 from reluscape.defaults import COMPARE_JOBS, COMPARE_STARTS, FACE_TIMEOUT
 from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
@@ -60,6 +61,7 @@ __all__ = [
     "compare",
     "convex_bound",
     "global_status",
+    "in_convention",
     "load_result",
     "problem_difference",
     "table",
@@ -658,7 +660,7 @@ def compare(
         }
     )
     best_run = min((r.loss for r in runs if r.converged), default=math.nan)
-    return Comparison(
+    comparison = Comparison(
         problem=result.problem.describe(),
         starts=starts,
         seed=seed,
@@ -686,6 +688,58 @@ def compare(
         unmatchable_sets=matcher.unusable,
         timings=timings,
     )
+    return in_convention(comparison, problem)
+
+
+# Float losses of a comparison, by section; the differences of losses (gaps) and the
+# slack scale with them. Exact bounds are strings of rationals.
+_LOSS_KEYS = {
+    "multistart": ("best_loss",),
+    "convex": ("p_star", "global_minimum", "gap", "slack"),
+    "global": (
+        "lower", "upper", "width", "multistart_best", "multistart_gap", "convex_p_star",
+        "convex_gap",
+    ),
+}  # fmt: skip
+
+
+def in_convention(comparison: Comparison, problem: Problem) -> Comparison:
+    """The comparison with every loss in the problem's convention (computed in the sum
+    convention, as everything inside reluscape: :mod:`reluscape.convention`); in a
+    ``mean`` comparison each scaled float keeps its sum-convention value as
+    ``<key>_sum``. A ``sum`` comparison is returned as is.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as P
+    >>> c = Comparison({}, 1, 0, {"minima": [{"loss": 3.0}]}, {"best_loss": 3.0,
+    ...     "possible_bugs": [], "dead_unit_runs": []}, {}, {"p_star": 1.5}, None, [], [], {})
+    >>> in_convention(c, P(convention="mean", n=3)).convex
+    {'p_star': 0.5, 'p_star_sum': 1.5}
+    """
+    n = divisor(problem)
+    if n == 1:
+        return comparison
+
+    def scale(section: dict[str, Any] | None, keys: Sequence[str]) -> None:
+        for key in keys:
+            if section is not None and isinstance(section.get(key), float):
+                section[f"{key}_sum"] = section[key]
+                section[key] = section[key] / n
+
+    for name, keys in _LOSS_KEYS.items():
+        scale(comparison.global_comparison if name == "global" else getattr(comparison, name), keys)
+    g = comparison.global_comparison
+    if g is not None:
+        for key in ("lower_exact", "upper_exact"):
+            g[key] = str(Fraction(g[key]) / n)
+    runs = [comparison.multistart, comparison.adam]
+    for entry in comparison.enumeration.get("minima", []):
+        scale(entry, ("loss",))
+    for section in runs:
+        for point in [*section.get("possible_bugs", []), *section.get("dead_unit_runs", [])]:
+            scale(point, ("loss",))
+    return comparison
 
 
 def certified_interval(result: Result) -> tuple[Fraction, Fraction, str] | None:
