@@ -275,7 +275,7 @@ def test_global_keeps_its_result_when_the_write_fails_after_the_work(
     assert Result.from_json(rescue.read_text()).global_minimum.certified
 
 
-def _comparison(problem: object) -> object:
+def fake_comparison(problem: object) -> object:
     """A small, consistent comparison (the methods faked: only the command is tested)."""
     from reluscape.numerical.compare import Comparison
 
@@ -306,7 +306,7 @@ def _comparison(problem: object) -> object:
 
 @pytest.fixture
 def fake_compare(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """compare's methods replaced by :func:`_comparison`; the list collects paths to
+    """compare's methods replaced by :func:`fake_comparison`; the list collects paths to
     remove once the work is done (a directory that disappears during the run)."""
     import shutil
 
@@ -317,7 +317,7 @@ def fake_compare(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     def fake(problem, **options):
         for path in remove:
             shutil.rmtree(path)
-        return _comparison(problem)
+        return fake_comparison(problem)
 
     monkeypatch.setattr(compare, "compare", fake)
     return remove
