@@ -585,3 +585,8 @@ def test_a_float_failure_inside_the_work_is_one_line(
     assert main(["global", write(tmp_path, FOUR), "--hidden", "1", "--lam", "1"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("reluscape: error: global cannot handle") and "Singular" in line
+
+
+def test_compare_global_has_the_work_limit_of_global(tmp_path: Path) -> None:
+    proc = run("compare", write(tmp_path, FOUR), "--hidden", "12", "--lam", "1", "--global")
+    assert_input_error(proc, "compare --global would search", "pieces", "global --force")

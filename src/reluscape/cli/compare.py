@@ -7,6 +7,7 @@ import argparse
 
 from reluscape.cli import common
 from reluscape.cli.common import EXIT_CHECK_FAILED, EXIT_NOT_SAVED, EXIT_OK
+from reluscape.cli.global_ import check_pieces
 from reluscape.cli.output import print_out, save
 from reluscape.data import load_problem
 from reluscape.defaults import COMPARE_STARTS
@@ -70,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     out = check_output_path(args.out) if args.out is not None else None  # before the work
     problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
     check_float_range(problem.X, problem.y, problem.lam_sum, "compare")
+    if args.global_search:
+        check_pieces(problem, force=False, command="compare --global")
 
     from reluscape.numerical import compare as library  # lazy: scipy, cvxpy
 
