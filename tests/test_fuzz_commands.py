@@ -80,6 +80,8 @@ def _argv(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
             _option("--face-timeout", TIMEOUTS),
             _option("--jobs", ["0", "1", "-1", "x"]),
             _option("--starts", ["0", "1", "2", "-3", "x"]),
+            _option("--time-limit", ["0", "0.001", "-1", "x", "nan"]),
+            _option("--checkpoint", [f["report_dir"], f["data"], f["below_file"]]),
             st.sampled_from([["--dry-run"], ["--force"], ["--bogus"]]),
         ],
         "compare": [
