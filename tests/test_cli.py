@@ -197,10 +197,10 @@ def test_main_in_process_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_progress_line_format() -> None:
     import io
 
-    from reluscape.cli import _Progress
+    from reluscape.cli.common import Progress
 
     buf = io.StringIO()
-    progress = _Progress(stream=buf, min_interval=0.0)
+    progress = Progress(stream=buf, min_interval=0.0)
     progress(0, 231, 0.0)
     progress(12, 231, 3.1)
     progress(231, 231, 60.0)
@@ -525,3 +525,68 @@ def test_verify_data_is_optional(
     assert main(["verify", "r.json", "d.csv", "--quiet"]) == 0
     assert seen == [("r.json", None), ("r.json", "d.csv")]
     assert capsys.readouterr().out == "table\ntable\n"
+
+
+# --- global's work limit and the float range of global and compare (issue 31, items 2, 5)
+
+FOUR = "x,y\n0,1\n1,0\n2,1\n3,3\n"
+
+
+@pytest.mark.parametrize("hidden", ["12", "1000"])
+def test_global_over_its_work_limit_is_refused_before_it_starts(
+    tmp_path: Path, hidden: str
+) -> None:
+    """4 samples: 16 chamber-sign pairs, C(27, 12) = 17 million pieces at L = 12 (a
+    MemoryError traceback under 3 GB before), far more at L = 1000 (23.6 GB before)."""
+    proc = run("global", write(tmp_path, FOUR), "--hidden", hidden, "--lam", "1")
+    assert_input_error(proc, "pieces", "5,000,000", "--force")
+
+
+def test_global_dry_run_of_a_huge_network_answers_at_once(tmp_path: Path) -> None:
+    proc = run("global", write(tmp_path, FOUR), "--hidden", "100000000", "--lam", "1", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("reluscape: global, L = 100000000: about ")
+    assert proc.stdout.strip().endswith("pieces to search")
+
+
+@pytest.mark.parametrize("command", ["global", "compare"])
+@pytest.mark.parametrize(
+    ("data", "lam", "needles"),
+    [
+        ("x,y\n0,1\n1e400,0\n2,1\n", "1", ["x[1][0] = 1.0e+400"]),
+        ("x,y\n0,1\n1,1e200\n2,1\n", "1", ["y[1] = 1.0e+200"]),
+        (FOUR, "1e400", ["lambda (sum convention) = 1.0e+400"]),
+        (FOUR, "1e-400", ["lambda (sum convention) = 1.0e-400"]),
+    ],
+    ids=["x-1e400", "y-1e200", "lam-1e400", "lam-1e-400"],
+)
+def test_numbers_the_floats_cannot_hold_are_refused_by_name(
+    tmp_path: Path, command: str, data: str, lam: str, needles: list[str]
+) -> None:
+    """OverflowError, LinAlgError and cvxpy's SolverError tracebacks (exit 1) before."""
+    proc = run(command, write(tmp_path, data), "--hidden", "1", "--lam", lam)
+    assert_input_error(proc, "floating point", *needles)
+
+
+def test_a_float_failure_inside_the_work_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Behind the range check, a float tool that still fails (a singular system) is
+    unusable input, one line and exit 2, not a traceback."""
+    import numpy as np
+
+    from reluscape import global_search
+    from reluscape.cli import main
+
+    def singular(problem, **options):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(global_search, "global_minimum", singular)
+    assert main(["global", write(tmp_path, FOUR), "--hidden", "1", "--lam", "1"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("reluscape: error: global cannot handle") and "Singular" in line
+
+
+def test_compare_global_has_the_work_limit_of_global(tmp_path: Path) -> None:
+    proc = run("compare", write(tmp_path, FOUR), "--hidden", "12", "--lam", "1", "--global")
+    assert_input_error(proc, "compare --global would search", "pieces", "global --force")

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from reluscape import global_search as gm
-from reluscape.data import InputError, load_problem, make_problem
-from reluscape.exact.merge import FaceRecord
+from reluscape.data import load_problem, make_problem
 from reluscape.execution.pipeline import solve
 from reluscape.schema import Result
 
@@ -92,40 +91,43 @@ def test_no_multistart_run_goes_below_the_certified_value() -> None:
 
 
 def test_an_incomplete_exact_path_certifies_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A face the exact path cannot finish leaves the run uncertified, with its pieces
-    listed and the value only bracketed."""
+    """A face the exact path cannot finish (here: it raises, in the serial path) is
+    recorded undecided as solve records it, not fatal: the run is uncertified, with its
+    pieces listed and the value only bracketed."""
+    from reluscape.execution import dask
 
-    def failing(problem, partitions, product):
-        return FaceRecord(product=tuple(product), faces=[], failure="stopped for the test")
+    def failing(problem, partitions, product, census=False):
+        raise RuntimeError("stopped for the test")
 
-    monkeypatch.setattr(gm, "process_face", failing)
     problem = load_problem(DATA / "d1_n5.csv", hidden=1, lam="1/10")
+    reference = solve(problem, face_timeout=None)
+    monkeypatch.setattr(dask, "process_face", failing)
     found = gm.global_minimum(problem, face_timeout=None, starts=2)
     g = found.global_minimum
     assert not g.certified and not found.complete and g.uncertified
+    reasons = {f["reason"] for f in found.stats["faces_undecided"]}
+    assert reasons == {"RuntimeError: stopped for the test"}
     assert all(m.is_global is None for m in found.minima)
-    reference = solve(problem, face_timeout=None)
     best = min(m.loss_interval[0] for m in reference.minima if m.is_global)
     assert g.lower <= best + Fraction(1, 10**30) and best <= g.upper + Fraction(1, 10**30)
 
 
-def test_run_cli_writes_the_document_and_prints_the_interval(
+def test_the_command_writes_the_document_and_prints_the_interval(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from argparse import Namespace
+    from reluscape.cli import main
 
     out = tmp_path / "g.json"
-    args = Namespace(
-        data=str(DATA / "d1_n5.csv"), hidden="1", lam="1/10", convention="sum", jobs="1",
-        face_timeout="0", starts="2", out=str(out), quiet=True,
-    )  # fmt: skip
-    assert gm.run_cli(args) == 0
+    argv = ["global", str(DATA / "d1_n5.csv"), "--hidden", "1", "--lam", "1/10",
+            "--face-timeout", "0", "--starts", "2", "--quiet"]  # fmt: skip
+    assert main([*argv, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     doc = Result.read(out)
     assert doc.global_minimum is not None and doc.global_minimum.certified
     assert "certified" in text and doc.minima[0].signs in text
-    with pytest.raises(InputError, match="lambda"):
-        gm.run_cli(Namespace(**{**vars(args), "lam": "-1"}))
+    argv[5] = "-1"
+    assert main(argv) == 2
+    assert "lambda" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -167,3 +169,73 @@ def test_large_seeded_data_thousand_starts_never_beat_the_certificate(n, d, seed
     assert not any(below_certified(problem, r.psi, g.lower) for r in runs)
     assert min(r.loss for r in runs) >= float(g.lower) - 1e-9
     assert convex_bound(problem)["p_star"] <= float(g.upper) + 1e-6
+
+
+def _stopped_run(tmp_path: Path, extra: list[str]) -> tuple[int, Result]:
+    from reluscape.cli import main
+
+    out = tmp_path / "g.json"
+    argv = ["global", str(DATA / "d1_n8.csv"), "--hidden", "2", "--lam", "1/10",
+            "--face-timeout", "0", "--starts", "2", "--quiet", "--out", str(out)]  # fmt: skip
+    code = main([*argv, *extra])
+    return code, Result.read(out)
+
+
+def _brackets_the_global_minimum(found: Result) -> None:
+    g = found.global_minimum
+    assert g is not None and not g.certified and not found.complete and g.uncertified
+    assert found.stats["open_pieces"] >= len(g.uncertified)
+    reference = solve(found.problem, face_timeout=None)
+    best = min(m.loss_interval[0] for m in reference.minima if m.is_global)
+    assert g.lower <= best <= g.upper
+
+
+def test_a_stopped_search_writes_the_certified_interval_it_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM during the search (issue 31, item 18; before: the process died and left
+    nothing): the command writes the interval it has, the pieces left open, exit 1."""
+    import os
+    import signal
+    import time
+
+    def terminated(self, progress, deadline=None, keep=None):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises KeyboardInterrupt here
+        raise AssertionError("SIGTERM did not stop the search")
+
+    monkeypatch.setattr(gm._Search, "run", terminated)
+    code, found = _stopped_run(tmp_path, [])
+    assert code == 1
+    assert found.stats["stopped"] == "interrupted"
+    assert "the interval above is certified" in capsys.readouterr().err
+    _brackets_the_global_minimum(found)
+
+
+def test_a_search_out_of_time_writes_the_certified_interval_it_has(tmp_path: Path) -> None:
+    code, found = _stopped_run(tmp_path, ["--time-limit", "0.001"])
+    assert code == 1
+    assert found.stats["stopped"].startswith("out of time")
+    _brackets_the_global_minimum(found)
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    """--checkpoint (issue 31, item 18): a run out of time keeps its search state; the
+    rerun with the same directory continues from it (no multistart again) to the same
+    certified result as a run in one go, and a third run reuses the exact path's faces."""
+    ck = ["--checkpoint", str(tmp_path / "ck")]
+    code, stopped = _stopped_run(tmp_path, [*ck, "--time-limit", "0.001"])
+    assert code == 1 and stopped.stats["stopped"].startswith("out of time")
+    code, resumed = _stopped_run(tmp_path, ck)
+    assert code == 0 and resumed.stats["resumed"] and resumed.global_minimum.certified
+    code, fresh = _stopped_run(tmp_path, [])
+    assert code == 0 and not fresh.stats["resumed"]
+    assert [m.signs for m in resumed.minima] == [m.signs for m in fresh.minima]
+    assert resumed.global_minimum.lower <= fresh.global_minimum.upper
+    assert fresh.global_minimum.lower <= resumed.global_minimum.upper
+    faces = sorted((tmp_path / "ck").glob("face-*.json"))
+    assert len(faces) == resumed.global_minimum.exact_faces > 0
+    stamps = [f.stat().st_mtime_ns for f in faces]
+    code, again = _stopped_run(tmp_path, ck)
+    assert code == 0 and [f.stat().st_mtime_ns for f in faces] == stamps  # reused
+    assert again.minima == resumed.minima

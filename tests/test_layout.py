@@ -81,3 +81,29 @@ def test_a_run_loads_no_numerical_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_only_the_command_layer_parses_arguments() -> None:
+    """One command layer: no module outside ``reluscape.cli`` imports argparse (a command
+    of its own elsewhere would validate again, with its own messages and without the
+    output guarantees)."""
+    outside = [f for f in _modules(".") if "cli" not in f.relative_to(PACKAGE).parts[:1]]
+    assert len(outside) > 10
+    assert _violations(outside, ("argparse",)) == []
+    assert _violations(_modules("cli"), ("argparse",)) != []  # the scan sees the package
+
+
+def test_every_command_is_dispatched_through_the_cli_package() -> None:
+    """Each subcommand's handler is a function of a module of ``reluscape.cli``, and each
+    command module is one of ``reluscape.cli.COMMANDS``."""
+    from reluscape.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.dest == "command"]
+    names = set(sub.choices)
+    assert {"solve", "global", "compare", "verify", "report", "example"} <= names
+    modules = {m.__name__ for m in COMMANDS}
+    for name, command in sub.choices.items():
+        handler = command.get_default("func")
+        assert handler.__module__ in modules, (name, handler.__module__)
+        assert handler.__module__.startswith("reluscape.cli."), name

@@ -3,6 +3,8 @@ links, never onto a read-only file or a device, and a closed stdout costs nothin
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import stat
 import subprocess
@@ -218,3 +220,204 @@ def test_a_write_that_fails_after_the_work_saves_the_result_elsewhere(
     assert "does not exist" in err and "the result was saved to" in err
     rescue = Path(err.rsplit("saved to ", 1)[1].removesuffix(" instead"))
     assert rescue.parent == tmp_path and Result.from_json(rescue.read_text()).complete
+
+
+# --- Every command keeps its work: global and compare as solve (issue 31, items 6, 7, 12, 17)
+
+
+def _no_temporary_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Called after the work (which needs it): the temporary directory is gone, so the
+    rescue copy must go to the working directory."""
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "no-such-tmp"))
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+
+
+def _in_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+
+def _rescued(err: str, what: str) -> Path:
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("reluscape: error: --out") and f"the {what} was saved to" in line
+    return Path(line.rsplit("saved to ", 1)[1].removesuffix(" instead"))
+
+
+def test_global_keeps_its_result_when_the_write_fails_after_the_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out's directory disappears during the run: the summary is printed, the result
+    saved in the working directory (the temporary one is gone too), exit 2."""
+    import shutil
+
+    from reluscape import global_search
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    real = global_search.global_minimum
+
+    def global_minimum(problem, **options):
+        result = real(problem, **options)
+        shutil.rmtree(gone)
+        _no_temporary_directory(tmp_path, monkeypatch)
+        return result
+
+    monkeypatch.setattr(global_search, "global_minimum", global_minimum)
+    _in_cwd(tmp_path, monkeypatch)
+    argv = ["global", _data(tmp_path), *SOLVE, "--starts", "2", "--out", str(gone / "g.json")]
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert "global minimum" in captured.out and "certified" in captured.out
+    rescue = _rescued(captured.err, "result")
+    assert rescue.parent == tmp_path / "cwd"
+    assert Result.from_json(rescue.read_text()).global_minimum.certified
+
+
+def fake_comparison(problem: object) -> object:
+    """A small, consistent comparison (the methods faked: only the command is tested)."""
+    from reluscape.numerical.compare import Comparison
+
+    section = {
+        "runs": 1, "basins": {}, "stuck_at_saddles_or_kinks": 1, "not_converged": 0,
+        "not_probed": 0, "dead_unit_runs": [], "possible_bugs": [],
+        "max_assigned_distance": 0.0, "match_tolerance": 1e-4,
+    }  # fmt: skip
+    convex = {
+        "solver": "fake", "patterns": 2, "p_star": 0.1, "gap": 0.0, "slack": 1e-6,
+        "neurons_needed": 1, "L_large_enough": True, "bound_holds": True,
+        "equal_to_global": True,
+    }  # fmt: skip
+    return Comparison(
+        problem=problem.describe(),  # type: ignore[attr-defined]
+        starts=1,
+        seed=0,
+        enumeration={"method": "enumeration", "complete": True, "minima": []},
+        multistart=section,
+        adam={"status": "skipped"},
+        convex=convex,
+        global_comparison=None,
+        possible_bugs=[],
+        unmatchable_sets=[],
+        timings={"multistart": 0.0},
+    )
+
+
+@pytest.fixture
+def fake_compare(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """compare's methods replaced by :func:`fake_comparison`; the list collects paths to
+    remove once the work is done (a directory that disappears during the run)."""
+    import shutil
+
+    from reluscape.numerical import compare
+
+    remove: list[Path] = []
+
+    def fake(problem, **options):
+        for path in remove:
+            shutil.rmtree(path)
+        return fake_comparison(problem)
+
+    monkeypatch.setattr(compare, "compare", fake)
+    return remove
+
+
+def test_compare_keeps_its_comparison_when_the_write_fails_after_the_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_compare: list[Path],
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    fake_compare.append(gone)
+    _in_cwd(tmp_path, monkeypatch)
+    _no_temporary_directory(tmp_path, monkeypatch)
+    code = main(["compare", _data(tmp_path), "--hidden", "1", "--lam", "1",
+                 "--out", str(gone / "c.json")])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert "p* = 0.1" in captured.out
+    rescue = _rescued(captured.err, "comparison")
+    assert rescue.parent == tmp_path / "cwd"
+    assert json.loads(rescue.read_text())["convex"]["p_star"] == 0.1
+
+
+def _limited(max_bytes: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
+
+def test_a_full_disk_everywhere_still_prints_the_summary_and_leaves_no_partial_file(
+    tmp_path: Path,
+) -> None:
+    """Every file is limited to 200 bytes (RLIMIT_FSIZE: the disk is full for anything
+    larger): --out and every rescue place fail midway. The summary is printed, the error
+    says the file is missing, exit 2, and no truncated copy is left anywhere."""
+    places = {name: tmp_path / name for name in ("tmp", "cwd", "home", "out")}
+    for place in places.values():
+        place.mkdir()
+    env = {**os.environ, "TMPDIR": str(places["tmp"]), "HOME": str(places["home"])}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reluscape", "solve", _data(tmp_path), *SOLVE,
+         "--out", str(places["out"] / "r.json")],
+        capture_output=True, text=True, timeout=300, env=env, cwd=places["cwd"],
+        preexec_fn=lambda: _limited(200),
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.startswith("reluscape: L = 1")
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("reluscape: error: --out") and "the result file is missing" in line
+    for place in places.values():  # Sage keeps its own ~/.sage
+        assert [p for p in place.rglob("*") if p.is_file() and ".sage" not in p.parts] == []
+
+
+def test_compare_writes_before_it_prints(tmp_path: Path, fake_compare: list[Path]) -> None:
+    """stdout closed before anything is written (as `| head -1` ends up): the comparison
+    is written, no BrokenPipeError, exit 0."""
+    out = tmp_path / "c.json"
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    saved = sys.stdout
+    try:
+        sys.stdout = os.fdopen(write_end, "w")
+        code = main(["compare", _data(tmp_path), "--hidden", "1", "--lam", "1", "--out", str(out)])
+    finally:
+        broken, sys.stdout = sys.stdout, saved
+        with contextlib.suppress(OSError):
+            broken.close()
+    assert code == 0
+    assert json.loads(out.read_text())["starts"] == 1
+
+
+@pytest.mark.parametrize("command", ["solve", "global", "compare"])
+def test_every_output_path_is_checked_before_the_work(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_work: None,
+    command: str,
+) -> None:
+    """--report below a file, or --out in a missing directory: refused in one line before
+    any work (the library functions fail the test if called)."""
+    from reluscape import global_search
+    from reluscape.numerical import compare
+
+    def no(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the work started before the output was refused")
+
+    monkeypatch.setattr(global_search, "global_minimum", no)
+    monkeypatch.setattr(compare, "compare", no)
+    data = _data(tmp_path)
+    args = [command, data, "--hidden", "1", "--lam", "1"]
+    cases = [["--out", str(tmp_path / "missing" / "r.json")]]
+    if command == "solve":
+        cases.append(["--report", f"{data}/sub"])
+    for extra in cases:
+        assert main([*args, *extra]) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith(f"reluscape: error: {extra[0]}"), line

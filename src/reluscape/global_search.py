@@ -49,21 +49,30 @@ value is bracketed by [min of the certified bounds of the pieces not pruned, U].
 from __future__ import annotations
 
 import itertools
+import json
+import logging
+import math
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from reluscape.convention import shown, shown_exact
 from reluscape.data import Problem
+from reluscape.defaults import GLOBAL_FACE_TIMEOUT, GLOBAL_STARTS
 from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
 from reluscape.exact.certificate import Direction, live_unit_excluded
-from reluscape.exact.merge import FaceRecord, assemble, process_face
+from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.exact.projection import reduced_loss_exact
+from reluscape.execution.checkpoint import Checkpoint
+from reluscape.execution.dask import face_outcome, face_record, run_on_dask
 from reluscape.schema import GlobalMinimum, Result
+from reluscape.validation import write_output
 
-__all__ = ["global_minimum"]
+__all__ = ["global_minimum", "piece_count", "summary"]
 
 # Rationalized directions and points live on this dyadic grid (any grid is sound: the
 # checks are exact; a fine one keeps the certified bounds within rounding of the floats).
@@ -71,10 +80,13 @@ GRID_BITS = 48
 # Float closeness to the incumbent below which a piece is treated as possibly optimal
 # (sent to the exact path rather than pruned); the exact check decides in every case.
 NEAR = 1e-7
-# Per-face limit of the exact path. Unlike solve, which runs thousands of cheap faces, the
-# exact path here runs a handful, and the one holding a split neuron (two units on one
-# chamber: L = 3, n = 50 in bench/global_bench.py) needs minutes, not seconds.
-FACE_SECONDS = 1800.0
+# Open pieces listed in an uncertified result (all are counted in stats["open_pieces"]): a
+# stopped search may leave millions.
+OPEN_PIECES_LISTED = 1000
+# Seconds between two saves of the search's state in a checkpoint.
+KEEP_SECONDS = 30.0
+
+log = logging.getLogger("reluscape")
 
 
 def _rational(x: float) -> Fraction:
@@ -95,11 +107,15 @@ class _Search:
         self.problem = problem
         self.pairs = pairs
         self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
-        self.combos = np.array(
-            list(itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)),
+        # Filled from the iterator: a list of tuples first would take ten times the memory.
+        size = math.comb(len(pairs) + problem.hidden - 1, problem.hidden)
+        self.combos = np.fromiter(
+            itertools.chain.from_iterable(
+                itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)
+            ),
             dtype=np.int32,
-        ).reshape(-1, problem.hidden)
-        size = len(self.combos)
+            count=size * problem.hidden,
+        ).reshape(size, problem.hidden)
         self.best = np.full(size, -np.inf)
         self.best_k = np.full(size, -1, dtype=np.int64)
         self.solved = np.zeros(size, dtype=bool)
@@ -126,13 +142,27 @@ class _Search:
         if self.upper is None or value < self.upper:
             self.upper = value
 
-    def run(self, progress: Callable[[str], None] | None) -> None:
+    def run(
+        self,
+        progress: Callable[[str], None] | None,
+        deadline: float | None = None,
+        keep: Callable[[], None] | None = None,
+    ) -> bool:
+        """Solve open pieces, lowest bound first, until none is open (True) or the
+        ``deadline`` (``time.monotonic``) has passed (False); ``keep`` (the checkpoint)
+        is called every :data:`KEEP_SECONDS`."""
         p = self.programs
+        kept = time.monotonic()
         while True:
+            if keep is not None and time.monotonic() - kept > KEEP_SECONDS:
+                keep()
+                kept = time.monotonic()
             u = float(self.upper)
             open_ = ~self.solved & (self.best <= u + NEAR * max(1.0, abs(u)))
             if not open_.any():
-                return
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                return False
             i = int(np.flatnonzero(open_)[np.argmin(self.best[open_])])
             piece = [int(c) for c in self.combos[i]]
             self.solved[i] = True
@@ -148,6 +178,57 @@ class _Search:
                     f"solved {int(self.solved.sum())} pieces, "
                     f"{int((self.best > u).sum())} of {len(self.best)} bounded above {u:.10g}"
                 )
+
+
+class _SearchStore:
+    """The search's state in a checkpoint directory, beside the exact path's faces
+    (:class:`reluscape.execution.checkpoint.Checkpoint`, whose fingerprint it carries):
+    the exact upper bound, the dual directions and which pieces were solved. Restoring
+    them gives the same bounds (each direction's bounds are recomputed), so a resumed
+    search continues where the stopped one was."""
+
+    NAME = "global-search.json"
+
+    def __init__(self, store: Checkpoint) -> None:
+        self.path = store.path / self.NAME
+        self.fingerprint = store.fingerprint
+
+    def save(self, search: _Search) -> None:
+        doc = {
+            "fingerprint": self.fingerprint,
+            "upper": str(search.upper),
+            "directions": [v.tolist() for v in search.directions],
+            "solved": np.flatnonzero(search.solved).tolist(),
+            "failed": {str(i): reason for i, reason in search.failed.items()},
+        }
+        write_output(self.path, json.dumps(doc), name="--checkpoint")
+
+    def restore(self, search: _Search) -> bool:
+        """Load a saved state into a new search; False (with a warning if a file was
+        there) when there is none of this problem."""
+        if not self.path.exists():
+            return False
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            if doc["fingerprint"] != self.fingerprint:
+                raise ValueError("another problem")
+            upper = Fraction(doc["upper"])
+            directions = [np.array(v, dtype=float) for v in doc["directions"]]
+            solved = np.array(doc["solved"], dtype=np.int64)
+            failed = {int(i): str(r) for i, r in doc["failed"].items()}
+            if any(v.shape != (search.problem.n,) for v in directions) or (
+                solved.size and (solved.min() < 0 or solved.max() >= len(search.solved))
+            ):
+                raise ValueError("sizes differ")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("search state %s is unusable (%s); the search starts again", self.path, exc)
+            return False
+        search.upper = upper
+        for v in directions:
+            search.add_direction(v)
+        search.solved[solved] = True
+        search.failed.update(failed)
+        return True
 
 
 def _incumbent(search: _Search, starts: int, seed: int) -> None:
@@ -274,14 +355,72 @@ def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tu
     return sorted(keep), skipped
 
 
+def _search(
+    search: _Search,
+    progress: Callable[[str], None] | None,
+    time_limit: float | None,
+    state: _SearchStore | None,
+) -> str | None:
+    """Run the search; why it stopped early (out of time, interrupted), or None. The
+    state is kept in the checkpoint now and then, and at the end however it ends."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    keep = None if state is None else (lambda: state.save(search))
+    try:
+        finished = search.run(progress, deadline, keep)
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        if keep is not None:
+            keep()
+    return None if finished else f"out of time ({time_limit:g} s)"
+
+
+def piece_count(problem: Problem) -> int:
+    """The pieces the search ranges over: multisets of L (chamber, sign) pairs,
+    C(2 K + L - 1, L) for K chambers of one unit's arrangement. Computed before any
+    program is solved (the arrangement of one unit does not depend on L), so a run too
+    large for memory is refused at once (:data:`reluscape.defaults.PIECE_LIMIT`).
+
+    >>> from reluscape.data import make_problem
+    >>> piece_count(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))
+    78
+    """
+    pairs = 2 * len(cached_arrangement(problem).chambers)
+    return math.comb(pairs + problem.hidden - 1, problem.hidden)
+
+
+def _run_faces(
+    problem: Problem,
+    products: list[tuple[int, ...]],
+    collect: Callable[[FaceRecord], None],
+    *,
+    face_timeout: float | None,
+    jobs: int,
+) -> None:
+    """The exact path on ``products``, as :func:`reluscape.execution.pipeline.solve` runs
+    its faces: on Dask under a time limit or with several jobs, else one after the other
+    here, each through the same wrapper (a face that raises is recorded undecided, not
+    fatal to the run)."""
+    if products and (face_timeout or jobs > 1):
+        run_on_dask(
+            problem, "realizable", products, collect, face_timeout=face_timeout or None, jobs=jobs
+        )
+        return
+    for product in products:
+        outcome = face_outcome(problem, "realizable", product, False)
+        collect(face_record(problem, "realizable", product, outcome))
+
+
 def global_minimum(
     problem: Problem,
     *,
     jobs: int = 1,
-    face_timeout: float | None = FACE_SECONDS,
-    starts: int = 20,
+    face_timeout: float | None = GLOBAL_FACE_TIMEOUT,
+    starts: int = GLOBAL_STARTS,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    time_limit: float | None = None,
+    checkpoint: str | Path | None = None,
 ) -> Result:
     """The global minimum of the RR-MSE, certified, with every global minimizer.
 
@@ -293,13 +432,26 @@ def global_minimum(
         Product faces of the exact path processed at the same time (Dask, as in
         :func:`reluscape.execution.pipeline.solve`).
     face_timeout : float or None
-        Seconds per product face of the exact path (default :data:`FACE_SECONDS`); a
-        face over it leaves the run uncertified. None: no limit (and, with ``jobs=1``,
+        Seconds per product face of the exact path (default
+        :data:`reluscape.defaults.GLOBAL_FACE_TIMEOUT`); a face over it leaves the run
+        uncertified. None: no limit (and, with ``jobs=1``,
         no cluster).
     starts, seed : int
         Multistart runs for the first incumbent.
     progress : callable, optional
         Called with one line of text now and then.
+    time_limit : float, optional
+        Seconds the search over pieces may take. A search out of time, or stopped
+        (KeyboardInterrupt: Ctrl-C, or SIGTERM as ``reluscape global`` maps it), ends
+        with what it has: the certified interval [least certified bound of the pieces
+        not pruned, best exact upper bound] and those pieces left open
+        (``stats["stopped"]`` says why); a stop during the exact path leaves its
+        unfinished faces undecided. Either way the result is not certified.
+    checkpoint : path, optional
+        Directory where the search's state and each finished face of the exact path are
+        kept (:class:`reluscape.execution.checkpoint.Checkpoint`; faces are shared with
+        ``solve`` runs of the same problem); a run with the same directory, after a
+        stop, a kill or a time limit, continues where it was.
 
     Returns
     -------
@@ -322,10 +474,14 @@ def global_minimum(
     arrangement = cached_arrangement(problem)
     pairs = [(c, e) for c in arrangement.chambers for e in (1, -1)]
     t_divide = time.perf_counter() - start
+    store = Checkpoint.open(checkpoint, problem, "realizable") if checkpoint else None
+    state = None if store is None else _SearchStore(store)
     search = _Search(problem, pairs)
-    _incumbent(search, starts, seed)
+    resumed = state is not None and state.restore(search)
+    if not resumed:
+        _incumbent(search, starts, seed)
     t0 = time.perf_counter()
-    search.run(progress)
+    stopped = _search(search, progress, time_limit, state)
     t_search = time.perf_counter() - t0
     upper = search.upper
     assert upper is not None
@@ -336,29 +492,45 @@ def global_minimum(
     # A piece not pruned may hold a global minimizer: the exact path covers it.
     rest = np.flatnonzero(~pruned)
     t0 = time.perf_counter()
-    products, faces_skipped = _exact_products(search, rest, upper)
+    # A stopped search has not bounded every piece it could: no exact path then.
+    products, faces_skipped = ([], 0) if stopped else _exact_products(search, rest, upper)
     t_select = time.perf_counter() - t0
-    records: list[FaceRecord] = []
-    t0 = time.perf_counter()
-    if products and (face_timeout or jobs > 1):
-        from reluscape.execution.dask import run_on_dask
+    records = [] if store is None else [store.records[p] for p in products if p in store.records]
+    todo = [p for p in products if store is None or p not in store.records]
 
-        run_on_dask(
-            problem, "realizable", products, records.append, face_timeout=face_timeout, jobs=jobs
-        )
-    else:
-        records = [process_face(problem, "realizable", prod) for prod in products]
+    def collect(record: FaceRecord) -> None:
+        records.append(record)
+        if store is not None:
+            store.save(record)
+
+    t0 = time.perf_counter()
+    try:
+        _run_faces(problem, todo, collect, face_timeout=face_timeout, jobs=jobs)
+    except KeyboardInterrupt:
+        stopped = "stopped during the exact path"
+        done = {r.product for r in records}
+        records += [
+            face_record(problem, "realizable", prod, stopped)
+            for prod in todo
+            if tuple(prod) not in done
+        ]
     t_exact = time.perf_counter() - t0
     exact = assemble(problem, "realizable", len(unit_faces), records, t_divide, start)
-    certified = exact.complete
+    certified = exact.complete and not stopped
+    left_open = (
+        f"left open: the search was {stopped}" if stopped and not products else None
+    )
     uncertified = [
         {
             "piece": " | ".join(_pair_label(pairs[int(c)]) for c in search.combos[i]),
-            "reason": f"{search.failed[i]}; its faces are in the exact path, which is incomplete"
-            if i in failed
-            else "not pruned, and the exact path on its faces is incomplete",
+            "reason": left_open
+            or (
+                f"{search.failed[i]}; its faces are in the exact path, which is incomplete"
+                if i in failed
+                else "not pruned, and the exact path on its faces is incomplete"
+            ),
         }
-        for i in rest
+        for i in rest[:OPEN_PIECES_LISTED]
     ] if not certified else []  # fmt: skip
     lows = [m for m in exact.minima if m.is_global] if certified else exact.minima[:1]
     if certified and lows:
@@ -379,6 +551,9 @@ def global_minimum(
         "exact_minima_found": len(exact.minima),
         "faces_undecided": exact.stats["faces_undecided"],
         "complete": certified,
+        "open_pieces": 0 if certified else len(rest),
+        "resumed": resumed,
+        **({"stopped": stopped} if stopped else {}),
         "timings": {
             "divide": t_divide,
             "search": t_search,
@@ -422,8 +597,9 @@ def summary(result: Result) -> str:
     if g is None:
         raise ValueError("not a result of reluscape global: it has no global_minimum")
     p = result.problem
-    width = float(g.upper - g.lower)
-    mid = float((g.lower + g.upper) / 2)
+    lower, upper = shown_exact(p, g.lower), shown_exact(p, g.upper)
+    width = float(upper - lower)
+    mid = float((lower + upper) / 2)
     state = "certified" if g.certified else "NOT certified: see the pieces below"
     lines = [
         f"reluscape global: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
@@ -435,56 +611,10 @@ def summary(result: Result) -> str:
         f"{'#':>3} {'loss':>14} {'dim':>3} {'orbit':>5}  face",
     ]
     for m in result.minima:
-        loss = "(overflow)" if m.loss is None else f"{m.loss:.10f}"
+        loss = "(overflow)" if m.loss is None else f"{shown(p, m.loss):.10f}"
         lines.append(f"{m.id:>3} {loss:>14} {m.dimension:>3} {m.orbit_size:>5}  {m.signs}")
     for e in g.uncertified[:10]:
         lines.append(f"    uncertified piece {e['piece']}: {e['reason']}")
     if len(g.uncertified) > 10:
         lines.append(f"    ... and {len(g.uncertified) - 10} more uncertified pieces")
     return "\n".join(lines)
-
-
-def run_cli(args: Any) -> int:
-    """The ``reluscape global`` command (wired in :mod:`reluscape.cli`).
-
-    ``args`` has ``data``, ``hidden``, ``lam``, ``convention``, ``jobs``, ``face_timeout``,
-    ``starts``, ``out`` and ``quiet``. Exit status 0 when certified, 1 when the run is
-    incomplete (the interval is still valid); bad input raises :class:`InputError` (2).
-    """
-    import sys
-
-    from reluscape.data import load_problem
-    from reluscape.validation import (
-        PROG,
-        check_int,
-        check_lambda,
-        check_output_path,
-        check_timeout,
-        write_output,
-    )
-
-    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
-    lam = check_lambda(args.lam)
-    jobs = check_int(args.jobs, "--jobs", min_val=1)
-    starts = check_int(args.starts, "--starts", min_val=1)
-    face_timeout = check_timeout(args.face_timeout)
-    if args.out is not None:
-        check_output_path(args.out)  # before the work
-    problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
-
-    def progress(line: str) -> None:
-        print(f"{PROG}: {line}", file=sys.stderr, flush=True)
-
-    result = global_minimum(
-        problem,
-        jobs=jobs,
-        face_timeout=face_timeout,
-        starts=starts,
-        progress=None if args.quiet else progress,
-    )
-    if args.out is not None:
-        written = write_output(args.out, result.to_json() + "\n")
-        if not args.quiet:
-            print(f"{PROG}: result written to {written}", file=sys.stderr)
-    print(summary(result), flush=True)
-    return 0 if result.complete else 1

@@ -8,7 +8,11 @@ the same way, and a malformed one raises :class:`MalformedResult` naming the fie
 (``minima[2].face[0].signs: expected 5 characters from '+0-', got '+0'``).
 
 Document (``schema_version`` "1"; exact values are strings ``"p/q"``, floats appear only
-where labelled as approximations):
+where labelled as approximations; every loss, bound, barrier and height is in the
+problem's ``convention``, a ``mean`` document keeping the sum-convention floats beside
+them as ``loss_sum``, ``barrier_sum``, ``height_sum`` (:mod:`reluscape.convention`; a
+:class:`Result` object holds sum-convention losses, as the computation does; the
+polynomial of ``loss_exact`` is of the sum-convention loss, n times the mean one):
 
 - ``problem``: the exact input (:meth:`reluscape.data.Problem.describe`): ``X``, ``y``,
   ``hidden``, ``lam``, ``convention``, ``lam_sum``, ``n``, ``d`` and ``data`` (the path as
@@ -77,6 +81,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
+from reluscape.convention import (
+    document_from_convention,
+    document_in_convention,
+    shown,
+    shown_exact,
+)
 from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
 from reluscape.validation import MAX_DIGITS, write_output
 
@@ -1116,7 +1126,8 @@ class Result:
             doc["critical_points"] = [c.to_dict() for c in self.critical_points]
         if self.landscape is not None:
             doc["landscape"] = self.landscape.to_dict()
-        return doc
+        # The object holds sum-convention losses; the document the user's convention.
+        return document_in_convention(doc)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -1130,7 +1141,7 @@ class Result:
         MalformedResult
             If the document does not follow the schema; the message names the field.
         """
-        d = _mapping(d, "document")
+        d = document_from_convention(_mapping(d, "document"))
         if "schema_version" not in d:
             raise MalformedResult("not a reluscape result: no schema_version")
         known = {
@@ -1206,7 +1217,7 @@ class Result:
         return [
             {
                 "id": m.id,
-                "loss": m.loss,
+                "loss": shown(self.problem, m.loss),
                 "dimension": m.dimension,
                 "global": self._global_mark(m),
                 "orbit_size": m.orbit_size,
@@ -1235,7 +1246,8 @@ class Result:
         if self.undecided:
             lines += ["", f"{len(self.undecided)} candidates undecided:"]
             for m in self.undecided:
-                lines.append(f"    loss {_loss_text(m.loss)}  {m.signs}: {m.verdict.detail}")
+                loss = _loss_text(shown(p, m.loss))
+                lines.append(f"    loss {loss}  {m.signs}: {m.verdict.detail}")
         lines += self._census_lines()
         s = self.stats
         lines += [
@@ -1284,12 +1296,13 @@ class Result:
             if c.connects is None:
                 continue
             reached = ", ".join(
-                f"{x.minimum} ({'its closure' if x.paths == 0 else _loss_text(x.barrier)})"
+                f"{x.minimum} ("
+                + ("its closure" if x.paths == 0 else _loss_text(shown(self.problem, x.barrier)))
+                + ")"
                 for x in c.connects
             )
-            lines.append(
-                f"  point {c.id} at {_loss_text(c.loss)} ({c.kind}) leads to {reached or 'none'}"
-            )
+            at = _loss_text(shown(self.problem, c.loss))
+            lines.append(f"  point {c.id} at {at} ({c.kind}) leads to {reached or 'none'}")
         if graph.lost_paths:
             lines.append(
                 f"  WARNING: {len(graph.lost_paths)} descent path(s) ended at no enumerated "
@@ -1317,7 +1330,9 @@ class Result:
             ) from None
         rows = self._rows()
         for row, m in zip(rows, self.minima, strict=True):
-            row["loss_lower"], row["loss_upper"] = m.loss_interval
+            row["loss_lower"], row["loss_upper"] = (
+                shown_exact(self.problem, v) for v in m.loss_interval
+            )
         columns = [
             "id", "loss", "dimension", "global", "orbit_size", "face", "decided_by",
             "loss_lower", "loss_upper",

@@ -412,3 +412,101 @@ def write_output(path: str | os.PathLike[str], text: str, name: str = "--out") -
             os.unlink(tmp)
         raise InputError(f"{name}: cannot write {target}: {exc.strerror or exc}") from None
     return target
+
+
+def check_output_dir(path: str | os.PathLike[str], name: str = "--report") -> Path:
+    """A directory an output will be written into (created if missing), checked before
+    any work starts, without creating anything.
+
+    An existing path must be a writable directory; a missing one is created later with
+    its parents, so its nearest existing ancestor must be a writable directory (a file
+    there, as in ``data.csv/sub``, is refused).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     check_output_dir(Path(tmp) / "new" / "report").name
+    ...     (Path(tmp) / "f").write_text("x")
+    ...     try:
+    ...         check_output_dir(Path(tmp) / "f" / "sub")
+    ...     except InputError as exc:
+    ...         print(str(exc).split(":")[0])
+    'report'
+    1
+    --report
+    """
+    given = Path(path)
+    existing = given
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{name}: {existing} is a file, need a directory: {given}")
+    if not existing.stat().st_mode & 0o222 or not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{name}: directory {existing} is read-only; choose another place")
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".reluscape-", suffix=".probe")
+    except OSError as exc:
+        raise InputError(
+            f"{name}: cannot write in directory {existing}: {exc.strerror or exc}"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return given
+
+
+FLOAT_MAGNITUDE = 1e150
+"""Largest |value| (and 1 / smallest lambda) the float tools (``global``'s convex
+programs, ``compare``'s training) are given: squares and sums of squares of such numbers
+stay finite in double precision; beyond it they overflow, or a lambda rounds to zero."""
+
+
+def check_float_range(
+    X: Sequence[Sequence[Fraction]], y: Sequence[Fraction], lam_sum: Fraction, command: str
+) -> None:
+    """Refuse, naming the value, a problem whose numbers the float tools of ``command``
+    cannot hold (:data:`FLOAT_MAGNITUDE`); the exact path of ``solve`` has no such limit.
+
+    Examples
+    --------
+    >>> check_float_range([[Fraction(1)]], [Fraction(2)], Fraction(1, 10), "global")
+    >>> try:
+    ...     check_float_range([[Fraction(10) ** 400]], [Fraction(2)], Fraction(1), "global")
+    ... except InputError as exc:
+    ...     print(str(exc).split(" (")[0])
+    global computes in floating point and cannot hold x[0][0] = 1.0e+400
+    """
+    for i, row in enumerate(X):
+        for j, v in enumerate(row):
+            _check_magnitude(v, f"x[{i}][{j}]", command)
+    for i, v in enumerate(y):
+        _check_magnitude(v, f"y[{i}]", command)
+    _check_magnitude(lam_sum, "lambda (sum convention)", command)
+    if lam_sum * Fraction(FLOAT_MAGNITUDE) < 1:
+        raise InputError(
+            f"{command} computes in floating point and cannot use lambda (sum convention) = "
+            f"{_short(lam_sum)}, below 1/{FLOAT_MAGNITUDE:.0e}; use solve, which is exact"
+        )
+
+
+def _check_magnitude(v: Fraction, label: str, command: str) -> None:
+    if abs(v) > FLOAT_MAGNITUDE:
+        raise InputError(
+            f"{command} computes in floating point and cannot hold {label} = {_short(v)} "
+            f"(|value| above {FLOAT_MAGNITUDE:.0e}); rescale the data or use solve, which is exact"
+        )
+
+
+def _short(v: Fraction) -> str:
+    """A rational as a short decimal, for messages (its exact digits may be thousands).
+
+    >>> _short(Fraction(10) ** 400), _short(Fraction(1, 10**400))
+    ('1.0e+400', '1.0e-400')
+    """
+    if v == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(v.numerator)) - math.log10(v.denominator))
+    mantissa = float(v / Fraction(10) ** exponent)
+    if abs(mantissa) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.1f}e{exponent:+d}"

@@ -63,21 +63,21 @@ def test_no_run_lands_outside_the_enumerated_set(case, request):
     """L-BFGS-B (and Adam, when torch is installed) runs at minima are all enumerated."""
     _, result, report = request.getfixturevalue(case)
     assert result.complete
-    assert report["possible_bugs"] == []
-    sections = [report["multistart"]]
-    if report["adam"].get("status") == "ok":
-        sections.append(report["adam"])
+    assert report.possible_bugs == []
+    sections = [report.multistart]
+    if report.adam.get("status") == "ok":
+        sections.append(report.adam)
     for section in sections:
         assert section["possible_bugs"] == []
         assert sum(section["basins"].values()) == _judged(section) > 0
         assert section["max_assigned_distance"] <= compare.PARAM_TOL
-    assert report["convex"]["bound_holds"]
+    assert report.convex["bound_holds"]
 
 
 def test_adam_runs_are_assigned(d1_n5):
     pytest.importorskip("torch")
     _, result, report = d1_n5
-    adam = report["adam"]
+    adam = report.adam
     assert adam["status"] == "ok"
     assert adam["possible_bugs"] == []
     # Adam alone (before the polish) already ends within ADAM_PARAM_TOL of enumerated
@@ -139,15 +139,15 @@ def test_global_minimum_has_a_basin(d1_n5):
     _, result, report = d1_n5
     (glob,) = [m for m in result.minima if m.is_global]
     assert glob.loss == pytest.approx(GLOBAL_D1_N5, abs=1e-9)
-    assert report["multistart"]["basins"][glob.id] > 0
+    assert report.multistart["basins"][glob.id] > 0
     # positive-dimensional sets are matched through their equations too
     dims = {m.id: m.dimension for m in result.minima}
-    assert any(dims[i] > 0 and c > 0 for i, c in report["multistart"]["basins"].items())
+    assert any(dims[i] > 0 and c > 0 for i, c in report.multistart["basins"].items())
 
 
 def test_convex_bound_below_global(d1_n5):
     _, result, report = d1_n5
-    cv = report["convex"]
+    cv = report.convex
     (glob,) = [m for m in result.minima if m.is_global]
     # the certified interval's lower end: p* is below the exact global minimum
     assert cv["p_star"] <= float(Fraction(glob.loss_interval[0])) + cv["slack"]
@@ -270,7 +270,7 @@ def test_incomplete_run_claims_no_global(d1_n5):
     assert [compare.global_status(m, result.minima) for m in result.minima] == [
         "global" if m.is_global else "spurious" for m in result.minima
     ]
-    doc = copy.deepcopy(report)
+    doc = copy.deepcopy(report.to_dict())
     doc["enumeration"]["complete"] = False
     for entry in doc["enumeration"]["minima"]:
         entry["is_global"], entry["global"] = None, status[entry["id"]]
@@ -297,7 +297,7 @@ def test_certified_global_beside_multistart_and_convex(d1_n5, d1_n5_global):
     training never below it, the convex bound never above it."""
     _, enumeration, full_report = d1_n5
     _, result, report = d1_n5_global
-    section = report["global"]
+    section = report.global_comparison
     assert section["source"] == "reluscape global" and section["minimizers_certified"]
     assert sorted(m.signs for m in result.minima) == sorted(
         m.signs for m in enumeration.minima if m.is_global
@@ -305,13 +305,13 @@ def test_certified_global_beside_multistart_and_convex(d1_n5, d1_n5_global):
     lower, upper, source = compare.certified_interval(enumeration)
     assert source == "enumeration"
     assert Fraction(section["lower_exact"]) <= upper and lower <= Fraction(section["upper_exact"])
-    assert full_report["global"]["upper"] == pytest.approx(section["upper"], abs=1e-12)
+    assert full_report.global_comparison["upper"] == pytest.approx(section["upper"], abs=1e-12)
     assert section["multistart_gap"] >= -1e-12
     assert section["convex_gap"] > 0.1 and section["convex_bound_holds"]
     # Runs at the spurious minima are other local minima, not bugs, against a global run.
-    assert report["possible_bugs"] == []
-    assert report["multistart"]["other_local_minima"] > 0
-    assert "certified global minimum (reluscape global)" in compare.table(report)
+    assert report.possible_bugs == []
+    assert report.multistart["other_local_minima"] > 0
+    assert "certified global minimum (reluscape global)" in report.table()
 
 
 def test_run_below_the_certified_value_is_a_bug(d1_n5, d1_n5_global):

@@ -31,19 +31,20 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reluscape.data import InputError, Problem, load_problem
+from reluscape.convention import divisor
+from reluscape.data import InputError, Problem
+from reluscape.defaults import COMPARE_JOBS, COMPARE_STARTS, FACE_TIMEOUT
 from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
 from reluscape.schema import Minimum, Result
-from reluscape.validation import PROG, check_int, check_lambda, check_output_path, write_output
 
 if TYPE_CHECKING:
     from reluscape.numerical.search import NumericalRun
@@ -53,15 +54,16 @@ __all__ = [
     "CONVEX_SLACK",
     "DEAD_TOL",
     "PARAM_TOL",
+    "Comparison",
     "RunMatcher",
     "adam_runs",
     "classify_runs",
     "compare",
     "convex_bound",
     "global_status",
+    "in_convention",
     "load_result",
     "problem_difference",
-    "run_cli",
     "table",
 ]
 
@@ -488,16 +490,103 @@ def convex_bound(problem: Problem, *, solver: str = "CLARABEL") -> dict[str, Any
     }
 
 
+@dataclass
+class Comparison:
+    """The three methods on one problem, as :func:`compare` returns them.
+
+    Attributes mirror the keys of the ``compare --out`` document (:meth:`to_dict`, read
+    back by :func:`reluscape.numerical.report.read_compare`): ``problem`` (its
+    description), ``starts``, ``seed``, ``enumeration`` (the minima), ``multistart`` and
+    ``adam`` (basins by minimum id, runs stuck at non-minima, not converged, dead-unit
+    runs, possible bugs), ``convex`` (p*, gap, neurons needed), ``global_comparison``
+    (:func:`global_comparison`, key ``global``; None when the result certifies no global
+    minimum), ``possible_bugs`` (of both methods), ``unmatchable_sets`` and ``timings``.
+    Losses are in the problem's convention (``problem["convention"]``).
+    """
+
+    problem: dict[str, Any]
+    starts: int
+    seed: int
+    enumeration: dict[str, Any]
+    multistart: dict[str, Any]
+    adam: dict[str, Any]
+    convex: dict[str, Any]
+    global_comparison: dict[str, Any] | None
+    possible_bugs: list[dict[str, Any]]
+    unmatchable_sets: list[int]
+    timings: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``compare --out`` document."""
+        return {
+            "problem": self.problem,
+            "starts": self.starts,
+            "seed": self.seed,
+            "enumeration": self.enumeration,
+            "multistart": self.multistart,
+            "adam": self.adam,
+            "convex": self.convex,
+            "global": self.global_comparison,
+            "possible_bugs": self.possible_bugs,
+            "unmatchable_sets": self.unmatchable_sets,
+            "timings": self.timings,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def table(self) -> str:
+        """The side-by-side text table (:func:`table`)."""
+        return table(self.to_dict())
+
+    @property
+    def consistent(self) -> bool:
+        """No possible bug: no run outside the listed minima or below the certified
+        value, and the convex bound p* not above the global (or lowest listed) minimum."""
+        return not self.findings()
+
+    def findings(self) -> list[str]:
+        """One line per possible bug, for the command's stderr."""
+        lines = []
+        section = self.global_comparison
+        for bug in self.possible_bugs:
+            if bug.get("below_certified_global_minimum"):
+                assert section is not None  # only found against a certified value
+                lines.append(
+                    f"POSSIBLE BUG: {bug['method']} run {bug['start']} ends at a point whose "
+                    f"exact reduced loss is below the certified global minimum's lower bound "
+                    f"{section['lower']:.12f}: a={bug['a']}, B={bug['B']}, c={bug['c']}"
+                )
+                continue
+            lines.append(
+                f"POSSIBLE BUG: {bug['method']} run {bug['start']} converged to a probed "
+                f"local minimum with loss {bug['loss']:.12f} that matches no enumerated "
+                f"minimum (nearest at distance {bug['distance']:.2e}): "
+                f"a={bug['a']}, B={bug['B']}, c={bug['c']}"
+            )
+        if section is not None and not section["convex_bound_holds"]:
+            lines.append(
+                f"POSSIBLE BUG: convex optimum p* = {section['convex_p_star']:.12f} "
+                f"exceeds the certified global minimum's upper bound {section['upper']:.12f}"
+            )
+        elif not self.convex["bound_holds"]:
+            lines.append(
+                f"POSSIBLE BUG: convex optimum p* = {self.convex['p_star']:.12f} "
+                f"exceeds the lowest enumerated loss {self.convex['global_minimum']:.12f}"
+            )
+        return lines
+
+
 def compare(
     problem: Problem,
     *,
-    starts: int = 1000,
+    starts: int = COMPARE_STARTS,
     seed: int = 0,
     result: Result | None = None,
-    face_timeout: float | None = 60.0,
-    jobs: int = 2,
+    face_timeout: float | None = FACE_TIMEOUT,
+    jobs: int = COMPARE_JOBS,
     global_search: bool = False,
-) -> dict[str, Any]:
+) -> Comparison:
     """Run (or reuse) the exact enumeration, multistart training and the convex bound.
 
     Parameters
@@ -521,12 +610,9 @@ def compare(
 
     Returns
     -------
-    dict
-        ``problem``, ``enumeration`` (the minima), ``multistart`` and ``adam`` (basins by
-        minimum id, runs stuck at non-minima, not converged, dead-unit runs, possible bugs),
-        ``convex`` (p*, gap, neurons needed), ``global`` (:func:`global_comparison`, or
-        None when the result certifies no global minimum), ``possible_bugs`` (of both
-        methods) and ``timings`` in seconds.
+    Comparison
+        The enumeration's minima, the training runs assigned to them, the convex bound,
+        the certified global minimum beside both, and the possible bugs.
     """
     from reluscape.execution import pipeline
     from reluscape.numerical import search as numerics
@@ -574,11 +660,11 @@ def compare(
         }
     )
     best_run = min((r.loss for r in runs if r.converged), default=math.nan)
-    return {
-        "problem": result.problem.describe(),
-        "starts": starts,
-        "seed": seed,
-        "enumeration": {
+    comparison = Comparison(
+        problem=result.problem.describe(),
+        starts=starts,
+        seed=seed,
+        enumeration={
             "method": "global" if result.global_minimum is not None else "enumeration",
             "complete": result.complete,
             "minima": [
@@ -594,14 +680,66 @@ def compare(
                 for m in minima
             ],
         },
-        "multistart": {**classified, "best_loss": best_run, "match_tolerance": PARAM_TOL},
-        "adam": adam,
-        "convex": convex,
-        "global": global_comparison(result, best_run, convex["p_star"]),
-        "possible_bugs": classified["possible_bugs"] + adam.get("possible_bugs", []),
-        "unmatchable_sets": matcher.unusable,
-        "timings": timings,
-    }
+        multistart={**classified, "best_loss": best_run, "match_tolerance": PARAM_TOL},
+        adam=adam,
+        convex=convex,
+        global_comparison=global_comparison(result, best_run, convex["p_star"]),
+        possible_bugs=classified["possible_bugs"] + adam.get("possible_bugs", []),
+        unmatchable_sets=matcher.unusable,
+        timings=timings,
+    )
+    return in_convention(comparison, problem)
+
+
+# Float losses of a comparison, by section; the differences of losses (gaps) and the
+# slack scale with them. Exact bounds are strings of rationals.
+_LOSS_KEYS = {
+    "multistart": ("best_loss",),
+    "convex": ("p_star", "global_minimum", "gap", "slack"),
+    "global": (
+        "lower", "upper", "width", "multistart_best", "multistart_gap", "convex_p_star",
+        "convex_gap",
+    ),
+}  # fmt: skip
+
+
+def in_convention(comparison: Comparison, problem: Problem) -> Comparison:
+    """The comparison with every loss in the problem's convention (computed in the sum
+    convention, as everything inside reluscape: :mod:`reluscape.convention`); in a
+    ``mean`` comparison each scaled float keeps its sum-convention value as
+    ``<key>_sum``. A ``sum`` comparison is returned as is.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as P
+    >>> c = Comparison({}, 1, 0, {"minima": [{"loss": 3.0}]}, {"best_loss": 3.0,
+    ...     "possible_bugs": [], "dead_unit_runs": []}, {}, {"p_star": 1.5}, None, [], [], {})
+    >>> in_convention(c, P(convention="mean", n=3)).convex
+    {'p_star': 0.5, 'p_star_sum': 1.5}
+    """
+    n = divisor(problem)
+    if n == 1:
+        return comparison
+
+    def scale(section: dict[str, Any] | None, keys: Sequence[str]) -> None:
+        for key in keys:
+            if section is not None and isinstance(section.get(key), float):
+                section[f"{key}_sum"] = section[key]
+                section[key] = section[key] / n
+
+    for name, keys in _LOSS_KEYS.items():
+        scale(comparison.global_comparison if name == "global" else getattr(comparison, name), keys)
+    g = comparison.global_comparison
+    if g is not None:
+        for key in ("lower_exact", "upper_exact"):
+            g[key] = str(Fraction(g[key]) / n)
+    runs = [comparison.multistart, comparison.adam]
+    for entry in comparison.enumeration.get("minima", []):
+        scale(entry, ("loss",))
+    for section in runs:
+        for point in [*section.get("possible_bugs", []), *section.get("dead_unit_runs", [])]:
+            scale(point, ("loss",))
+    return comparison
 
 
 def certified_interval(result: Result) -> tuple[Fraction, Fraction, str] | None:
@@ -859,63 +997,3 @@ def load_result(path: str | Path, problem: Problem) -> Result:
             "(recorded in the result, given on the command line)"
         )
     return result
-
-
-def run_cli(args: Any) -> int:
-    """The ``reluscape compare`` command (see :mod:`reluscape.cli`).
-
-    Exit status 0 when the methods agree, 1 on a possible bug: a run reached a minimum the
-    enumeration did not list (or, against a ``reluscape global`` result, a point whose
-    exact loss is below the certified value), or p* exceeds the lowest listed loss or the
-    certified value; bad input raises :class:`InputError` (exit 2).
-    """
-    hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
-    lam = check_lambda(args.lam)
-    starts = check_int(args.starts, "--starts", min_val=1)
-    seed = check_int(args.seed, "--seed", min_val=0)
-    if args.out is not None:
-        check_output_path(args.out)  # before the work, which takes minutes
-    problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
-    result = load_result(args.result, problem) if args.result else None
-    report = compare(
-        problem, starts=starts, seed=seed, result=result, global_search=args.global_search
-    )
-    print(table(report))
-    sys.stdout.flush()
-    if args.out is not None:
-        written = write_output(args.out, json.dumps(report, indent=2) + "\n")
-        print(f"{PROG}: comparison written to {written}", file=sys.stderr)
-    failed = False
-    section = report["global"]
-    for bug in report["possible_bugs"]:
-        failed = True
-        if bug.get("below_certified_global_minimum"):
-            print(
-                f"{PROG}: POSSIBLE BUG: {bug['method']} run {bug['start']} ends at a point "
-                f"whose exact reduced loss is below the certified global minimum's lower "
-                f"bound {section['lower']:.12f}: a={bug['a']}, B={bug['B']}, c={bug['c']}",
-                file=sys.stderr,
-            )
-            continue
-        print(
-            f"{PROG}: POSSIBLE BUG: {bug['method']} run {bug['start']} converged to a probed "
-            f"local minimum with loss {bug['loss']:.12f} that matches no enumerated minimum "
-            f"(nearest at distance {bug['distance']:.2e}): "
-            f"a={bug['a']}, B={bug['B']}, c={bug['c']}",
-            file=sys.stderr,
-        )
-    if section is not None and not section["convex_bound_holds"]:
-        failed = True
-        print(
-            f"{PROG}: POSSIBLE BUG: convex optimum p* = {section['convex_p_star']:.12f} "
-            f"exceeds the certified global minimum's upper bound {section['upper']:.12f}",
-            file=sys.stderr,
-        )
-    elif not report["convex"]["bound_holds"]:
-        failed = True
-        print(
-            f"{PROG}: POSSIBLE BUG: convex optimum p* = {report['convex']['p_star']:.12f} "
-            f"exceeds the lowest enumerated loss {report['convex']['global_minimum']:.12f}",
-            file=sys.stderr,
-        )
-    return 1 if failed else 0

@@ -1,0 +1,73 @@
+"""``reluscape report``: an HTML report with figures of a result document."""
+
+from __future__ import annotations
+
+import argparse
+
+from reluscape.cli import common
+from reluscape.cli.common import EXIT_OK
+from reluscape.cli.output import print_out
+from reluscape.validation import PROG, check_output_dir
+
+REPORT_EPILOG = f"""\
+example:
+  {PROG} solve data.csv --hidden 2 --lam 1/10 --out result.json
+  {PROG} report result.json --out report/
+  {PROG} compare data.csv --hidden 2 --lam 1/10 --result result.json --out cmp.json
+  {PROG} report result.json data.csv --out report/ --compare cmp.json --slice B_0,B_1
+
+Writes a self-contained directory (index.html plus PNG figures, Matplotlib Agg)
+from the data recorded in RESULT.json. DATA.csv is optional; when given it must
+equal the recorded data exactly. The same report is written
+by `{PROG} solve ... --report DIR`.
+
+exit codes: 0 report written, 2 bad usage, a malformed or wrong-version
+RESULT.json, different data, or an unwritable DIR.
+"""
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        "report",
+        help="write an HTML report with figures of a result document",
+        description="Write DIR/index.html and the PNG figures it references: the function\n"
+        "of every minimum, a slice of the reduced loss through it, and a summary table.",
+        epilog=REPORT_EPILOG,
+        formatter_class=common.FORMATTER,
+    )
+    report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
+    report.add_argument(
+        "data",
+        metavar="DATA.csv",
+        nargs="?",
+        default=None,
+        help="optional: the data file it was computed on, checked against the data "
+        "recorded in RESULT.json (which the report uses)",
+    )
+    report.add_argument("--out", metavar="DIR", required=True, help="output directory")
+    report.add_argument(
+        "--compare",
+        metavar="COMPARE.json",
+        help="a `compare --out` document of the same problem: adds the basin bar chart",
+    )
+    report.add_argument(
+        "--slice",
+        metavar="X,Y",
+        action="append",
+        default=[],
+        help="coordinates of psi to move in the loss slices, e.g. B_0,c_0 or B_1,B_0 "
+        "(B_l_j, c_l when d > 1); repeatable; default one slice per unit, (B_l[0], c_l)",
+    )
+    report.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_output_dir(args.out, "--out")  # before reading and drawing
+    from reluscape.numerical.report import report_from_files  # lazy: matplotlib
+
+    with common.float_limits("report"):
+        index = report_from_files(
+            args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
+        )
+    print_out(f"{PROG}: report written to {index}")
+    return EXIT_OK
