@@ -90,6 +90,7 @@ def _convert(doc: dict[str, Any], n: int, *, out: bool) -> None:
         for connection in entry.get("connects") or []:
             if isinstance(connection, dict):
                 _scale_float(connection, "barrier", n, out=out)
+                _scale_exact(connection, "height", factor)
     gm = doc.get("global_minimum")
     if isinstance(gm, dict):
         _scale_exact(gm, "lower", factor)
@@ -99,6 +100,14 @@ def _convert(doc: dict[str, Any], n: int, *, out: bool) -> None:
         for edge in landscape.get("edges") or []:
             if isinstance(edge, dict):
                 _scale_float(edge, "height", n, out=out)
+        for join in landscape.get("joins") or []:
+            if isinstance(join, dict):
+                _scale_float(join, "height", n, out=out)
+                _scale_exact(join, "critical_interval", factor)
+                _scale_exact(join, "path_height", factor)
+        for lost in landscape.get("lost_paths") or []:
+            if isinstance(lost, dict):
+                _scale_float(lost, "loss", n, out=out)
 
 
 def _mean_size(doc: dict[str, Any]) -> int | None:

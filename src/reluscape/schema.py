@@ -973,6 +973,19 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     return problem
 
 
+def _walls(point: CriticalPoint) -> str:
+    """Which walls the point's units sit on: 'u2: 3' for unit 2 on the wall of sample 3
+    (1-based, as the data's rows); dead units are 'u1: 0' (theta = 0)."""
+    parts = []
+    for u, face in enumerate(point.face, start=1):
+        if face.kind == "origin":
+            parts.append(f"u{u}: 0")
+        elif face.kind != "chamber":
+            zeros = [str(i + 1) for i, ch in enumerate(face.signs) if ch == "0"]
+            parts.append(f"u{u}: " + ",".join(zeros))
+    return "; ".join(parts) or "-"
+
+
 @dataclass
 class Result:
     """Every local minimum of the RR-MSE of a data set, with how they were found.
@@ -1305,8 +1318,42 @@ class Result:
             lines.append(f"  point {c.id} at {at} ({c.kind}) leads to {reached or 'none'}")
         if graph.lost_paths:
             lines.append(
-                f"  WARNING: {len(graph.lost_paths)} descent path(s) ended at no enumerated "
-                "minimum (possible bugs; see landscape.lost_paths)"
+                f"  ERROR: {len(graph.lost_paths)} descent path(s) ended at no enumerated "
+                "minimum (a bug; see landscape.lost_paths)"
+            )
+        return lines + self._join_lines()
+
+    def _join_lines(self) -> list[str]:
+        """The disconnectivity graph's joins as a table: height, the point (its kind and
+        walls), the two basins and the barrier from each (the join's height minus the
+        basin's lowest minimum), minimax or upper bound."""
+        assert self.landscape is not None and self.critical_points is not None
+        joins = self.landscape.joins
+        if not joins:
+            return []
+        by_id = {c.id: c for c in self.critical_points}
+        loss_of = {m.id: m.loss for m in self.minima}
+        exact = sum(j.minimax for j in joins)
+        lines = [
+            "",
+            f"disconnectivity graph: {len(joins)} join(s), {exact} of them the minimax barrier "
+            f"(certified), {len(joins) - exact} upper bound(s) (the height of a stored path)",
+            f"  {'height':>14}  point  {'kind':<17} {'walls':<28} basins, barrier from each",
+        ]
+        for j in joins:
+            point = by_id[j.point]
+            kind = point.kind + (" (TS)" if point.kind == "kink" and point.index == 1 else "")
+            sides = []
+            for basin in j.basins:
+                low = min((loss_of[m] for m in basin if loss_of[m] is not None), default=None)
+                barrier = None if low is None or j.height is None else j.height - low
+                ids = "{" + ", ".join(map(str, basin)) + "}"
+                sides.append(f"{ids} {_loss_text(shown(self.problem, barrier))}")
+            height = _loss_text(shown(self.problem, j.height))
+            bound = "" if j.minimax else "  (upper bound)"
+            lines.append(
+                f"  {height:>14}  {j.point:>5}  {kind:<17} {_walls(point):<28} "
+                f"{' | '.join(sides)}{bound}"
             )
         return lines
 

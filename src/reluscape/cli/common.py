@@ -88,10 +88,15 @@ class Progress:
     written at the first call."""
 
     def __init__(
-        self, stream: TextIO | None = None, min_interval: float = 0.2, header: str | None = None
+        self,
+        stream: TextIO | None = None,
+        min_interval: float = 0.2,
+        header: str | None = None,
+        label: str = "faces",
     ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.header = header
+        self.label = label
         self.min_interval = min_interval
         self.last = -math.inf
         self.width = 0
@@ -105,7 +110,7 @@ class Progress:
             return
         self.last = now
         eta = f"{elapsed / done * (total - done):.0f} s" if 0 < done <= total else "?"
-        line = f"faces {done}/{total}  elapsed {elapsed:.1f} s  ETA {eta}"
+        line = f"{self.label} {done}/{total}  elapsed {elapsed:.1f} s  ETA {eta}"
         pad = " " * max(0, self.width - len(line))
         self.width = len(line)
         self.stream.write("\r" + line + pad)

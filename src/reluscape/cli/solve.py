@@ -254,8 +254,13 @@ def _run(
     if census:
         from reluscape.numerical.landscape import connect  # lazy: scipy, cvxpy
 
-        with common.float_limits("solve --census"):
-            result = connect(problem, result)
+        descents = None if quiet else common.Progress(label="census points descended from")
+        try:
+            with common.float_limits("solve --census"):
+                result = connect(problem, result, progress=descents)
+        finally:
+            if descents is not None:
+                descents.finish()
     # The file first: a reader of stdout that goes away (| head) cannot cost the result.
     saved = out_path is None or save(out_path, result.to_json() + "\n", what="result", quiet=quiet)
     print_out(result.summary())
@@ -267,9 +272,18 @@ def _run(
             print(f"{PROG}: report written to {index}", file=sys.stderr)
     if not result.complete:
         print(f"{PROG}: note: {_incomplete_reason(result)}", file=sys.stderr)
+    lost = 0 if result.landscape is None else len(result.landscape.lost_paths)
+    if lost:
+        # A descent that ends at no enumerated minimum contradicts the enumeration or the
+        # descent: a bug to report, never a warning under exit 0.
+        print(
+            f"{PROG}: error: {lost} descent path(s) ended at no enumerated minimum "
+            "(see landscape.lost_paths): please report this as a bug",
+            file=sys.stderr,
+        )
     if not saved:
         return EXIT_NOT_SAVED
-    return EXIT_OK if result.complete else EXIT_INCOMPLETE
+    return EXIT_OK if result.complete and not lost else EXIT_INCOMPLETE
 
 
 def _plan_line(counts: Counts, partitions: str) -> str:

@@ -33,6 +33,7 @@ from it by Kruskal's union-find (:func:`disconnectivity`).
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -384,7 +385,7 @@ def connect(
     result: Result,
     *,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
 ) -> Result:
     """The result with every non-minimal census point's ``connects`` and the ``landscape``.
 
@@ -394,8 +395,9 @@ def connect(
     ``PARAM_TOL``; a path that ends elsewhere, or at a point the probe does not accept, is
     lost and listed in ``landscape.lost_paths``. Each connection keeps its first path as
     rational vertices with the exact height of the loss along it, and the landscape lists
-    the joins of the disconnectivity graph (:func:`joins`). ``progress(done, total)`` is
-    called after each point.
+    the joins of the disconnectivity graph (:func:`joins`). ``progress(done, total,
+    seconds)`` is called after each point; the seconds are added to ``stats.timings``
+    (``landscape``, and ``total``).
 
     Raises
     ------
@@ -404,6 +406,7 @@ def connect(
     """
     if result.critical_points is None:
         raise ValueError("the result has no census (solve with census=True)")
+    start = time.perf_counter()
     xt, yt, lam = float_data(problem)
     matcher = _Matcher(result.minima, xt, yt, lam)
     loss_of = {m.id: m.loss for m in result.minima}
@@ -414,8 +417,13 @@ def connect(
             p = replace(p, connects=_connections(problem, p, matcher, loss_of, lost, seed))
         points.append(p)
         if progress is not None:
-            progress(done, len(result.critical_points))
-    out = replace(result, critical_points=points, landscape=None)
+            progress(done, len(result.critical_points), time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    timings = dict(result.stats.get("timings") or {})
+    timings["landscape"] = seconds
+    timings["total"] = float(timings.get("total", 0.0)) + seconds
+    stats = {**result.stats, "timings": timings}
+    out = replace(result, critical_points=points, landscape=None, stats=stats)
     edges = [{"point": pid, "minima": [i, j], "height": h} for h, pid, i, j in _edges(out)]
     graph = Landscape(
         nodes=tuple(m.id for m in result.minima),
