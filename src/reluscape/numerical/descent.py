@@ -103,7 +103,14 @@ def descent_direction(
         near = np.abs(z[:, unit]) <= eps
         active = z[:, unit] > eps
         g0 = lam * psi[unit] - a[unit] * (e[active] @ xt[active])
-        h = (a[unit] * e[near])[:, None] * xt[near]
+        # Samples with equal xt share their side of every wall: one s per distinct row
+        # (a separate s for each copy would widen the hull past the chambers that exist
+        # and could stop the descent where it still goes down).
+        rows: dict[tuple[float, ...], np.ndarray] = {}
+        for i in np.flatnonzero(near):
+            key = tuple(xt[i])
+            rows[key] = rows.get(key, 0.0) + a[unit] * e[i] * xt[i]
+        h = np.array(list(rows.values())).reshape(len(rows), xt.shape[1])
         out[unit] = -_least_norm(g0, h)
     return out
 

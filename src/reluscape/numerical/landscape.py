@@ -40,9 +40,10 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from scipy.optimize import nnls
 
 from reluscape.data import Problem
-from reluscape.exact.arrangement import cached_arrangement
+from reluscape.exact.arrangement import Arrangement, cached_arrangement
 from reluscape.exact.paths import path_height
 from reluscape.numerical.compare import PARAM_TOL, RunMatcher
 from reluscape.numerical.descent import wall_descent
@@ -67,10 +68,12 @@ RATE_TOL = 1e-9  # |P_G g_C| must exceed lambda by this relative margin (floats)
 INSIDE_TOL = 1e-10  # a projected direction counts as inside cl(G) above -this (floats)
 FIRST_STEP = 1e-3  # the first step of the dead unit, relative to max(1, |psi|)
 MAX_STEP = 0.3  # the step grows by 3 until the loss is below the point's, up to this
+_SIGN = {"+": 1, "0": 0, "-": -1}
 VERTEX_BITS = 40  # stored paths' vertices are multiples of 2^-40
 HEIGHT_TOL = Fraction(1, 2**50)  # relative width of the exact enclosure of a path's height
 KEEP_FIRST = 5  # descent iterates kept next to the point
 KEEP_DROP = 0.01  # then one per this fraction of the whole loss drop
+ROUNDS = 3  # descents resumed from a polished end that matched no minimum
 LOSS_WINDOW = 1e-3  # a run is compared with the minima this close in loss (relative)
 
 
@@ -123,7 +126,7 @@ def descent_directions(problem: Problem, point: CriticalPoint) -> list[DescentDi
     arrangement = cached_arrangement(problem)
     out: list[DescentDirection] = []
     if point.kind == "kink":
-        out += _ridge_directions(xt, lam, a, psi, e, point)
+        out += _ridge_directions(xt, lam, a, psi, e, point, arrangement)
     for unit, face in enumerate(point.face):
         if face.kind != "origin":
             continue
@@ -156,37 +159,40 @@ def _ridge_directions(
     psi: np.ndarray,
     e: np.ndarray,
     point: CriticalPoint,
+    arrangement: Arrangement,
 ) -> list[DescentDirection]:
-    """The sides of the walls along which a kink's units go down to first order.
+    """The directions along which a kink's wall units go down to first order: one per
+    adjacent chamber that has any.
 
-    A unit on a facet (its zero samples share one row xt_j) moves off the wall along
-    n = +-xt_j / |xt_j|; into the side sigma_j = s the loss changes at the rate
-    G_{l,C} . n, G_{l,C} = lambda theta_l - a_l sum_{i in A_C} e_i xt_i (docs/METHOD.md 13).
-    At a transition state (index 1) one unit has both sides going down: the two descent
-    components. Units on lower faces are left to the dead-unit directions and the census
-    says the index is not decided there.
+    Unit l on a face F_l with zero set Z moves into the closure of an adjacent chamber C
+    along the tangent cone T_C = {v : sigma^C_i v . xt_i >= 0, i in Z}, where the loss
+    changes at the rate G_{l,C} . v, G_{l,C} = lambda theta_l - a_l sum_{i in A_C} e_i xt_i.
+    The steepest such v is the projection of -G_{l,C} onto T_C (Moreau: -G minus its
+    projection onto the polar cone {-A^T mu : mu >= 0}, a nonnegative least-squares
+    problem), with rate -|v|^2 / |v|. The descent directions of T_C form a convex set, so
+    every component of the unit's descent set holds one of these (docs/METHOD.md 13): for
+    a unit on a facet, the two sides of its ridge.
     """
     out = []
     for unit, face in enumerate(point.face):
+        if face.kind in ("origin", "chamber"):
+            continue
+        real = arrangement.face_of(tuple(_SIGN[ch] for ch in face.signs))
+        if real is None:
+            continue
         zeros = [i for i, ch in enumerate(face.signs) if ch == "0"]
-        if face.kind in ("origin", "chamber") or not zeros:
-            continue
-        rows = {tuple(xt[i]) for i in zeros}
-        if len(rows) != 1:
-            continue
-        normal = xt[zeros[0]] / np.linalg.norm(xt[zeros[0]])
-        active = [i for i, ch in enumerate(face.signs) if ch == "+"]
-        for side in (1.0, -1.0):
-            chamber = active + (zeros if side > 0 else [])
-            grad = lam * psi[unit] - a[unit] * (e[chamber] @ xt[chamber])
-            rate = float(side * grad @ normal)
-            if rate < -RATE_TOL * max(1.0, float(np.linalg.norm(grad))):
-                label = "".join(
-                    ("+" if side > 0 else "-") if ch == "0" else ch for ch in face.signs
-                )
-                out.append(
-                    DescentDirection(unit, side, side * normal, rate, label, dead=False)
-                )
+        for chamber in arrangement.adjacent_chambers(real):
+            active = list(chamber.active)
+            grad = lam * psi[unit] - a[unit] * (e[active] @ xt[active])
+            rows = np.array([chamber.signs[i] * xt[i] for i in zeros])
+            mu, _ = nnls(rows.T, grad)
+            v = -grad + rows.T @ mu
+            norm = float(np.linalg.norm(v))
+            if norm <= RATE_TOL * max(1.0, float(np.linalg.norm(grad))):
+                continue
+            out.append(
+                DescentDirection(unit, 1.0, v / norm, -norm, chamber.label(), dead=False)
+            )
     return out
 
 
@@ -310,11 +316,20 @@ def _descent(
     xt, yt, lam = float_data(problem)
     hidden = problem.hidden
     a, psi = _psi(point)
-    walk = wall_descent(xt, yt, lam, x0[hidden:].reshape(psi.shape))
-    lifted = [_flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in walk.vertices]
-    run = descend(problem, lifted[-1], seed=seed)
-    mid, dist = matcher.match(run.a, run.psi, run.loss)
-    vertices = [_flat(a, psi), x0, *_thinned(xt, yt, lam, walk.vertices[1:]), _flat(run.a, run.psi)]
+    iterates = [x0[hidden:].reshape(psi.shape)]
+    # A descent that stops short of a minimum (at a point where the band's hull of
+    # gradients holds 0 but no chamber's does: three walls through one ray, say) is
+    # resumed from its polished end; each round only goes down.
+    for _ in range(ROUNDS):
+        walk = wall_descent(xt, yt, lam, iterates[-1])
+        iterates += walk.vertices[1:]
+        start = _flat(a_hat_array(np.maximum(xt @ walk.end.T, 0.0), yt, lam), walk.end)
+        run = descend(problem, start, seed=seed)
+        mid, dist = matcher.match(run.a, run.psi, run.loss)
+        if mid is not None and run.is_local_min:
+            break
+        iterates.append(run.psi)
+    vertices = [_flat(a, psi), x0, *_thinned(xt, yt, lam, iterates[1:]), _flat(run.a, run.psi)]
     vertices[2 : len(vertices) - 1] = [
         _flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in vertices[2:-1]
     ]
