@@ -20,6 +20,7 @@ in rationals: the height of a path is a certified interval, never a float.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -67,8 +68,73 @@ def _value(p: Poly, t: Fraction) -> Fraction:
     return out
 
 
-def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
-    return sum((x * y for x, y in zip(u, v, strict=True)), Fraction(0))
+class _Segment:
+    """One segment v0 -> v1 in integers: every coordinate times the least common
+    denominator q of both vertices, the data times theirs (dx for xt, dy for yt), so that
+    the pre-activations, the crossings and the loss's coefficients are integer arithmetic
+    (a Fraction per operation was most of the time of a census's paths)."""
+
+    def __init__(self, problem: Problem, v0: Vertex, v1: Vertex) -> None:
+        coords = [x for v in (v0, v1) for x in (*v[0], *(c for row in v[1] for c in row))]
+        q = math.lcm(*(Fraction(x).denominator for x in coords))
+        dx = math.lcm(*(Fraction(x).denominator for row in problem.xt for x in row))
+        dy = math.lcm(*(Fraction(y).denominator for y in problem.yt))
+        xt = [[int(x * dx) for x in row] for row in problem.xt]
+        self.q, self.dx, self.dy, self.lam = q, dx, dy, problem.lam_sum
+        self.yt = [int(y * dy) for y in problem.yt]
+        self.a0 = [int(x * q) for x in v0[0]]
+        self.da = [int(x * q) - a for x, a in zip(v1[0], self.a0, strict=True)]
+        self.z0 = [[_idot([int(x * q) for x in row], r) for r in xt] for row in v0[1]]
+        z1 = [[_idot([int(x * q) for x in row], r) for r in xt] for row in v1[1]]
+        self.dz = [
+            [b - a for a, b in zip(r0, r1, strict=True)]
+            for r0, r1 in zip(self.z0, z1, strict=True)
+        ]
+        penalty = [0, 0, 0]
+        n = len(coords) // 2
+        for x0, x1 in zip(coords[:n], coords[n:], strict=True):
+            c0, dc = int(x0 * q), int(x1 * q) - int(x0 * q)
+            penalty = [penalty[0] + c0 * c0, penalty[1] + 2 * c0 * dc, penalty[2] + dc * dc]
+        self.penalty = penalty
+
+    def crossings(self) -> list[Fraction]:
+        out = set()
+        for r0, rd in zip(self.z0, self.dz, strict=True):
+            for z0, dz in zip(r0, rd, strict=True):
+                if z0 * (z0 + dz) < 0:
+                    out.add(Fraction(z0, -dz))
+        return sorted(out)
+
+    def active_at(self, t: Fraction) -> list[list[bool]]:
+        """Which pre-activations are > 0 at the parameter t."""
+        return [
+            [z0 * t.denominator + t.numerator * dz > 0 for z0, dz in zip(r0, rd, strict=True)]
+            for r0, rd in zip(self.z0, self.dz, strict=True)
+        ]
+
+    def loss(self, active: Sequence[Sequence[bool]]) -> Poly:
+        """The loss's coefficients along the segment in the closed chamber of ``active``."""
+        q, dx, dy = self.q, self.dx, self.dy
+        squares = [0] * 5
+        for i, y in enumerate(self.yt):
+            f = [0, 0, 0]
+            for u, (a0, da) in enumerate(zip(self.a0, self.da, strict=True)):
+                if active[u][i]:
+                    z0, dz = self.z0[u][i], self.dz[u][i]
+                    f = [f[0] + a0 * z0, f[1] + a0 * dz + da * z0, f[2] + da * dz]
+            r = [y * q * q * dx - dy * f[0], -dy * f[1], -dy * f[2]]
+            for j, rj in enumerate(r):
+                for k, rk in enumerate(r):
+                    squares[j + k] += rj * rk
+        scale = 2 * (q * q * dx * dy) ** 2
+        out = [Fraction(c, scale) for c in squares]
+        for k, c in enumerate(self.penalty):
+            out[k] += self.lam * Fraction(c, 2 * q * q)
+        return out
+
+
+def _idot(u: Sequence[int], v: Sequence[int]) -> int:
+    return sum(x * y for x, y in zip(u, v, strict=True))
 
 
 def piece_loss(problem: Problem, v0: Vertex, v1: Vertex, active: Sequence[Sequence[bool]]) -> Poly:
@@ -87,45 +153,13 @@ def piece_loss(problem: Problem, v0: Vertex, v1: Vertex, active: Sequence[Sequen
     >>> piece_loss(p, ([F(0)], [[F(0), F(0)]]), ([F(1)], [[F(1), F(0)]]), [[True, False]])
     [Fraction(0, 1), Fraction(0, 1), Fraction(1, 1), Fraction(0, 1), Fraction(1, 2)]
     """
-    lam = problem.lam_sum
-    a0, psi0 = v0
-    a1, psi1 = v1
-    lines_a = [[a0[u], a1[u] - a0[u]] for u in range(len(a0))]
-    loss: Poly = [Fraction(0)]
-    for i, (xt, yt) in enumerate(zip(problem.xt, problem.yt, strict=True)):
-        residual: Poly = [Fraction(yt)]
-        for u, line_a in enumerate(lines_a):
-            if not active[u][i]:
-                continue
-            z0 = _dot(psi0[u], xt)
-            z = [z0, _dot(psi1[u], xt) - z0]
-            residual = _add(residual, [-c for c in _mul(line_a, z)])
-        loss = _add(loss, [c / 2 for c in _mul(residual, residual)])
-    squares: Poly = [Fraction(0)]
-    for x0, x1 in _coordinates(v0, v1):
-        line = [x0, x1 - x0]
-        squares = _add(squares, _mul(line, line))
-    return _add(loss, [lam * c / 2 for c in squares])
-
-
-def _coordinates(v0: Vertex, v1: Vertex) -> list[tuple[Fraction, Fraction]]:
-    """The pairs (start, end) of every parameter: the a_l, then psi row by row."""
-    pairs = list(zip(v0[0], v1[0], strict=True))
-    for row0, row1 in zip(v0[1], v1[1], strict=True):
-        pairs += list(zip(row0, row1, strict=True))
-    return pairs
+    return _Segment(problem, v0, v1).loss(active)
 
 
 def crossings(problem: Problem, v0: Vertex, v1: Vertex) -> list[Fraction]:
     """The parameters t in (0, 1), in order, where some theta_l . xt_i changes sign strictly
     along the segment: 0 and 1 and these bound the pieces in closed chambers."""
-    out = set()
-    for row0, row1 in zip(v0[1], v1[1], strict=True):
-        for xt in problem.xt:
-            z0, z1 = _dot(row0, xt), _dot(row1, xt)
-            if z0 * z1 < 0:
-                out.add(z0 / (z0 - z1))
-    return sorted(out)
+    return _Segment(problem, v0, v1).crossings()
 
 
 def _restrict(p: Poly, lo: Fraction, hi: Fraction) -> Poly:
@@ -183,14 +217,11 @@ def path_height(problem: Problem, vertices: Sequence[Vertex], rel_tol: Fraction)
     upper: Fraction | None = None
     pieces = 0
     for v0, v1 in itertools.pairwise(vertices):
-        cuts = [Fraction(0), *crossings(problem, v0, v1), Fraction(1)]
+        segment = _Segment(problem, v0, v1)
+        cuts = [Fraction(0), *segment.crossings(), Fraction(1)]
         for lo, hi in itertools.pairwise(cuts):
-            mid = (lo + hi) / 2
-            active = [
-                [_dot(_lerp(r0, r1, mid), xt) > 0 for xt in problem.xt]
-                for r0, r1 in zip(v0[1], v1[1], strict=True)
-            ]
-            poly = _restrict(piece_loss(problem, v0, v1, active), lo, hi)
+            active = segment.active_at((lo + hi) / 2)
+            poly = _restrict(segment.loss(active), lo, hi)
             scale = max(Fraction(1), abs(poly[0]))
             lo_max, hi_max = interval_maximum(poly, rel_tol * scale)
             lower = lo_max if lower is None else max(lower, lo_max)
@@ -199,7 +230,3 @@ def path_height(problem: Problem, vertices: Sequence[Vertex], rel_tol: Fraction)
     if lower is None or upper is None:
         raise ValueError("a path needs at least two vertices")
     return PathHeight(lower, upper, pieces)
-
-
-def _lerp(r0: Sequence[Fraction], r1: Sequence[Fraction], t: Fraction) -> list[Fraction]:
-    return [x0 + t * (x1 - x0) for x0, x1 in zip(r0, r1, strict=True)]
