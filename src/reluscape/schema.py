@@ -973,7 +973,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     return problem
 
 
-def _walls(point: CriticalPoint) -> str:
+def walls_text(point: CriticalPoint) -> str:
     """Which walls the point's units sit on: 'u2: 3' for unit 2 on the wall of sample 3
     (1-based, as the data's rows); dead units are 'u1: 0' (theta = 0)."""
     parts = []
@@ -1352,7 +1352,7 @@ class Result:
             height = _loss_text(shown(self.problem, j.height))
             bound = "" if j.minimax else "  (upper bound)"
             lines.append(
-                f"  {height:>14}  {j.point:>5}  {kind:<17} {_walls(point):<28} "
+                f"  {height:>14}  {j.point:>5}  {kind:<17} {walls_text(point):<28} "
                 f"{' | '.join(sides)}{bound}"
             )
         return lines

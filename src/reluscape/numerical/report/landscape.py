@@ -1,22 +1,27 @@
-"""The landscape of a census with connections: the disconnectivity graph and its table.
+"""The landscape of a census with connections: the disconnectivity graph and its tables.
 
-:func:`disconnectivity_figure` draws the minima at their loss, each as a vertical line
-from its loss up, joined (Kruskal, :func:`reluscape.numerical.landscape.disconnectivity`)
-at the loss of the lowest census point that links their basins: the energy-landscape
-picture of chemistry (Becker and Karplus; Wales), here from an exact census.
-:func:`landscape_section` is the report's section: the figure and one row per point that
-connects minima.
+:func:`disconnectivity_graph` draws, on a Matplotlib axis, the minima at their loss joined
+at the exact critical values of the joins (``Result.landscape.joins``, Kruskal over the
+connections): the energy-landscape picture of chemistry (Becker and Karplus; Wales; pele's
+``DisconnectivityGraph``), here from an exact census, certified joins solid and upper
+bounds dashed. :func:`landscape_section` is the report's section: the figure, the joins
+(transition states and the other joining points, with their walls and the barrier from
+each side) and the connections of every census point.
 """
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reluscape.numerical.landscape import disconnectivity
+from reluscape.convention import shown
 from reluscape.numerical.report.common import loss_text, save
 from reluscape.numerical.report.page import table
-from reluscape.schema import Result
+from reluscape.schema import Result, walls_text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 Basin = frozenset[int]
 
@@ -38,78 +43,116 @@ def _leaf_order(result: Result, joins: list[tuple[float, int, Basin, Basin]]) ->
     return [i for g in sorted(tops, key=min) for i in leaves(g)]
 
 
-def disconnectivity_figure(path: Path, result: Result) -> None:
-    """Minima as lines rising from their loss, joined at the heights of the joins."""
+def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
+    """The disconnectivity graph on a Matplotlib axis (a new figure when ``ax`` is None),
+    in the style of pele's: each minimum a leaf ending at its loss, each join a horizontal
+    bar at its critical value from which the two basins' lines hang, labelled with the
+    point; joins that are the certified minimax barrier solid, upper bounds dashed. Losses
+    in the problem's convention."""
     import matplotlib.pyplot as plt
 
-    loss = {m.id: m.loss for m in result.minima}
-    joins = disconnectivity(result)
-    order = _leaf_order(result, joins)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(result.minima) + 2.5), 4.5))
+    graph = result.landscape
+    joins = graph.joins if graph is not None else ()
+    loss = {m.id: shown(result.problem, m.loss) for m in result.minima}
+    order = _leaf_order(
+        result, [(0.0, j.point, frozenset(j.basins[0]), frozenset(j.basins[1])) for j in joins]
+    )
     x = {mid: float(k) for k, mid in enumerate(order)}
-    top = {mid: loss[mid] for mid in order}  # current top of each basin's drawn line
-    where = {frozenset([mid]): (x[mid], mid) for mid in order}
-    fig, ax = plt.subplots(figsize=(max(4.5, 0.7 * len(order) + 2), 4.0))
+    where = {frozenset([mid]): (x[mid], loss[mid]) for mid in order}
     for mid in order:
-        ax.plot([x[mid]], [loss[mid]], "o", color="C0")
+        ax.plot([x[mid]], [loss[mid]], "o", color="C0", ms=5, zorder=3)
         ax.annotate(f"#{mid}", (x[mid], loss[mid]), textcoords="offset points",
-                    xytext=(0, -12), ha="center", fontsize=8)  # fmt: skip
+                    xytext=(0, -13), ha="center", fontsize=9)  # fmt: skip
     labelled: set[int] = set()
-    for height, pid, a, b in joins:
-        (xa, ka), (xb, kb) = where[a], where[b]
-        for xs, key in ((xa, ka), (xb, kb)):
-            ax.plot([xs, xs], [top[key], height], color="C0", lw=1.2)
-        ax.plot([xa, xb], [height, height], color="C0", lw=1.2)
-        if pid not in labelled:  # one point can join several basins at its height
-            labelled.add(pid)
-            ax.annotate(
-                f"point {pid}",
-                ((xa + xb) / 2, height),
-                textcoords="offset points",
-                xytext=(0, 3),
-                ha="center",
-                fontsize=7,
-                color="C3",
-            )
-        merged = (xa + xb) / 2
-        where[a | b] = (merged, pid)
-        top[pid] = height
-    if result.landscape is not None and len(result.landscape.components) > 1:
-        ax.set_title("disconnectivity graph (minima in several components)", fontsize=10)
-    else:
-        ax.set_title("disconnectivity graph", fontsize=10)
+    for j in joins:
+        height = shown(result.problem, j.height)
+        style = "-" if j.minimax else "--"
+        a, b = frozenset(j.basins[0]), frozenset(j.basins[1])
+        (xa, ya), (xb, yb) = where[a], where[b]
+        for xs, ys in ((xa, ya), (xb, yb)):
+            ax.plot([xs, xs], [ys, height], style, color="C0", lw=1.3)
+        ax.plot([xa, xb], [height, height], style, color="C0", lw=1.3)
+        if j.point not in labelled:  # one point can join several basins at its height
+            labelled.add(j.point)
+            ax.annotate(f"{j.point}", ((xa + xb) / 2, height), textcoords="offset points",
+                        xytext=(0, 3), ha="center", fontsize=8, color="C3")  # fmt: skip
+        where[a | b] = ((xa + xb) / 2, height)
+    convention = result.problem.convention
+    ax.set_ylabel(f"loss ({convention} convention)")
     ax.set_xticks([])
-    ax.set_ylabel("loss")
-    fig.tight_layout()
-    save(fig, path)
+    ax.margins(x=0.08, y=0.12)
+    certified = all(j.minimax for j in joins)
+    ax.set_title(
+        "disconnectivity graph"
+        + ("" if certified else " (dashed: upper bounds)")
+        + ("" if graph is None or len(graph.components) == 1 else ", several components"),
+        fontsize=10,
+    )
+    return ax
+
+
+def disconnectivity_figure(path: Path, result: Result) -> None:
+    """:func:`disconnectivity_graph` written to ``path``."""
+    ax = disconnectivity_graph(result)
+    ax.figure.tight_layout()
+    save(ax.figure, path)
 
 
 def landscape_section(result: Result, figure: str) -> str:
-    """The figure and a table of the census points that connect minima."""
+    """The figure, the table of joins (the transition states and other joining points)
+    and the census points' connections."""
     graph = result.landscape
+    assert graph is not None
+    by_id = {c.id: c for c in result.critical_points or []}
+    low = {m.id: m.loss for m in result.minima}
+    p = result.problem
+    joins = []
+    for j in graph.joins:
+        point = by_id[j.point]
+        state = point.kind == "kink" and point.index == 1
+        kind = point.kind + (" (transition state)" if state else "")
+        barriers = " | ".join(
+            "{" + ", ".join(f"#{m}" for m in basin) + "} "
+            + loss_text(shown(p, j.height - min(low[m] for m in basin)), 6)
+            for basin in j.basins
+        )
+        joins.append([
+            loss_text(shown(p, j.height), 10), j.point, kind, walls_text(point), barriers,
+            "minimax (certified)" if j.minimax else "upper bound",
+        ])  # fmt: skip
     rows = []
     for c in result.critical_points or []:
         if c.connects is None:
             continue
         reached = ", ".join(
-            f"#{x.minimum} " + ("(its closure)" if x.paths == 0 else f"(barrier {x.barrier:.6g})")
+            f"#{x.minimum} "
+            + ("(its closure)" if x.paths == 0 else f"(barrier {shown(p, x.barrier):.6g})")
             for x in c.connects
         )
-        rows.append([c.id, loss_text(c.loss, 10), c.kind, c.detail.split(";")[0], reached])
+        rows.append([c.id, loss_text(shown(p, c.loss), 10), c.kind, reached])
     parts = "; ".join("{" + ", ".join(f"#{i}" for i in comp) + "}" for comp in graph.components)
     lost = (
         f"<p><b>{len(graph.lost_paths)} descent path(s) ended at no enumerated minimum</b> "
-        "(possible bugs; see landscape.lost_paths in the result).</p>\n"
+        "(a bug; see landscape.lost_paths in the result).</p>\n"
         if graph.lost_paths
         else ""
     )
     return (
         "<h2>Landscape</h2>\n"
-        "<p>Every stationary point that is not a minimum has a dead unit whose form "
-        "lambda/2 (a^2 + |u|^2) - a g . u is negative in some direction; from each such "
-        "direction a numerical descent ends at an enumerated minimum. Minima joined by one "
-        f"point are in one basin above its loss. Components of the graph: "
-        f"{html.escape(parts)}.</p>\n"
+        "<p>The census lists every Clarke-critical point: besides the minima, points with a "
+        "dead unit and <i>kinks</i>, where a unit sits on a ridge across a wall (its "
+        "chambers' gradients point away from the wall on both sides). From each descent "
+        "direction a descent that respects the walls ends at an enumerated minimum; a "
+        "join's height is the exact critical value of its point, and an explicit path of "
+        "that exact height is stored. A join is the minimax barrier when the census is "
+        "complete, no path was lost and every point below it is decided; otherwise it is an "
+        f"upper bound (dashed). Components of the graph: {html.escape(parts)}.</p>\n"
         f"{lost}"
         f'<div class="fig"><img src="{figure}" alt="disconnectivity graph"></div>\n'
-        + table(["point", "loss", "kind", "why not a minimum", "leads to"], rows)
+        "<h3>Joins (transition states)</h3>\n"
+        + table(["height", "point", "kind", "walls", "basins, barrier from each", ""], joins)
+        + "<h3>Connections</h3>\n"
+        + table(["point", "loss", "kind", "leads to"], rows)
     )
