@@ -815,7 +815,8 @@ class CriticalPoint:
     ``index`` >= 1, the number of negative eigenvalues of Hess g_F on span(F)), "kink"
     (0 in the Clarke subdifferential with a first-order descent: a unit on a ridge across
     a wall; ``descent_components`` the number of components of its local descent set, 2
-    for a transition state, of ``index`` 1, and 1 when it joins no basins, its ``index``
+    for a transition state, of ``index`` 1, more when it joins more basins at once (index
+    null), and 1 when it joins no basins, its ``index``
     then the number of ridges plus negative tangential eigenvalues, null when that is not
     defined; both null when not decided) or "degenerate"
     (``index`` null; ``detail`` says why no index is decided). ``descents_cover``: every
@@ -883,8 +884,7 @@ class CriticalPoint:
         if self.descent_components is not None:
             if self.kind != "kink":
                 raise _fail("descent_components", "only a kink's are listed")
-            if _int(self.descent_components, "descent_components", 1) > 2:
-                raise _fail("descent_components", f"1 or 2, got {self.descent_components!r}")
+            _int(self.descent_components, "descent_components", 1)
             if (self.index == 1) != (self.descent_components == 2):
                 raise _fail("descent_components", "two exactly when the index is 1")
         _str(self.detail, "detail")

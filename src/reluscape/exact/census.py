@@ -30,16 +30,21 @@ keeps them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from reluscape.exact import algebra
 from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate
+from reluscape.exact.linalg import kernel_basis
 from reluscape.exact.verification import (
     _Context,
     _dead_unit_test,
     _first_order_test,
+    _frac,
     _loss_hessian,
     _vec_dot,
     chamber_gradients,
@@ -127,24 +132,80 @@ def _walls(ctx: _Context) -> list[_Wall]:
     return out
 
 
-def _descending_sides(ctx: _Context, wall: _Wall) -> int | None:
-    """For a unit on a facet (its zero samples share one row xt_j): how many of the two
-    sides of the wall have a first-order descent, 0, 1 or 2; None on a lower face.
-
-    The normal space of the facet is span(xt_j); moving theta_l by +xt_j enters the chamber
-    with sigma_j = + and changes r at the rate G_{l,C+} . xt_j, moving by -xt_j enters the
-    other at the rate -G_{l,C-} . xt_j.
-    """
-    rows = {tuple(ctx.xt[i]) for i in wall.face.zeros}
-    if len(rows) != 1:
-        return None
-    j = wall.face.zeros[0]
-    xt_j = [ctx.lift(v) for v in ctx.xt[j]]
-    count = 0
+def _rate(ctx: _Context, wall: _Wall, v: list[Fraction]) -> int:
+    """The exact sign of the first-order change of r when theta_l moves along v (a vector
+    normal to the unit's face): G_{l,C} . v for a chamber C whose closure p + eps v enters
+    (sigma^C_i v . xt_i >= 0 on the zero set; all such chambers agree on v, r being
+    continuous)."""
+    zs = {i: _dot(_frac(ctx.xt[i]), tuple(v)) for i in wall.face.zeros}
     for chamber, grad in wall.gradients:
-        rate = chamber.signs[j] * _vec_dot(list(grad), xt_j)
-        count += ctx.point.sign(rate) < 0
-    return count
+        if all(chamber.signs[i] * z >= 0 for i, z in zs.items()):
+            return ctx.point.sign(_vec_dot(list(grad), [ctx.R(algebra.to_qq(x)) for x in v]))
+    raise algebra.Undecided(f"no chamber around face {wall.face.label()} holds a normal ray")
+
+
+def _normal_components(ctx: _Context, wall: _Wall) -> int | None:
+    """The number of components of a wall unit's first-order descent set on the unit
+    sphere of its face's normal space N (span of the zero rows), exactly; None where it is
+    not decided (a normal ray where the rate is 0, or dim N >= 3).
+
+    On N the change of r is phi(v) = G_{l,C(v)} . v, linear on each cone of the fan the
+    zero rows cut N into, and continuous. dim N = 1: the two normals +-xt_j, each its own
+    component where phi < 0. dim N = 2: the fan's rays +-d_r (d_r in N orthogonal to row r)
+    in circular order; a cone holds descent directions iff one of its two rays does (phi is
+    linear on it), so the components are the maximal circular runs of rays with phi < 0
+    (all of them: the whole circle, one component).
+    """
+    rows = list(dict.fromkeys(_frac(ctx.xt[i]) for i in wall.face.zeros))
+    if len(rows) == 1:
+        j = list(rows[0])
+        signs = [_rate(ctx, wall, j), _rate(ctx, wall, [-x for x in j])]
+        return None if 0 in signs else signs.count(-1)
+    basis = _independent_pair(rows)
+    if basis is None or len(kernel_basis(list(rows), len(rows[0]))) != len(rows[0]) - 2:
+        return None
+    m1, m2 = basis
+    rays = []
+    for r in rows:
+        c = (-_dot(m2, r), _dot(m1, r))  # N-coordinates of a vector of N orthogonal to r
+        for s in (1, -1):
+            rays.append((s * c[0], s * c[1]))
+    rays = sorted(set(rays), key=functools.cmp_to_key(_angle_order))
+    signs = [
+        _rate(ctx, wall, [c1 * x + c2 * y for x, y in zip(m1, m2, strict=True)])
+        for c1, c2 in rays
+    ]
+    if 0 in signs:
+        return None
+    if all(sg < 0 for sg in signs):
+        return 1
+    # Runs of negative rays around the circle: count the starts (negative after non-negative).
+    return sum(1 for k, sg in enumerate(signs) if sg < 0 and signs[k - 1] > 0)
+
+
+def _dot(u: tuple[Fraction, ...], v: tuple[Fraction, ...]) -> Fraction:
+    return sum((x * y for x, y in zip(u, v, strict=True)), Fraction(0))
+
+
+def _independent_pair(rows: list[tuple[Fraction, ...]]) -> tuple | None:
+    """Two linearly independent rows, the first one and the first not proportional to it."""
+    first = rows[0]
+    for r in rows[1:]:
+        if len(kernel_basis([first, r], len(first))) == len(first) - 2:
+            return first, r
+    return None
+
+
+def _angle_order(u: tuple[Fraction, Fraction], v: tuple[Fraction, Fraction]) -> int:
+    """Counter-clockwise order of plane vectors by angle in [0, 2 pi), exactly."""
+
+    def half(w: tuple[Fraction, Fraction]) -> int:
+        return 0 if w[1] > 0 or (w[1] == 0 and w[0] > 0) else 1
+
+    if half(u) != half(v):
+        return half(u) - half(v)
+    cross = u[0] * v[1] - u[1] * v[0]
+    return -1 if cross > 0 else (1 if cross < 0 else 0)
 
 
 def _dead_unit_point_covered(ctx: _Context, walls: list[_Wall]) -> bool:
@@ -235,9 +296,10 @@ def _kink(
     components of its local descent set (2: a transition state, index 1).
 
     Near p, r(p + v) = r(p) + sum_l phi_l(v_l) + O(|v|^2), phi_l(v_l) = G_{l,C(v_l)} . v_l
-    positively homogeneous and 0 along span(F_l). Suppose every ridge unit sits on a facet
-    with first-order descent on both sides (phi_l < 0 off span(F_l): phi_l(n) < 0 at both
-    normals +-n), every other wall unit is strict (phi_l > 0 off span(F_l)), every dead unit
+    positively homogeneous and 0 along span(F_l). Suppose the components of every ridge
+    unit's descent set on its normal sphere are decided (:func:`_normal_components`: no
+    normal ray of rate 0, normal space of dimension 1 or 2), every other wall unit is
+    strict (phi_l > 0 off span(F_l)), every dead unit
     has kappa != lambda (its form is definite, or has a descent when kappa > lambda), and
     Hess g_F on span(F) has index m with kernel the component's tangent (along which r is
     constant). With r ridges, the descent set on the unit sphere contains every direction
@@ -245,9 +307,10 @@ def _kink(
 
     - r = 1, m = 0 and no dead unit with kappa > lambda: the set is
       {v : phi_ridge(v) + sum_others phi_l(v_l) < 0} (second order cannot descend where the
-      strict terms are positive or along span(F)), split by the wall (phi_ridge = 0 there,
-      the rest >= 0), each side star-shaped about its pole +-n (moving towards the pole
-      lowers phi_ridge and leaves the rest): two contractible components, index 1, the
+      strict terms are positive or along span(F)); it has as many components as the ridge's
+      own descent set on its normal sphere (each component of that set, together with the
+      directions whose ridge part lies in it, is one; for a facet the two sides of the wall,
+      each star-shaped about its pole +-n). Two contractible components: index 1, the
       analogue of a smooth saddle whose unstable manifold has two branches;
     - otherwise (two ridges, a negative tangential eigenvalue, a dead unit going down): the
       two sides of one ridge are joined through the other descents (e.g. s n_1 + t n_2 or
@@ -255,16 +318,17 @@ def _kink(
       both 0), one component: the point joins no basins. Its index is r + m when no dead
       unit descends, and None otherwise.
 
-    Any other configuration (a side without first-order descent, a zero multiplier,
-    kappa = lambda, a Hessian singular beyond the component, a ridge on a lower face) is
-    reported undecided, with the reason.
+    Any other configuration (a normal ray of rate 0, a zero multiplier, kappa = lambda, a
+    Hessian singular beyond the component, a normal space of dimension >= 3) is reported
+    undecided, with the reason.
     """
     units = [w.unit for w in ridges]
     where = "; ".join(f"unit {w.unit} on face {w.face.label()}" for w in ridges)
     kink = f"{where}: 0 is in the Clarke subdifferential, not d-stationary (unit(s) {units})"
     reason = None
-    if any(_descending_sides(ctx, w) != 2 for w in ridges):
-        reason = "a ridge unit on a lower face, or with first-order descent on one side only"
+    components = [_normal_components(ctx, w) for w in ridges]
+    if any(c is None for c in components):
+        reason = "a normal ray of first-order rate 0, or a normal space of dimension >= 3"
     elif not all(w.strict for w in walls if w.valley):
         reason = "a zero Farkas multiplier on another wall"
     descending = []
@@ -282,13 +346,19 @@ def _kink(
         if m is None:
             reason = "the Hessian on span(F) is singular beyond the component"
         elif len(ridges) == 1 and m == 0 and not descending:
+            count = components[0]
+            assert count is not None
+            what = {
+                1: "one descent component: it joins no basins",
+                2: "a transition state (two descent components)",
+            }.get(count, f"{count} descent components: it joins as many basins")
             return Classification(
                 "kink",
-                1,
+                1 if count == 2 else None,
                 CRITICAL,
-                f"{kink}; descent on both sides of the wall and none along span(F): a "
-                "transition state (two descent components)",
-                descent_components=2,
+                f"{kink}; the ridge's descent set has {count} component(s) and there is "
+                f"none along span(F): {what}",
+                descent_components=count,
                 descents_cover=True,
             )
         else:
