@@ -249,15 +249,15 @@ def _check_workers(client: Any, address: str) -> None:
         worker, versions = next(iter(wrong.items()))
         raise InputError(
             f"{len(wrong)} of {len(theirs)} Dask workers of {address} run other versions than "
-            f"this process, e.g. {worker}: {_version_difference(versions, mine)}; install the "
+            f"this process, e.g. {worker}: {version_difference(versions, mine)}; install the "
             "same versions on every machine of the cluster"
         )
 
 
-def _version_difference(theirs: dict[str, str], mine: dict[str, str]) -> str:
+def version_difference(theirs: dict[str, str], mine: dict[str, str]) -> str:
     """The packages whose versions differ, as "numpy 1.26.4 (here 2.1.0)".
 
-    >>> _version_difference({"numpy": "1", "reluscape": "0.1"}, {"numpy": "2", "reluscape": "0.1"})
+    >>> version_difference({"numpy": "1", "reluscape": "0.1"}, {"numpy": "2", "reluscape": "0.1"})
     'numpy 1 (here 2)'
     """
     names = sorted(set(theirs) | set(mine))
@@ -297,7 +297,7 @@ def _chunk_task(
     """
     here = package_versions()
     if here != versions:
-        return [f"worker runs other versions: {_version_difference(here, versions)}"] * len(chunk)
+        return [f"worker runs other versions: {version_difference(here, versions)}"] * len(chunk)
     stop = time.monotonic() + budget
     outcomes: list[FaceRecord | str] = []
     for product in chunk:
