@@ -206,3 +206,88 @@ def test_cli_prints_checkpoint_warnings_on_stderr(tmp_path: Path) -> None:
     assert again.returncode == 0
     (line,) = again.stderr.strip().splitlines()
     assert line.startswith("reluscape: warning: checkpoint face file") and "face-2.json" in line
+
+
+# --------------------------------------------------------------- bound to the code
+
+
+def _other_code(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Make this process another build of reluscape (its source digest changed), as a
+    copy with an edited file would be; returns that digest."""
+    from reluscape.exact import merge
+
+    real = merge._package_versions()
+    digest = "0" * 16
+    other = tuple((k, digest if k == "reluscape-source" else v) for k, v in real)
+    monkeypatch.setattr(merge, "_package_versions", lambda: other)
+    return digest
+
+
+def test_a_checkpoint_of_other_code_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 31: a checkpoint written by a copy that dropped minima was reused by the real
+    code (same version number), which then reported 3 minima instead of 16, exit 0."""
+    from reluscape.exact.merge import package_versions
+
+    ck = tmp_path / "ck"
+    with monkeypatch.context() as patch:
+        digest = _other_code(patch)
+        _solve(_problem(), ck)
+    written = {f.name: f.read_text() for f in ck.iterdir()}
+    data = tmp_path / "d.csv"
+    data.write_text("".join(f"{x[0]},{y}\n" for x, y in zip(SMALL_X, SMALL_Y, strict=True)))
+    proc = _cli("solve", str(data), "--hidden", "1", "--lam", "1/10", "--checkpoint", str(ck))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    here = package_versions()["reluscape-source"]
+    assert line == (
+        f"reluscape: error: checkpoint {ck} was written by other code (reluscape-source "
+        f"{digest} (here {here})), whose faces may differ from this code's; remove the "
+        "directory or use another one"
+    )
+    assert {f.name: f.read_text() for f in ck.iterdir()} == written  # left as it was
+
+
+def test_faces_of_other_code_are_not_reused_without_checkpoint_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ck = tmp_path / "ck"
+    with monkeypatch.context() as patch:
+        _other_code(patch)
+        _solve(_problem(), ck)
+    (ck / "checkpoint.json").unlink()
+    _, computed = _solve(_problem(), ck, monkeypatch)
+    assert len(computed) == 13  # every face recomputed
+    warned = _warnings(caplog)
+    assert len(warned) == 13
+    assert all("belongs to another problem, division or code" in w for w in warned)
+
+
+@pytest.mark.parametrize("entry", ["face-2.json", "checkpoint.json"])
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_an_entry_that_is_not_a_file_is_one_line_exit_2(
+    tmp_path: Path, entry: str, kind: str
+) -> None:
+    """Issue 31: a face path that is a directory ended the run in an IsADirectoryError
+    traceback when the face was stored, after the work (and a FIFO blocked the read).
+    Refused before any face: recomputing would be safe, storing is impossible, and a run
+    that cannot store its faces would lose them."""
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n0,0\n1,1\n2,0\n")
+    ck = tmp_path / "ck"
+    args = ["solve", str(data), "--hidden", "1", "--lam", "1/10", "--quiet", "--checkpoint"]
+    assert _cli(*args, str(ck)).returncode == 0
+    (ck / entry).unlink()
+    if kind == "directory":
+        (ck / entry).mkdir()
+    else:
+        os.mkfifo(ck / entry)
+    again = _cli(*args, str(ck), timeout=120)
+    assert again.returncode == 2, again.stderr
+    what = "a directory" if kind == "directory" else "not a regular file"
+    assert again.stderr.strip() == (
+        f"reluscape: error: checkpoint {ck}: {entry} is {what}; remove it or use another "
+        "checkpoint directory"
+    )

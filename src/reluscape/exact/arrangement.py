@@ -52,7 +52,15 @@ from fractions import Fraction
 from functools import cached_property
 
 from reluscape.data import Problem
-from reluscape.exact.linalg import clear_denominators, dot, echelon, kernel_basis, rank
+from reluscape.exact.linalg import (
+    clear_denominators,
+    dot,
+    echelon,
+    integer_echelon,
+    kernel_basis,
+    rank,
+    solve,
+)
 
 Vector = tuple[Fraction, ...]
 
@@ -324,14 +332,17 @@ def unit_arrangement(problem: Problem) -> Arrangement:
         basis = [tuple(Fraction(int(i == j)) for j in range(dim)) for i in range(dim)]
     normals = _hyperplanes(_primitive([dot(row, b) for b in basis]) for row in xt)
     scaled = [_primitive(row) for row in xt]
+    int_basis = _common_scale(basis)
+    in_w = _coordinates(scaled, int_basis)
+    spans: dict[tuple[int, ...], tuple[Vector, ...]] = {}  # faces of one zero set share it
     faces = []
     for t in face_points(normals, len(basis)):
-        pt = _combine(t, basis)
+        pt = _primitive(_integer_combination(t, int_basis))  # = _combine(t, basis)
         signs = tuple(_sign(_idot(pt, row)) for row in scaled)
-        zero_rows = [row for row, s in zip(xt, signs, strict=True) if s == 0]
-        faces.append(
-            (signs, kernel_basis([*zero_rows, *lineality], dim), tuple(Fraction(v) for v in pt))
-        )
+        zeros = tuple(i for i, s in enumerate(signs) if s == 0)
+        if zeros not in spans:
+            spans[zeros] = span_basis([in_w[i] for i in zeros], int_basis)
+        faces.append((signs, spans[zeros], tuple(Fraction(v) for v in pt)))
     faces.sort(key=lambda f: (-len(f[1]), f[0]))
     return Arrangement(
         xt=xt,
@@ -342,11 +353,102 @@ def unit_arrangement(problem: Problem) -> Arrangement:
     )
 
 
-def flats(xt: tuple[Vector, ...], dim: int) -> list[tuple[int, ...]]:
+def _common_scale(rows: Sequence[Sequence[numbers.Rational]]) -> list[IntVector]:
+    """The rows times one common denominator: integer rows whose combinations have the
+    directions of the same combinations of ``rows`` (a basis of the same space).
+
+    >>> _common_scale([(Fraction(1, 2), 1), (0, Fraction(1, 3))])
+    [(3, 6), (0, 2)]
+    """
+    ints, _ = clear_denominators([v for row in rows for v in row])
+    width = len(rows[0]) if rows else 0
+    return [tuple(ints[i * width : (i + 1) * width]) for i in range(len(rows))]
+
+
+def _integer_combination(t: Sequence[int], rows: Sequence[IntVector]) -> IntVector:
+    """sum_j t_j rows_j, in integers.
+
+    >>> _integer_combination((1, 2), [(1, 0, 3), (0, 1, 1)])
+    (1, 2, 5)
+    """
+    # Row by row: k list passes over d + 1 entries, where a sum per column costs a
+    # generator per entry.
+    out = [0] * len(rows[0])
+    for c, row in zip(t, rows, strict=True):
+        if c:
+            out = [a + c * v for a, v in zip(out, row, strict=True)]
+    return tuple(out)
+
+
+def _coordinates(rows: Sequence[IntVector], row_basis: Sequence[IntVector]) -> list[IntVector]:
+    """The rows (x . B_j)_j: the linear forms theta . x in the coordinates t of
+    theta = B^T t (:func:`span_basis`).
+
+    >>> _coordinates([(1, 2, 1)], [(1, 0, 0), (0, 1, 1)])
+    [(1, 3)]
+    """
+    return [tuple(_idot(x, b) for b in row_basis) for x in rows]
+
+
+def span_basis(
+    tight: Sequence[IntVector], row_basis: Sequence[IntVector]
+) -> tuple[Vector, ...]:
+    """The reduced basis of span(F) = {theta in W : theta . xt_i = 0 for i in Z}, from an
+    integer basis B of the row space W (``row_basis``, r vectors) and, for each i in Z,
+    the form theta . xt_i in the coordinates t of theta = B^T t (``tight``, the rows of
+    :func:`_coordinates` of multiples of the xt_i).
+
+    The result is ``kernel_basis([*xt_Z, *L0], d + 1)`` (L0 a basis of W^perp), the basis
+    K written in result documents; but that elimination, in Fractions, works on a matrix
+    of |Z| + d + 1 - r rows and d + 1 columns, O(d^3) per face: with 5 samples and 3,000
+    features, minutes per face before the first one was enumerated (issue 31). Here, in
+    integers and O(r^2 d): the t in Q^r with (xt_i . B_j)_j . t = 0 for i in Z (an r-column
+    system), mapped to theta = B^T t, then brought to kernel_basis's form, whose vector
+    for a free column f has a 1 at f and zeros at the other free columns. Those free
+    columns are the complement of the pivot columns of the elimination from the left, a
+    basis of the column matroid of [xt_Z; L0]; the columns of a basis of its kernel form
+    the dual matroid, in which the complement of the greedy basis from the left is the
+    greedy basis from the right: the pivots of the elimination of the span's basis with
+    its columns reversed. The vectors are then A S, S the span's basis and A the inverse
+    of its k x k submatrix on the free columns (the tests check the result against
+    kernel_basis itself).
+
+    Examples
+    --------
+    >>> from fractions import Fraction as Q
+    >>> xt = [(1, 2, 1), (2, 4, 1)]   # W = span(xt), of dimension 2 in Q^3
+    >>> B = _common_scale(echelon(xt)[0])
+    >>> lineality = kernel_basis(xt, 3)
+    >>> span_basis(_coordinates([xt[0]], B), B) == kernel_basis([xt[0], *lineality], 3)
+    True
+    >>> span_basis([], B) == kernel_basis(lineality, 3), span_basis(_coordinates(xt, B), B)
+    (True, ())
+    """
+    coordinates = kernel_basis(tight, len(row_basis))
+    if not coordinates:
+        return ()
+    span = [_integer_combination(_primitive(t), row_basis) for t in coordinates]
+    width = len(span[0])
+    _, pivots = integer_echelon([v[::-1] for v in span], width)
+    free = sorted(width - 1 - p for p in pivots)
+    on_free = [[v[f] for v in span] for f in free]
+    basis = []
+    for i in range(len(free)):
+        # The combination a of the span's basis with on_free . a = e_i: 1 at free[i], 0 at
+        # the other free columns.
+        row = solve(on_free, [int(j == i) for j in range(len(free))])
+        ints, scale = clear_denominators(row)
+        basis.append(tuple(Fraction(v, scale) for v in _integer_combination(ints, span)))
+    return tuple(basis)
+
+
+def flats(xt: Sequence[Sequence[numbers.Rational]], dim: int) -> list[tuple[int, ...]]:
     """Closed zero sets Z (flats): Z = {i : xt_i in span(xt_j : j in Z)}, rank <= dim.
 
     These are the possible zero sets of faces, found without deciding which faces are
-    non-empty; used by the naive division.
+    non-empty; used by the naive division, with the xt_i in coordinates of the row space
+    (:func:`_coordinates`, rows of r <= n entries: the same ranks, without eliminating on
+    d + 1 columns for each subset).
     """
     n = len(xt)
     found: set[tuple[int, ...]] = set()
@@ -370,10 +472,11 @@ def naive_pieces(problem: Problem) -> tuple[UnitFace, ...]:
     """
     xt = problem.xt
     dim = problem.d + 1
-    lineality = kernel_basis(list(xt), dim)
+    row_basis = _common_scale(echelon(list(xt), dim)[0])
+    in_w = _coordinates([_primitive(row) for row in xt], row_basis)
     pieces: dict[tuple[int, ...], tuple[Vector, ...]] = {}
-    for z in flats(xt, dim):
-        basis = kernel_basis([*(xt[i] for i in z), *lineality], dim)
+    for z in flats(in_w, len(row_basis)):
+        basis = span_basis([in_w[i] for i in z], row_basis)
         if not basis:
             pieces.setdefault(tuple(0 for _ in xt), ())
             continue

@@ -7,12 +7,20 @@ one file ``face-<indices>.json``,
     {"format": 2, "fingerprint": F, "checksum": C, "record": {...}},
 
 F the SHA-256 of the problem's identity (the exact data X and y, L, lambda, the
-convention, the division and the reluscape version: :func:`fingerprint`) and C the
-SHA-256 of the record's canonical JSON. A face file is reused only when its fingerprint
-is this problem's and its checksum matches its record; any other file (another problem,
-an older format, bad JSON, an edited or truncated record) is recomputed, with a warning
-naming it on the ``reluscape`` logger (the command prints it on stderr). So a face file
-of another problem is never reused, even when ``checkpoint.json`` was deleted.
+convention, the division) and of the code that computes it (the
+:func:`~reluscape.exact.merge.package_versions` of ``stats.versions``, with the digest of
+reluscape's source: :func:`fingerprint`), and C the SHA-256 of the record's canonical
+JSON. A face file is reused only when its fingerprint is this run's and its checksum
+matches its record; any other file (another problem, other code, an older format, bad
+JSON, an edited or truncated record) is recomputed, with a warning naming it on the
+``reluscape`` logger (the command prints it on stderr). So a face file of another problem
+or of other code is never reused, even when ``checkpoint.json`` was deleted.
+
+A directory whose ``checkpoint.json`` names another problem or other code is refused
+(:class:`InputError`): reusing its faces could drop minima that this code finds, and
+overwriting them would destroy the other run's work. So is a directory that holds an entry
+named like a face file that is not a regular file (a directory, a FIFO), or that cannot
+be written: such a run could not store its faces, and would lose them at the first save.
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem
-from reluscape.exact.merge import FaceRecord
+from reluscape.exact.merge import FaceRecord, package_versions
+from reluscape.execution.dask import version_difference
 from reluscape.schema import CriticalPoint, Minimum
 
 FORMAT = 2
@@ -38,7 +47,9 @@ log = logging.getLogger("reluscape")
 
 
 def fingerprint(problem: Problem, partitions: str, census: bool = False) -> str:
-    """SHA-256 of everything a face record depends on, as exact text.
+    """SHA-256 of everything a face record depends on, as exact text: the problem, and
+    the code (:func:`package_versions`, whose ``reluscape-source`` changes with any edit
+    of the package, where the version number does not).
 
     Examples
     --------
@@ -50,8 +61,6 @@ def fingerprint(problem: Problem, partitions: str, census: bool = False) -> str:
     >>> len(fingerprint(p, "realizable"))
     64
     """
-    from reluscape import __version__
-
     identity = {
         "X": [[str(v) for v in row] for row in problem.X],
         "y": [str(v) for v in problem.y],
@@ -60,7 +69,7 @@ def fingerprint(problem: Problem, partitions: str, census: bool = False) -> str:
         "convention": problem.convention,
         "partitions": partitions,
         "census": census,
-        "version": __version__,
+        "versions": package_versions(),
     }
     return _sha256(identity)
 
@@ -91,8 +100,9 @@ class Checkpoint:
         Raises
         ------
         InputError
-            If the directory cannot be created, or its ``checkpoint.json`` names another
-            problem (so two runs do not take turns overwriting each other's faces).
+            If the directory cannot be created or written, holds an entry named like a
+            face file that is not a regular file, or its ``checkpoint.json`` names another
+            problem or was written by other code (module docstring).
         """
         d = Path(path)
         try:
@@ -106,19 +116,23 @@ class Checkpoint:
             "fingerprint": fp,
             "problem": {**problem.describe(), "data": None},
             "partitions": partitions,
+            "versions": package_versions(),
         }
+        faces = sorted(d.glob("face-*.json"))
+        for entry in [meta, *faces]:
+            _check_entry(d, entry)
         if meta.exists():
             stored = _read_json(meta)
             if not isinstance(stored, dict):
                 log.warning("checkpoint file %s is unreadable; writing it again", meta)
             elif stored.get("fingerprint") != fp:
-                raise InputError(
-                    f"checkpoint {d} belongs to a different problem, division, census setting "
-                    "or reluscape version; use another directory"
-                )
-        _write_atomic(meta, json.dumps(identity))
+                raise InputError(_refusal(d, stored))
+        try:
+            _write_atomic(meta, json.dumps(identity))
+        except OSError as exc:
+            raise InputError(f"cannot write to checkpoint directory {d}: {exc}") from None
         records = {}
-        for f in sorted(d.glob("face-*.json")):
+        for f in faces:
             record = _load_face(f, fp)
             if record is not None:
                 records[record.product] = record
@@ -138,6 +152,37 @@ class Checkpoint:
         _write_atomic(self.path / face_file_name(record.product), json.dumps(doc))
 
 
+def _check_entry(directory: Path, entry: Path) -> None:
+    """Refuse an entry of the checkpoint that is there but is not a regular file (a
+    directory, a FIFO, a dangling link): it cannot be read (a FIFO would block) nor
+    replaced by the face file, so the run would fail when it stores that face, after the
+    work, instead of now."""
+    if (entry.exists() or entry.is_symlink()) and not entry.is_file():
+        kind = "a directory" if entry.is_dir() else "not a regular file"
+        raise InputError(
+            f"checkpoint {directory}: {entry.name} is {kind}; remove it or use another "
+            "checkpoint directory"
+        )
+
+
+def _refusal(directory: Path, stored: dict[str, Any]) -> str:
+    """Why a checkpoint directory of another run is refused, and what to do: other code
+    (another reluscape source, Singular, msolve or NumPy) is named first, as it may compute
+    other faces for the same problem; else the problem differs (or, with no versions
+    recorded, the directory is from a reluscape before they were)."""
+    theirs, mine = stored.get("versions"), package_versions()
+    if isinstance(theirs, dict) and theirs != mine:
+        return (
+            f"checkpoint {directory} was written by other code "
+            f"({version_difference(theirs, mine)}), whose faces may differ from this "
+            "code's; remove the directory or use another one"
+        )
+    return (
+        f"checkpoint {directory} belongs to a different problem, division, census setting "
+        "or reluscape version; use another directory"
+    )
+
+
 def face_file_name(product: tuple[int, ...]) -> str:
     """``face-<indices>.json``, e.g. ``face-0-3.json`` for the product face (0, 3)."""
     return "face-" + "-".join(str(i) for i in product) + ".json"
@@ -149,7 +194,7 @@ def _load_face(path: Path, fp: str) -> FaceRecord | None:
     if not isinstance(doc, dict) or not {"fingerprint", "checksum", "record"} <= set(doc):
         problem = "is not a face file of this format (unreadable or truncated)"
     elif doc["fingerprint"] != fp or doc.get("format") != FORMAT:
-        problem = "belongs to another problem, division or reluscape version"
+        problem = "belongs to another problem, division or code"
     elif doc["checksum"] != _sha256(doc["record"]):
         problem = "is corrupt (its checksum does not match its content)"
     else:
@@ -168,7 +213,7 @@ def _load_face(path: Path, fp: str) -> FaceRecord | None:
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: deeply nested JSON
         return None
 
 

@@ -111,7 +111,6 @@ def run_on_dask(
         if started is not None:
             started()
         threads = jobs if scheduler is None else sum(client.nthreads().values())
-        chunks = chunked(products, threads)
         task = {
             "problem": problem,
             "partitions": partitions,
@@ -121,31 +120,59 @@ def run_on_dask(
             "versions": package_versions(),
             "pure": False,
         }
-        futures = client.map(_chunk_task, chunks, **task)
-        chunk_of = {f.key: c for f, c in zip(futures, chunks, strict=True)}
-        watchdog = _WorkerWatchdog(client, futures, WORKER_WAIT)
+        watchdog = _WorkerWatchdog(client, WORKER_WAIT)
         stack.callback(watchdog.stop)
+        completed = as_completed(loop=client.loop)
+        chunk_of: dict[Any, list[tuple[int, ...]]] = {}
+
+        def submit(chunks: list[list[tuple[int, ...]]]) -> bool:
+            futures = watchdog.track(lambda: client.map(_chunk_task, chunks, **task))
+            if not futures:  # the watchdog has fired
+                return False
+            chunk_of.update((f.key, c) for f, c in zip(futures, chunks, strict=True))
+            completed.update(futures)
+            return True
+
+        submit(chunked(products, threads))
+        watchdog.start()  # after the first tasks: none of them can be refused
         gone = f"no Dask worker left for {watchdog.wait:g} s"
-        completed = as_completed(futures, loop=client.loop)
+        given_up = 0
         for future in completed:
             chunk = chunk_of.pop(future.key)
-            if future.cancelled() and watchdog.fired:
-                outcomes = []
-            else:
-                try:
-                    outcomes = future.result()
-                except Exception as exc:  # e.g. KilledWorker: the faces are reported, not lost
-                    outcomes = [f"task failed: {type(exc).__name__}: {exc}"] * len(chunk)
+            outcomes = _outcomes(future, len(chunk), watchdog)
             rest = chunk[len(outcomes) :]
-            if rest and watchdog.fired:
+            # The task's time budget ran out: the rest is a new task, unless no worker is
+            # left to run it.
+            if rest and not submit([rest]):
                 outcomes = [*outcomes, *[gone] * len(rest)]
-            elif rest:  # the task's time budget ran out: the rest is a new task
-                follow = client.submit(_chunk_task, rest, **task)
-                chunk_of[follow.key] = rest
-                watchdog.futures.append(follow)
-                completed.add(follow)
+                given_up += len(rest)
             for product, outcome in zip(chunk, outcomes, strict=False):
                 collect(face_record(problem, partitions, product, outcome))
+        if given_up:
+            log.warning(
+                "no Dask worker for %g s: the %d unfinished faces are reported undecided "
+                "(finished faces are kept in --checkpoint, if given)",
+                watchdog.wait,
+                given_up,
+            )
+
+
+def _outcomes(future: Any, size: int, watchdog: _WorkerWatchdog) -> list[FaceRecord | str]:
+    """The outcomes of a finished task's faces (fewer than ``size`` when it handed the rest
+    back), or none when the watchdog cancelled it.
+
+    Which of the two is decided after the result is asked for, never before: a task whose
+    worker died after it finished is done when ``as_completed`` hands it over, then lost
+    (its result was on that worker), and ``result()`` waits until a worker recomputes it
+    or the watchdog cancels it. The watchdog sets ``fired`` before it cancels, so a task
+    it cancelled is always seen as such here.
+    """
+    try:
+        return future.result()
+    except Exception as exc:  # e.g. KilledWorker: the faces are reported, not lost
+        if future.cancelled() and watchdog.fired:
+            return []
+        return [f"task failed: {type(exc).__name__}: {exc}"] * size
 
 
 def chunked(products: list[tuple[int, ...]], threads: int) -> list[list[tuple[int, ...]]]:
@@ -175,21 +202,33 @@ def chunked(products: list[tuple[int, ...]], threads: int) -> list[list[tuple[in
 
 
 class _WorkerWatchdog(threading.Thread):
-    """Cancels the pending faces once the cluster has had no worker for ``wait`` seconds.
+    """Cancels the pending tasks once the cluster has had no worker for ``wait`` seconds.
 
     Without workers, Dask keeps tasks waiting for one to join, and the run would wait
-    forever. Cancelled faces come out of ``as_completed`` at once and are recorded as
-    undecided (a checkpoint keeps the finished ones, and a rerun retries the rest). The
-    scheduler is asked every ``poll`` seconds; an unreachable scheduler counts as having
-    no worker.
+    forever. Cancelled tasks come out of ``as_completed`` at once and their faces are
+    recorded as undecided (a checkpoint keeps the finished ones, and a rerun retries the
+    rest). Tasks are submitted through :meth:`track`, which submits none once the
+    watchdog has fired: one submitted after the cancellation would wait for a worker
+    forever. The scheduler is asked every ``poll`` seconds; an unreachable scheduler
+    counts as having no worker. Started by the caller, after the first tasks.
     """
 
-    def __init__(self, client: Any, futures: list[Any], wait: float, poll: float = 1.0) -> None:
+    def __init__(self, client: Any, wait: float, poll: float = 1.0) -> None:
         super().__init__(name="reluscape-worker-watchdog", daemon=True)
-        self.client, self.futures, self.wait, self.poll = client, futures, wait, poll
+        self.client, self.wait, self.poll = client, wait, poll
+        self.futures: list[Any] = []
         self.fired = False
+        self._lock = threading.Lock()  # firing and submitting exclude each other
         self._halt = threading.Event()
-        self.start()
+
+    def track(self, submit: Callable[[], list[Any]]) -> list[Any]:
+        """The futures of ``submit()``, watched; none, and nothing submitted, once fired."""
+        with self._lock:
+            if self.fired:
+                return []
+            futures = submit()
+            self.futures.extend(futures)
+            return futures
 
     def run(self) -> None:
         last_seen = time.monotonic()
@@ -197,17 +236,15 @@ class _WorkerWatchdog(threading.Thread):
             if self._workers() > 0:
                 last_seen = time.monotonic()
             elif time.monotonic() - last_seen > self.wait:
-                pending = [f for f in self.futures if not f.done()]
-                log.warning(
-                    "no Dask worker for %g s: the %d unfinished faces are reported undecided "
-                    "(finished faces are kept in --checkpoint, if given)",
-                    self.wait,
-                    len(pending),
-                )
-                self.fired = True
-                with contextlib.suppress(Exception):
-                    self.client.cancel(pending)
+                self._fire()
                 return
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True  # before the cancellation: see _outcomes
+            pending = [f for f in self.futures if not f.done()]
+            with contextlib.suppress(Exception):
+                self.client.cancel(pending, reason=f"no Dask worker for {self.wait:g} s")
 
     def _workers(self) -> int:
         try:
@@ -249,15 +286,15 @@ def _check_workers(client: Any, address: str) -> None:
         worker, versions = next(iter(wrong.items()))
         raise InputError(
             f"{len(wrong)} of {len(theirs)} Dask workers of {address} run other versions than "
-            f"this process, e.g. {worker}: {_version_difference(versions, mine)}; install the "
+            f"this process, e.g. {worker}: {version_difference(versions, mine)}; install the "
             "same versions on every machine of the cluster"
         )
 
 
-def _version_difference(theirs: dict[str, str], mine: dict[str, str]) -> str:
+def version_difference(theirs: dict[str, str], mine: dict[str, str]) -> str:
     """The packages whose versions differ, as "numpy 1.26.4 (here 2.1.0)".
 
-    >>> _version_difference({"numpy": "1", "reluscape": "0.1"}, {"numpy": "2", "reluscape": "0.1"})
+    >>> version_difference({"numpy": "1", "reluscape": "0.1"}, {"numpy": "2", "reluscape": "0.1"})
     'numpy 1 (here 2)'
     """
     names = sorted(set(theirs) | set(mine))
@@ -297,7 +334,7 @@ def _chunk_task(
     """
     here = package_versions()
     if here != versions:
-        return [f"worker runs other versions: {_version_difference(here, versions)}"] * len(chunk)
+        return [f"worker runs other versions: {version_difference(here, versions)}"] * len(chunk)
     stop = time.monotonic() + budget
     outcomes: list[FaceRecord | str] = []
     for product in chunk:
