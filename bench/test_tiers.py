@@ -87,7 +87,7 @@ def measure(fast_only: bool) -> dict:
         steps.append(("slow tier", SLOW_TIER))
     report = {"machine": machine(), "commit": _commit(), "date": time.strftime("%Y-%m-%d"),
               "run": time.strftime("%Y-%m-%dT%H:%M:%S"), "readme_command": command,
-              "rows": []}  # fmt: skip
+              "niceness": os.nice(0), "rows": []}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -143,9 +143,9 @@ def readme_block(report: dict) -> str:
         lines.append(f"| {r['step']} | `{r['command']}` | {r['wall_s']:.0f}{state} | "
                      f"{_counts(r)} | {load} |")  # fmt: skip
     m = report["machine"]
-    lines += ["", f"Fresh clone of {report['commit']}, {report['date']}, {m['cpus']} CPUs "
-              f"(`python bench/test_tiers.py`; `bench/results/tiers.txt` lists each tier's "
-              f"slowest tests)."]  # fmt: skip
+    lines += ["", f"Fresh clone of {report['commit']}, {report['date']}, {m['cpus']} CPUs, run at "
+              f"niceness {report['niceness']} on a shared machine (`python bench/test_tiers.py`; "
+              f"`bench/results/tiers.txt` lists each tier's slowest tests)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
