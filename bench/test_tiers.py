@@ -14,7 +14,8 @@ regenerated from the JSON.
 Usage::
 
     python bench/test_tiers.py            # clone, set up, both tiers (20 min or more)
-    python bench/test_tiers.py --fast     # the set-up and the fast tier only
+    python bench/test_tiers.py --fast     # the set-up and the fast tier only (the slow
+                                          # tier's row of the JSON is kept, with its commit)
     python bench/test_tiers.py --readme   # only rewrite README's block from the JSON
 """
 
@@ -36,6 +37,7 @@ OUT = ROOT / "bench" / "results" / "tiers.json"
 # The second tier of .ci/run, in the venv the README's command made.
 SLOW_TIER = ".venv/bin/python -m pytest -q -m slow"
 # pytest's closing counts ("590 passed, 4 skipped, 61 deselected, 2 warnings in 250.1s").
+STEPS = ("set-up", "fast tier", "slow tier")
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|deselected|xfailed|xpassed)\b")
 
 
@@ -79,21 +81,29 @@ def run_step(name: str, command: str, cwd: Path) -> dict:
 
 def measure(fast_only: bool) -> dict:
     """Clone HEAD, then the README's set-up, the fast tier and (unless fast_only) the slow
-    tier, each step written to OUT as soon as it ends (finished rows are never lost)."""
+    tier, each step written to OUT as soon as it ends (finished rows are never lost).
+    With fast_only, the slow tier's row already in OUT is kept (it names its commit)."""
     command = readme_test_command(ROOT / "README.md")
     setup, fast = command.rsplit(" && ", 1)
     steps = [("set-up", setup), ("fast tier", fast)]
-    if not fast_only:
+    kept = []
+    if fast_only and OUT.exists():
+        old = json.loads(OUT.read_text())
+        kept = [{"commit": old["commit"], "date": old["date"], **r} for r in old["rows"]
+                if r["step"] == "slow tier"]  # fmt: skip
+    else:
         steps.append(("slow tier", SLOW_TIER))
     report = {"machine": machine(), "commit": _commit(), "date": time.strftime("%Y-%m-%d"),
               "run": time.strftime("%Y-%m-%dT%H:%M:%S"), "readme_command": command,
-              "niceness": os.nice(0), "rows": []}  # fmt: skip
+              "niceness": os.nice(0), "rows": kept}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         for name, step in steps:
-            row = run_step(name, step, clone)
+            row = {"commit": report["commit"], "date": report["date"],
+                   **run_step(name, step, clone)}  # fmt: skip
             report["rows"].append(row)
+            report["rows"].sort(key=lambda r: STEPS.index(r["step"]))
             _write(report)
             append_history(report, row)
             print(_format_row(row), flush=True)
@@ -116,7 +126,7 @@ def _counts(row: dict) -> str:
 def _format_row(row: dict) -> str:
     state = "" if row["exit_code"] == 0 else f" (exit {row['exit_code']})"
     return (f"{row['step']:<10} {row['wall_s']:>7.1f} s{state}  load {row['load_before']} -> "
-            f"{row['load_after']}  {_counts(row)}")  # fmt: skip
+            f"{row['load_after']}  {_counts(row)}  {row.get('commit', '')}")  # fmt: skip
 
 
 def _write(report: dict) -> None:
@@ -134,17 +144,19 @@ def _write(report: dict) -> None:
 def readme_block(report: dict) -> str:
     """README's table: each step's command, wall time, counts and the load around it."""
     lines = [
-        "| step | command | wall s | tests | load avg (1, 5, 15 min) before; after |",
-        "|---|---|---|---|---|",
+        "| step | command | wall s | tests | load avg (1, 5, 15 min) before; after | "
+        "commit, date |",
+        "|---|---|---|---|---|---|",
     ]
     for r in report["rows"]:
         state = "" if r["exit_code"] == 0 else f" (exit {r['exit_code']})"
         load = f"{', '.join(map(str, r['load_before']))}; {', '.join(map(str, r['load_after']))}"
+        commit = f"{r.get('commit', report['commit'])}, {r.get('date', report['date'])}"
         lines.append(f"| {r['step']} | `{r['command']}` | {r['wall_s']:.0f}{state} | "
-                     f"{_counts(r)} | {load} |")  # fmt: skip
+                     f"{_counts(r)} | {load} | {commit} |")  # fmt: skip
     m = report["machine"]
-    lines += ["", f"Fresh clone of {report['commit']}, {report['date']}, {m['cpus']} CPUs, run at "
-              f"niceness {report['niceness']} on a shared machine (`python bench/test_tiers.py`; "
+    lines += ["", f"Fresh clones, {m['cpus']} CPUs, niceness {report['niceness']}, on a machine "
+              f"shared with other work (`python bench/test_tiers.py`; "
               f"`bench/results/tiers.txt` lists each tier's slowest tests)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
