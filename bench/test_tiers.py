@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,13 +53,20 @@ def _load() -> list[float]:
     return [round(v, 2) for v in os.getloadavg()]
 
 
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def run_step(name: str, command: str, cwd: Path) -> dict:
     """Run one shell command in the clone: its wall time, exit code, the load average
-    around it, and for pytest its counts and slowest tests."""
+    around it, and for pytest its counts and slowest tests. Also the CPU seconds of the
+    command and every process it waited for: what other work on the machine changes
+    least (on an idle machine a serial run's wall time is about its CPU time)."""
     before, uptime = _load(), subprocess.run(["uptime"], capture_output=True, text=True).stdout
     env = {**os.environ, "PYTEST_ADDOPTS": "--durations=10 -p no:cacheprovider"}
     env.pop("PYTHONPATH", None)  # the clone's own install, not a developer's copy
-    start = time.perf_counter()
+    cpu, start = _children_cpu(), time.perf_counter()
     proc = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True,
                           text=True)  # fmt: skip
     wall = time.perf_counter() - start
@@ -70,6 +78,7 @@ def run_step(name: str, command: str, cwd: Path) -> dict:
         "command": command,
         "exit_code": proc.returncode,
         "wall_s": round(wall, 1),
+        "cpu_s": round(_children_cpu() - cpu, 1),
         "counts": {kind: int(n) for n, kind in COUNT.findall(summary)},
         "slowest": slowest,
         "load_before": before,
@@ -125,8 +134,9 @@ def _counts(row: dict) -> str:
 
 def _format_row(row: dict) -> str:
     state = "" if row["exit_code"] == 0 else f" (exit {row['exit_code']})"
-    return (f"{row['step']:<10} {row['wall_s']:>7.1f} s{state}  load {row['load_before']} -> "
-            f"{row['load_after']}  {_counts(row)}  {row.get('commit', '')}")  # fmt: skip
+    return (f"{row['step']:<10} {row['wall_s']:>7.1f} s{state}  cpu {row.get('cpu_s', '-')} s  "
+            f"load {row['load_before']} -> {row['load_after']}  {_counts(row)}  "
+            f"{row.get('commit', '')}")  # fmt: skip
 
 
 def _write(report: dict) -> None:
@@ -144,20 +154,22 @@ def _write(report: dict) -> None:
 def readme_block(report: dict) -> str:
     """README's table: each step's command, wall time, counts and the load around it."""
     lines = [
-        "| step | command | wall s | tests | load avg (1, 5, 15 min) before; after | "
+        "| step | command | wall s | CPU s | tests | load avg (1, 5, 15 min) before; after | "
         "commit, date |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in report["rows"]:
         state = "" if r["exit_code"] == 0 else f" (exit {r['exit_code']})"
         load = f"{', '.join(map(str, r['load_before']))}; {', '.join(map(str, r['load_after']))}"
         commit = f"{r.get('commit', report['commit'])}, {r.get('date', report['date'])}"
-        lines.append(f"| {r['step']} | `{r['command']}` | {r['wall_s']:.0f}{state} | "
+        cpu = f"{r['cpu_s']:.0f}" if "cpu_s" in r else ""
+        lines.append(f"| {r['step']} | `{r['command']}` | {r['wall_s']:.0f}{state} | {cpu} | "
                      f"{_counts(r)} | {load} | {commit} |")  # fmt: skip
     m = report["machine"]
     lines += ["", f"Fresh clones, {m['cpus']} CPUs, niceness {report['niceness']}, on a machine "
-              f"shared with other work (`python bench/test_tiers.py`; "
-              f"`bench/results/tiers.txt` lists each tier's slowest tests)."]  # fmt: skip
+              f"shared with other work; CPU s: user + system time of the step and all its "
+              f"processes (`python bench/test_tiers.py`; `bench/results/tiers.txt` lists each "
+              f"tier's slowest tests)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
