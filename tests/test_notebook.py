@@ -17,6 +17,8 @@ from nbformat import NotebookNode
 import reluscape
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "example.ipynb"
+# Starts a Jupyter kernel and runs every cell: the slow tier.
+pytestmark = pytest.mark.slow
 
 # Appended to the executed copy only: what the kernel ran and with which data.
 PROBE = """\

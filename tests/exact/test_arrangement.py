@@ -132,6 +132,7 @@ degenerate_x = st.integers(1, 3).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(degenerate_x)
 def test_faces_agree_with_sage_closed_faces(X):

@@ -201,6 +201,7 @@ def _assert_stationary(fun: Callable[[np.ndarray], float], x: np.ndarray, what: 
     assert fine > -1e-7 or fine > coarse / 30, (what, coarse, fine)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "problem",
     [

@@ -226,6 +226,7 @@ def test_slice_points_and_their_primes_are_those_msolve_finds(
     assert compared >= 1
 
 
+@pytest.mark.slow
 def test_slice_systems_are_solved_when_a_lift_is_not_certified(monkeypatch) -> None:
     """Without certified lifts (_slice_point returns None) the slice systems are solved by
     msolve: the same components, with as many samples in relint(F), one per component."""
@@ -249,7 +250,9 @@ def test_slice_systems_are_solved_when_a_lift_is_not_certified(monkeypatch) -> N
         assert not any(isinstance(c.point, algebra.LiftedPoint) for c in b.candidates)
 
 
-@pytest.mark.parametrize(("n", "hidden", "seed"), [(5, 2, 3), (4, 3, 4)])
+@pytest.mark.parametrize(
+    ("n", "hidden", "seed"), [(5, 2, 3), pytest.param(4, 3, 4, marks=pytest.mark.slow)]
+)
 def test_lifted_critical_points_are_those_of_the_regular_system(
     n: int, hidden: int, seed: int
 ) -> None:

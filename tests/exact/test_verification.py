@@ -105,6 +105,7 @@ def test_convexity_verdict_against_the_piece_programs(curve_end) -> None:
         assert probe_minimum(problem, _psi(m)).passed
 
 
+@pytest.mark.slow
 def test_a_saddle_end_has_a_piece_below_it() -> None:
     """The converse route: the ends of the built-in example's curves are not minima (a dead
     unit with kappa > lambda); some adjacent piece's program is lower than their loss."""

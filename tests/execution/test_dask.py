@@ -92,6 +92,7 @@ def test_every_mode_gives_the_same_result(
     assert naive["minima"] == reference["minima"]
 
 
+@pytest.mark.slow
 def test_cli_with_scheduler_equals_a_local_run(tmp_path: Path, scheduler: str) -> None:
     data = _csv(tmp_path, 5, 1)
     out = tmp_path / "result.json"
@@ -254,6 +255,7 @@ def stale_scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
+@pytest.mark.slow
 def test_workers_with_other_versions_are_one_line_exit_2(
     tmp_path: Path, stale_scheduler: str
 ) -> None:
@@ -274,6 +276,7 @@ def test_workers_with_other_versions_are_one_line_exit_2(
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_worker_that_joins_with_other_versions_fails_its_faces(
     tmp_path: Path, stale_scheduler: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -313,6 +316,7 @@ def test_jobs_and_scheduler_together_are_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_cluster_whose_workers_all_die_does_not_hang(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -26,9 +26,15 @@ GLOBAL_D1_N5 = 1.0100660036
 
 
 @pytest.fixture(scope="module")
-def d1_n5():
+def d1_n5_solved():
+    """The enumeration alone, for the tests that need no comparison (the fast tier)."""
     problem = load_problem(D1_N5, hidden=2, lam="1/10")
-    result = pipeline.solve(problem, face_timeout=60, jobs=2)
+    return problem, pipeline.solve(problem, face_timeout=60, jobs=2)
+
+
+@pytest.fixture(scope="module")
+def d1_n5(d1_n5_solved):
+    problem, result = d1_n5_solved
     report = compare.compare(problem, starts=60, seed=0, result=result)
     return problem, result, report
 
@@ -58,6 +64,7 @@ def seeded():
     return problem, result, compare.compare(problem, starts=30, seed=1, result=result)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["d1_n5", "seeded"])
 def test_no_run_lands_outside_the_enumerated_set(case, request):
     """L-BFGS-B (and Adam, when torch is installed) runs at minima are all enumerated."""
@@ -74,6 +81,7 @@ def test_no_run_lands_outside_the_enumerated_set(case, request):
     assert report.convex["bound_holds"]
 
 
+@pytest.mark.slow
 def test_adam_runs_are_assigned(d1_n5):
     pytest.importorskip("torch")
     _, result, report = d1_n5
@@ -89,8 +97,8 @@ def test_adam_runs_are_assigned(d1_n5):
     assert adam["basins"][glob] > 0
 
 
-def test_adam_skips_cleanly_without_torch(d1_n5, monkeypatch):
-    problem, result, _ = d1_n5
+def test_adam_skips_cleanly_without_torch(d1_n5_solved, monkeypatch):
+    problem, result = d1_n5_solved
     monkeypatch.setitem(sys.modules, "torch", None)
     matcher = compare.RunMatcher(result.minima, *float_data(problem))
     out = compare.adam_runs(problem, 3, 0, result.minima, matcher)
@@ -112,10 +120,10 @@ def test_torch_loss_is_the_full_loss():
     assert np.allclose(batched, expected, rtol=1e-13, atol=0)
 
 
-def test_matching_on_a_set_by_its_equations(d1_n5):
+def test_matching_on_a_set_by_its_equations(d1_n5_solved):
     """A point of a curve of minima far from its sample point is matched, units swapped;
     points off the curve, or on its Zariski closure outside the face, are not."""
-    problem, result, _ = d1_n5
+    problem, result = d1_n5_solved
     xt, yt, lam = float_data(problem)
     matcher = compare.RunMatcher(result.minima, xt, yt, lam)
     curve = next(m for m in result.minima if m.dimension == 1)
@@ -135,6 +143,7 @@ def test_matching_on_a_set_by_its_equations(d1_n5):
     assert geometry.distance(a_neg, -far, yt, lam) == np.inf
 
 
+@pytest.mark.slow
 def test_global_minimum_has_a_basin(d1_n5):
     _, result, report = d1_n5
     (glob,) = [m for m in result.minima if m.is_global]
@@ -145,6 +154,7 @@ def test_global_minimum_has_a_basin(d1_n5):
     assert any(dims[i] > 0 and c > 0 for i, c in report.multistart["basins"].items())
 
 
+@pytest.mark.slow
 def test_convex_bound_below_global(d1_n5):
     _, result, report = d1_n5
     cv = report.convex
@@ -155,9 +165,9 @@ def test_convex_bound_below_global(d1_n5):
     assert cv["neurons_needed"] > 2 and not cv["L_large_enough"]
 
 
-def test_unmatched_run_is_reported(d1_n5):
+def test_unmatched_run_is_reported(d1_n5_solved):
     """A run at a minimum the enumeration did not list is a possible bug, not dropped."""
-    problem, result, _ = d1_n5
+    problem, result = d1_n5_solved
     from reluscape.numerical.search import multistart
 
     runs = [r for r in multistart(problem, starts=5, seed=0) if r.is_local_min]
@@ -192,8 +202,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_compare(tmp_path, d1_n5):
-    _, result, _ = d1_n5
+def test_cli_compare(tmp_path, d1_n5_solved):
+    _, result = d1_n5_solved
     saved = tmp_path / "result.json"
     result.save(saved)
     out = tmp_path / "cmp.json"
@@ -226,9 +236,9 @@ def test_cli_bad_input(args):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_cli_result_of_another_problem(tmp_path, d1_n5):
+def test_cli_result_of_another_problem(tmp_path, d1_n5_solved):
     """--result must be of the same problem: lambda differs here, named in one line."""
-    _, result, _ = d1_n5
+    _, result = d1_n5_solved
     saved = tmp_path / "result.json"
     result.save(saved)
     proc = _cli(str(D1_N5), "--hidden", "2", "--lam", "1/5", "--result", str(saved))
@@ -237,8 +247,8 @@ def test_cli_result_of_another_problem(tmp_path, d1_n5):
     assert "different problem: lam is 1/10 recorded, 1/5 given" in line
 
 
-def test_load_result_checks_the_problem(tmp_path, d1_n5):
-    problem, result, _ = d1_n5
+def test_load_result_checks_the_problem(tmp_path, d1_n5_solved):
+    problem, result = d1_n5_solved
     saved = tmp_path / "result.json"
     result.save(saved)
     assert compare.load_result(saved, problem).minima == result.minima
@@ -256,6 +266,7 @@ def test_compare_does_not_import_the_cli():
     assert proc.stdout.strip() == "False", proc.stderr
 
 
+@pytest.mark.slow
 def test_incomplete_run_claims_no_global(d1_n5):
     """With is_global unknown (an incomplete run) the table calls nothing global: the
     lowest found is marked as such, minima certified above another one are spurious."""
@@ -283,14 +294,15 @@ def test_incomplete_run_claims_no_global(d1_n5):
 
 
 @pytest.fixture(scope="module")
-def d1_n5_global(d1_n5):
+def d1_n5_global(d1_n5_solved):
     from reluscape.global_search import global_minimum
 
-    problem, _, _ = d1_n5
+    problem, _ = d1_n5_solved
     result = global_minimum(problem, face_timeout=60, starts=8)
     return problem, result, compare.compare(problem, starts=40, seed=2, result=result)
 
 
+@pytest.mark.slow
 def test_certified_global_beside_multistart_and_convex(d1_n5, d1_n5_global):
     """The certified value of a global run, beside the multistart best and p*: the same
     interval as the complete enumeration's global minimum (an independent exact route),
@@ -314,6 +326,7 @@ def test_certified_global_beside_multistart_and_convex(d1_n5, d1_n5_global):
     assert "certified global minimum (reluscape global)" in report.table()
 
 
+@pytest.mark.slow
 def test_run_below_the_certified_value_is_a_bug(d1_n5, d1_n5_global):
     """Against a global run, an unmatched minimum is a bug exactly when its exact reduced
     loss lies below the certified lower bound (here: a lower bound made too high)."""
@@ -337,6 +350,7 @@ def test_cli_compare_global_against_result_is_refused(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_compare_global(tmp_path):
     out = tmp_path / "cmp.json"
     proc = _cli(str(D1_N5), "--hidden", "2", "--lam", "1/10", "--global", "--starts", "20",

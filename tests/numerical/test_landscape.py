@@ -122,6 +122,7 @@ def test_directions_hold_the_steepest_dead_unit_direction(seed: int) -> None:
     assert min(np.linalg.norm(top - d.u) for d in listed) < 1e-4
 
 
+@pytest.mark.slow
 def test_report_draws_the_disconnectivity_graph(example, tmp_path) -> None:
     from reluscape.numerical.report import write_report
 
@@ -135,6 +136,7 @@ def test_report_draws_the_disconnectivity_graph(example, tmp_path) -> None:
             assert f"<td>{c.id}</td>" in page
 
 
+@pytest.mark.slow
 def test_verify_rechecks_the_census(example) -> None:
     """Every non-minimal point passes (stationary, a descent at every scale); a minimum
     passed off as a non-minimal point is refuted (no descent)."""

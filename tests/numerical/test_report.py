@@ -160,6 +160,7 @@ def test_report_d2(d2, tmp_path):
     assert len(check_report(index)) == expected_images(result, problem.hidden)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("units", [2, 3])
 def test_report_d2_family(d2, tmp_path, units):
     """A curve (2 units) and a surface (3 units) of minima on d = 2 data: members drawn,
@@ -252,6 +253,7 @@ def test_report_from_files_different_data(d2, tmp_path):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_report_without_data_file(d2, tmp_path):
     """The data recorded in the result give the same report as the data file."""
     _, _, path = d2
@@ -261,6 +263,7 @@ def test_report_without_data_file(d2, tmp_path):
     check_report(without)
 
 
+@pytest.mark.slow
 def test_report_of_incomplete_run(d1, tmp_path):
     """No minimum of an incomplete run is called global: the lowest found is marked as such,
     and one certified above another found minimum is spurious."""
@@ -339,6 +342,7 @@ def test_cli_report_bad_input(d2, tmp_path):
     assert_input_error(run("report", str(tmp_path / "missing.json"), str(D2), "--out", "r"))
 
 
+@pytest.mark.slow
 def test_cli_solve_report(tmp_path):
     proc = run(
         "solve",
@@ -390,6 +394,7 @@ def test_chromium_renders(d2, tmp_path):
     assert shutil.which(str(CHROMIUM))
 
 
+@pytest.mark.slow
 def test_report_shows_the_certified_global_minimum(d2, tmp_path):
     """The global section: the result's exact interval, and from a compare document the
     multistart best and p* with their gaps to the certified value."""
