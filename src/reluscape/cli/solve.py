@@ -53,7 +53,7 @@ and the file named on stderr (exit code 2). --report DIR is checked before the
 work too.
 
 --checkpoint DIR keeps each finished face in DIR with a fingerprint of the problem
-(data, L, lambda, convention, division, reluscape version) and a checksum: a face
+(data, L, lambda, convention, division, the code of stats.versions) and a checksum: a face
 file of another problem or a damaged one is recomputed, with a warning naming it.
 If every worker of a --scheduler cluster is gone for 60 s, the unfinished faces
 are reported undecided (exit code 1); rerun with the same --checkpoint to finish.

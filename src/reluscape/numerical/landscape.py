@@ -362,7 +362,12 @@ def _connections(
         if dist <= PARAM_TOL * max(1.0, float(np.max(np.abs(psi)))):
             reached[mid] = _connection(point, mid, loss_of)
     width = psi.shape[1]
-    for k, direction in enumerate(descent_directions(problem, point)):
+    directions = descent_directions(problem, point)
+    if point.descent_components == 1 and directions:
+        # One component (decided exactly): every descent from it lands in the one
+        # sublevel component that meets the point, so the steepest suffices.
+        directions = [min(directions, key=lambda d: d.rate)]
+    for k, direction in enumerate(directions):
         found = _descent(problem, point, direction, matcher, seed + k)
         if found is None:
             continue
