@@ -244,6 +244,7 @@ def test_no_elastic_band_is_below_the_transition_states(ridges) -> None:
     _assert_no_band_below(result, pairs)
 
 
+@pytest.mark.slow
 def test_verify_refutes_an_edited_path(ridges) -> None:
     """A vertex of a stored path moved by 1/2: the recomputed exact height (and the float
     samples) disagree with the stored one, and verify fails naming the path."""
