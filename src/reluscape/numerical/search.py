@@ -650,8 +650,13 @@ def multistart(
         ]
 
 
-def descend(problem: Problem, x0: object, *, seed: int = 0, gtol: float = 1e-9) -> NumericalRun:
-    """One run of :func:`multistart` from the given start x0 = (a, psi row by row).
+def descend(
+    problem: Problem, x0: object, *, seed: int = 0, gtol: float = 1e-9, probe: bool = True
+) -> NumericalRun:
+    """One run of :func:`multistart` from the given start x0 = (a, psi row by row); without
+    ``probe`` the end is polished in its chamber but not probed (``is_local_min`` None),
+    for callers that judge the end otherwise (the landscape names it by the certified
+    minima).
 
     Examples
     --------
@@ -666,7 +671,7 @@ def descend(problem: Problem, x0: object, *, seed: int = 0, gtol: float = 1e-9) 
     if start.shape != (problem.hidden * (1 + xt.shape[1]),):
         raise ValueError(f"x0 must have {problem.hidden * (1 + xt.shape[1])} entries")
     with _single_threaded_blas():
-        return _one_run(xt, yt, lam, start, start=seed, gtol=gtol, probe=True)
+        return _one_run(xt, yt, lam, start, start=seed, gtol=gtol, probe=probe)
 
 
 def _one_run(
