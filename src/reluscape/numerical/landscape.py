@@ -74,6 +74,7 @@ HEIGHT_TOL = Fraction(1, 2**50)  # relative width of the exact enclosure of a pa
 KEEP_FIRST = 5  # descent iterates kept next to the point
 KEEP_DROP = 0.01  # then one per this fraction of the whole loss drop
 ROUNDS = 3  # descents resumed from a polished end that matched no minimum
+DEAD_TOL = 1e-6  # |theta_l| below this (relative): a dead unit to step off from
 LOSS_WINDOW = 1e-3  # a run is compared with the minima this close in loss (relative)
 
 
@@ -128,28 +129,35 @@ def descent_directions(problem: Problem, point: CriticalPoint) -> list[DescentDi
     if point.kind == "kink":
         out += _ridge_directions(xt, lam, a, psi, e, point, arrangement)
     for unit, face in enumerate(point.face):
-        if face.kind != "origin":
-            continue
-        for chamber in arrangement.chambers:
-            g = e[list(chamber.active)] @ xt[list(chamber.active)]
-            for sub in arrangement.closure_faces(chamber):
-                if sub.dim == 0:
-                    continue
-                K = np.array([[float(v) for v in row] for row in sub.basis])
-                v = K.T @ np.linalg.solve(K @ K.T, K @ g)
-                norm = float(np.linalg.norm(v))
-                # Rounding must not make a direction of rate 0 (the live unit's own
-                # direction at the end of a curve of minima) a descent.
-                if norm <= lam * (1 + RATE_TOL):
-                    continue
-                for s in (1.0, -1.0):
-                    u = s * v / norm
-                    pre = xt @ u
-                    if all(
-                        sign * pre[i] >= -INSIDE_TOL for i, sign in enumerate(sub.signs) if sign
-                    ):
-                        out.append(DescentDirection(unit, s, u, lam - norm, chamber.label()))
+        if face.kind == "origin":
+            out += _dead_unit_directions(xt, lam, e, unit, arrangement)
     return _distinct(out)
+
+
+def _dead_unit_directions(
+    xt: np.ndarray, lam: float, e: np.ndarray, unit: int, arrangement: Arrangement
+) -> list[DescentDirection]:
+    """A dead unit's directions (see :func:`descent_directions`): for every chamber C and
+    face G of cl(C), s P_G g_C / |P_G g_C| when it lies in cl(G) and |P_G g_C| > lambda."""
+    out = []
+    for chamber in arrangement.chambers:
+        g = e[list(chamber.active)] @ xt[list(chamber.active)]
+        for sub in arrangement.closure_faces(chamber):
+            if sub.dim == 0:
+                continue
+            K = np.array([[float(v) for v in row] for row in sub.basis])
+            v = K.T @ np.linalg.solve(K @ K.T, K @ g)
+            norm = float(np.linalg.norm(v))
+            # Rounding must not make a direction of rate 0 (the live unit's own
+            # direction at the end of a curve of minima) a descent.
+            if norm <= lam * (1 + RATE_TOL):
+                continue
+            for s in (1.0, -1.0):
+                u = s * v / norm
+                pre = xt @ u
+                if all(sign * pre[i] >= -INSIDE_TOL for i, sign in enumerate(sub.signs) if sign):
+                    out.append(DescentDirection(unit, s, u, lam - norm, chamber.label()))
+    return out
 
 
 def _ridge_directions(
@@ -209,11 +217,10 @@ def _distinct(directions: list[DescentDirection]) -> list[DescentDirection]:
 
 
 def _start(
-    problem: Problem, point: CriticalPoint, direction: DescentDirection
+    problem: Problem, a: np.ndarray, psi: np.ndarray, direction: DescentDirection
 ) -> np.ndarray | None:
     """(a, psi) one step along the direction, the step grown until the loss is lower."""
     xt, yt, lam = float_data(problem)
-    a, psi = _psi(point)
     base, _, _ = full_loss_grad_array(xt, yt, lam, a, psi)
     # A ridge goes down to first order: a smaller first step keeps the start on its side.
     scale = FIRST_STEP if direction.dead else FIRST_STEP**2
@@ -310,12 +317,12 @@ def _descent(
     matcher names. Returns (minimum id or None, distance, the run, the path's vertices as
     flat (a, psi) vectors from the point to the end, on the minimum's own point when it is
     isolated)."""
-    x0 = _start(problem, point, direction)
+    a, psi = _psi(point)
+    x0 = _start(problem, a, psi, direction)
     if x0 is None:
         return None
     xt, yt, lam = float_data(problem)
     hidden = problem.hidden
-    a, psi = _psi(point)
     iterates = [x0[hidden:].reshape(psi.shape)]
     # A descent that stops short of a minimum (at a point where the band's hull of
     # gradients holds 0 but no chamber's does: three walls through one ray, say) is
@@ -324,14 +331,19 @@ def _descent(
         walk = wall_descent(xt, yt, lam, iterates[-1])
         iterates += walk.vertices[1:]
         start = _flat(a_hat_array(np.maximum(xt @ walk.end.T, 0.0), yt, lam), walk.end)
-        # The end is named by the certified minima themselves (within PARAM_TOL), so the
-        # first round needs no probe (most of the time otherwise); a later round probes,
-        # which steps off a point that goes down only at second order (a dead unit's).
-        run = descend(problem, start, seed=seed, probe=round_ > 0)
+        # The end is named by the certified minima themselves (within PARAM_TOL), which
+        # says more than a numerical probe (most of the time otherwise): none in the first
+        # round; the last one probes.
+        run = descend(problem, start, seed=seed, probe=round_ == ROUNDS - 1)
         mid, dist = matcher.match(run.a, run.psi, run.loss)
         if mid is not None:
             break
         iterates.append(run.psi)
+        # Stopped where a dead unit goes down at second order only (a curve's end, say):
+        # step off along its steepest direction, as from a census point.
+        escape = _dead_escape(problem, run.a, run.psi)
+        if escape is not None:
+            iterates.append(escape)
     vertices = [_flat(a, psi), x0, *_thinned(xt, yt, lam, iterates[1:]), _flat(run.a, run.psi)]
     vertices[2 : len(vertices) - 1] = [
         _flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in vertices[2:-1]
@@ -340,6 +352,25 @@ def _descent(
         if i == mid:
             vertices.append(_aligned(run.a, run.psi, a_m, psi_m))
     return mid, dist, run, vertices
+
+
+def _dead_escape(problem: Problem, a: np.ndarray, psi: np.ndarray) -> np.ndarray | None:
+    """psi one step down along the steepest direction of a unit that is dead at (a, psi)
+    (|theta_l| below DEAD_TOL times max(1, |psi|)), None if no unit is or none goes down."""
+    xt, yt, lam = float_data(problem)
+    scale = max(1.0, float(np.max(np.abs(psi))))
+    dead = [u for u in range(len(a)) if np.linalg.norm(psi[u]) < DEAD_TOL * scale]
+    if not dead:
+        return None
+    arrangement = cached_arrangement(problem)
+    a0, psi0 = a.copy(), psi.copy()
+    a0[dead], psi0[dead] = 0.0, 0.0
+    e = yt - np.maximum(xt @ psi0.T, 0.0) @ a0
+    found = [d for u in dead for d in _dead_unit_directions(xt, lam, e, u, arrangement)]
+    if not found:
+        return None
+    start = _start(problem, a0, psi0, min(found, key=lambda d: d.rate))
+    return None if start is None else start[len(a) :].reshape(psi.shape)
 
 
 def _connections(
