@@ -686,10 +686,12 @@ class Join:
 
     ``path_height``: the exact enclosure of the highest loss on the stored paths from the
     point down to the two minima (:class:`Connection`): an explicit path of that height
-    joins them, so the barrier is at most its upper end. ``minimax``: whether the height is
-    also the lowest possible (the minimax barrier): the census is complete, no descent was
-    lost, and every non-minimal point below it has decided descent components
-    (docs/METHOD.md section 13); otherwise the join is an upper bound only.
+    joins them, so the barrier is at most its upper end. ``minimax``: whether the critical
+    value is the barrier, certified from both sides: from below, the census is complete,
+    no descent was lost and every non-minimal point below it has decided descent
+    components (docs/METHOD.md section 13); from above, its paths reach no higher than the
+    critical value (to 1e-9). Otherwise the join is an upper bound only: the barrier is at
+    most the upper end of ``path_height``.
     """
 
     point: int
@@ -1350,7 +1352,9 @@ class Result:
                 ids = "{" + ", ".join(map(str, basin)) + "}"
                 sides.append(f"{ids} {_loss_text(shown(self.problem, barrier))}")
             height = _loss_text(shown(self.problem, j.height))
-            bound = "" if j.minimax else "  (upper bound)"
+            path_top = None if j.path_height is None else float(j.path_height[1])
+            top_text = _loss_text(shown(self.problem, path_top))
+            bound = "" if j.minimax else f"  (upper bound: a path of height {top_text})"
             lines.append(
                 f"  {height:>14}  {j.point:>5}  {kind:<17} {walls_text(point):<28} "
                 f"{' | '.join(sides)}{bound}"

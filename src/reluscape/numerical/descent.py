@@ -30,11 +30,11 @@ import numpy as np
 
 from reluscape.numerical.loss import a_hat_array, reduced_loss_array
 
-MAX_STEPS = 1000
+MAX_STEPS = 2000
 ARMIJO = 1e-4  # sufficient decrease: r(psi + t d) <= r(psi) - ARMIJO t |d|^2
 EPS_START = 1e-4  # the wall band, relative to max(1, |psi|)
 EPS_END = 1e-12
-STATIONARY = 1e-7  # |d| below this (relative to max(1, lambda |psi|)) with the least band
+STATIONARY = 1e-9  # |d| below this (relative to max(1, lambda |psi|)) with the least band
 
 
 @dataclass(frozen=True, eq=False)

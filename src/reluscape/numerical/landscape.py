@@ -53,7 +53,7 @@ from reluscape.numerical.loss import (
     full_loss_grad_array,
     reduced_loss_array,
 )
-from reluscape.numerical.search import NumericalRun, descend
+from reluscape.numerical.search import descend
 from reluscape.schema import Connection, CriticalPoint, Join, Landscape, Minimum, Result
 
 __all__ = [
@@ -74,7 +74,8 @@ HEIGHT_TOL = Fraction(1, 2**50)  # relative width of the exact enclosure of a pa
 KEEP_FIRST = 5  # descent iterates kept next to the point
 KEEP_DROP = 0.01  # then one per this fraction of the whole loss drop
 ROUNDS = 3  # descents resumed from a polished end that matched no minimum
-DEAD_TOL = 1e-6  # |theta_l| below this (relative): a dead unit to step off from
+DEAD_TOL = 1e-3  # |theta_l| below this (relative): a unit dying, to step off from
+JOIN_RTOL = Fraction(1, 10**9)  # a join's paths reach its critical value to this (relative)
 LOSS_WINDOW = 1e-3  # a run is compared with the minima this close in loss (relative)
 
 
@@ -310,19 +311,23 @@ def _descent(
     direction: DescentDirection,
     matcher: _Matcher,
     seed: int,
-) -> tuple[int | None, float, NumericalRun, list[np.ndarray]] | None:
+) -> tuple[int | None, float, np.ndarray, list[np.ndarray], list[np.ndarray]] | None:
     """One descent from the point: a step along the direction, the wall-respecting descent
-    (:func:`reluscape.numerical.descent.wall_descent`), then
-    :func:`reluscape.numerical.search.descend` to polish and judge the end, which the
-    matcher names. Returns (minimum id or None, distance, the run, the path's vertices as
-    flat (a, psi) vectors from the point to the end, on the minimum's own point when it is
-    isolated)."""
+    (:func:`reluscape.numerical.descent.wall_descent`), its end named by the matcher, or
+    polished by :func:`reluscape.numerical.search.descend` first when it is not yet close
+    enough. Returns (minimum id or None, distance, the end as a flat (a, psi) vector, the
+    path's vertices thinned and all of them, as flat vectors from the point to the end,
+    on the minimum's own point when it is isolated)."""
     a, psi = _psi(point)
     x0 = _start(problem, a, psi, direction)
     if x0 is None:
         return None
     xt, yt, lam = float_data(problem)
     hidden = problem.hidden
+
+    def lifted(v: np.ndarray) -> np.ndarray:
+        return _flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v)
+
     iterates = [x0[hidden:].reshape(psi.shape)]
     # A descent that stops short of a minimum (at a point where the band's hull of
     # gradients holds 0 but no chamber's does: three walls through one ray, say) is
@@ -330,33 +335,41 @@ def _descent(
     for round_ in range(ROUNDS):
         walk = wall_descent(xt, yt, lam, iterates[-1])
         iterates += walk.vertices[1:]
-        start = _flat(a_hat_array(np.maximum(xt @ walk.end.T, 0.0), yt, lam), walk.end)
-        # The end is named by the certified minima themselves (within PARAM_TOL), which
-        # says more than a numerical probe (most of the time otherwise): none in the first
-        # round; the last one probes.
-        run = descend(problem, start, seed=seed, probe=round_ == ROUNDS - 1)
+        end = lifted(walk.end)
+        value = reduced_loss_array(xt, yt, lam, walk.end)
+        mid, dist = matcher.match(end[:hidden], walk.end, value)
+        if mid is not None:
+            break
+        # Stopped (or crawling) where a unit dies, at a point that goes down at second
+        # order only (a curve's end, say): step off along the steepest direction of the
+        # dead unit, as from a census point; the descent's small steps keep the path low.
+        escape = _dead_escape(problem, end[:hidden], walk.end)
+        if escape is not None and round_ < ROUNDS - 1:
+            iterates.append(escape)
+            continue
+        # Otherwise polished (L-BFGS-B, then SLSQP in its chamber, probed in the last
+        # round), which can jump: the exact height of the path says whether it stayed low.
+        run = descend(problem, end, seed=seed, probe=round_ == ROUNDS - 1)
+        iterates.append(run.psi)
+        end = _flat(run.a, run.psi)
         mid, dist = matcher.match(run.a, run.psi, run.loss)
         if mid is not None:
             break
-        iterates.append(run.psi)
-        # Stopped where a dead unit goes down at second order only (a curve's end, say):
-        # step off along its steepest direction, as from a census point.
-        escape = _dead_escape(problem, run.a, run.psi)
-        if escape is not None:
-            iterates.append(escape)
-    vertices = [_flat(a, psi), x0, *_thinned(xt, yt, lam, iterates[1:]), _flat(run.a, run.psi)]
-    vertices[2 : len(vertices) - 1] = [
-        _flat(a_hat_array(np.maximum(xt @ v.T, 0.0), yt, lam), v) for v in vertices[2:-1]
+    tail = [
+        _aligned(end[:hidden], end[hidden:].reshape(psi.shape), a_m, psi_m)
+        for i, a_m, psi_m in matcher.all.points
+        if i == mid
     ]
-    for i, a_m, psi_m in matcher.all.points:
-        if i == mid:
-            vertices.append(_aligned(run.a, run.psi, a_m, psi_m))
-    return mid, dist, run, vertices
+    head = [_flat(a, psi), lifted(x0[hidden:].reshape(psi.shape))]
+    thinned = [*head, *map(lifted, _thinned(xt, yt, lam, iterates[1:-1])), end, *tail]
+    full = [*head, *map(lifted, iterates[1:-1]), end, *tail]
+    return mid, dist, end, thinned, full
 
 
 def _dead_escape(problem: Problem, a: np.ndarray, psi: np.ndarray) -> np.ndarray | None:
-    """psi one step down along the steepest direction of a unit that is dead at (a, psi)
-    (|theta_l| below DEAD_TOL times max(1, |psi|)), None if no unit is or none goes down."""
+    """psi one step down along the steepest direction of a unit that is dead or dying at
+    (a, psi) (|theta_l| below DEAD_TOL times max(1, |psi|); it is set to 0 first), None if
+    no unit is or none goes down."""
     xt, yt, lam = float_data(problem)
     scale = max(1.0, float(np.max(np.abs(psi))))
     dead = [u for u in range(len(a)) if np.linalg.norm(psi[u]) < DEAD_TOL * scale]
@@ -405,27 +418,42 @@ def _connections(
         found = _descent(problem, point, direction, matcher, seed + k)
         if found is None:
             continue
-        mid, dist, run, vertices = found
+        mid, dist, end, thinned, full = found
         if mid is None:
+            end_psi = end[problem.hidden :].reshape(psi.shape)
             lost.append(
                 {
                     "from": point.id,
                     "unit": direction.unit,
-                    "loss": run.loss,
+                    "loss": reduced_loss_array(*float_data(problem), end_psi),
                     "distance": dist if np.isfinite(dist) else None,
-                    "a": run.a.tolist(),
-                    "psi": run.psi.tolist(),
+                    "a": end[: problem.hidden].tolist(),
+                    "psi": end_psi.tolist(),
                 }
             )
             continue
         conn = reached.setdefault(mid, _connection(point, mid, loss_of))
         conn.paths += 1
         if conn.path is None:
-            path = [_rational_vertex(v) for v in vertices]
-            split = [_split(v, problem.hidden, width) for v in path]
-            height = path_height(problem, split, HEIGHT_TOL)
-            conn.path, conn.height = tuple(path), (height.lower, height.upper)
+            conn.path, conn.height = _stored_path(problem, point, thinned, full, width)
     return tuple(reached[mid] for mid in sorted(reached))
+
+
+def _stored_path(
+    problem: Problem,
+    point: CriticalPoint,
+    thinned: list[np.ndarray],
+    full: list[np.ndarray],
+    width: int,
+) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, Fraction]]:
+    """The thinned path as rationals with its exact height; when a chord between kept
+    iterates rises above the point's loss (beyond HEIGHT_TOL), every iterate is kept."""
+    for vertices in (thinned, full):
+        path = tuple(_rational_vertex(v) for v in vertices)
+        height = path_height(problem, [_split(v, problem.hidden, width) for v in path], HEIGHT_TOL)
+        if _reaches(height.upper, point.loss_interval):
+            break
+    return path, (height.lower, height.upper)
 
 
 def _split(v: tuple[Fraction, ...], hidden: int, width: int) -> tuple[list, list]:
@@ -489,6 +517,11 @@ def connect(
     return replace(out, landscape=graph)
 
 
+def _reaches(height: Fraction, critical: tuple[Fraction, Fraction]) -> bool:
+    """Whether a path of this exact height realises the critical value (to JOIN_RTOL)."""
+    return height <= critical[1] + JOIN_RTOL * max(Fraction(1), abs(critical[1]))
+
+
 def joins(result: Result, *, lost: bool) -> list[Join]:
     """The merges of the disconnectivity graph (:func:`disconnectivity`), each with the
     exact critical value of its point, the exact height of its stored paths and whether
@@ -516,7 +549,10 @@ def joins(result: Result, *, lost: bool) -> list[Join]:
                 minima=(i, j),
                 basins=(tuple(sorted(first)), tuple(sorted(second))),
                 path_height=(max(h[0] for h in heights), max(h[1] for h in heights)),
-                minimax=result.complete and not lost and all(q.descents_cover for q in below),
+                minimax=result.complete
+                and not lost
+                and all(q.descents_cover for q in below)
+                and _reaches(max(h[1] for h in heights), point.loss_interval),
             )
         )
     return out
