@@ -56,7 +56,9 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    s_G = sigma |a_G| w maps the critical set onto the merged one, and t_l = u_{G,k} s_G
    with |u_G| = 1 inverts it. When the merged critical set is zero-dimensional (the
    usual case), the primes P are therefore the orbit primes of its zero-dimensional
-   primes (:func:`_orbit_prime`, an elimination in few variables), each sampled by the
+   primes (:func:`_orbit_prime`, written down from the Gram prime P cap
+   Q[s_G s_G^T, y] as its image under q_G -> T_G T_G^T plus the 2-minors of T_G, where
+   eliminating s and u took minutes on a face of degree 64), each sampled by the
    zero-dimensional system P + Lambda, and steps 2-3 never decompose the face's own
    critical set, whose primary decomposition is the costliest computation of a face with
    three units (minutes where the orbit primes take a second). The samples are not
