@@ -286,3 +286,95 @@ def test_lifted_critical_points_are_those_of_the_regular_system(
             assert all(p.sign(h) > 0 for h in system.constraints)
         compared += 1
     assert compared >= (3 if hidden == 2 else 1)
+
+
+def _eliminated_orbit_prime(system: FaceSystem, Rt: object, merged_prime: list) -> list:
+    """The orbit prime by the route _orbit_prime replaced: s and u eliminated from
+    P(s, y) + <t_l - u_{G,k} s_G, |u_G|^2 - 1> (docs/METHOD.md section 4, step 4)."""
+    groups = system.unit_groups
+    leaders = {group[0]: g for g, group in enumerate(groups)}
+    t_names = [str(v) for v in Rt.gens()]
+    dims = [system.faces[group[0]].dim for group in groups]
+    s_names = [f"s{g}_{j}" for g, dim in enumerate(dims) for j in range(dim)]
+    u_names = [f"u{g}_{k}" for g, group in enumerate(groups) for k in range(len(group))]
+    S = algebra.ring([*t_names, *s_names, *u_names])
+    merged_t = []
+    for m_unit in system.merged.live:
+        unit = system.merged_units[m_unit]
+        stem = f"s{leaders[unit]}" if unit in leaders else f"t{unit}"
+        merged_t += [S(f"{stem}_{j}") for j in range(system.faces[unit].dim)]
+    gens = [g(*merged_t) for g in merged_prime]
+    for g, group in enumerate(groups):
+        us = [S(f"u{g}_{k}") for k in range(len(group))]
+        gens.append(sum((u**2 for u in us), S(0)) - 1)
+        for u, unit in zip(us, group, strict=True):
+            gens += [S(f"t{unit}_{j}") - u * S(f"s{g}_{j}") for j in range(dims[g])]
+    hidden = [S(name) for name in [*s_names, *u_names]]
+    to_t = S.hom([*Rt.gens(), *([Rt(0)] * len(hidden))], Rt)
+    return [to_t(g) for g in algebra.eliminate(gens, hidden)]
+
+
+@pytest.mark.parametrize(
+    ("problem", "pattern", "kind"),
+    [
+        (load_problem(example_path(), hidden=2, lam="1/10"), (0, 0), None),
+        (_seeded_problem(4, 3, 2), (0, 0, 1), "chamber"),
+        (_seeded_problem(4, 3, 2), (0, 0, 1), None),
+        (_seeded_problem(4, 3, 2), (0, 0, 0), None),
+    ],
+    ids=["pair", "pair+other on chambers", "pair+other", "triple"],
+)
+def test_written_orbit_primes_are_the_eliminated_ones(
+    problem: object, pattern: tuple[int, ...], kind: str | None
+) -> None:
+    """The orbit prime written down from the merged prime's Gram prime (P2(T T^T, y) +
+    2-minors of T) is the ideal the elimination of s and u gives, with the dimension
+    sum_G (|G| - 1), for every realizable merged prime; and merged primes with one Gram
+    prime have one eliminated orbit prime. "pair+other on chambers" is the shape of the
+    held-out face that took 232 s (two units sharing a chamber, a third on a chamber)."""
+    compared = 0
+    for product in _patterned_products(problem, pattern):
+        if kind is not None and any(f.kind != kind for f in product):
+            continue
+        system = FaceSystem.build(problem, product)
+        merged = system.merged
+        points = algebra.real_solutions(merged.effective_equations)
+        realized = [(p, s) for p in points if (s := _realizing_signs(p, merged)) is not None]
+        if not realized:
+            continue
+        Rt = t_ring_map(system)[0]
+        primes = algebra.minimal_primes(merged_critical_set(merged))
+        grams: dict = {}
+        for index in {_prime_of(merged, pt, signs, primes) for pt, signs in realized}:
+            gram = enumeration._gram_prime(system, primes[index])
+            written = algebra.ideal(enumeration._orbit_prime(system, Rt, gram))
+            eliminated = algebra.ideal(_eliminated_orbit_prime(system, Rt, primes[index]))
+            assert written == eliminated, [f.label() for f in product]
+            assert written.dimension() == sum(len(g) - 1 for g in system.unit_groups)
+            for other, ideal in grams.items():
+                assert (other == algebra.ideal(gram)) == (ideal == eliminated)
+            grams[algebra.ideal(gram)] = eliminated
+            compared += 1
+        if compared >= 2:
+            return
+    assert compared >= 1
+
+
+@pytest.mark.slow
+def test_the_held_out_face_of_two_units_on_a_chamber_ends_within_the_face_limit() -> None:
+    """Issue 32: on bench/run.py's seeded L = 3, n = 4 data (seed 5) the face
+    ++-- | ++-- | ++++ ran past the default 60 s limit (232 s, 210 s of them eliminating
+    the orbit prime); written down from the merged prime it takes seconds, with its one
+    minimum (a circle of dimension 1)."""
+    import time
+
+    from reluscape.exact.merge import process_face
+
+    rows = [("-1", "-9/10"), ("-2/5", "3/10"), ("-1/5", "1/5"), ("1", "1/5")]
+    problem = make_problem([[x] for x, _ in rows], [y for _, y in rows], hidden=3, lam="1/10")
+    labels = {f.label(): f.index for f in unit_arrangement(problem).faces}
+    product = tuple(sorted(labels[s] for s in ("++--", "++--", "++++")))
+    start = time.perf_counter()
+    record = process_face(problem, "realizable", product)
+    assert time.perf_counter() - start < 60
+    assert [(m.dimension, round(m.loss, 9)) for m in record.minima] == [(1, 0.19791527)]

@@ -1,0 +1,168 @@
+"""Benchmark: the slowest product face of seeded problems (issue 32: every face of L <= 4,
+n <= 12, d = 1 under 10 s, so the default 60 s face limit never bites).
+
+For each case (L, n, d) and seed, a child process builds bench/run.py's seeded data set
+(:func:`run.dataset`), processes every orbit of product faces one after the other with
+:func:`reluscape.exact.merge.process_face` (enumeration and verification, as a face
+process of ``solve`` does) and reports the time of each; the row of a case is its slowest
+face over the seeds, with that face's per-stage profile (reluscape.exact.stages), the
+seed, the face's sign vectors and the whole scan's time. A scan over ``--timeout`` is
+stopped and recorded as unfinished. The table is printed, the rows are written as JSON
+to ``bench/results/faces.json`` (and ``.txt``) after every case, and each row is appended
+to ``bench/results/history.jsonl`` (grid ``faces``). The machine may be shared: the face
+times are wall times of one process.
+
+Usage::
+
+    python bench/faces.py                          # L = 3, n = 4, 5 and L = 4, n = 5
+    python bench/faces.py --only 3,4,1 --seeds 0,1,2,3,4,5
+                                                   # one case; the file's other rows kept
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import HISTORY, ROOT, _commit, dataset, machine
+
+CASES = [(3, 4, 1), (3, 5, 1), (4, 5, 1)]  # (L, n, d)
+LIMIT_S = 10.0  # issue 32's target per face
+LAM = "1/10"
+
+
+@dataclass
+class FaceRow:
+    hidden: int
+    n: int
+    d: int
+    seeds: str
+    finished: bool
+    slowest_s: float | None = None
+    slowest_seed: int | None = None
+    slowest_face: str | None = None
+    slowest_stages: dict[str, float] | None = None
+    over_limit: int = 0
+    orbits: int = 0
+    scan_s: float = 0.0
+    minima: int = 0
+
+
+def scan(hidden: int, n: int, d: int, seed: int) -> dict:
+    """Every orbit of the seeded problem processed in turn; the slowest face and totals."""
+    from reluscape.data import make_problem
+    from reluscape.exact.arrangement import orbit_representatives, pieces
+    from reluscape.exact.merge import process_face
+
+    rows = dataset(n, d, seed)
+    problem = make_problem([r[:-1] for r in rows], [r[-1] for r in rows], hidden=hidden, lam=LAM)
+    faces = pieces(problem, "realizable")
+    start = time.perf_counter()
+    slowest: tuple[float, list[str], dict[str, float]] = (0.0, [], {})
+    over, minima, orbits = 0, 0, 0
+    for product in orbit_representatives(len(faces), hidden):
+        t0 = time.perf_counter()
+        record = process_face(problem, "realizable", product)
+        seconds = time.perf_counter() - t0
+        orbits += 1
+        minima += len(record.minima)
+        over += seconds > LIMIT_S
+        if seconds > slowest[0]:
+            slowest = (seconds, record.faces, record.seconds_by_stage)
+    return {
+        "seconds": slowest[0],
+        "face": " | ".join(slowest[1]),
+        "stages": slowest[2],
+        "over_limit": over,
+        "orbits": orbits,
+        "minima": minima,
+        "scan_s": time.perf_counter() - start,
+    }
+
+
+def run_case(hidden: int, n: int, d: int, seeds: list[int], timeout: float) -> FaceRow:
+    row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True)
+    for seed in seeds:
+        cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed}"]
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+        except subprocess.TimeoutExpired:
+            row.finished = False
+            continue
+        found = json.loads(out.stdout.strip().splitlines()[-1])
+        row.orbits += found["orbits"]
+        row.minima += found["minima"]
+        row.over_limit += found["over_limit"]
+        row.scan_s += found["scan_s"]
+        if row.slowest_s is None or found["seconds"] > row.slowest_s:
+            row.slowest_s, row.slowest_seed = found["seconds"], seed
+            row.slowest_face, row.slowest_stages = found["face"], found["stages"]
+    return row
+
+
+def _format(r: FaceRow) -> str:
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in (r.slowest_stages or {}).items())
+    state = "" if r.finished else "  UNFINISHED (a scan over --timeout)"
+    return (
+        f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.seeds:<12} {r.orbits:>7} {r.over_limit:>5} "
+        f"{r.scan_s:>8.1f} {r.slowest_s or 0:>8.2f}  seed {r.slowest_seed}: {r.slowest_face}"
+        f"{state}\n      stages s: {stages}"
+    )
+
+
+HEADER = (
+    f"{'L':>2} {'n':>3} {'d':>2} {'seeds':<12} {'orbits':>7} {'>10s':>5} {'scan s':>8} "
+    f"{'face s':>8}  slowest face"
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--seeds", default="0,1,2,3,4", help="comma-separated data seeds")
+    ap.add_argument("--only", action="append", metavar="L,n,d", help="run only these cases")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per scan")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "faces.json")
+    ap.add_argument("--history", type=Path, default=HISTORY)
+    ap.add_argument("--scan", help=argparse.SUPPRESS)  # L,n,d,seed: the child process
+    args = ap.parse_args()
+    if args.scan:
+        hidden, n, d, seed = (int(v) for v in args.scan.split(","))
+        print(json.dumps(scan(hidden, n, d, seed)))
+        return 0
+    cases = [c for c in CASES if not args.only or ",".join(map(str, c)) in args.only]
+    if not cases:
+        ap.error(f"--only {', '.join(args.only)}: not a case of {CASES}")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    run_id, rows = time.strftime("%Y-%m-%dT%H:%M:%S"), []
+    if args.out.exists():  # the rows of the cases not run now are kept
+        kept = [FaceRow(**r) for r in json.loads(args.out.read_text())["rows"]]
+        rows = [r for r in kept if (r.hidden, r.n, r.d) not in cases]
+    print(HEADER)
+    for hidden, n, d in cases:
+        row = run_case(hidden, n, d, seeds, args.timeout)
+        rows = sorted([*rows, row], key=lambda r: (r.hidden, r.d, r.n))
+        print(_format(row), flush=True)
+        entry = {"run": run_id, "grid": "faces", "commit": _commit(),
+                 "date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                 **asdict(row)}  # fmt: skip
+        with args.history.open("a", encoding="utf-8") as sink:
+            sink.write(json.dumps(entry) + "\n")
+        doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "commit": _commit(),
+               "limit_s": LIMIT_S, "rows": [asdict(r) for r in rows]}  # fmt: skip
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(doc, indent=2) + "\n")
+        text = [f"# {doc['date']}, {doc['commit']}", HEADER, *map(_format, rows)]
+        args.out.with_suffix(".txt").write_text("\n".join(text) + "\n")
+    print(f"written {args.out}, {args.out.with_suffix('.txt')} and {args.history}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
