@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.optimize import nnls, root
+from scipy.optimize import root
 
 import reluscape
 from reluscape.data import InputError, Problem, load_problem, make_problem
@@ -28,6 +28,7 @@ from reluscape.exact import algebra
 from reluscape.exact.verification import hessian_index
 from reluscape.execution.pipeline import solve
 from reluscape.numerical.loss import float_data, reduced_loss_array
+from reluscape.numerical.verify.landscape_checks import hull_distance
 from reluscape.schema import CriticalPoint, Minimum, Result
 
 
@@ -134,17 +135,6 @@ def _theta(c: CriticalPoint) -> np.ndarray:
     return np.array([*c.point.B[0], c.point.c[0]], dtype=float)
 
 
-def _hull_distance(gradients: list[np.ndarray]) -> float:
-    """Distance from 0 to the convex hull of the vectors: least |G w| over the simplex, by
-    nonnegative least squares with the constraint sum w = 1 as a heavily weighted row."""
-    G = np.array([g.ravel() for g in gradients]).T
-    weight = 1e6 * max(1.0, float(np.max(np.abs(G))))
-    A = np.vstack([G, weight * np.ones(G.shape[1])])
-    b = np.concatenate([np.zeros(G.shape[0]), [weight]])
-    w, _ = nnls(A, b)
-    return float(np.linalg.norm(G @ (w / np.sum(w))))
-
-
 def _adjacent_gradients(
     psi: np.ndarray, xt: np.ndarray, yt: np.ndarray, lam: float, tol: float = 1e-9
 ) -> list[np.ndarray]:
@@ -180,7 +170,7 @@ def _assert_census_point(
         _assert_stationary(fun, psi, what)
         return
     scale = max(1.0, lam * float(np.max(np.abs(psi))))
-    assert _hull_distance(_adjacent_gradients(psi, xt, yt, lam)) < 1e-7 * scale, what
+    assert hull_distance(_adjacent_gradients(psi, xt, yt, lam)) < 1e-7 * scale, what
     with pytest.raises(AssertionError):
         _assert_stationary(fun, psi, what)
 
@@ -385,7 +375,7 @@ def _ray_points(problem: Problem) -> set[tuple[str, float, bool]]:
             theta = np.sqrt((abs(c) - lam) / q) * w
             psi = theta[None, :]
             grads = _adjacent_gradients(psi, xt, yt, lam)
-            if _hull_distance(grads) > 1e-9:
+            if hull_distance(grads) > 1e-9:
                 continue
             normal = xt[j] / np.linalg.norm(xt[j])
             # Moving theta by +normal enters the chamber that sees sample j, by -normal

@@ -63,6 +63,20 @@ def add_problem_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--convention", choices=CONVENTIONS, default="sum", help=CONVENTION_HELP)
 
 
+def add_result_and_data(p: argparse.ArgumentParser, without: str) -> None:
+    """RESULT.json and the optional DATA.csv it is checked against (``without``: what is
+    used when it is absent)."""
+    p.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
+    p.add_argument(
+        "data",
+        metavar="DATA.csv",
+        nargs="?",
+        default=None,
+        help="optional: the data file it was computed on, checked against the data "
+        f"recorded in RESULT.json ({without})",
+    )
+
+
 def add_out_and_quiet(p: argparse.ArgumentParser, metavar: str = "RESULT.json") -> None:
     p.add_argument(
         "--out",

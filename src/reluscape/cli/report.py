@@ -35,15 +35,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         epilog=REPORT_EPILOG,
         formatter_class=common.FORMATTER,
     )
-    report.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
-    report.add_argument(
-        "data",
-        metavar="DATA.csv",
-        nargs="?",
-        default=None,
-        help="optional: the data file it was computed on, checked against the data "
-        "recorded in RESULT.json (which the report uses)",
-    )
+    common.add_result_and_data(report, "which the report uses")
     report.add_argument("--out", metavar="DIR", required=True, help="output directory")
     report.add_argument(
         "--compare",

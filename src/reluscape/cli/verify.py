@@ -39,15 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         epilog=VERIFY_EPILOG,
         formatter_class=common.FORMATTER,
     )
-    verify.add_argument("result", metavar="RESULT.json", help="result document of solve --out")
-    verify.add_argument(
-        "data",
-        metavar="DATA.csv",
-        nargs="?",
-        default=None,
-        help="optional: the data file it was computed on, checked against the data "
-        "recorded in RESULT.json (which are used without it)",
-    )
+    common.add_result_and_data(verify, "which are used without it")
     verify.add_argument("--quiet", action="store_true", help="no progress on stderr")
     verify.set_defaults(func=run)
 
