@@ -23,7 +23,7 @@ from reluscape.exact.exclusion import (
     _certified,
     _exact_row,
     _position,
-    _projection,
+    _projector,
     _sqrt_upper,
     _unit,
     excluded,
@@ -139,7 +139,13 @@ def test_a_proposal_that_is_no_certificate_is_refused() -> None:
 
 def test_projection_and_norm_bound_are_exact() -> None:
     basis = ((Fraction(1), Fraction(2), Fraction(0)), (Fraction(0), Fraction(1), Fraction(1)))
-    P = _projection(basis)
+    project = _projector(basis)
+    # The matrix of the map, column by column: Pi e_c.
+    columns = [project(tuple(Fraction(int(r == c)) for r in range(3))) for c in range(3)]
+    P = [[columns[c][r] for c in range(3)] for r in range(3)]
+    assert [[P[c][r] for c in range(3)] for r in range(3)] == P  # symmetric
+    for x in ((Fraction(3), Fraction(-1), Fraction(2)), (Fraction(1, 7), Fraction(0), Fraction(5))):
+        assert list(project(x)) == [sum(P[r][k] * x[k] for k in range(3)) for r in range(3)]
     square = [[sum(P[r][k] * P[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
     assert square == [list(row) for row in P]  # idempotent
     for b in basis:  # the identity on the span
