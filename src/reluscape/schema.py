@@ -512,6 +512,22 @@ class Minimum:
         face = self.face[unit]
         return [] if face.kind == "origin" else [f"t{unit}_{j}" for j in range(face.dim)]
 
+    def exact_point(self) -> tuple[list[Fraction], list[list[Fraction]]] | None:
+        """(a, psi) exactly from the rational point: a_l, and theta_l = sum_j t_lj K_l[j]
+        with K_l the face's basis rows (a dead unit's a_l = 0); None without one."""
+        rational = self.point.rational
+        if rational is None:
+            return None
+        width = len(self.point.B[0]) + 1
+        a = [rational.get(f"a{u}", Fraction(0)) for u in range(len(self.face))]
+        rows = []
+        for u, face in enumerate(self.face):
+            theta = [Fraction(0)] * width
+            for name, row in zip(self.t_names(u), face.basis, strict=False):
+                theta = [th + rational[name] * k for th, k in zip(theta, row, strict=True)]
+            rows.append(theta)
+        return a, rows
+
     def check_against(self, problem: Problem) -> None:
         """Check the shapes against the problem: L units, n signs each, bases in R^(d+1)."""
         L, n, d = problem.hidden, problem.n, problem.d

@@ -256,13 +256,27 @@ def _rational_vertex(x: np.ndarray) -> tuple[Fraction, ...]:
     return tuple(Fraction(round(float(v) * 2**VERTEX_BITS), 2**VERTEX_BITS) for v in x)
 
 
-def _aligned(a: np.ndarray, psi: np.ndarray, a_m: np.ndarray, psi_m: np.ndarray) -> np.ndarray:
-    """The minimum's point (a_m, psi_m) with its units permuted to sit nearest (a, psi)."""
-    best = min(
+def _aligned(a: np.ndarray, psi: np.ndarray, a_m: np.ndarray, psi_m: np.ndarray) -> list[int]:
+    """The permutation of the minimum's units that puts (a_m, psi_m) nearest (a, psi)."""
+    return min(
         map(list, itertools.permutations(range(len(a)))),
         key=lambda p: max(float(np.max(np.abs(a - a_m[p]))), float(np.max(np.abs(psi - psi_m[p])))),
     )
-    return _flat(a_m[best], psi_m[best])
+
+
+def _minimum_vertex(minimum: Minimum, order: list[int]) -> tuple[Fraction, ...]:
+    """The minimum's point as a path vertex, units in ``order``: its exact rational point
+    (point.rational, inside the certified box) when the document has one, so that the path
+    ends on the certified minimum itself; else its float point on the 2^-40 grid."""
+    exact = minimum.exact_point()
+    if exact is None:
+        a = np.asarray(minimum.point.a, dtype=float)
+        psi = np.column_stack(
+            [np.asarray(minimum.point.B, dtype=float), np.asarray(minimum.point.c, dtype=float)]
+        )
+        return _rational_vertex(_flat(a[order], psi[order]))
+    a_q, psi_q = exact
+    return tuple([*(a_q[u] for u in order), *(x for u in order for x in psi_q[u])])
 
 
 def _thinned(xt: np.ndarray, yt: np.ndarray, lam: float, vertices: list[np.ndarray]) -> list:
@@ -289,6 +303,7 @@ class _Matcher:
 
     def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float):
         self.all = RunMatcher(minima, xt, yt, lam)
+        self.minima = {m.id: m for m in minima}
         self.loss = {m.id: m.loss for m in minima}
         self.one = {m.id: RunMatcher([m], xt, yt, lam) for m in minima}
 
@@ -311,13 +326,13 @@ def _descent(
     direction: DescentDirection,
     matcher: _Matcher,
     seed: int,
-) -> tuple[int | None, float, np.ndarray, list[np.ndarray], list[np.ndarray]] | None:
+) -> tuple[int | None, float, np.ndarray, list, list, list] | None:
     """One descent from the point: a step along the direction, the wall-respecting descent
     (:func:`reluscape.numerical.descent.wall_descent`), its end named by the matcher, or
     polished by :func:`reluscape.numerical.search.descend` first when it is not yet close
     enough. Returns (minimum id or None, distance, the end as a flat (a, psi) vector, the
     path's vertices thinned and all of them, as flat vectors from the point to the end,
-    on the minimum's own point when it is isolated)."""
+    and the last vertex: the minimum's own point when it is isolated, else none)."""
     a, psi = _psi(point)
     x0 = _start(problem, a, psi, direction)
     if x0 is None:
@@ -355,15 +370,19 @@ def _descent(
         mid, dist = matcher.match(run.a, run.psi, run.loss)
         if mid is not None:
             break
-    tail = [
-        _aligned(end[:hidden], end[hidden:].reshape(psi.shape), a_m, psi_m)
-        for i, a_m, psi_m in matcher.all.points
-        if i == mid
-    ]
+    order = next(
+        (
+            _aligned(end[:hidden], end[hidden:].reshape(psi.shape), a_m, psi_m)
+            for i, a_m, psi_m in matcher.all.points
+            if i == mid
+        ),
+        None,
+    )
+    tail = [] if order is None else [_minimum_vertex(matcher.minima[mid], order)]
     head = [_flat(a, psi), lifted(x0[hidden:].reshape(psi.shape))]
-    thinned = [*head, *map(lifted, _thinned(xt, yt, lam, iterates[1:-1])), end, *tail]
-    full = [*head, *map(lifted, iterates[1:-1]), end, *tail]
-    return mid, dist, end, thinned, full
+    thinned = [*head, *map(lifted, _thinned(xt, yt, lam, iterates[1:-1])), end]
+    full = [*head, *map(lifted, iterates[1:-1]), end]
+    return mid, dist, end, thinned, full, tail
 
 
 def _dead_escape(problem: Problem, a: np.ndarray, psi: np.ndarray) -> np.ndarray | None:
@@ -418,7 +437,7 @@ def _connections(
         found = _descent(problem, point, direction, matcher, seed + k)
         if found is None:
             continue
-        mid, dist, end, thinned, full = found
+        mid, dist, end, thinned, full, tail = found
         if mid is None:
             end_psi = end[problem.hidden :].reshape(psi.shape)
             lost.append(
@@ -435,7 +454,7 @@ def _connections(
         conn = reached.setdefault(mid, _connection(point, mid, loss_of))
         conn.paths += 1
         if conn.path is None:
-            conn.path, conn.height = _stored_path(problem, point, thinned, full, width)
+            conn.path, conn.height = _stored_path(problem, point, thinned, full, tail, width)
     return tuple(reached[mid] for mid in sorted(reached))
 
 
@@ -444,12 +463,13 @@ def _stored_path(
     point: CriticalPoint,
     thinned: list[np.ndarray],
     full: list[np.ndarray],
+    tail: list[tuple[Fraction, ...]],
     width: int,
 ) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, Fraction]]:
-    """The thinned path as rationals with its exact height; when a chord between kept
-    iterates rises above the point's loss (beyond HEIGHT_TOL), every iterate is kept."""
+    """The thinned path as rationals, ending on ``tail``, with its exact height; when a
+    chord between kept iterates rises above the point's loss, every iterate is kept."""
     for vertices in (thinned, full):
-        path = tuple(_rational_vertex(v) for v in vertices)
+        path = (*(_rational_vertex(v) for v in vertices), *tail)
         height = path_height(problem, [_split(v, problem.hidden, width) for v in path], HEIGHT_TOL)
         if _reaches(height.upper, point.loss_interval):
             break

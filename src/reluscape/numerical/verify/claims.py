@@ -149,17 +149,8 @@ class Claim:
 
     def exact_psi(self) -> list[list[Fraction]] | None:
         """theta_l = sum_j t_lj K_l[j], exactly, from the rational point (None without one)."""
-        if self.rational is None:
-            return None
-        width = len(self.minimum.point.B[0]) + 1
-        rows = []
-        for u, face in enumerate(self.minimum.face):
-            theta = [Fraction(0)] * width
-            for name, row in zip(self.t_names(u), face.basis, strict=False):
-                t = self.rational[name]
-                theta = [th + t * k for th, k in zip(theta, row, strict=True)]
-            rows.append(theta)
-        return rows
+        point = self.minimum.exact_point()
+        return None if point is None else point[1]
 
     def t_interval(self, name: str) -> tuple[Fraction, Fraction] | None:
         """Where the true coordinate ``name`` lies: its box, else the rational value widened

@@ -8,12 +8,13 @@ probe must find a descent (checked with the other census points).
 Each stored path (``connects[k].path``) is re-read and its height recomputed: exactly
 (:func:`reluscape.exact.paths.path_height`, which must give the stored enclosure) and in
 floats by sampling the full loss densely along every segment (which must stay inside that
-enclosure, up to rounding); it must start at its point and end at its minimum (on its point,
-up to a permutation of the units, for an isolated minimum; within the matching tolerance of
-`compare` for a set). Each join's critical value must be its point's loss interval, its
-path height the highest of its two paths', that height at least the critical value and,
-for a join called the minimax barrier, equal to it to 1e-9 (relative); the joins must be
-the merges of Kruskal's algorithm over the connections. A failure is a refutation of the document.
+enclosure, up to rounding). It must start at its point and end at its minimum: exactly on
+the minimum's rational point (inside its certified box), up to a permutation of the units,
+for an isolated minimum; within the matching tolerance of `compare` for a set. Each join's
+critical value must be its point's loss interval, its path height the highest of its two
+paths', that height at least the critical value and, for a join called the minimax
+barrier, equal to it to 1e-9 (relative); the joins must be the merges of Kruskal's
+algorithm over the connections. A failure is a refutation of the document.
 """
 
 from __future__ import annotations
@@ -124,6 +125,18 @@ def _path_failures(
     start = _flat(point.point)
     if np.max(np.abs(path[0] - start)) > 1e-9 * max(1.0, float(np.max(np.abs(start)))):
         out.append(f"{where}: the path does not start at the point")
+    minimum = next(m for m in result.minima if m.id == conn.minimum)
+    exact = minimum.exact_point() if minimum.dimension == 0 else None
+    if exact is not None:
+        # Exactly on the certified minimum's rational point, up to a unit permutation.
+        a_q, psi_q = exact
+        ends = {
+            (*(a_q[u] for u in order), *(x for u in order for x in psi_q[u]))
+            for order in itertools.permutations(range(hidden))
+        }
+        if tuple(conn.path[-1]) not in ends:
+            out.append(f"{where}: the path does not end on its minimum's rational point")
+        return out
     end = path[-1]
     a, psi = end[:hidden], end[hidden:].reshape(hidden, width)
     mid, dist = matcher.match(a, psi, PARAM_TOL)
