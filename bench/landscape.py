@@ -13,6 +13,7 @@ Usage::
 
     python bench/landscape.py                 # every case (about an hour on 2 cores)
     python bench/landscape.py --only L2n8     # the cases whose name contains the string
+    python bench/landscape.py --readme        # only rewrite README's block from the JSON
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import HISTORY, ROOT, _commit, dataset, machine
+from run import HISTORY, ROOT, _commit, dataset, machine, update_readme
 
 OUT = ROOT / "bench" / "results" / "landscape.json"
 # (name, L, n, d, lambda): issue 27's cases.
@@ -83,10 +84,24 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _readme(doc: dict) -> str:
+    """README's block: the table and where it comes from."""
+    return (
+        f"`python bench/landscape.py` on {doc['commit']} ({doc['run']}; whole `solve --census` "
+        "processes, seeded data of bench/run.py, lambda = 1/10; ratio = landscape s / "
+        "solve s, from one process's stats):\n\n" + _table(doc["rows"]) + "\n"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="", help="run the cases whose name contains this")
+    ap.add_argument("--readme", action="store_true", help="only rewrite README's block")
     args = ap.parse_args()
+    if args.readme:
+        doc = json.loads(OUT.read_text())
+        update_readme("landscape", _readme(doc) + "\n")
+        return 0
     cases = [c for c in CASES if args.only in c[0]]
     if not cases:
         print(f"no case matches {args.only!r}", file=sys.stderr)
