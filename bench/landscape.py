@@ -76,9 +76,10 @@ def run_case(name: str, hidden: int, n: int, d: int, lam: str, work: Path) -> di
 
 def _table(rows: list[dict]) -> str:
     head = ["case", "exit", "wall s", "solve s", "landscape s", "ratio", "minima", "kinks",
-            "TS", "joins", "minimax", "lost", "load"]  # fmt: skip
+            "TS", "joins", "minimax", "lost", "load", "commit"]  # fmt: skip
     keys = ["case", "exit", "wall_s", "solve_s", "landscape_s", "ratio", "minima", "kinks",
-            "transition_states", "joins", "minimax", "lost_paths", "load_before"]  # fmt: skip
+            "transition_states", "joins", "minimax", "lost_paths", "load_before",
+            "commit"]  # fmt: skip
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     lines += [" | ".join(str(r.get(k, "-")) for k in keys) for r in rows]
     return "\n".join(lines)
@@ -87,7 +88,7 @@ def _table(rows: list[dict]) -> str:
 def _readme(doc: dict) -> str:
     """README's block: the table and where it comes from."""
     return (
-        f"`python bench/landscape.py` on {doc['commit']} ({doc['run']}; whole `solve --census` "
+        f"`python bench/landscape.py` ({doc['run']}; whole `solve --census` "
         "processes, seeded data of bench/run.py, lambda = 1/10; ratio = landscape s / "
         "solve s, from one process's stats):\n\n" + _table(doc["rows"]) + "\n"
     )
@@ -108,10 +109,14 @@ def main() -> int:
         return 2
     run_id = time.strftime("%Y-%m-%dT%H:%M:%S")
     doc = {"run": run_id, "commit": _commit(), "machine": machine(), "rows": []}
+    if args.only and OUT.exists():
+        # A partial run replaces its cases' rows and keeps the others (with their commit).
+        old = json.loads(OUT.read_text())
+        doc["rows"] = [r for r in old["rows"] if not any(r["case"] == c[0] for c in cases)]
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            row = run_case(*case, Path(tmp))
-            doc["rows"].append(row)
+            row = {**run_case(*case, Path(tmp)), "commit": doc["commit"]}
+            doc["rows"] = [*doc["rows"], row]
             # Every row as it finishes: a run stopped early keeps what it measured.
             OUT.write_text(json.dumps(doc, indent=2) + "\n")
             OUT.with_suffix(".txt").write_text(_table(doc["rows"]) + "\n")

@@ -299,7 +299,8 @@ class _Matcher:
     (relative) of the run's: a run within ``PARAM_TOL`` of a minimum is that close in loss
     (the loss is Lipschitz), and the projection onto a set of minima (Gauss-Newton on its
     prime) is most of the time of a census otherwise. With none in the window, all are
-    asked, so that a far-off end is still reported with its distance."""
+    asked, so that a far-off end is still reported with its distance. An end in the closure
+    of a set of minima (a unit died at the end of the curve) is named by that set."""
 
     def __init__(self, minima: list[Minimum], xt: np.ndarray, yt: np.ndarray, lam: float):
         self.all = RunMatcher(minima, xt, yt, lam)
@@ -317,6 +318,17 @@ class _Matcher:
             return self.all.match(a, psi, PARAM_TOL)
         found = [self.one[mid].match(a, psi, PARAM_TOL) for mid in near]
         hits = [f for f in found if f[0] is not None]
+        if not hits:
+            # An end with a unit that died at the end of a curve of minima (two parallel
+            # units, one gone to 0) lies in the closure of that set, at its loss: the
+            # matcher compares no set with a run that has more dead units, so the set's
+            # own distance decides here, as for a census point in its closure.
+            scale = PARAM_TOL * max(1.0, float(np.max(np.abs(psi))))
+            for mid, geometry in self.all.sets:
+                if mid in near:
+                    dist = geometry.distance(a, psi, self.all.yt, self.all.lam)
+                    if dist <= scale:
+                        hits.append((mid, dist))
         return min(hits or found, key=lambda f: f[1])
 
 

@@ -401,7 +401,14 @@ def _project(claim: Claim, t: np.ndarray) -> np.ndarray | None:
         if np.all(np.abs(values) <= 1e-13 * reach):
             return t
         scale = np.where(lengths > 0, lengths, np.maximum(magnitude, 1e-300))
-        t = t - np.linalg.lstsq(jac / scale[:, None], values / scale, rcond=None)[0]
+        if not (np.all(np.isfinite(jac)) and np.all(np.isfinite(values))):
+            return None  # overflowed on the way: not converging
+        try:
+            t = t - np.linalg.lstsq(jac / scale[:, None], values / scale, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            # A step LAPACK cannot take (an ill-scaled Jacobian far from the variety) is a
+            # projection that did not converge, which the callers already handle.
+            return None
         if not np.all(np.isfinite(t)):
             return None
     return None
