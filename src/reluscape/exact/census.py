@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from reluscape.exact import algebra
+from reluscape.exact import algebra, linalg
 from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate
@@ -137,7 +137,7 @@ def _rate(ctx: _Context, wall: _Wall, v: list[Fraction]) -> int:
     normal to the unit's face): G_{l,C} . v for a chamber C whose closure p + eps v enters
     (sigma^C_i v . xt_i >= 0 on the zero set; all such chambers agree on v, r being
     continuous)."""
-    zs = {i: _dot(_frac(ctx.xt[i]), tuple(v)) for i in wall.face.zeros}
+    zs = {i: linalg.dot(_frac(ctx.xt[i]), v) for i in wall.face.zeros}
     for chamber, grad in wall.gradients:
         if all(chamber.signs[i] * z >= 0 for i, z in zs.items()):
             return ctx.point.sign(_vec_dot(list(grad), [ctx.R(algebra.to_qq(x)) for x in v]))
@@ -167,7 +167,8 @@ def _normal_components(ctx: _Context, wall: _Wall) -> int | None:
     m1, m2 = basis
     rays = []
     for r in rows:
-        c = (-_dot(m2, r), _dot(m1, r))  # N-coordinates of a vector of N orthogonal to r
+        # N-coordinates of a vector of N orthogonal to r.
+        c = (-linalg.dot(m2, r), linalg.dot(m1, r))
         for s in (1, -1):
             rays.append((s * c[0], s * c[1]))
     rays = sorted(set(rays), key=functools.cmp_to_key(_angle_order))
@@ -181,10 +182,6 @@ def _normal_components(ctx: _Context, wall: _Wall) -> int | None:
         return 1
     # Runs of negative rays around the circle: count the starts (negative after non-negative).
     return sum(1 for k, sg in enumerate(signs) if sg < 0 and signs[k - 1] > 0)
-
-
-def _dot(u: tuple[Fraction, ...], v: tuple[Fraction, ...]) -> Fraction:
-    return sum((x * y for x, y in zip(u, v, strict=True)), Fraction(0))
 
 
 def _independent_pair(rows: list[tuple[Fraction, ...]]) -> tuple | None:
