@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reluscape.data import Problem, make_problem
-from reluscape.exact.paths import crossings, interval_maximum, path_height, piece_loss
+from reluscape.exact.paths import (
+    crossings,
+    interval_maximum,
+    path_height,
+    piece_loss,
+    split_vertex,
+)
 
 F = Fraction
 
@@ -25,11 +31,6 @@ def _loss(problem: Problem, v: np.ndarray) -> float:
     a, psi = v[:L], v[L:].reshape(L, -1)
     f = np.maximum(xt @ psi.T, 0.0) @ a
     return 0.5 * float(np.sum((yt - f) ** 2)) + 0.5 * float(problem.lam_sum) * float(v @ v)
-
-
-def _split(v: tuple[Fraction, ...], hidden: int, width: int) -> tuple[list, list]:
-    rows = [list(v[hidden + u * width : hidden + (u + 1) * width]) for u in range(hidden)]
-    return list(v[:hidden]), rows
 
 
 small = st.fractions(min_value=-2, max_value=2, max_denominator=8)
@@ -51,7 +52,7 @@ def test_the_height_encloses_the_sampled_loss(hidden: int, ys: list[int], data) 
     count = data.draw(st.integers(2, 4))
     path = [tuple(data.draw(st.lists(small, min_size=size, max_size=size))) for _ in range(count)]
     tol = F(1, 2**40)
-    height = path_height(problem, [_split(v, hidden, width) for v in path], tol)
+    height = path_height(problem, [split_vertex(v, hidden) for v in path], tol)
     floats = np.array([[float(x) for x in v] for v in path])
     t = np.linspace(0, 1, 401)[:, None]
     samples = [

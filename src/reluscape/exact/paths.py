@@ -68,6 +68,18 @@ def _value(p: Poly, t: Fraction) -> Fraction:
     return out
 
 
+def split_vertex(v: Sequence[Fraction], hidden: int) -> Vertex:
+    """A flat vertex (a_1..a_L, theta_1, ..., theta_L), as result documents store paths,
+    as (a, psi rows).
+
+    >>> split_vertex([1, 2, 3, 4, 5, 6], 2)
+    ([1, 2], [[3, 4], [5, 6]])
+    """
+    width = (len(v) - hidden) // hidden
+    rows = [list(v[hidden + u * width : hidden + (u + 1) * width]) for u in range(hidden)]
+    return list(v[:hidden]), rows
+
+
 class _Segment:
     """One segment v0 -> v1 in integers: every coordinate times the least common
     denominator q of both vertices, the data times theirs (dx for xt, dy for yt), so that

@@ -44,7 +44,7 @@ from scipy.optimize import nnls
 
 from reluscape.data import Problem
 from reluscape.exact.arrangement import Arrangement, cached_arrangement
-from reluscape.exact.paths import path_height
+from reluscape.exact.paths import path_height, split_vertex
 from reluscape.numerical.compare import PARAM_TOL, RunMatcher
 from reluscape.numerical.descent import wall_descent
 from reluscape.numerical.loss import (
@@ -439,7 +439,6 @@ def _connections(
         dist = geometry.distance(a, psi, matcher.all.yt, matcher.all.lam)
         if dist <= PARAM_TOL * max(1.0, float(np.max(np.abs(psi)))):
             reached[mid] = _connection(point, mid, loss_of)
-    width = psi.shape[1]
     directions = descent_directions(problem, point)
     if point.descent_components == 1 and directions:
         # One component (decided exactly): every descent from it lands in the one
@@ -466,7 +465,7 @@ def _connections(
         conn = reached.setdefault(mid, _connection(point, mid, loss_of))
         conn.paths += 1
         if conn.path is None:
-            conn.path, conn.height = _stored_path(problem, point, thinned, full, tail, width)
+            conn.path, conn.height = _stored_path(problem, point, thinned, full, tail)
     return tuple(reached[mid] for mid in sorted(reached))
 
 
@@ -476,22 +475,15 @@ def _stored_path(
     thinned: list[np.ndarray],
     full: list[np.ndarray],
     tail: list[tuple[Fraction, ...]],
-    width: int,
 ) -> tuple[tuple[tuple[Fraction, ...], ...], tuple[Fraction, Fraction]]:
     """The thinned path as rationals, ending on ``tail``, with its exact height; when a
     chord between kept iterates rises above the point's loss, every iterate is kept."""
     for vertices in (thinned, full):
         path = (*(_rational_vertex(v) for v in vertices), *tail)
-        height = path_height(problem, [_split(v, problem.hidden, width) for v in path], HEIGHT_TOL)
+        height = path_height(problem, [split_vertex(v, problem.hidden) for v in path], HEIGHT_TOL)
         if _reaches(height.upper, point.loss_interval):
             break
     return path, (height.lower, height.upper)
-
-
-def _split(v: tuple[Fraction, ...], hidden: int, width: int) -> tuple[list, list]:
-    """A flat vertex (a, theta_1, ..., theta_L) as (a, psi rows)."""
-    rows = [list(v[hidden + u * width : hidden + (u + 1) * width]) for u in range(hidden)]
-    return list(v[:hidden]), rows
 
 
 def connect(

@@ -25,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import nnls
 
-from reluscape.exact.paths import path_height
+from reluscape.exact.paths import path_height, split_vertex
 from reluscape.numerical.compare import PARAM_TOL, RunMatcher
 from reluscape.numerical.search import adjacent_sign_patterns
 from reluscape.numerical.verify.claims import Claim, Context
@@ -74,11 +74,6 @@ def check_clarke(claim: Claim, ctx: Context) -> CheckOutcome:
     return CheckOutcome("Clarke", distance <= tol, distance, detail)
 
 
-def _vertex(v: tuple[Fraction, ...], hidden: int, width: int) -> tuple[list, list]:
-    rows = [list(v[hidden + u * width : hidden + (u + 1) * width]) for u in range(hidden)]
-    return list(v[:hidden]), rows
-
-
 def _flat(point: object) -> np.ndarray:
     a = np.asarray(point.a, dtype=float)  # type: ignore[attr-defined]
     psi = np.column_stack(
@@ -109,7 +104,7 @@ def _path_failures(
     where = f"point {point.id} -> minimum {conn.minimum}"
     out = []
     exact = path_height(
-        result.problem, [_vertex(v, hidden, width) for v in conn.path], HEIGHT_TOL
+        result.problem, [split_vertex(v, hidden) for v in conn.path], HEIGHT_TOL
     )
     if exact.lower > conn.height[1] or exact.upper < conn.height[0]:
         out.append(
