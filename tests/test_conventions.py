@@ -78,6 +78,21 @@ def test_verify_rechecks_a_mean_document(runs: dict) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_verify_shows_mean_losses(runs: dict) -> None:
+    """Before: verify's table showed the sum-convention loss of a mean document."""
+    (_, sum_doc), (_, mean_doc) = runs["sum"], runs["mean"]
+    tables = [_run("verify", str(doc), "--quiet").stdout for doc in (sum_doc, mean_doc)]
+    assert "loss (mean)" in tables[1]
+    sums, means = (_verify_losses(t) for t in tables)
+    assert len(sums) == len(means) == 2
+    assert means == pytest.approx([v / 3 for v in sums], abs=2e-10)
+
+
+def _verify_losses(text: str) -> list[float]:
+    """The loss column of verify's table (rows: id, dim, loss, checks...)."""
+    return [float(m.group(1)) for m in re.finditer(r"^\d+\s+\d+\s+(\d+\.\d{10})\s", text, re.M)]
+
+
 def test_a_mean_document_with_a_wrong_loss_fails_verify(runs: dict, tmp_path: Path) -> None:
     """The stored mean loss is checked, not ignored: its sum value n times too large
     (as the document stored before) is refuted."""

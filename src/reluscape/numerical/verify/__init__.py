@@ -102,6 +102,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from reluscape.convention import shown
 from reluscape.data import InputError, Problem
 from reluscape.numerical.verify.claims import (
     Claim,
@@ -187,7 +188,9 @@ def verify_document(
                 check_probe(claim, ctx, seed=k),
                 check_component(claim, ctx, seed=k),
             ]
-        reports.append(MinimumReport(claim.id, claim.dimension, claim.minimum.loss, checks))
+        reports.append(
+            MinimumReport(claim.id, claim.dimension, shown(problem, claim.minimum.loss), checks)
+        )
     for report, outcome in zip(reports, check_global(claims, result.complete), strict=True):
         report.checks.append(outcome)
     for report, claim in zip(reports, claims, strict=True):
@@ -208,6 +211,7 @@ def verify_document(
         general=general,
         census=census,
         landscape=landscape_summary,
+        convention=problem.convention,
     )
 
 
@@ -243,7 +247,8 @@ def _census_reports(points: list[Claim], ctx: Context, name: str) -> list[Minimu
             note = text if found is None else ""
             claim_text = f"claimed not a minimum, but {text}"
             descent = CheckOutcome("descent", found is None, decrease, claim_text, note=note)
-        out.append(MinimumReport(claim.id, claim.dimension, claim.minimum.loss, [first, descent]))
+        loss = shown(ctx.problem, claim.minimum.loss)
+        out.append(MinimumReport(claim.id, claim.dimension, loss, [first, descent]))
     return out
 
 

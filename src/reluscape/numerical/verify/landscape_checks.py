@@ -25,6 +25,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import nnls
 
+from reluscape.convention import divisor
 from reluscape.exact.paths import path_height, split_vertex
 from reluscape.numerical.compare import PARAM_TOL, RunMatcher
 from reluscape.numerical.search import adjacent_sign_patterns
@@ -106,17 +107,18 @@ def _path_failures(
     exact = path_height(
         result.problem, [split_vertex(v, hidden) for v in conn.path], HEIGHT_TOL
     )
+    k = divisor(ctx.problem)  # losses in messages are in the user's convention
     if exact.lower > conn.height[1] or exact.upper < conn.height[0]:
         out.append(
-            f"{where}: the path's exact height is in [{float(exact.lower):.12g}, "
-            f"{float(exact.upper):.12g}], not the stored [{float(conn.height[0]):.12g}, "
-            f"{float(conn.height[1]):.12g}]"
+            f"{where}: the path's exact height is in [{float(exact.lower / k):.12g}, "
+            f"{float(exact.upper / k):.12g}], not the stored [{float(conn.height[0] / k):.12g}, "
+            f"{float(conn.height[1] / k):.12g}]"
         )
     path = np.array([[float(x) for x in v] for v in conn.path])
     sampled = _float_height(ctx, path, hidden)
     slack = 1e-9 * max(1.0, abs(sampled))
     if sampled > float(conn.height[1]) + slack:
-        out.append(f"{where}: the loss reaches {sampled:.12g} on the path, above its height")
+        out.append(f"{where}: the loss reaches {sampled / k:.12g} on the path, above its height")
     start = _flat(point.point)
     if np.max(np.abs(path[0] - start)) > 1e-9 * max(1.0, float(np.max(np.abs(start)))):
         out.append(f"{where}: the path does not start at the point")
@@ -182,6 +184,7 @@ def landscape_failures(result: Result, ctx: Context) -> tuple[list[str], str]:
         return [], ""
     matcher = RunMatcher(result.minima, ctx.xt, ctx.yt, ctx.lam)
     by_id = {p.id: p for p in result.critical_points}
+    k = divisor(ctx.problem)  # losses in messages are in the user's convention
     out: list[str] = []
     paths = 0
     for point in result.critical_points:
@@ -211,13 +214,13 @@ def landscape_failures(result: Result, ctx: Context) -> tuple[list[str], str]:
         if expected[1] < join.critical_interval[0] - tol:
             out.append(
                 f"join {k}: its paths stay below its point's critical value "
-                f"{float(join.critical_interval[0]):.12g}, from which they start"
+                f"{float(join.critical_interval[0] / k):.12g}, from which they start"
             )
         elif join.minimax and expected[0] > join.critical_interval[1] + tol:
             out.append(
                 f"join {k}: it is called the minimax barrier, but its paths rise to "
-                f"{float(expected[1]):.12g}, not to its critical value "
-                f"{float(join.critical_interval[1]):.12g}"
+                f"{float(expected[1] / k):.12g}, not to its critical value "
+                f"{float(join.critical_interval[1] / k):.12g}"
             )
     summary = (
         f"landscape: {paths} stored path(s) re-computed exactly and sampled in floats, "

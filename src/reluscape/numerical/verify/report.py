@@ -114,6 +114,7 @@ class VerifyReport:
     general: list[str] = field(default_factory=list)
     census: list[MinimumReport] = field(default_factory=list)
     landscape: str = ""
+    convention: str = "sum"
 
     @property
     def passed(self) -> bool:
@@ -125,7 +126,9 @@ class VerifyReport:
 
     def table(self) -> str:
         """The table of outcomes, the failure details, the notes and the verdict line."""
-        header = ["#", "dim", "loss", *CHECKS]
+        # The losses are shown in the document's convention, and the header says which.
+        loss_head = "loss" if self.convention == "sum" else f"loss ({self.convention})"
+        header = ["#", "dim", loss_head, *CHECKS]
         rows = [
             [
                 str(m.id),
