@@ -74,3 +74,28 @@ def test_global_bad_input_is_one_line(files: dict[str, Path]) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("reluscape: error:") and "lambda" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["global", "compare"])
+def test_a_number_of_starts_past_the_limit_is_refused(
+    files: dict[str, Path], command: str
+) -> None:
+    """Before: ``--starts 10**20`` reached NumPy ("Maximum allowed dimension exceeded"),
+    a traceback with exit 1."""
+    many = "1" + "0" * 20
+    proc = run(command, str(files["data"]), "--hidden", "1", "--lam", "1", "--starts", many)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("reluscape: error: --starts must be an integer from 1 to")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("starts", 10**20), ("seed", "x"), ("seed", -1), ("jobs", 0)]
+)
+def test_the_library_checks_global_minimums_settings(option: str, value: object) -> None:
+    """Before: ``seed="x"`` was a TypeError deep in NumPy and ``jobs=0`` ran serially."""
+    import reluscape
+    from reluscape.validation import InputError
+
+    with pytest.raises(InputError, match=option):
+        reluscape.global_minimum([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1, **{option: value})

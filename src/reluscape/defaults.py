@@ -32,5 +32,10 @@ GLOBAL_STARTS = 20
 COMPARE_STARTS = 1000
 """Seeded starts of the training runs of ``compare``."""
 
+MAX_STARTS = 1_000_000
+"""Most multistart runs any command takes: each is a local optimisation with its own
+arrays, and the start points are drawn at once, so 10**20 starts would only exhaust memory
+(issue 31); a million is hours of training already."""
+
 COMPARE_JOBS = 2
 """Faces processed at the same time when ``compare`` runs the enumeration itself."""

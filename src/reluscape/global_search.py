@@ -70,7 +70,7 @@ from reluscape.exact.projection import reduced_loss_exact
 from reluscape.execution.checkpoint import Checkpoint
 from reluscape.execution.dask import face_outcome, face_record, run_on_dask
 from reluscape.schema import GlobalMinimum, Result
-from reluscape.validation import write_output
+from reluscape.validation import check_int, check_seed, check_starts, write_output
 
 __all__ = ["global_minimum", "piece_count", "summary"]
 
@@ -469,6 +469,8 @@ def global_minimum(
     >>> g.certified, g.lower <= g.upper, [m.signs for m in r.minima]
     (True, True, ['+0-', '-0+'])
     """
+    jobs = check_int(jobs, "jobs", min_val=1)
+    starts, seed = check_starts(starts), check_seed(seed)
     start = time.perf_counter()
     unit_faces = pieces(problem, "realizable")
     arrangement = cached_arrangement(problem)

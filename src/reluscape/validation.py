@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
+from reluscape.defaults import MAX_STARTS
+
 PROG = "reluscape"
 """Name of the command, used in messages."""
 
@@ -174,8 +176,9 @@ def _too_large(text: object, what: str) -> TooManyDigits:
     )
 
 
-def check_int(value: object, name: str, *, min_val: int) -> int:
-    """An integer setting >= ``min_val``, given as an int (NumPy integers too) or as text.
+def check_int(value: object, name: str, *, min_val: int, max_val: int | None = None) -> int:
+    """An integer setting in ``[min_val, max_val]``, given as an int (NumPy integers too) or
+    as text.
 
     Parameters
     ----------
@@ -186,11 +189,14 @@ def check_int(value: object, name: str, *, min_val: int) -> int:
         What the setting is, as the message should name it.
     min_val : int
         Smallest allowed value.
+    max_val : int, optional
+        Largest allowed value (a bound on work: a setting past it would only exhaust the
+        machine, e.g. ``--starts 10**20``).
 
     Raises
     ------
     InputError
-        If ``value`` is not an integer >= ``min_val``.
+        If ``value`` is not an integer in the range.
 
     Examples
     --------
@@ -206,6 +212,11 @@ def check_int(value: object, name: str, *, min_val: int) -> int:
     ... except InputError as exc:
     ...     print(exc)
     --seed must be an integer >= 0, got 2.0
+    >>> try:
+    ...     check_int(10**20, "--starts", min_val=1, max_val=10**6)
+    ... except InputError as exc:
+    ...     print(exc)
+    --starts must be an integer from 1 to 1000000, got 100000000000000000000
     """
     result: int | None = None
     if isinstance(value, str):
@@ -216,7 +227,27 @@ def check_int(value: object, name: str, *, min_val: int) -> int:
             result = operator.index(value)  # type: ignore[arg-type]
     if result is None or result < min_val:
         raise InputError(f"{name} must be an integer >= {min_val}, got {value!r}")
+    if max_val is not None and result > max_val:
+        raise InputError(f"{name} must be an integer from {min_val} to {max_val}, got {value!r}")
     return result
+
+
+def check_starts(value: object, name: str = "starts") -> int:
+    """The number of multistart runs: 1 to :data:`reluscape.defaults.MAX_STARTS`.
+
+    >>> check_starts("20")
+    20
+    """
+    return check_int(value, name, min_val=1, max_val=MAX_STARTS)
+
+
+def check_seed(value: object, name: str = "seed") -> int:
+    """A random seed: an integer >= 0 (NumPy takes any size).
+
+    >>> check_seed(3)
+    3
+    """
+    return check_int(value, name, min_val=0)
 
 
 def check_lambda(value: object, name: str = "lambda") -> Fraction:

@@ -17,6 +17,8 @@ from reluscape.validation import (
     check_int,
     check_lambda,
     check_output_path,
+    check_seed,
+    check_starts,
 )
 
 
@@ -66,8 +68,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
     lam = check_lambda(args.lam)
-    starts = check_int(args.starts, "--starts", min_val=1)
-    seed = check_int(args.seed, "--seed", min_val=0)
+    starts = check_starts(args.starts, "--starts")
+    seed = check_seed(args.seed, "--seed")
     out = check_output_path(args.out) if args.out is not None else None  # before the work
     problem = load_problem(args.data, hidden=hidden, lam=lam, convention=args.convention)
     check_float_range(problem.X, problem.y, problem.lam_sum, "compare")

@@ -20,6 +20,7 @@ from reluscape.validation import (
     check_int,
     check_lambda,
     check_output_path,
+    check_starts,
     check_timeout,
 )
 
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     hidden = check_int(args.hidden, "number of hidden units L", min_val=1)
     lam = check_lambda(args.lam)
     jobs = check_int(args.jobs, "--jobs", min_val=1)
-    starts = check_int(args.starts, "--starts", min_val=1)
+    starts = check_starts(args.starts, "--starts")
     face_timeout = check_timeout(args.face_timeout)
     time_limit = (
         None if args.time_limit is None else check_timeout(args.time_limit, "--time-limit")

@@ -41,6 +41,7 @@ from reluscape.numerical.loss import (
     full_loss_grad_array,
     reduced_loss_array,
 )
+from reluscape.validation import check_seed, check_starts
 
 __all__ = [
     "NumericalRun",
@@ -640,8 +641,8 @@ def multistart(
     >>> round(best.loss, 6), best.converged, best.is_local_min
     (2.631421, True, True)
     """
-    if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
-        raise ValueError(f"starts must be an integer >= 1, got {starts!r}")
+    # The one validator of each setting (InputError: one line at the CLI, exit 2).
+    starts, seed = check_starts(starts), check_seed(seed)
     xt, yt, lam = float_data(problem)
     inits = initial_points(xt, yt, problem.hidden, starts, seed)
     with _single_threaded_blas():
