@@ -68,7 +68,8 @@ from reluscape.exact.certificate import Direction, live_unit_excluded
 from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.execution.checkpoint import Checkpoint
-from reluscape.execution.dask import face_outcome, face_record, run_on_dask
+from reluscape.execution.dask import face_record
+from reluscape.execution.executor import run_faces
 from reluscape.schema import GlobalMinimum, Result
 from reluscape.validation import check_int, check_seed, check_starts, write_output
 
@@ -389,28 +390,6 @@ def piece_count(problem: Problem) -> int:
     return math.comb(pairs + problem.hidden - 1, problem.hidden)
 
 
-def _run_faces(
-    problem: Problem,
-    products: list[tuple[int, ...]],
-    collect: Callable[[FaceRecord], None],
-    *,
-    face_timeout: float | None,
-    jobs: int,
-) -> None:
-    """The exact path on ``products``, as :func:`reluscape.execution.pipeline.solve` runs
-    its faces: on Dask under a time limit or with several jobs, else one after the other
-    here, each through the same wrapper (a face that raises is recorded undecided, not
-    fatal to the run)."""
-    if products and (face_timeout or jobs > 1):
-        run_on_dask(
-            problem, "realizable", products, collect, face_timeout=face_timeout or None, jobs=jobs
-        )
-        return
-    for product in products:
-        outcome = face_outcome(problem, "realizable", product, False)
-        collect(face_record(problem, "realizable", product, outcome))
-
-
 def global_minimum(
     problem: Problem,
     *,
@@ -507,7 +486,8 @@ def global_minimum(
 
     t0 = time.perf_counter()
     try:
-        _run_faces(problem, todo, collect, face_timeout=face_timeout, jobs=jobs)
+        # The exact path as solve runs it: one executor, every face wrapped the same way.
+        run_faces(problem, "realizable", todo, collect, face_timeout=face_timeout, jobs=jobs)
     except KeyboardInterrupt:
         stopped = "stopped during the exact path"
         done = {r.product for r in records}

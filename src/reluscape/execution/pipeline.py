@@ -20,7 +20,7 @@ from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, piece
 from reluscape.exact.counting import Counts, estimate
 from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.execution.checkpoint import Checkpoint
-from reluscape.execution.dask import face_outcome, face_record, run_on_dask
+from reluscape.execution.executor import run_faces
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_choice, check_int, check_timeout
 
@@ -121,24 +121,17 @@ def solve(
         if progress is not None:
             progress(len(records), len(products), time.perf_counter() - start)
 
-    # No cluster is started when every face is already in the checkpoint.
-    if todo and (face_timeout or jobs > 1 or scheduler is not None):
-        run_on_dask(
-            problem,
-            partitions,
-            todo,
-            collect,
-            face_timeout=face_timeout or None,
-            jobs=jobs,
-            scheduler=scheduler,
-            started=started,
-            census=census,
-        )
-    else:
-        started()
-        for product in todo:
-            outcome = face_outcome(problem, partitions, product, census)
-            collect(face_record(problem, partitions, product, outcome))
+    run_faces(
+        problem,
+        partitions,
+        todo,
+        collect,
+        face_timeout=face_timeout,
+        jobs=jobs,
+        scheduler=scheduler,
+        started=started,
+        census=census,
+    )
     return assemble(problem, partitions, len(unit_faces), records, t_divide, start, census=census)
 
 
