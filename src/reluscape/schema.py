@@ -977,6 +977,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
             lam=_rational(d["lam"], "problem.lam"),
             convention=_str(d["convention"], "problem.convention"),
             source=source,
+            columns=None if d.get("columns") is None else _seq(d["columns"], "problem.columns"),
         )
     except MalformedResult:
         raise
