@@ -194,6 +194,16 @@ def test_main_in_process_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["solve", "--help"]) == 0
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from reluscape import __version__
+    from reluscape.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"reluscape {__version__}\n"
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"reluscape {__version__}"
+
+
 def test_progress_line_format() -> None:
     import io
 
