@@ -5,6 +5,7 @@ These tests run ``python -m reluscape`` in a subprocess and never reach the solv
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -204,21 +205,34 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert proc.returncode == 0 and proc.stdout.strip() == f"reluscape {__version__}"
 
 
-def test_progress_line_format() -> None:
-    import io
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
+
+def test_progress_is_a_bar_on_a_terminal() -> None:
+    from reluscape.cli.common import Progress
+
+    term = _Terminal()
+    progress = Progress(stream=term, header="reluscape: the plan")
+    for done in (0, 12, 231):
+        progress(done, 231, 0.1 * done)
+    progress.finish()
+    text = term.getvalue()
+    assert text.startswith("reluscape: the plan\n")
+    assert "faces" in text and "231/231" in text and "\r" in text
+
+
+def test_progress_writes_no_carriage_return_into_a_file() -> None:
+    """A stream that is not a terminal gets the header line only."""
     from reluscape.cli.common import Progress
 
     buf = io.StringIO()
-    progress = Progress(stream=buf, min_interval=0.0)
-    progress(0, 231, 0.0)
-    progress(12, 231, 3.1)
-    progress(231, 231, 60.0)
+    progress = Progress(stream=buf, header="reluscape: the plan")
+    for done in (0, 12, 231):
+        progress(done, 231, 0.1 * done)
     progress.finish()
-    text = buf.getvalue()
-    assert "\rfaces 12/231  elapsed 3.1 s  ETA 57 s" in text
-    assert "\rfaces 231/231  elapsed 60.0 s  ETA 0 s" in text
-    assert text.endswith("\n") and text.count("\n") == 1
+    assert buf.getvalue() == "reluscape: the plan\n"
 
 
 def _fake_result(problem, *, complete: bool):
@@ -328,7 +342,7 @@ def test_solve_flow_with_fake_pipeline(
     assert calls["partitions"] == "naive" and calls["face_timeout"] is None
     assert str(calls["problem"].lam) == "1/10" and str(calls["problem"].lam_sum) == "1/2"
     assert captured.out.startswith("reluscape: L = 2, lambda = 1/10 (mean convention)")
-    assert "\rfaces 3/3  elapsed 0.3 s  ETA 0 s" in captured.err
+    assert "\r" not in captured.err  # stderr is not a terminal: no progress bar
     assert Result.from_json(out.read_text()).complete is complete
     if complete:
         assert "incomplete" not in captured.err

@@ -254,7 +254,7 @@ def _run(
     if census:
         from reluscape.numerical.landscape import connect  # lazy: scipy, cvxpy
 
-        descents = None if quiet else common.Progress(label="census points descended from")
+        descents = None if quiet else common.Progress(label="census descents", unit="point")
         try:
             with common.float_limits("solve --census"):
                 result = connect(problem, result, progress=descents)
