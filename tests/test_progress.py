@@ -52,3 +52,14 @@ def test_solve_with_progress_true(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stderr", file)
     reluscape.solve(*data, hidden=1, lam="1/10", progress=True)
     assert file.getvalue() == ""
+
+
+def test_a_status_line_on_a_terminal_only() -> None:
+    """``global`` reports in words: the bar's text on a terminal, nothing in a file."""
+    term, file = Terminal(), io.StringIO()
+    for stream in (term, file):
+        with Bar("global search", stream=stream) as bar:
+            bar.status("solved 100 pieces")
+            bar.status("solved 200 pieces")
+    assert "global search" in term.getvalue() and "solved 200 pieces" in term.getvalue()
+    assert file.getvalue() == ""

@@ -60,6 +60,18 @@ class Bar:
         self.enabled = in_notebook() or bool(callable(isatty) and isatty())
         self._bar: Any = None
 
+    def status(self, line: str) -> None:
+        """Show ``line`` as the bar's text: the progress of a stage that reports in words
+        (``global``'s search, whose total is not known in advance)."""
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=None, desc=self.label, bar_format="{desc}: {postfix}",
+                             file=self.stream, dynamic_ncols=True, leave=True)  # fmt: skip
+        self._bar.set_postfix_str(line)
+
     def __call__(self, done: int, total: int, elapsed: float = 0.0) -> None:
         if not self.enabled:
             return
@@ -108,6 +120,6 @@ def progress_bar(
 
 
 def close(callback: ProgressCallback | None) -> None:
-    """Close ``callback`` if it is a :class:`Bar` made here (a user's callable is left)."""
+    """Close ``callback`` if it is a :class:`Bar` (any other callable is left as it is)."""
     if isinstance(callback, Bar):
         callback.close()

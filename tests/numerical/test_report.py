@@ -178,8 +178,12 @@ def test_report_d1(d1, tmp_path):
 
 def test_report_d2(d2, tmp_path):
     problem, result, _ = d2
-    index = write_report(result, problem, tmp_path / "rep")
+    calls = []
+    index = write_report(result, problem, tmp_path / "rep",
+                         progress=lambda done, total, s: calls.append((done, total)))  # fmt: skip
     assert len(check_report(index)) == expected_images(result, problem.hidden)
+    count = len(result.minima)
+    assert calls == [(k, count) for k in range(count + 1)]
 
 
 @pytest.mark.slow

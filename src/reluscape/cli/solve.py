@@ -267,7 +267,8 @@ def _run(
     if report is not None:
         from reluscape.numerical.report import write_report  # lazy: matplotlib
 
-        index = write_report(result, problem, report)
+        drawn = None if quiet else common.Progress(label="report: minima drawn", unit="minimum")
+        index = write_report(result, problem, report, progress=drawn)
         if not quiet:
             print(f"{PROG}: report written to {index}", file=sys.stderr)
     if not result.complete:

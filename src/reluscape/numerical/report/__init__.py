@@ -56,6 +56,7 @@ from reluscape.numerical.report.landscape import disconnectivity_graph
 from reluscape.numerical.report.page import face_type, write_page
 from reluscape.numerical.report.projection import Projection, plot_projection
 from reluscape.numerical.report.slices import default_slices, parse_slices, plot_slice
+from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
 
 __all__ = [
@@ -100,6 +101,7 @@ def write_report(
     *,
     comparison: dict[str, Any] | None = None,
     slices: Sequence[tuple[int, int]] | None = None,
+    progress: bool | ProgressCallback | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and its PNG figures; return the path of index.html.
 
@@ -118,6 +120,9 @@ def write_report(
     slices : sequence of (int, int), optional
         Pairs of flat indices into psi (:func:`parse_slices`) along which every minimum's
         loss slices are drawn; default :func:`default_slices`, one per unit.
+    progress : bool or callable, optional
+        True: a progress bar of the minima drawn (:mod:`reluscape.progress`); a callable
+        is called as ``progress(minima_drawn, minima, seconds)``.
 
     Raises
     ------
@@ -134,7 +139,11 @@ def write_report(
         psi_of(m)
         a_of(m)
     pairs = list(slices) if slices else default_slices(problem.hidden, problem.d)
-    return write_page(result, problem, out, pairs, comparison)
+    bar = progress_bar(progress, "report: minima drawn", unit="minimum")
+    try:
+        return write_page(result, problem, out, pairs, comparison, bar)
+    finally:
+        close(bar)
 
 
 def report_from_files(
@@ -144,6 +153,7 @@ def report_from_files(
     *,
     compare_path: str | Path | None = None,
     slices: Sequence[str] = (),
+    progress: bool | ProgressCallback | None = None,
 ) -> Path:
     """Read RESULT.json and write the report of it to ``out_dir``.
 
@@ -151,7 +161,7 @@ def report_from_files(
     exactly). A DATA.csv given as ``data`` is read with the recorded settings and must
     equal the recorded data exactly. ``compare_path`` names a ``reluscape compare --out``
     document of the same problem (:func:`read_compare`); ``slices`` are coordinate pairs
-    for :func:`parse_slices`.
+    for :func:`parse_slices`; ``progress`` as in :func:`write_report`.
 
     Raises
     ------
@@ -175,4 +185,6 @@ def report_from_files(
             )
     comparison = read_compare(compare_path, result) if compare_path is not None else None
     pairs = parse_slices(slices, problem.hidden, problem.d) if slices else None
-    return write_report(result, problem, out_dir, comparison=comparison, slices=pairs)
+    return write_report(
+        result, problem, out_dir, comparison=comparison, slices=pairs, progress=progress
+    )

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import html
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ from reluscape.numerical.report.function import plot_function, same_function
 from reluscape.numerical.report.landscape import disconnectivity_graph, landscape_section
 from reluscape.numerical.report.projection import Projection, plot_projection
 from reluscape.numerical.report.slices import plot_slice, slice_note
+from reluscape.progress import ProgressCallback
 from reluscape.schema import Face, Minimum, Result
 
 if TYPE_CHECKING:
@@ -277,14 +279,22 @@ def write_page(
     out: Path,
     pairs: Sequence[tuple[int, int]],
     comparison: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Path:
     """Draw every figure into the directory ``out`` and write ``out/index.html``; return
-    its path (:func:`reluscape.numerical.report.write_report` checks the arguments)."""
+    its path (:func:`reluscape.numerical.report.write_report` checks the arguments).
+    ``progress(minima_drawn, minima, seconds)`` is called before the first minimum and
+    after each."""
+    start = time.perf_counter()
     floats = Floats.of(problem)
     sections = []
-    for m in result.minima:
+    for k, m in enumerate(result.minima):
+        if progress is not None:
+            progress(k, len(result.minima), time.perf_counter() - start)
         figures, notes = minimum_figures(out, floats, m, pairs)
         sections.append(minimum_section(m, global_status(m, result.minima), figures, notes))
+    if progress is not None:
+        progress(len(result.minima), len(result.minima), time.perf_counter() - start)
     extra = ""
     if comparison is not None:
         ax = plot_basins(comparison, result)
