@@ -614,3 +614,36 @@ def test_a_float_failure_inside_the_work_is_one_line(
 def test_compare_global_has_the_work_limit_of_global(tmp_path: Path) -> None:
     proc = run("compare", write(tmp_path, FOUR), "--hidden", "12", "--lam", "1", "--global")
     assert_input_error(proc, "compare --global would search", "pieces", "global --force")
+
+
+def test_the_summary_time_is_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pipeline reports 0.0 s of its own, the command took longer (reading, loading,
+    here a sleep outside the stages): the summary and the document say the whole run, and
+    every stage's time."""
+    import json
+    import re
+    import time
+    import types
+
+    import reluscape.execution
+    from reluscape.cli import main
+
+    def solve(problem, **options):
+        time.sleep(0.3)
+        result = _fake_result(problem, complete=True)
+        result.stats["timings"] = {"divide": 0.0, "enumerate": 0.0, "verify": 0.0, "total": 0.0}
+        return result
+
+    fake = types.ModuleType("reluscape.execution.pipeline")
+    fake.solve = solve
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
+    out = tmp_path / "r.json"
+    argv = ["solve", write(tmp_path, GOOD_CSV), "--hidden", "1", "--lam", "1", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 0
+    line = re.search(r"time (\S+) s \(divide 0.0 s, enumerate 0.0 s, verify 0.0 s summed",
+                     capsys.readouterr().out)  # fmt: skip
+    assert line is not None and float(line.group(1)) >= 0.3
+    assert json.loads(out.read_text())["stats"]["timings"]["total"] >= 0.3
