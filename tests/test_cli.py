@@ -442,10 +442,14 @@ def _fake_pipeline(monkeypatch: pytest.MonkeyPatch, calls: list) -> None:
 
 
 def test_dry_run_of_50_units_answers_with_the_counts(tmp_path: Path) -> None:
+    import time
     from math import comb
 
+    start = time.perf_counter()
     proc = run("solve", write(tmp_path, GOOD_CSV), "--hidden", "50", "--lam", "1", "--dry-run")
+    assert time.perf_counter() - start < 20  # a Python start-up and a formula, on a busy machine
     assert proc.returncode == 0, proc.stderr
+    assert "estimated wall time about" in proc.stdout and "peak memory" in proc.stdout
     orbits = comb(21 + 49, 50)  # 4 n + 1 = 21 faces per unit
     mantissa = f"{orbits / 10 ** (len(str(orbits)) - 1):.1f}"
     assert "L = 50: 21 faces per unit" in proc.stdout
@@ -455,7 +459,7 @@ def test_dry_run_of_50_units_answers_with_the_counts(tmp_path: Path) -> None:
 def test_work_over_the_limit_is_refused_before_it_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reluscape.cli import ORBIT_LIMIT, main
+    from reluscape.cli import HOURS_LIMIT, main
 
     calls: list = []
     _fake_pipeline(monkeypatch, calls)
@@ -463,7 +467,8 @@ def test_work_over_the_limit_is_refused_before_it_starts(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("reluscape: error: this run would process")
-    assert f"{ORBIT_LIMIT:,}" in err and "--force" in err
+    assert f"more than the limit of {HOURS_LIMIT:g} h" in err and "--force" in err
+    assert "estimated wall time" in err
     assert calls == []
     assert main([*argv, "--force", "--quiet"]) == 0
     assert len(calls) == 1
@@ -478,7 +483,33 @@ def test_the_estimate_is_printed_when_the_work_starts(
     assert main(["solve", write(tmp_path, GOOD_CSV), "--hidden", "2", "--lam", "1"]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith("reluscape: realizable division, L = 2: 21 faces per unit")
-    assert "231 orbits" in first
+    assert "231 orbits" in first and "estimated wall time" in first and "peak memory" in first
+
+
+def test_L4_n20_is_refused_with_its_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 29: L = 4, n = 20 (1.58 million orbits) started without a word. Now it is
+    refused with its estimate (over the limit), or starts with the estimate as its first
+    line (under it, on a table measured on a faster machine)."""
+    from reluscape.cli import HOURS_LIMIT, main
+    from reluscape.data import load_problem
+    from reluscape.exact.counting import estimate
+    from reluscape.execution.costs import estimate_cost
+
+    calls: list = []
+    _fake_pipeline(monkeypatch, calls)
+    csv = "x,y\n" + "".join(f"{k / 10 - 1},{(7 * k) % 5 - 2}\n" for k in range(20))
+    path = write(tmp_path, csv)
+    code = main(["solve", path, "--hidden", "4", "--lam", "1"])
+    err = capsys.readouterr().err
+    assert "estimated wall time" in err.splitlines()[0] and "h, peak memory" in err
+    X = load_problem(path, hidden=4, lam=1).X
+    hours = estimate_cost(estimate(X, hidden=4).orbits, hidden=4, d=1).hours
+    if hours > HOURS_LIMIT:
+        assert code == 2 and err.count("\n") == 1 and calls == []
+    else:
+        assert code == 0 and len(calls) == 1
 
 
 def test_report_data_is_optional(

@@ -36,10 +36,10 @@ import sys
 
 from reluscape.cli import common, compare, global_, report, solve, verify
 from reluscape.cli.common import EXIT_INTERRUPTED, EXIT_OK, UsageError
-from reluscape.defaults import ORBIT_LIMIT
+from reluscape.defaults import HOURS_LIMIT
 from reluscape.validation import PROG, InputError
 
-__all__ = ["COMMANDS", "ORBIT_LIMIT", "build_parser", "main"]
+__all__ = ["COMMANDS", "HOURS_LIMIT", "build_parser", "main"]
 
 COMMANDS = (solve, verify, report, compare, global_)
 """The modules of the commands, in the order of ``--help``; each adds its subcommands."""

@@ -17,8 +17,9 @@ from reluscape.cli import common
 from reluscape.cli.common import EXIT_INCOMPLETE, EXIT_NOT_SAVED, EXIT_OK
 from reluscape.cli.output import print_out, save
 from reluscape.data import load_problem
-from reluscape.defaults import FACE_TIMEOUT, ORBIT_LIMIT
+from reluscape.defaults import FACE_TIMEOUT, HOURS_LIMIT
 from reluscape.exact.counting import Counts, estimate
+from reluscape.execution.costs import estimate_cost
 from reluscape.validation import (
     PROG,
     InputError,
@@ -39,9 +40,10 @@ example:
 DATA.csv has one sample per row, the inputs x first and the outcome y last; a
 non-numeric first row is a header. Numbers are read exactly ("0.1" is 1/10).
 
-Before any work, solve prints the number of faces and orbits it will process
-(--dry-run prints it and stops) and refuses, with exit code 2, a run of more than
-{ORBIT_LIMIT:,} orbits unless --force is given.
+Before any work, solve prints the number of faces and orbits it will process and
+the estimated wall time and peak memory (from per-orbit costs measured by L and d,
+bench/orbit_costs.py; --dry-run prints them and stops) and refuses, with exit code
+2, a run estimated at more than {HOURS_LIMIT:g} hours unless --force is given.
 
 --out is checked before the work starts: its directory must exist and be
 writable; an existing file must be a regular file with a write permission bit (a
@@ -118,13 +120,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--dry-run",
         action="store_true",
         help="print how many faces and orbits the run would process (counted by formula, "
-        "in seconds for any n and L), and stop",
+        "in seconds for any n and L) with its estimated wall time and peak memory, and stop",
     )
     solve.add_argument(
         "--force",
         action="store_true",
-        help=f"run even when more than {ORBIT_LIMIT:,} orbits of faces are to be processed "
-        "(refused by default: half a day of work or more)",
+        help=f"run even when the estimated wall time is more than {HOURS_LIMIT:g} hours "
+        "(refused by default)",
     )
     solve.add_argument(
         "--census",
@@ -223,14 +225,17 @@ def _run(
 
     # Counted by formula, without the algebra stack (Singular, msolve: 2 s to import).
     counts = estimate(problem.X, hidden=problem.hidden, partitions=partitions)
+    cost = estimate_cost(counts.orbits, hidden=problem.hidden, d=problem.d, jobs=jobs)
+    bound = "" if counts.exact else "at most "
+    plan = f"{_plan_line(counts, partitions)}; {bound}{cost.text()}"
     if dry_run:
-        print_out(_plan_line(counts, partitions))
+        print_out(plan)
         return EXIT_OK
-    if counts.orbits > ORBIT_LIMIT and not force:
+    if cost.hours > HOURS_LIMIT and not force:
         raise InputError(
             f"this run would process {'' if counts.exact else 'at most '}"
-            f"{common.count(counts.orbits)} orbits of faces, more than "
-            f"{ORBIT_LIMIT:,} (half a day of work or more); use fewer samples or hidden units, "
+            f"{common.count(counts.orbits)} orbits of faces: {cost.text()}, more than the "
+            f"limit of {HOURS_LIMIT:g} h; use fewer samples or hidden units, more --jobs, "
             "or pass --force to run it anyway"
         )
 
@@ -238,7 +243,7 @@ def _run(
 
     # The estimate opens the progress display: shown when the faces start, so that an
     # error found on the way there (checkpoint, scheduler) is the only line on stderr.
-    progress = None if quiet else common.Progress(header=_plan_line(counts, partitions))
+    progress = None if quiet else common.Progress(header=plan)
     try:
         result: Result = pipeline.solve(
             problem,
