@@ -1,16 +1,16 @@
 """Data: the problem a run is about, read and checked once.
 
 Every public entry point of reluscape validates its data here (with the checkers of
-:mod:`reluscape.validation`), so the rest of the pipeline can trust exact rational data:
+:mod:`reluscape.validation`), so the rest of the pipeline can trust exact rational data::
 
     data x_i in Q^d, y_i in Q (i = 1..n), hidden units L >= 1, ridge lambda in Q, lambda > 0.
 
-The loss is the sum-of-squares convention of docs/METHOD.md section 1,
+The loss is the sum-of-squares convention of docs/METHOD.md section 1::
 
     l(a, B, c) = 1/2 sum_i (yt_i - <a, ReLU(B x_i + c)>)^2 + lambda/2 (|a|^2 + |B|_F^2 + |c|^2),
 
 with centered outcomes yt_i = y_i - mean(y). With the mean convention
-1/(2n) sum_i (...)^2 + lambda/2 |.|^2 the landscape is the same as the sum convention
+``1/(2n) sum_i (...)^2 + lambda/2 |.|^2`` the landscape is the same as the sum convention
 with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
 """
 

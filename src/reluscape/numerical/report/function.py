@@ -76,7 +76,7 @@ def same_function(
 ) -> tuple[bool, float]:
     """Whether the sample point and the other ``members`` (psi of each) compute the same
     function on the data grid (:func:`data_grid`): max difference at most
-    ``SAME_FUNCTION_TOL`` * max(1, max |f|). Returns that verdict and the max difference.
+    ``SAME_FUNCTION_TOL * max(1, max |f|)``. Returns that verdict and the max difference.
     """
     f0, *others = _outputs(floats, m, members, data_grid(floats)[0])
     diff = max((float(np.abs(fk - f0).max()) for fk in others), default=0.0)
