@@ -201,6 +201,22 @@ def test_report_d2_family(d2, tmp_path, units):
     assert "All members drawn compute the same function" in text
     assert "members drawn" in text and "implicit equation F = 0 with F = " in text
     assert len(images) == 1 + units + 1
+    # the projection on an axis of its own: a 2-D axis for a curve, a 3-D one for a surface
+    from reluscape.numerical.report import Projection, plot_projection
+    from reluscape.numerical.report.family import set_samples
+
+    m = split.minima[0]
+    geometry, samples = set_samples(m, Floats.of(problem))
+    projection = Projection.of(geometry, samples)
+    ax = plot_projection(m, projection)
+    labels = [ax.get_xlabel(), ax.get_ylabel()] + ([ax.get_zlabel()] if units == 3 else [])
+    assert labels == projection.labels and len(labels) == units
+    plt.close(ax.figure)
+    if units == 3:
+        fig, flat = plt.subplots()
+        with pytest.raises(ValueError, match="3-D axis"):
+            plot_projection(m, projection, ax=flat)
+        plt.close(fig)
 
 
 def test_parse_slices():

@@ -177,6 +177,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>\n"
 
 
+def root_figure(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn in (the root one when ``ax`` is in a sub-figure)."""
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    while not isinstance(fig, Figure):
+        fig = fig.figure
+    return fig
+
+
 def save(fig: Figure, path: Path) -> None:
     """Write ``fig`` as a PNG and release it."""
     import matplotlib.pyplot as plt

@@ -150,6 +150,6 @@ def _plot_2d(
         ax.contour(u, v, fk.reshape(shape), levels=levels[::2], colors=f"C{k % 8 + 1}",
                    linestyles="--", linewidths=0.8)  # fmt: skip
         ax.plot([], [], ls="--", color=f"C{k % 8 + 1}", label=f"member {k + 1}")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="viridis", norm=cs.norm, edgecolors="k", zorder=3,
-               label="data")  # fmt: skip
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="viridis", vmin=levels[0], vmax=levels[-1],
+               edgecolors="k", zorder=3, label="data")  # fmt: skip
     ax.figure.colorbar(cs, ax=ax, label=f"{yname} (fitted: f)")

@@ -35,7 +35,15 @@ import numpy as np
 from reluscape.data import InputError, Problem
 from reluscape.numerical.compare import certified_interval, global_status
 from reluscape.numerical.report.basins import plot_basins
-from reluscape.numerical.report.common import Floats, axis_labels, loss_text, psi_of, save, table
+from reluscape.numerical.report.common import (
+    Floats,
+    axis_labels,
+    loss_text,
+    psi_of,
+    root_figure,
+    save,
+    table,
+)
 from reluscape.numerical.report.family import family_members, set_samples
 from reluscape.numerical.report.function import plot_function, same_function
 from reluscape.numerical.report.landscape import disconnectivity_graph, landscape_section
@@ -76,7 +84,7 @@ def figure_html(ax: Axes, out: Path, name: str, alt: str) -> str:
     element, captioned with the figure's axis labels (:func:`reluscape.numerical.report.
     common.axis_labels`) so that a reader of the page, or a test, sees what is drawn."""
     labels = axis_labels(ax)
-    save(ax.figure, out / name)
+    save(root_figure(ax), out / name)
     caption = "Axes: " + "; ".join(labels) if labels else ""
     return (
         f'<figure class="fig"><img src="{html.escape(name)}" alt="{html.escape(alt)}">'

@@ -9,7 +9,7 @@ the surface for k = 2), with sampled real points of the set.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from reluscape.schema import Minimum
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from mpl_toolkits.mplot3d.axes3d import Axes3D
 
 
 def projection_coordinates(geometry: ComponentGeometry, samples: list[np.ndarray]) -> list[int]:
@@ -137,12 +138,13 @@ def plot_projection(m: Minimum, projection: Projection, *, ax: Axes | None = Non
                 F = curve.evaluate_float([U, V, w + 0 * U])
                 if F.min() < 0 < F.max():
                     ax.contour(U, V, F, levels=[0.0], zdir="z", offset=w, colors="C0")
-        ax.scatter(pts[:, 0], pts[:, 1], pts[:, 2], s=10, color="C3", label="sampled points")
-        ax.set_xlabel(labels[0])
-        ax.set_ylabel(labels[1])
-        ax.set_zlabel(labels[2])  # type: ignore[attr-defined]
+        ax3 = cast("Axes3D", ax)
+        ax3.scatter(pts[:, 0], pts[:, 1], pts[:, 2], s=10, color="C3", label="sampled points")
+        ax3.set_xlabel(labels[0])
+        ax3.set_ylabel(labels[1])
+        ax3.set_zlabel(labels[2])
         # contour() autoscales z to the values of F; the level curves sit at their offsets
-        ax.set_zlim(lo[2], hi[2])  # type: ignore[attr-defined]
+        ax3.set_zlim(lo[2], hi[2])
     ax.set_title(f"minimum #{m.id}: the set projected to ({', '.join(labels)})", fontsize=10)
     ax.legend(fontsize=7)
     return ax

@@ -109,7 +109,7 @@ def uniform_levels(values: np.ndarray) -> np.ndarray:
     if not hi > lo:
         pad = max(1e-12, 1e-6 * abs(lo))
         return np.array([lo - pad, lo + pad])
-    return MaxNLocator(nbins=SLICE_LEVELS, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+    return np.asarray(MaxNLocator(nbins=SLICE_LEVELS, steps=[1, 2, 5, 10]).tick_values(lo, hi))
 
 
 def plot_slice(
