@@ -678,3 +678,44 @@ def test_the_summary_time_is_the_whole_run(
                      capsys.readouterr().out)  # fmt: skip
     assert line is not None and float(line.group(1)) >= 0.3
     assert json.loads(out.read_text())["stats"]["timings"]["total"] >= 0.3
+
+
+def _stderr_on_a_terminal(args: list[str], columns: int = 100) -> str:
+    """Run ``python -m reluscape ARGS`` with stderr on a pseudo-terminal of ``columns``
+    columns (0: one that reports no size); its text."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reluscape", *args],
+        stdout=subprocess.DEVNULL, stderr=child_fd, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path: Path) -> None:
+    """End to end: solve on a terminal draws the faces' bar after the plan line;
+    --quiet draws nothing."""
+    args = ["solve", write(tmp_path, GOOD_CSV), "--hidden", "1", "--lam", "1"]
+    for columns in (100, 0):  # 0: a terminal that reports no width gets 80 columns
+        shown = _stderr_on_a_terminal(args, columns)
+        assert shown.startswith("reluscape: realizable division") and "\r" in shown
+        assert "faces" in shown and "21/21" in shown
+    assert _stderr_on_a_terminal([*args, "--quiet"]) == ""

@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -34,6 +35,19 @@ __all__ = ["Bar", "ProgressCallback", "close", "in_notebook", "progress_bar"]
 
 ProgressCallback = Callable[[int, int, float], None]
 """``progress(done, total, elapsed_seconds)``, called as a stage advances."""
+
+
+FALLBACK_COLUMNS = 80
+"""The bar's width on a terminal that reports none (a new pseudo-terminal, some CI
+runners), where tqdm would draw a bar of width 0."""
+
+
+def _has_width(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal that reports its width (columns > 0)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns > 0
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def in_notebook() -> bool:
@@ -78,9 +92,10 @@ class Bar:
         if self._bar is None:
             from tqdm.auto import tqdm  # lazy: only a run that shows progress pays it
 
+            sized = _has_width(self.stream)
             self._bar = tqdm(
-                total=total, initial=done, desc=self.label, unit=self.unit,
-                file=self.stream, dynamic_ncols=True, leave=True,
+                total=total, initial=done, desc=self.label, unit=self.unit, file=self.stream,
+                dynamic_ncols=sized, ncols=None if sized else FALLBACK_COLUMNS, leave=True,
             )  # fmt: skip
             return
         if self._bar.total != total:
