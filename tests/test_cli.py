@@ -710,6 +710,7 @@ def _stderr_on_a_terminal(args: list[str], columns: int = 100) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.slow  # three whole solves in subprocesses
 def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path: Path) -> None:
     """End to end: solve on a terminal draws the faces' bar after the plan line;
     --quiet draws nothing."""
