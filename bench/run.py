@@ -368,10 +368,17 @@ def readme_table(history: Path = HISTORY) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(block: str, body: str, readme: Path = ROOT / "README.md") -> None:
-    """Replace what stands between the README's markers ``<!-- bench:BLOCK -->`` and
-    ``<!-- /bench:BLOCK -->`` by ``body`` (generated tables: targets, consistency)."""
+def update_readme(block: str, body: str, readme: Path | None = None) -> None:
+    """Replace what stands between the markers ``<!-- bench:BLOCK -->`` and
+    ``<!-- /bench:BLOCK -->`` by ``body`` (generated tables: targets, consistency), in
+    ``readme`` or else in the one of README.md and docs/*.md that holds the markers (the
+    long tables live in docs/guide.md)."""
     start, end = f"<!-- bench:{block} -->", f"<!-- /bench:{block} -->"
+    if readme is None:
+        pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        readme = next((page for page in pages if start in page.read_text(encoding="utf-8")), None)
+        if readme is None:
+            raise SystemExit(f"no page holds the marker {start}")
     text = readme.read_text(encoding="utf-8")
     head, tail = text.index(start) + len(start), text.index(end)
     readme.write_text(text[:head] + "\n" + body + text[tail:], encoding="utf-8")

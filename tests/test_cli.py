@@ -5,6 +5,7 @@ These tests run ``python -m reluscape`` in a subprocess and never reach the solv
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -194,21 +195,44 @@ def test_main_in_process_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["solve", "--help"]) == 0
 
 
-def test_progress_line_format() -> None:
-    import io
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from reluscape import __version__
+    from reluscape.cli import main
 
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"reluscape {__version__}\n"
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"reluscape {__version__}"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal() -> None:
+    from reluscape.cli.common import Progress
+
+    term = _Terminal()
+    progress = Progress(stream=term, header="reluscape: the plan")
+    for done in (0, 12, 231):
+        progress(done, 231, 0.1 * done)
+    progress.finish()
+    text = term.getvalue()
+    assert text.startswith("reluscape: the plan\n")
+    assert "faces" in text and "231/231" in text and "\r" in text
+
+
+def test_progress_writes_no_carriage_return_into_a_file() -> None:
+    """A stream that is not a terminal gets the header line only."""
     from reluscape.cli.common import Progress
 
     buf = io.StringIO()
-    progress = Progress(stream=buf, min_interval=0.0)
-    progress(0, 231, 0.0)
-    progress(12, 231, 3.1)
-    progress(231, 231, 60.0)
+    progress = Progress(stream=buf, header="reluscape: the plan")
+    for done in (0, 12, 231):
+        progress(done, 231, 0.1 * done)
     progress.finish()
-    text = buf.getvalue()
-    assert "\rfaces 12/231  elapsed 3.1 s  ETA 57 s" in text
-    assert "\rfaces 231/231  elapsed 60.0 s  ETA 0 s" in text
-    assert text.endswith("\n") and text.count("\n") == 1
+    assert buf.getvalue() == "reluscape: the plan\n"
 
 
 def _fake_result(problem, *, complete: bool):
@@ -318,7 +342,7 @@ def test_solve_flow_with_fake_pipeline(
     assert calls["partitions"] == "naive" and calls["face_timeout"] is None
     assert str(calls["problem"].lam) == "1/10" and str(calls["problem"].lam_sum) == "1/2"
     assert captured.out.startswith("reluscape: L = 2, lambda = 1/10 (mean convention)")
-    assert "\rfaces 3/3  elapsed 0.3 s  ETA 0 s" in captured.err
+    assert "\r" not in captured.err  # stderr is not a terminal: no progress bar
     assert Result.from_json(out.read_text()).complete is complete
     if complete:
         assert "incomplete" not in captured.err
@@ -418,10 +442,14 @@ def _fake_pipeline(monkeypatch: pytest.MonkeyPatch, calls: list) -> None:
 
 
 def test_dry_run_of_50_units_answers_with_the_counts(tmp_path: Path) -> None:
+    import time
     from math import comb
 
+    start = time.perf_counter()
     proc = run("solve", write(tmp_path, GOOD_CSV), "--hidden", "50", "--lam", "1", "--dry-run")
+    assert time.perf_counter() - start < 20  # a Python start-up and a formula, on a busy machine
     assert proc.returncode == 0, proc.stderr
+    assert "estimated wall time about" in proc.stdout and "peak memory" in proc.stdout
     orbits = comb(21 + 49, 50)  # 4 n + 1 = 21 faces per unit
     mantissa = f"{orbits / 10 ** (len(str(orbits)) - 1):.1f}"
     assert "L = 50: 21 faces per unit" in proc.stdout
@@ -431,7 +459,7 @@ def test_dry_run_of_50_units_answers_with_the_counts(tmp_path: Path) -> None:
 def test_work_over_the_limit_is_refused_before_it_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from reluscape.cli import ORBIT_LIMIT, main
+    from reluscape.cli import HOURS_LIMIT, main
 
     calls: list = []
     _fake_pipeline(monkeypatch, calls)
@@ -439,7 +467,8 @@ def test_work_over_the_limit_is_refused_before_it_starts(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("reluscape: error: this run would process")
-    assert f"{ORBIT_LIMIT:,}" in err and "--force" in err
+    assert f"more than the limit of {HOURS_LIMIT:g} h" in err and "--force" in err
+    assert "estimated wall time" in err
     assert calls == []
     assert main([*argv, "--force", "--quiet"]) == 0
     assert len(calls) == 1
@@ -454,7 +483,33 @@ def test_the_estimate_is_printed_when_the_work_starts(
     assert main(["solve", write(tmp_path, GOOD_CSV), "--hidden", "2", "--lam", "1"]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith("reluscape: realizable division, L = 2: 21 faces per unit")
-    assert "231 orbits" in first
+    assert "231 orbits" in first and "estimated wall time" in first and "peak memory" in first
+
+
+def test_L4_n20_is_refused_with_its_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 29: L = 4, n = 20 (1.58 million orbits) started without a word. Now it is
+    refused with its estimate (over the limit), or starts with the estimate as its first
+    line (under it, on a table measured on a faster machine)."""
+    from reluscape.cli import HOURS_LIMIT, main
+    from reluscape.data import load_problem
+    from reluscape.exact.counting import estimate
+    from reluscape.execution.costs import estimate_cost
+
+    calls: list = []
+    _fake_pipeline(monkeypatch, calls)
+    csv = "x,y\n" + "".join(f"{k / 10 - 1},{(7 * k) % 5 - 2}\n" for k in range(20))
+    path = write(tmp_path, csv)
+    code = main(["solve", path, "--hidden", "4", "--lam", "1"])
+    err = capsys.readouterr().err
+    assert "estimated wall time" in err.splitlines()[0] and "h, peak memory" in err
+    X = load_problem(path, hidden=4, lam=1).X
+    hours = estimate_cost(estimate(X, hidden=4).orbits, hidden=4, d=1).hours
+    if hours > HOURS_LIMIT:
+        assert code == 2 and err.count("\n") == 1 and calls == []
+    else:
+        assert code == 0 and len(calls) == 1
 
 
 def test_report_data_is_optional(
@@ -590,3 +645,78 @@ def test_a_float_failure_inside_the_work_is_one_line(
 def test_compare_global_has_the_work_limit_of_global(tmp_path: Path) -> None:
     proc = run("compare", write(tmp_path, FOUR), "--hidden", "12", "--lam", "1", "--global")
     assert_input_error(proc, "compare --global would search", "pieces", "global --force")
+
+
+def test_the_summary_time_is_the_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pipeline reports 0.0 s of its own, the command took longer (reading, loading,
+    here a sleep outside the stages): the summary and the document say the whole run, and
+    every stage's time."""
+    import json
+    import re
+    import time
+    import types
+
+    import reluscape.execution
+    from reluscape.cli import main
+
+    def solve(problem, **options):
+        time.sleep(0.3)
+        result = _fake_result(problem, complete=True)
+        result.stats["timings"] = {"divide": 0.0, "enumerate": 0.0, "verify": 0.0, "total": 0.0}
+        return result
+
+    fake = types.ModuleType("reluscape.execution.pipeline")
+    fake.solve = solve
+    monkeypatch.setitem(sys.modules, "reluscape.execution.pipeline", fake)
+    monkeypatch.setattr(reluscape.execution, "pipeline", fake, raising=False)
+    out = tmp_path / "r.json"
+    argv = ["solve", write(tmp_path, GOOD_CSV), "--hidden", "1", "--lam", "1", "--quiet"]
+    assert main([*argv, "--out", str(out)]) == 0
+    line = re.search(r"time (\S+) s \(divide 0.0 s, enumerate 0.0 s, verify 0.0 s summed",
+                     capsys.readouterr().out)  # fmt: skip
+    assert line is not None and float(line.group(1)) >= 0.3
+    assert json.loads(out.read_text())["stats"]["timings"]["total"] >= 0.3
+
+
+def _stderr_on_a_terminal(args: list[str], columns: int = 100) -> str:
+    """Run ``python -m reluscape ARGS`` with stderr on a pseudo-terminal of ``columns``
+    columns (0: one that reports no size); its text."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reluscape", *args],
+        stdout=subprocess.DEVNULL, stderr=child_fd, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.slow  # three whole solves in subprocesses
+def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path: Path) -> None:
+    """End to end: solve on a terminal draws the faces' bar after the plan line;
+    --quiet draws nothing."""
+    args = ["solve", write(tmp_path, GOOD_CSV), "--hidden", "1", "--lam", "1"]
+    for columns in (100, 0):  # 0: a terminal that reports no width gets 80 columns
+        shown = _stderr_on_a_terminal(args, columns)
+        assert shown.startswith("reluscape: realizable division") and "\r" in shown
+        assert "faces" in shown and "21/21" in shown
+    assert _stderr_on_a_terminal([*args, "--quiet"]) == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import numpy as np
@@ -124,3 +125,33 @@ def test_a_huge_exponent_in_a_cell_is_refused_naming_it(tmp_path):
     f.write_text("0,1e999999999\n1,1\n2,0\n")  # in the first row too: not taken as a header
     with pytest.raises(InputError, match="line 1, column 2 has more than 4300 digits"):
         load_problem(f, hidden=1, lam=1)
+
+
+def test_header_names_are_kept(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text('height,"gross\nwidth" ,price\n0.1,2,3\n1/3,-1,0\n')
+    p = load_problem(f, hidden=1, lam="1")
+    assert p.columns == ("height", "gross width", "price")
+    assert p.x_names == ("height", "gross width") and p.y_name == "price"
+    # names play no part in the mathematics
+    g = tmp_path / "b.csv"
+    g.write_text("0.1,2,3\n1/3,-1,0\n")
+    bare = load_problem(g, hidden=1, lam="1")
+    assert bare.columns is None and hash(bare) == hash(p)
+    assert bare == dataclasses.replace(p, source=bare.source)
+    assert bare.x_names == ("x1", "x2") and bare.y_name == "y"
+
+
+def test_header_of_another_width_is_refused(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("height,price\n0.1,2,3\n1/3,-1,0\n")
+    with pytest.raises(InputError, match="the header has 2 columns, the data 3"):
+        load_problem(f, hidden=1, lam="1")
+
+
+def test_columns_are_checked():
+    p = make_problem([[0], [1]], [0, 1], hidden=1, lam=1, columns=["", "out"])
+    assert p.columns == ("x1", "out")
+    for bad in (["x"], ["x", "y", "z"], ["x", 2], "xy"):
+        with pytest.raises(InputError, match="columns must be 2 names"):
+            make_problem([[0], [1]], [0, 1], hidden=1, lam=1, columns=bad)

@@ -26,13 +26,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem, load_problem, make_problem
+from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
 
 try:
@@ -79,7 +79,11 @@ def solve(
         ``"sum"``: 1/2 sum of squared residuals; ``"mean"``: 1/(2n) times that sum.
     **options
         Passed to :func:`solve_problem` (``partitions``, ``face_timeout``, ``jobs``,
-        ``scheduler``, ``checkpoint``, ``progress``).
+        ``scheduler``, ``checkpoint``, ``census``, ``progress``). ``progress=True`` shows
+        a progress bar of each stage (the faces, then the census's descents): a widget
+        in a Jupyter notebook, a text bar on a terminal, nothing when stderr is a file
+        (:mod:`reluscape.progress`); a callable ``progress(done, total, seconds)`` is
+        called instead.
 
     Returns
     -------
@@ -109,13 +113,13 @@ def solve_problem(
     jobs: int = 1,
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
     census: bool = False,
 ) -> Result:
     """Divide-Enumerate-Merge on a validated :class:`Problem`; see
     :func:`reluscape.execution.pipeline.solve` for the options. With ``census``, the
     connections of the census (:func:`reluscape.numerical.landscape.connect`) as well,
-    as ``reluscape solve --census`` does.
+    as ``reluscape solve --census`` does; ``progress`` as in :func:`solve`.
 
     Examples
     --------
@@ -140,7 +144,11 @@ def solve_problem(
     if census:
         from reluscape.numerical.landscape import connect
 
-        result = connect(problem, result)
+        descents = progress_bar(progress, "census descents", unit="point")
+        try:
+            result = connect(problem, result, progress=descents)
+        finally:
+            close(descents)
     return result
 
 

@@ -1,16 +1,16 @@
 """Data: the problem a run is about, read and checked once.
 
 Every public entry point of reluscape validates its data here (with the checkers of
-:mod:`reluscape.validation`), so the rest of the pipeline can trust exact rational data:
+:mod:`reluscape.validation`), so the rest of the pipeline can trust exact rational data::
 
     data x_i in Q^d, y_i in Q (i = 1..n), hidden units L >= 1, ridge lambda in Q, lambda > 0.
 
-The loss is the sum-of-squares convention of docs/METHOD.md section 1,
+The loss is the sum-of-squares convention of docs/METHOD.md section 1::
 
     l(a, B, c) = 1/2 sum_i (yt_i - <a, ReLU(B x_i + c)>)^2 + lambda/2 (|a|^2 + |B|_F^2 + |c|^2),
 
 with centered outcomes yt_i = y_i - mean(y). With the mean convention
-1/(2n) sum_i (...)^2 + lambda/2 |.|^2 the landscape is the same as the sum convention
+``1/(2n) sum_i (...)^2 + lambda/2 |.|^2`` the landscape is the same as the sum convention
 with lambda multiplied by n; :attr:`Problem.lam_sum` is that effective value.
 """
 
@@ -73,6 +73,11 @@ class Problem:
         of squares.
     source : str or None
         Where the data came from (a path), for the record.
+    columns : tuple of str or None
+        The data's column names (the CSV header: d input names, then the outcome's), for
+        the axes of figures; None when the data had none (:attr:`x_names` and
+        :attr:`y_name` then give ``x1 .. xd`` and ``y``). Names play no part in the
+        mathematics: two problems that differ only in them are equal.
 
     Examples
     --------
@@ -83,6 +88,8 @@ class Problem:
     (Fraction(-2, 1), Fraction(-1, 1), Fraction(3, 1))
     >>> make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam="1/10", convention="mean").lam_sum
     Fraction(3, 10)
+    >>> p.x_names, p.y_name
+    (('x1',), 'y')
     """
 
     X: tuple[tuple[Fraction, ...], ...]
@@ -91,6 +98,7 @@ class Problem:
     lam: Fraction
     convention: str = "sum"
     source: str | None = None
+    columns: tuple[str, ...] | None = field(default=None, compare=False)
     _yt: tuple[Fraction, ...] = field(init=False, repr=False, compare=False)
     _xt: tuple[tuple[Fraction, ...], ...] = field(init=False, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False)
@@ -129,6 +137,18 @@ class Problem:
         return self._xt
 
     @property
+    def x_names(self) -> tuple[str, ...]:
+        """Names of the d inputs: the header's, else ``x1 .. xd``."""
+        if self.columns is None:
+            return tuple(f"x{j + 1}" for j in range(self.d))
+        return self.columns[:-1]
+
+    @property
+    def y_name(self) -> str:
+        """Name of the outcome: the header's last column, else ``y``."""
+        return "y" if self.columns is None else self.columns[-1]
+
+    @property
     def lam_sum(self) -> Fraction:
         """Ridge parameter in the sum convention: lambda, or n * lambda for ``mean``."""
         return self.lam * self.n if self.convention == "mean" else self.lam
@@ -145,6 +165,7 @@ class Problem:
             "d": self.d,
             "X": [[str(v) for v in row] for row in self.X],
             "y": [str(v) for v in self.y],
+            **({} if self.columns is None else {"columns": list(self.columns)}),
         }
 
 
@@ -218,18 +239,21 @@ def make_problem(
     lam: str | int | Fraction | float,
     convention: str = "sum",
     source: str | None = None,
+    columns: Sequence[object] | None = None,
 ) -> Problem:
     """Validate data and settings and return an exact :class:`Problem`.
 
     ``X`` may be a NumPy array or nested sequences (n x d; a 1-d sequence is one
     feature), ``y`` a sequence of n numbers. Numbers are converted exactly: strings
-    as written, floats by their shortest decimal spelling.
+    as written, floats by their shortest decimal spelling. ``columns``, optional, names
+    the d inputs and then the outcome (figures label their axes with them).
 
     Raises
     ------
     InputError
         On NaN/inf, non-numeric entries, ragged rows, inconsistent lengths, fewer
-        than 2 samples, ``hidden < 1``, ``lam <= 0`` or an unknown convention.
+        than 2 samples, ``hidden < 1``, ``lam <= 0``, an unknown convention, or
+        ``columns`` that are not d + 1 strings.
 
     Examples
     --------
@@ -263,7 +287,28 @@ def make_problem(
         for i, r in enumerate(rows)
     )
     yq = tuple(parse_rational(v, what=f"y[{i}]") for i, v in enumerate(ys))
-    return Problem(X=Xq, y=yq, hidden=hidden, lam=lam_q, convention=convention, source=source)
+    names = None if columns is None else _column_names(columns, len(Xq[0]) + 1)
+    return Problem(
+        X=Xq, y=yq, hidden=hidden, lam=lam_q, convention=convention, source=source, columns=names
+    )
+
+
+def _column_names(columns: Sequence[object], width: int) -> tuple[str, ...]:
+    """``columns`` checked to be ``width`` strings; an empty name becomes its default
+    (``x<j>``, or ``y`` for the last), so that every axis has a label.
+
+    >>> _column_names(["dose", "", "response"], 3)
+    ('dose', 'x2', 'response')
+    """
+    names = [] if isinstance(columns, str) else list(_entries(columns))  # type: ignore[call-overload]
+    if len(names) != width or not all(isinstance(v, str) for v in names):
+        raise InputError(
+            f"columns must be {width} names (the inputs, then y), got {columns!r:.80}"
+        )
+    defaults = [f"x{j + 1}" for j in range(width - 1)] + ["y"]
+    return tuple(
+        " ".join(str(v).split()) or default for v, default in zip(names, defaults, strict=True)
+    )
 
 
 def _as_list(values: object, name: str) -> list[object]:
@@ -326,22 +371,31 @@ def read_csv(path: str | Path) -> tuple[list[list[str]], list[str]]:
         If the file cannot be read, is not CSV, is empty, has ragged rows or non-numeric
         cells (a quoted cell spanning lines among them).
     """
-    table = _read_table(path)
+    table, _ = _read_table(path)
     return [row[:-1] for row, _ in table], [row[-1] for row, _ in table]
 
 
-def _read_table(path: str | Path) -> list[tuple[list[str], list[Fraction]]]:
-    """The data rows of a CSV file, as text and as exact numbers (each cell read once)."""
+def _read_table(
+    path: str | Path,
+) -> tuple[list[tuple[list[str], list[Fraction]]], list[str] | None]:
+    """The data rows of a CSV file, as text and as exact numbers (each cell read once),
+    and the header's column names (None without a header)."""
     p = Path(path)
     text = read_text(p, kind="data", expected="a CSV file", encoding="utf-8-sig")
     table = _records(text, p)
     if not table:
         raise InputError(f"data file {p} is empty")
+    header = None
     if _is_header(p, *table[0]):
+        header = table[0][1]
         table = table[1:]
     if not table:
         raise InputError(f"data file {p} has a header but no data rows")
     width = len(table[0][1])
+    if header is not None and len(header) != width:
+        raise InputError(
+            f"data file {p}: the header has {len(header)} columns, the data {width}"
+        )
     if width < 2:
         raise InputError(
             f"data file {p}: need at least 2 columns (inputs, then y), got {width} on line "
@@ -354,7 +408,7 @@ def _read_table(path: str | Path) -> list[tuple[list[str], list[Fraction]]]:
                 f"data file {p}, line {lineno}: expected {width} columns, got {len(row)}"
             )
         out.append((row, [_cell(p, lineno, col, c) for col, c in enumerate(row, start=1)]))
-    return out
+    return out, header
 
 
 def _records(text: str, p: Path) -> list[tuple[int, list[str]]]:
@@ -416,11 +470,14 @@ def load_problem(
     lam: str | int | Fraction,
     convention: str = "sum",
 ) -> Problem:
-    """Read a CSV file and validate it into a :class:`Problem` (see :func:`read_csv`)."""
-    table = _read_table(path)
+    """Read a CSV file and validate it into a :class:`Problem` (see :func:`read_csv`); a
+    header's names become :attr:`Problem.columns`."""
+    table, header = _read_table(path)
     X = [values[:-1] for _, values in table]
     y = [values[-1] for _, values in table]
-    return make_problem(X, y, hidden=hidden, lam=lam, convention=convention, source=str(path))
+    return make_problem(
+        X, y, hidden=hidden, lam=lam, convention=convention, source=str(path), columns=header
+    )
 
 
 def example_path() -> Path:

@@ -15,10 +15,11 @@ GLOBAL_FACE_TIMEOUT = 1800.0
 and the one holding a split neuron (two units on one chamber: L = 3, n = 50 in
 bench/global_bench.py) needs minutes, not seconds."""
 
-ORBIT_LIMIT = 2_000_000
-"""Orbits of product faces above which ``solve`` refuses to start without ``--force``.
-bench/results/full.txt measures 20-100 ms of wall time per orbit with ``--jobs 2`` on two
-cores (L = 2 and 3, n <= 20), so 2 million orbits are half a day to two days of work."""
+HOURS_LIMIT = 12.0
+"""Estimated hours of wall time above which ``solve`` refuses to start without ``--force``
+(:func:`reluscape.execution.costs.estimate_cost`: the orbits to process times the
+measured cost of an orbit at this L and d, divided by ``--jobs``): half a day is more than
+a run should take by surprise; ``--dry-run`` shows the estimate."""
 
 PIECE_LIMIT = 5_000_000
 """Pieces (multisets of L chamber-sign pairs) above which ``global`` refuses to start

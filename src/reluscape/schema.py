@@ -977,6 +977,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
             lam=_rational(d["lam"], "problem.lam"),
             convention=_str(d["convention"], "problem.convention"),
             source=source,
+            columns=None if d.get("columns") is None else _seq(d["columns"], "problem.columns"),
         )
     except MalformedResult:
         raise
@@ -989,6 +990,23 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
             if got != value:
                 raise _fail(f"problem.{key}", f"recorded {d[key]!r}, but the data give {value}")
     return problem
+
+
+def _time_text(timings: Mapping[str, Any]) -> str:
+    """The run's wall time and each stage's (``stats.timings``): the total is the whole
+    run, the faces' stages are summed over faces (processes, when jobs > 1).
+
+    >>> _time_text({"divide": 0.01, "enumerate": 2.5, "verify": 0.5, "total": 9.0,
+    ...             "landscape": 6.0})
+    'time 9.0 s (divide 0.0 s, enumerate 2.5 s, verify 0.5 s summed over faces, landscape 6.0 s)'
+    """
+    stages = [
+        f"{name} {float(timings[name]):.1f} s" + (" summed over faces" if name == "verify" else "")
+        for name in ("divide", "enumerate", "verify", "landscape")
+        if isinstance(timings.get(name), int | float)
+    ]
+    detail = f" ({', '.join(stages)})" if stages else ""
+    return f"time {float(timings.get('total', 0) or 0):.1f} s{detail}"
 
 
 def walls_text(point: CriticalPoint) -> str:
@@ -1285,7 +1303,7 @@ class Result:
             "",
             f"faces {s.get('faces')}, orbits processed {s.get('orbits')}, candidates "
             f"{s.get('candidates')}, rejected {sum(s.get('rejected', {}).values())}, "
-            f"time {s.get('timings', {}).get('total', 0):.1f} s"
+            f"{_time_text(s.get('timings') or {})}"
             + (
                 ""
                 if self.complete

@@ -360,3 +360,12 @@ def test_cli_compare_global(tmp_path):
     assert doc["enumeration"]["method"] == "global"
     assert doc["global"]["upper"] == pytest.approx(GLOBAL_D1_N5, abs=1e-9)
     assert "certified global minimum (reluscape global)" in proc.stdout
+
+
+def test_compare_reports_its_stages(d1_n5_solved):
+    """progress(done, 4, seconds) before the first stage and after each of the four."""
+    problem, result = d1_n5_solved
+    calls = []
+    compare.compare(problem, starts=5, seed=0, result=result,
+                    progress=lambda done, total, s: calls.append((done, total)))  # fmt: skip
+    assert calls == [(k, 4) for k in range(5)]

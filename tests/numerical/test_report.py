@@ -1,28 +1,36 @@
-"""HTML report: index.html parses, every referenced figure is a non-empty PNG, CLI errors."""
+"""HTML report: index.html parses, every referenced figure is a non-empty PNG, CLI errors;
+each figure a function drawing on a Matplotlib axis, labelled with the data's column names."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import json
-import shutil
 import subprocess
 import sys
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from matplotlib.axes import Axes
 
 from reluscape.data import InputError, load_problem
 from reluscape.execution import pipeline
 from reluscape.numerical.report import (
+    disconnectivity_graph,
     face_type,
     parse_slices,
+    plot_basins,
+    plot_function,
+    plot_slice,
     read_compare,
     report_from_files,
     write_report,
 )
+from reluscape.numerical.report.common import Floats
 from reluscape.schema import Face, Minimum, Result
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -81,6 +89,20 @@ def d2(tmp_path_factory):
     problem = load_problem(D2, hidden=1, lam="1/10")
     result = pipeline.solve(problem, face_timeout=60)
     path = tmp_path_factory.mktemp("d2") / "result.json"
+    result.save(path)
+    return problem, result, path
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory):
+    """d2_n6 with its own column names (height, width -> price), L = 1."""
+    folder = tmp_path_factory.mktemp("named")
+    data = folder / "named.csv"
+    rows = D2.read_text(encoding="utf-8").splitlines()[1:]
+    data.write_text("height,width,price\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    problem = load_problem(data, hidden=1, lam="1/10")
+    result = pipeline.solve(problem, face_timeout=60)
+    path = folder / "result.json"
     result.save(path)
     return problem, result, path
 
@@ -156,8 +178,12 @@ def test_report_d1(d1, tmp_path):
 
 def test_report_d2(d2, tmp_path):
     problem, result, _ = d2
-    index = write_report(result, problem, tmp_path / "rep")
+    calls = []
+    index = write_report(result, problem, tmp_path / "rep",
+                         progress=lambda done, total, s: calls.append((done, total)))  # fmt: skip
     assert len(check_report(index)) == expected_images(result, problem.hidden)
+    count = len(result.minima)
+    assert calls == [(k, count) for k in range(count + 1)]
 
 
 @pytest.mark.slow
@@ -175,6 +201,22 @@ def test_report_d2_family(d2, tmp_path, units):
     assert "All members drawn compute the same function" in text
     assert "members drawn" in text and "implicit equation F = 0 with F = " in text
     assert len(images) == 1 + units + 1
+    # the projection on an axis of its own: a 2-D axis for a curve, a 3-D one for a surface
+    from reluscape.numerical.report import Projection, plot_projection
+    from reluscape.numerical.report.family import set_samples
+
+    m = split.minima[0]
+    geometry, samples = set_samples(m, Floats.of(problem))
+    projection = Projection.of(geometry, samples)
+    ax = plot_projection(m, projection)
+    labels = [ax.get_xlabel(), ax.get_ylabel()] + ([ax.get_zlabel()] if units == 3 else [])
+    assert labels == projection.labels and len(labels) == units
+    plt.close(ax.figure)
+    if units == 3:
+        fig, flat = plt.subplots()
+        with pytest.raises(ValueError, match="3-D axis"):
+            plot_projection(m, projection, ax=flat)
+        plt.close(fig)
 
 
 def test_parse_slices():
@@ -362,10 +404,50 @@ def test_cli_solve_report(tmp_path):
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+# Injected into a copy of the page: after load, the page records in <body data-broken>
+# the images that did not load (naturalWidth 0), for --dump-dom to show.
+_PROBE = (
+    "<script>window.addEventListener('load', () => { document.body.dataset.broken = "
+    "[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+    ".map(i => i.getAttribute('src')).join(' ') || 'none'; });</script>"
+)
+
+
+class _Figures(HTMLParser):
+    """The rendered DOM's figures: (img src, caption text), and the body's data-broken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[list[str]] = []
+        self.broken: str | None = None
+        self.in_caption = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.broken = dict(attrs).get("data-broken")
+        elif tag == "img":
+            self.figures.append([dict(attrs)["src"] or "", ""])
+        self.in_caption = tag == "figcaption"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_caption = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_caption:
+            self.figures[-1][1] += data
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
-def test_chromium_renders(d2, tmp_path):
-    problem, result, _ = d2
-    index = write_report(result, problem, tmp_path / "rep")
+def test_chromium_renders(named, tmp_path):
+    """Headless Chromium loads every figure of the page (function, slice, basins), and
+    each figure's caption names its axes with the CSV header's column names."""
+    problem, result, _ = named
+    comparison = _read_fake_compare(result, tmp_path)
+    index = write_report(result, problem, tmp_path / "rep", comparison=comparison)
+    probe = index.with_name("probe.html")
+    probe.write_text(
+        index.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), "utf-8"
+    )
     proc = subprocess.run(
         [
             str(CHROMIUM),
@@ -379,19 +461,30 @@ def test_chromium_renders(d2, tmp_path):
             f"--user-data-dir={tmp_path / 'chromium-profile'}",
             "--enable-logging=stderr",
             "--v=0",
+            "--virtual-time-budget=10000",
             "--dump-dom",
-            index.resolve().as_uri(),
+            probe.resolve().as_uri(),
         ],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "<img" in proc.stdout
+    dom = _Figures()
+    dom.feed(proc.stdout)
+    assert dom.broken == "none", dom.broken
+    sources = [src for src, _ in dom.figures]
+    assert sources == check_report(index)
+    assert len(sources) == expected_images(result, problem.hidden) + 1  # + basins
+    captions = dict(dom.figures)
+    for m in result.minima:
+        function = captions[f"minimum_{m.id}_function.png"]
+        assert "height" in function and "width" in function and "price" in function
+        assert "weight of height" in captions[f"minimum_{m.id}_slice_0.png"]
+    assert "runs (of 10)" in captions["basins.png"]
     # Chromium logs every console message of the page as ":CONSOLE" on stderr.
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert not console, console
-    assert shutil.which(str(CHROMIUM))
 
 
 @pytest.mark.slow
@@ -413,3 +506,104 @@ def test_report_shows_the_certified_global_minimum(d2, tmp_path):
     assert "+2.500e-01" in section and "-1.250e-01" in section
     bare = write_report(result, result.problem, tmp_path / "bare").read_text("utf-8")
     assert "Certified by enumeration" in bare and "multistart best" not in bare
+
+
+def test_column_names_reach_the_result_document(named):
+    problem, _, path = named
+    assert problem.x_names == ("height", "width") and problem.y_name == "price"
+    assert Result.read(path).problem.columns == ("height", "width", "price")
+
+
+def _labels(ax: Axes) -> set[str]:
+    return {text for each in ax.figure.axes for text in (each.get_xlabel(), each.get_ylabel())}
+
+
+def test_plot_function_draws_on_an_axis_with_the_column_names(named):
+    problem, result, _ = named
+    floats = Floats.of(problem)
+    m = result.minima[0]
+    ax = plot_function(floats, m)  # ax=None: a new figure
+    assert isinstance(ax, Axes)
+    assert ax.get_xlabel() == "height" and ax.get_ylabel() == "width"
+    assert "price (fitted: f)" in _labels(ax)  # the colour bar
+    plt.close(ax.figure)
+    fig, axs = plt.subplots(1, 2)
+    assert plot_function(floats, m, ax=axs[1]) is axs[1]
+    assert axs[0].get_xlabel() == "" and axs[1].get_xlabel() == "height"
+    plt.close(fig)
+
+
+def test_plot_function_d1_and_d3_labels(tmp_path):
+    from reluscape.data import make_problem
+
+    one = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1, columns=["dose", "effect"])
+    three = make_problem(
+        [[0, 1, 2], [1, 0, 1], [2, 2, 0], [1, 1, 1]], [1, 2, 6, 3], hidden=1, lam=1,
+        columns=["a", "b", "c", "yield"],
+    )  # fmt: skip
+    for problem, (xlabel, ylabel) in [
+        (one, ("dose", "effect (fitted: f)")),
+        (three, ("yield", "f at the data (fitted yield)")),
+    ]:
+        result = pipeline.solve(problem, face_timeout=60)
+        ax = plot_function(Floats.of(problem), result.minima[0])
+        assert (ax.get_xlabel(), ax.get_ylabel()) == (xlabel, ylabel)
+        plt.close(ax.figure)
+
+
+def test_plot_slice_has_uniform_labelled_levels(named):
+    problem, result, _ = named
+    m = result.minima[0]
+    ax = plot_slice(Floats.of(problem), m, (0, 2))
+    assert ax.get_xlabel() == "B_0_0 (weight of height)" and ax.get_ylabel() == "c_0 (bias)"
+    filled = next(c for c in ax.collections if getattr(c, "filled", False))
+    steps = np.diff(filled.levels)
+    assert len(steps) >= 5 and np.allclose(steps, steps[0])
+    assert ax.texts, "contour lines are labelled"
+    assert "reduced loss r" in _labels(ax)  # the colour bar
+    plt.close(ax.figure)
+
+
+def _read_fake_compare(result: Result, folder: Path) -> dict:
+    """:func:`_fake_compare` as :func:`read_compare` returns it (integer ids)."""
+    path = folder / "cmp.json"
+    path.write_text(json.dumps(_fake_compare(result)), encoding="utf-8")
+    return read_compare(path, result)
+
+
+def test_plot_basins_on_an_axis(named, tmp_path):
+    _, result, _ = named
+    fig, ax = plt.subplots()
+    assert plot_basins(_read_fake_compare(result, tmp_path), result, ax=ax) is ax
+    assert ax.get_ylabel() == "runs (of 10)"
+    assert [t.get_text() for t in ax.get_xticklabels()][: len(result.minima)] == [
+        f"#{m.id}" for m in result.minima
+    ]
+    plt.close(fig)
+
+
+@pytest.mark.slow
+def test_disconnectivity_graph_is_readable(tmp_path):
+    """Every minimum named on the axis, and no text of the figure outside it."""
+    from reluscape.numerical.landscape import connect
+
+    problem = load_problem(D2, hidden=1, lam="1/10")
+    result = connect(problem, pipeline.solve(problem, face_timeout=None, census=True))
+    assert result.landscape is not None and result.landscape.joins
+    ax = disconnectivity_graph(result)
+    fig = ax.figure
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert sorted(ticks) == sorted(f"#{m.id}" for m in result.minima)
+    box = fig.bbox
+    renderer = fig.canvas.get_renderer()
+    texts = [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels(), ax.title,
+             ax.xaxis.label, ax.yaxis.label]  # fmt: skip
+    for text in texts:
+        if text.get_text():
+            inside = text.get_window_extent(renderer)
+            assert box.x0 <= inside.x0 and inside.x1 <= box.x1, text.get_text()
+            assert box.y0 <= inside.y0 and inside.y1 <= box.y1, text.get_text()
+    width, height = fig.get_size_inches()
+    assert width >= 6 and height >= 5
+    plt.close(fig)

@@ -36,10 +36,10 @@ import sys
 
 from reluscape.cli import common, compare, global_, report, solve, verify
 from reluscape.cli.common import EXIT_INTERRUPTED, EXIT_OK, UsageError
-from reluscape.defaults import ORBIT_LIMIT
+from reluscape.defaults import HOURS_LIMIT
 from reluscape.validation import PROG, InputError
 
-__all__ = ["COMMANDS", "ORBIT_LIMIT", "build_parser", "main"]
+__all__ = ["COMMANDS", "HOURS_LIMIT", "build_parser", "main"]
 
 COMMANDS = (solve, verify, report, compare, global_)
 """The modules of the commands, in the order of ``--help``; each adds its subcommands."""
@@ -55,6 +55,13 @@ exit codes: 0 success, 1 enumeration incomplete or a verified claim failed,
 """
 
 
+def _version() -> str:
+    """The installed package's version (``reluscape.__version__``)."""
+    from reluscape import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``reluscape`` command."""
     parser = common.Parser(
@@ -64,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=MAIN_EPILOG,
         formatter_class=common.FORMATTER,
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parsers(sub)

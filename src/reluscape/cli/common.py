@@ -13,11 +13,11 @@ import contextlib
 import logging
 import math
 import sys
-import time
 from collections.abc import Iterator
 from typing import TextIO
 
 from reluscape.data import CONVENTIONS
+from reluscape.progress import Bar
 from reluscape.validation import PROG, InputError
 
 EXIT_OK = 0
@@ -97,44 +97,31 @@ def add_face_timeout(p: argparse.ArgumentParser, default: float, why: str) -> No
     )
 
 
-class Progress:
-    """One status line on stderr, rewritten with carriage returns, after a ``header`` line
-    written at the first call."""
+class Progress(Bar):
+    """The command line's progress of one stage: a ``header`` line (the run's plan) on
+    stderr at the first call, then a :class:`reluscape.progress.Bar`, drawn only when
+    stderr is a terminal (a file or a pipe gets the header line only, never a carriage
+    return)."""
 
     def __init__(
         self,
         stream: TextIO | None = None,
-        min_interval: float = 0.2,
         header: str | None = None,
         label: str = "faces",
+        unit: str = "face",
     ) -> None:
-        self.stream = stream if stream is not None else sys.stderr
+        super().__init__(label, stream=stream, unit=unit)
         self.header = header
-        self.label = label
-        self.min_interval = min_interval
-        self.last = -math.inf
-        self.width = 0
 
-    def __call__(self, done: int, total: int, elapsed: float) -> None:
+    def __call__(self, done: int, total: int, elapsed: float = 0.0) -> None:
         if self.header is not None:
             self.stream.write(self.header + "\n")
+            self.stream.flush()
             self.header = None
-        now = time.monotonic()
-        if done < total and now - self.last < self.min_interval:
-            return
-        self.last = now
-        eta = f"{elapsed / done * (total - done):.0f} s" if 0 < done <= total else "?"
-        line = f"{self.label} {done}/{total}  elapsed {elapsed:.1f} s  ETA {eta}"
-        pad = " " * max(0, self.width - len(line))
-        self.width = len(line)
-        self.stream.write("\r" + line + pad)
-        self.stream.flush()
+        super().__call__(done, total, elapsed)
 
     def finish(self) -> None:
-        if self.width:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.width = 0
+        self.close()
 
 
 def say(line: str) -> None:

@@ -62,6 +62,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "minimum: for data beyond enumeration scale",
     )
     compare.add_argument("--out", metavar="FILE.json", help="write the full comparison here")
+    compare.add_argument("--quiet", action="store_true", help="no progress on stderr")
     compare.set_defaults(func=run)
 
 
@@ -81,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
     result = library.load_result(args.result, problem) if args.result else None
     with common.float_limits("compare"):
         comparison = library.compare(
-            problem, starts=starts, seed=seed, result=result, global_search=args.global_search
-        )
+            problem, starts=starts, seed=seed, result=result, global_search=args.global_search,
+            progress=None if args.quiet else common.Progress(label="compare", unit="stage"),
+        )  # fmt: skip
     # The file first: a reader of stdout that goes away (| head) cannot cost it.
     saved = out is None or save(out, comparison.to_json() + "\n", what="comparison", quiet=False)
     print_out(comparison.table())

@@ -151,13 +151,14 @@ def run(args: argparse.Namespace) -> int:
 
     from reluscape.global_search import global_minimum, summary  # lazy: scipy, algebra
 
-    with common.float_limits("global"), _sigterm_stops():
+    status = common.Progress(label="global search")
+    with common.float_limits("global"), _sigterm_stops(), status:
         result = global_minimum(
             problem,
             jobs=jobs,
             face_timeout=face_timeout,
             starts=starts,
-            progress=None if args.quiet else common.say,
+            progress=None if args.quiet else status.status,
             time_limit=time_limit or None,
             checkpoint=args.checkpoint,
         )

@@ -50,6 +50,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="coordinates of psi to move in the loss slices, e.g. B_0,c_0 or B_1,B_0 "
         "(B_l_j, c_l when d > 1); repeatable; default one slice per unit, (B_l[0], c_l)",
     )
+    report.add_argument("--quiet", action="store_true", help="no progress on stderr")
     report.set_defaults(func=run)
 
 
@@ -59,7 +60,13 @@ def run(args: argparse.Namespace) -> int:
 
     with common.float_limits("report"):
         index = report_from_files(
-            args.result, args.data, args.out, compare_path=args.compare, slices=args.slice
-        )
+            args.result, args.data, args.out, compare_path=args.compare, slices=args.slice,
+            progress=_progress(args.quiet),
+        )  # fmt: skip
     print_out(f"{PROG}: report written to {index}")
     return EXIT_OK
+
+
+def _progress(quiet: bool) -> common.Progress | None:
+    """The report's progress bar (minima drawn), unless ``--quiet``."""
+    return None if quiet else common.Progress(label="report: minima drawn", unit="minimum")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,8 +17,9 @@ from reluscape.cli import common
 from reluscape.cli.common import EXIT_INCOMPLETE, EXIT_NOT_SAVED, EXIT_OK
 from reluscape.cli.output import print_out, save
 from reluscape.data import load_problem
-from reluscape.defaults import FACE_TIMEOUT, ORBIT_LIMIT
+from reluscape.defaults import FACE_TIMEOUT, HOURS_LIMIT
 from reluscape.exact.counting import Counts, estimate
+from reluscape.execution.costs import estimate_cost
 from reluscape.validation import (
     PROG,
     InputError,
@@ -38,9 +40,10 @@ example:
 DATA.csv has one sample per row, the inputs x first and the outcome y last; a
 non-numeric first row is a header. Numbers are read exactly ("0.1" is 1/10).
 
-Before any work, solve prints the number of faces and orbits it will process
-(--dry-run prints it and stops) and refuses, with exit code 2, a run of more than
-{ORBIT_LIMIT:,} orbits unless --force is given.
+Before any work, solve prints the number of faces and orbits it will process and
+the estimated wall time and peak memory (from per-orbit costs measured by L and d,
+bench/orbit_costs.py; --dry-run prints them and stops) and refuses, with exit code
+2, a run estimated at more than {HOURS_LIMIT:g} hours unless --force is given.
 
 --out is checked before the work starts: its directory must exist and be
 writable; an existing file must be a regular file with a write permission bit (a
@@ -117,13 +120,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--dry-run",
         action="store_true",
         help="print how many faces and orbits the run would process (counted by formula, "
-        "in seconds for any n and L), and stop",
+        "in seconds for any n and L) with its estimated wall time and peak memory, and stop",
     )
     solve.add_argument(
         "--force",
         action="store_true",
-        help=f"run even when more than {ORBIT_LIMIT:,} orbits of faces are to be processed "
-        "(refused by default: half a day of work or more)",
+        help=f"run even when the estimated wall time is more than {HOURS_LIMIT:g} hours "
+        "(refused by default)",
     )
     solve.add_argument(
         "--census",
@@ -212,6 +215,7 @@ def _run(
     report: str | None = None,
     census: bool = False,
 ) -> int:
+    started = time.perf_counter()
     # Every setting and every output location are checked before any work, so a mistake
     # costs seconds, not a lost computation.
     out_path = check_output_path(out) if out is not None else None
@@ -221,14 +225,17 @@ def _run(
 
     # Counted by formula, without the algebra stack (Singular, msolve: 2 s to import).
     counts = estimate(problem.X, hidden=problem.hidden, partitions=partitions)
+    cost = estimate_cost(counts.orbits, hidden=problem.hidden, d=problem.d, jobs=jobs)
+    bound = "" if counts.exact else "at most "
+    plan = f"{_plan_line(counts, partitions)}; {bound}{cost.text()}"
     if dry_run:
-        print_out(_plan_line(counts, partitions))
+        print_out(plan)
         return EXIT_OK
-    if counts.orbits > ORBIT_LIMIT and not force:
+    if cost.hours > HOURS_LIMIT and not force:
         raise InputError(
             f"this run would process {'' if counts.exact else 'at most '}"
-            f"{common.count(counts.orbits)} orbits of faces, more than "
-            f"{ORBIT_LIMIT:,} (half a day of work or more); use fewer samples or hidden units, "
+            f"{common.count(counts.orbits)} orbits of faces: {cost.text()}, more than the "
+            f"limit of {HOURS_LIMIT:g} h; use fewer samples or hidden units, more --jobs, "
             "or pass --force to run it anyway"
         )
 
@@ -236,7 +243,7 @@ def _run(
 
     # The estimate opens the progress display: shown when the faces start, so that an
     # error found on the way there (checkpoint, scheduler) is the only line on stderr.
-    progress = None if quiet else common.Progress(header=_plan_line(counts, partitions))
+    progress = None if quiet else common.Progress(header=plan)
     try:
         result: Result = pipeline.solve(
             problem,
@@ -254,20 +261,22 @@ def _run(
     if census:
         from reluscape.numerical.landscape import connect  # lazy: scipy, cvxpy
 
-        descents = None if quiet else common.Progress(label="census points descended from")
+        descents = None if quiet else common.Progress(label="census descents", unit="point")
         try:
             with common.float_limits("solve --census"):
                 result = connect(problem, result, progress=descents)
         finally:
             if descents is not None:
                 descents.finish()
+    result = _whole_run_time(result, time.perf_counter() - started)
     # The file first: a reader of stdout that goes away (| head) cannot cost the result.
     saved = out_path is None or save(out_path, result.to_json() + "\n", what="result", quiet=quiet)
     print_out(result.summary())
     if report is not None:
         from reluscape.numerical.report import write_report  # lazy: matplotlib
 
-        index = write_report(result, problem, report)
+        drawn = None if quiet else common.Progress(label="report: minima drawn", unit="minimum")
+        index = write_report(result, problem, report, progress=drawn)
         if not quiet:
             print(f"{PROG}: report written to {index}", file=sys.stderr)
     if not result.complete:
@@ -284,6 +293,15 @@ def _run(
     if not saved:
         return EXIT_NOT_SAVED
     return EXIT_OK if result.complete and not lost else EXIT_INCOMPLETE
+
+
+def _whole_run_time(result: Result, seconds: float) -> Result:
+    """``result`` with ``stats.timings.total`` the whole command's wall time (reading the
+    data and loading the algebra stack too), so that the summary's time is the run's."""
+    import dataclasses
+
+    timings = {**(result.stats.get("timings") or {}), "total": seconds}
+    return dataclasses.replace(result, stats={**result.stats, "timings": timings})
 
 
 def _plan_line(counts: Counts, partitions: str) -> str:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from reluscape.data import Problem
@@ -21,6 +20,7 @@ from reluscape.exact.counting import Counts, estimate
 from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.execution.checkpoint import Checkpoint
 from reluscape.execution.executor import run_faces
+from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_choice, check_int, check_timeout
 
@@ -33,7 +33,7 @@ def solve(
     jobs: int = 1,
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
     census: bool = False,
 ) -> Result:
     """Every local minimum of the RR-MSE of ``problem``, exactly (Divide-Enumerate-Merge).
@@ -66,10 +66,12 @@ def solve(
     checkpoint : path, optional
         Directory where each finished face is stored as it completes; a run with the
         same directory (after a crash or a kill) reuses them and computes the rest.
-    progress : callable, optional
-        Called as ``progress(faces_done, faces_total, elapsed_seconds)``: once when the
-        faces start (every setting checked, the cluster reached, ``faces_done`` those
-        of the checkpoint), then after each face.
+    progress : bool or callable, optional
+        True: a progress bar of the faces (:mod:`reluscape.progress`: a widget in a
+        notebook, a bar on a terminal, nothing in a file). A callable is called as
+        ``progress(faces_done, faces_total, elapsed_seconds)``: once when the faces start
+        (every setting checked, the cluster reached, ``faces_done`` those of the
+        checkpoint), then after each face.
     census : bool
         Also classify every stationary point (minima, saddles with their index,
         degenerate points) into ``result.critical_points``
@@ -101,6 +103,24 @@ def solve(
     face_timeout = check_timeout(face_timeout, "face_timeout")
     if scheduler is not None and jobs != 1:
         raise InputError("jobs and scheduler exclude each other: the cluster sets the parallelism")
+    bar = progress_bar(progress, "faces", unit="face")
+    try:
+        return _run(problem, partitions, face_timeout, jobs, scheduler, checkpoint, bar, census)
+    finally:
+        close(bar)
+
+
+def _run(
+    problem: Problem,
+    partitions: str,
+    face_timeout: float | None,
+    jobs: int,
+    scheduler: str | None,
+    checkpoint: str | Path | None,
+    progress: ProgressCallback | None,
+    census: bool,
+) -> Result:
+    """:func:`solve` with checked settings and a progress callback (or None)."""
     start = time.perf_counter()
     unit_faces = pieces(problem, partitions)
     products = orbit_representatives(len(unit_faces), problem.hidden)

@@ -44,6 +44,7 @@ from reluscape.convention import divisor
 from reluscape.data import InputError, Problem
 from reluscape.defaults import COMPARE_JOBS, COMPARE_STARTS, FACE_TIMEOUT
 from reluscape.numerical.loss import a_hat_array, float_data, omega_array, reduced_loss_array
+from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Minimum, Result
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ ADAM_STEPS = 8000
 ADAM_LR = 1e-2
 ADAM_LR_FINAL = 1e-7
 ADAM_HOLD = 0.3  # fraction of the steps at the initial learning rate before the decay
+COMPARE_STAGES = 4  # enumeration, multistart, Adam, convex bound: the steps of its progress
 
 
 class RunMatcher:
@@ -586,6 +588,7 @@ def compare(
     face_timeout: float | None = FACE_TIMEOUT,
     jobs: int = COMPARE_JOBS,
     global_search: bool = False,
+    progress: bool | ProgressCallback | None = None,
 ) -> Comparison:
     """Run (or reuse) the exact enumeration, multistart training and the convex bound.
 
@@ -607,6 +610,10 @@ def compare(
         When no result is given, certify the global minimum
         (:func:`reluscape.global_search.global_minimum`) instead of enumerating every
         minimum: for problems beyond enumeration scale.
+    progress : bool or callable, optional
+        True: a progress bar of the stages (enumeration, multistart, Adam, convex
+        bound; :mod:`reluscape.progress`); a callable is called as
+        ``progress(stages_done, stages, seconds)``.
 
     Returns
     -------
@@ -614,9 +621,34 @@ def compare(
         The enumeration's minima, the training runs assigned to them, the convex bound,
         the certified global minimum beside both, and the possible bugs.
     """
+    bar = progress_bar(progress, "compare: stages", unit="stage")
+    try:
+        return _compare(problem, starts, seed, result, face_timeout, jobs, global_search, bar)
+    finally:
+        close(bar)
+
+
+def _compare(
+    problem: Problem,
+    starts: int,
+    seed: int,
+    result: Result | None,
+    face_timeout: float | None,
+    jobs: int,
+    global_search: bool,
+    progress: ProgressCallback | None,
+) -> Comparison:
+    """:func:`compare` with its progress callback (or None), called after each stage."""
     from reluscape.execution import pipeline
     from reluscape.numerical import search as numerics
 
+    start = time.perf_counter()
+
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, COMPARE_STAGES, time.perf_counter() - start)
+
+    stage(0)
     timings: dict[str, float] = {}
     if result is None:
         t0 = time.perf_counter()
@@ -629,19 +661,23 @@ def compare(
         timings["enumeration"] = time.perf_counter() - t0
     else:
         timings["enumeration"] = float(result.stats.get("timings", {}).get("total", math.nan))
+    stage(1)
     minima = list(result.minima)
     # A global result lists only the global minimizers: other minima are no bug there.
     global_lower = None if result.global_minimum is None else result.global_minimum.lower
     t0 = time.perf_counter()
     runs = numerics.multistart(problem, starts=starts, seed=seed)
     timings["multistart"] = time.perf_counter() - t0
+    stage(2)
     matcher = RunMatcher(minima, *float_data(problem))
     classified = classify_runs(runs, minima, matcher, problem, global_lower)
     adam = adam_runs(problem, starts, seed, minima, matcher, global_lower)
     if "seconds" in adam:
         timings["adam"] = adam["seconds"]
+    stage(3)
     convex = convex_bound(problem)
     timings["convex"] = convex["seconds"]
+    stage(4)
 
     # In an incomplete run this is the lowest minimum found: p* still bounds it from below.
     gmin = min((m.loss for m in minima if m.loss is not None), default=math.nan)

@@ -2,8 +2,12 @@
 
 :func:`write_report` writes ``DIR/index.html`` and the PNG figures it references by
 relative path (Matplotlib, Agg backend), so the directory is self-contained. One module
-per kind of figure, each a function that draws one PNG and returns what the page says
-about it:
+per kind of figure, each a function ``plot_*(..., ax=None)`` that draws on a Matplotlib
+axis (a new figure when ``ax`` is None) and returns it, so that a figure can be drawn
+inline in a notebook or into a figure of one's own; the page
+(:mod:`~reluscape.numerical.report.page`) calls them and saves the PNGs. Axes are
+labelled with the data's column names (the CSV header, :attr:`reluscape.data.Problem.
+columns`):
 
 - :mod:`~reluscape.numerical.report.function`: per minimum, the function the network
   computes, f(x) = sum_l a_l ReLU(B_l x + c_l) + mean(y), over the data range with the
@@ -21,7 +25,8 @@ about it:
 - :mod:`~reluscape.numerical.report.landscape`: with a census and its connections
   (``solve --census``), the disconnectivity graph of the minima and a table of the points
   that connect them;
-- :mod:`~reluscape.numerical.report.page`: the HTML page, with a summary table (counts by
+- :mod:`~reluscape.numerical.report.page`: draws and saves the figures and writes the
+  HTML page, with a summary table (counts by
   dimension, face type, global / spurious, losses, and whether the enumeration is
   complete; an incomplete run calls no minimum global).
 
@@ -41,33 +46,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from reluscape.data import InputError, Problem, load_problem
-from reluscape.numerical.compare import global_status, problem_difference
-from reluscape.numerical.report.basins import basin_figure, read_compare
-from reluscape.numerical.report.common import Floats, a_of, psi_of
-from reluscape.numerical.report.family import family_members, set_samples
-from reluscape.numerical.report.function import function_figure
-from reluscape.numerical.report.landscape import disconnectivity_figure, landscape_section
-from reluscape.numerical.report.page import (
-    basins_section,
-    face_type,
-    global_section,
-    minimum_section,
-    page,
-)
-from reluscape.numerical.report.projection import projection_figure
-from reluscape.numerical.report.slices import default_slices, parse_slices, slice_figure
-from reluscape.schema import Minimum, Result
+from reluscape.numerical.compare import problem_difference
+from reluscape.numerical.report.basins import plot_basins, read_compare
+from reluscape.numerical.report.common import a_of, psi_of
+from reluscape.numerical.report.family import family_members
+from reluscape.numerical.report.function import plot_function, same_function
+from reluscape.numerical.report.landscape import disconnectivity_graph
+from reluscape.numerical.report.page import face_type, write_page
+from reluscape.numerical.report.projection import Projection, plot_projection
+from reluscape.numerical.report.slices import default_slices, parse_slices, plot_slice
+from reluscape.progress import ProgressCallback, close, progress_bar
+from reluscape.schema import Result
 
 __all__ = [
+    "Projection",
     "default_slices",
+    "disconnectivity_graph",
     "face_type",
     "family_members",
     "parse_slices",
+    "plot_basins",
+    "plot_function",
+    "plot_projection",
+    "plot_slice",
     "read_compare",
     "report_from_files",
+    "same_function",
     "write_report",
 ]
 
@@ -89,54 +94,6 @@ def _writable_directory(out_dir: str | Path) -> Path:
     return out
 
 
-def _family_notes(
-    floats: Floats, members: list[np.ndarray], samples: int, same: bool, diff: float
-) -> list[str]:
-    """What the page says about the members drawn of a positive-dimensional set."""
-    if len(members) < 2:
-        return ["Family: the component could not be sampled; only the sample point is drawn."]
-    losses = [floats.r(psi) for psi in members]
-    return [
-        f"Family: {len(members)} members drawn, chosen far apart among {samples} points "
-        "sampled on the set (random tangent steps, Newton-projected onto the component's "
-        "equations inside the face). Reduced loss along the members varies by "
-        f"{max(losses) - min(losses):.2e}.",
-        (
-            "All members drawn compute the same function on the data grid "
-            if same
-            else "The members drawn compute different functions on the data grid "
-        )
-        + f"(max difference {diff:.2e}).",
-    ]
-
-
-def _minimum_figures(
-    out: Path, floats: Floats, m: Minimum, pairs: Sequence[tuple[int, int]]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """Draw every figure of one minimum into ``out``; return (file, alt text) and notes."""
-    fname = f"minimum_{m.id}_function.png"
-    geometry, samples = set_samples(m, floats) if m.dimension > 0 else (None, [])
-    members = family_members(samples) or [psi_of(m)]
-    same, diff = function_figure(out / fname, floats, m, members)
-    figures = [(fname, f"function of minimum {m.id}")]
-    notes = _family_notes(floats, members, len(samples), same, diff) if m.dimension > 0 else []
-    if geometry is not None and len(samples) > 1:
-        pname = f"minimum_{m.id}_projection.png"
-        notes.append(projection_figure(out / pname, m, geometry, samples))
-        figures.append((pname, f"projection of the set of minimum {m.id}"))
-    planes = []
-    for k, pair in enumerate(pairs):
-        sname = f"minimum_{m.id}_slice_{k}.png"
-        planes.append(slice_figure(out / sname, floats, m, pair))
-        figures.append((sname, f"loss slice {k} of minimum {m.id}"))
-    notes.append(
-        "Slices: reduced loss r through the minimum (the other coordinates of psi fixed; "
-        "a re-fitted by a_hat) on the planes " + "; ".join(planes) + ". Coloured lines are "
-        "the activation-pattern boundaries of the moved units."
-    )
-    return figures, notes
-
-
 def write_report(
     result: Result,
     problem: Problem,
@@ -144,6 +101,7 @@ def write_report(
     *,
     comparison: dict[str, Any] | None = None,
     slices: Sequence[tuple[int, int]] | None = None,
+    progress: bool | ProgressCallback | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and its PNG figures; return the path of index.html.
 
@@ -162,6 +120,9 @@ def write_report(
     slices : sequence of (int, int), optional
         Pairs of flat indices into psi (:func:`parse_slices`) along which every minimum's
         loss slices are drawn; default :func:`default_slices`, one per unit.
+    progress : bool or callable, optional
+        True: a progress bar of the minima drawn (:mod:`reluscape.progress`); a callable
+        is called as ``progress(minima_drawn, minima, seconds)``.
 
     Raises
     ------
@@ -177,27 +138,12 @@ def write_report(
     for m in result.minima:  # before any figure: a point that cannot be drawn
         psi_of(m)
         a_of(m)
-    floats = Floats.of(problem)
     pairs = list(slices) if slices else default_slices(problem.hidden, problem.d)
-    sections = []
-    for m in result.minima:
-        figures, notes = _minimum_figures(out, floats, m, pairs)
-        sections.append(minimum_section(m, global_status(m, result.minima), figures, notes))
-    basins = ""
-    if comparison is not None:
-        basin_figure(out / "basins.png", comparison, result)
-        basins = basins_section(comparison, result, "basins.png")
-    if result.landscape is not None:
-        disconnectivity_figure(out / "landscape.png", result)
-        basins += landscape_section(result, "landscape.png")
-    index = out / "index.html"
+    bar = progress_bar(progress, "report: minima drawn", unit="minimum")
     try:
-        index.write_text(
-            page(result, sections, basins, global_section(result, comparison)), encoding="utf-8"
-        )
-    except OSError as exc:
-        raise InputError(f"cannot write {index}: {exc.strerror or exc}") from None
-    return index
+        return write_page(result, problem, out, pairs, comparison, bar)
+    finally:
+        close(bar)
 
 
 def report_from_files(
@@ -207,6 +153,7 @@ def report_from_files(
     *,
     compare_path: str | Path | None = None,
     slices: Sequence[str] = (),
+    progress: bool | ProgressCallback | None = None,
 ) -> Path:
     """Read RESULT.json and write the report of it to ``out_dir``.
 
@@ -214,7 +161,7 @@ def report_from_files(
     exactly). A DATA.csv given as ``data`` is read with the recorded settings and must
     equal the recorded data exactly. ``compare_path`` names a ``reluscape compare --out``
     document of the same problem (:func:`read_compare`); ``slices`` are coordinate pairs
-    for :func:`parse_slices`.
+    for :func:`parse_slices`; ``progress`` as in :func:`write_report`.
 
     Raises
     ------
@@ -238,4 +185,6 @@ def report_from_files(
             )
     comparison = read_compare(compare_path, result) if compare_path is not None else None
     pairs = parse_slices(slices, problem.hidden, problem.d) if slices else None
-    return write_report(result, problem, out_dir, comparison=comparison, slices=pairs)
+    return write_report(
+        result, problem, out_dir, comparison=comparison, slices=pairs, progress=progress
+    )

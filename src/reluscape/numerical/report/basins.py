@@ -1,7 +1,7 @@
 """Basins of attraction from a ``reluscape compare`` document: where random starts ended.
 
 :func:`read_compare` reads and checks the document (same problem, same minima);
-:func:`basin_figure` draws, per optimizer, the number of runs that reached each
+:func:`plot_basins` draws, per optimizer, the number of runs that reached each
 enumerated minimum and the runs that reached none (stuck at a saddle or kink, a dead
 unit, not converged).
 """
@@ -9,14 +9,17 @@ unit, not converged).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from reluscape.data import InputError, read_text
 from reluscape.numerical.compare import problem_difference
-from reluscape.numerical.report.common import save
+from reluscape.numerical.report.common import new_axes
 from reluscape.schema import MalformedResult, Result, load_json, problem_from_dict
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 LOSS_MATCH_TOL = 1e-9  # a compare document's minima must have the result's losses
 
@@ -82,15 +85,15 @@ def _same_loss(theirs: Any, mine: float | None) -> bool:
     return abs(float(theirs) - mine) <= LOSS_MATCH_TOL * max(1.0, abs(mine))
 
 
-def basin_figure(path: Path, comparison: dict[str, Any], result: Result) -> None:
-    """Bars: runs of each optimizer per enumerated minimum, and runs at no minimum."""
-    import matplotlib.pyplot as plt
-
+def plot_basins(comparison: dict[str, Any], result: Result, *, ax: Axes | None = None) -> Axes:
+    """Bars on ``ax`` (a new figure when None): runs of each optimizer per enumerated
+    minimum, and runs at no minimum; return the axis."""
     sections = [("L-BFGS-B", comparison["multistart"])]
     if comparison.get("adam", {}).get("status") == "ok":
         sections.append(("Adam", comparison["adam"]))
     labels = [f"#{m.id}" for m in result.minima] + ["stuck", "dead unit", "not conv."]
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.6 * len(labels) + 2), 4.0))
+    if ax is None:
+        ax = new_axes((max(5.5, 0.6 * len(labels) + 2), 4.0))
     x = np.arange(len(labels))
     width = 0.8 / len(sections)
     for k, (name, sec) in enumerate(sections):
@@ -101,8 +104,8 @@ def basin_figure(path: Path, comparison: dict[str, Any], result: Result) -> None
         ]
         ax.bar(x + (k - (len(sections) - 1) / 2) * width, counts, width, label=name)
     ax.set_xticks(x, labels, fontsize=8)
+    ax.set_xlabel("where the run ended (enumerated minimum #)")
     ax.set_ylabel(f"runs (of {comparison['multistart']['runs']})")
     ax.set_title("basin frequencies: where each random start ended", fontsize=10)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, path)
+    return ax

@@ -13,12 +13,16 @@ Examples
 >>> psi = np.array([[1.0, 0.0]])  # f(x) = a ReLU(x) + mean(y), a_hat = 5/6
 >>> round(float(floats.output(psi, floats.a_hat(psi), np.array([[2.0]]))[0]), 12)
 4.666666666667
+>>> floats.x_names, floats.y_name
+(('x1',), 'y')
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -33,6 +37,7 @@ from reluscape.numerical.loss import (
 from reluscape.schema import Minimum
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 GRID = 200  # points per axis of a curve; a 2-D plot uses GRID // 2 per axis
@@ -43,13 +48,17 @@ class Floats(NamedTuple):
     """Float copies of a problem's data (:func:`reluscape.numerical.loss.float_data`).
 
     ``xt`` holds the inputs with a column of ones, ``yt`` the centered outcomes, ``lam``
-    the ridge parameter in the sum convention and ``mean_y`` the mean of the outcomes.
+    the ridge parameter in the sum convention and ``mean_y`` the mean of the outcomes;
+    ``x_names`` and ``y_name`` are the data's column names (:attr:`reluscape.data.Problem.
+    x_names`), the labels of the figures' axes.
     """
 
     xt: np.ndarray
     yt: np.ndarray
     lam: float
     mean_y: float
+    x_names: tuple[str, ...]
+    y_name: str
 
     @classmethod
     def of(cls, problem: Problem) -> Floats:
@@ -67,7 +76,9 @@ class Floats(NamedTuple):
             raise InputError(
                 "the data or lambda overflow a float; no figure can be drawn"
             ) from None
-        return cls(xt=xt, yt=yt, lam=lam, mean_y=mean_y)
+        return cls(
+            xt=xt, yt=yt, lam=lam, mean_y=mean_y, x_names=problem.x_names, y_name=problem.y_name
+        )
 
     @property
     def d(self) -> int:
@@ -127,6 +138,53 @@ def loss_text(loss: float | None, digits: int) -> str:
     ('1.01007', '(overflows a float)')
     """
     return "(overflows a float)" if loss is None else f"{loss:.{digits}g}"
+
+
+def new_axes(figsize: tuple[float, float], projection: str | None = None) -> Axes:
+    """The axis of a new figure, for a drawing function called with ``ax=None``.
+
+    The figure uses the constrained layout, so that labels, titles and colour bars are
+    never clipped."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot(projection=projection)
+
+
+def axis_labels(ax: Axes) -> list[str]:
+    """The axis labels of ``ax``'s figure (every axis, colour bars among them), in order,
+    for the page's caption.
+
+    >>> ax = new_axes((3.0, 2.0))
+    >>> _ = ax.set_xlabel("dose"), ax.set_ylabel("response")
+    >>> axis_labels(ax)
+    ['dose', 'response']
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    labels = []
+    for each in ax.figure.axes:
+        getters = [each.get_xlabel, each.get_ylabel, getattr(each, "get_zlabel", None)]
+        labels += [text for get in getters if get is not None and (text := get())]
+    return labels
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """An HTML table, every cell escaped."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>\n"
+
+
+def root_figure(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn in (the root one when ``ax`` is in a sub-figure)."""
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    while not isinstance(fig, Figure):
+        fig = fig.figure
+    return fig
 
 
 def save(fig: Figure, path: Path) -> None:

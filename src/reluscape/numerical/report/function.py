@@ -1,22 +1,37 @@
 """The function a minimum computes: f(x) = sum_l a_l ReLU(B_l x + c_l) + mean(y).
 
-Drawn over the data range with the data points: a line for d = 1, filled contours over
-the data's bounding box for d = 2 (one panel per member), and for d >= 3 the outputs at
-the data against y. For a positive-dimensional set several members are drawn (with
-a = a_hat(psi) at each, docs/METHOD.md section 2), and the figure tells whether they
-compute the same function on the grid.
+Drawn over the data range with the data points, on one Matplotlib axis: a line for
+d = 1, filled contours over the data's bounding box for d = 2, and for d >= 3 the
+outputs at the data against y. For a positive-dimensional set several members are drawn
+(with a = a_hat(psi) at each, docs/METHOD.md section 2): dashed curves (d = 1), dashed
+contour lines at the same levels (d = 2) or crosses (d >= 3);
+:func:`same_function` tells whether they compute the same function on the grid. Axes are
+labelled with the data's column names.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from reluscape.numerical.report.common import GRID, Floats, a_of, loss_text, psi_of, save
+from reluscape.numerical.report.common import (
+    GRID,
+    Floats,
+    a_of,
+    loss_text,
+    new_axes,
+    psi_of,
+)
 from reluscape.schema import Minimum
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 SAME_FUNCTION_TOL = 1e-6  # relative to max(1, max |f|) on the grid
+LEVELS = 21  # uniform contour levels of f for d = 2
+MEMBERS_DRAWN_2D = 3  # members drawn as contour lines over the sample point's (d = 2)
 
 
 def data_grid(floats: Floats) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -47,80 +62,94 @@ def data_grid(floats: Floats) -> tuple[np.ndarray, list[np.ndarray]]:
     return X, []
 
 
-def function_figure(
-    path: Path, floats: Floats, m: Minimum, members: list[np.ndarray]
+def _outputs(
+    floats: Floats, m: Minimum, members: Sequence[np.ndarray], pts: np.ndarray
+) -> list[np.ndarray]:
+    """f at ``pts`` for the sample point (its recorded a), then for each other member
+    (a = a_hat(psi))."""
+    f0 = floats.output(psi_of(m), a_of(m), pts)
+    return [f0] + [floats.output(psi, floats.a_hat(psi), pts) for psi in members]
+
+
+def same_function(
+    floats: Floats, m: Minimum, members: Sequence[np.ndarray]
 ) -> tuple[bool, float]:
-    """Draw f at the sample point (and at the other members of a set); write ``path``.
+    """Whether the sample point and the other ``members`` (psi of each) compute the same
+    function on the data grid (:func:`data_grid`): max difference at most
+    ``SAME_FUNCTION_TOL * max(1, max |f|)``. Returns that verdict and the max difference.
+    """
+    f0, *others = _outputs(floats, m, members, data_grid(floats)[0])
+    diff = max((float(np.abs(fk - f0).max()) for fk in others), default=0.0)
+    return diff <= SAME_FUNCTION_TOL * max(1.0, float(np.abs(f0).max())), diff
+
+
+def plot_function(
+    floats: Floats,
+    m: Minimum,
+    members: Sequence[np.ndarray] = (),
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw f at the sample point of ``m`` (and at the other ``members`` of a set) on
+    ``ax`` (a new figure when None); return the axis.
 
     Parameters
     ----------
-    path : Path
-        The PNG to write.
     floats : Floats
-        The problem's float data.
+        The problem's float data (with its column names).
     m : Minimum
         The minimum; its sample point is drawn with its recorded a.
-    members : list of numpy.ndarray
-        psi of the members (the first is the sample point's); each other member is drawn
-        with a = a_hat(psi).
-
-    Returns
-    -------
-    (bool, float)
-        Whether all members compute the same function on the grid (max difference at
-        most ``SAME_FUNCTION_TOL`` * max(1, max |f|)), and that max difference.
+    members : sequence of numpy.ndarray
+        psi of other members of the set, each drawn with a = a_hat(psi) (for d = 2, the
+        first ``MEMBERS_DRAWN_2D``).
+    ax : matplotlib.axes.Axes, optional
+        The axis to draw on.
     """
-    import matplotlib.pyplot as plt
-
+    if ax is None:
+        ax = new_axes((6.0, 4.5) if floats.d == 2 else (5.5, 4.0))
     pts, axes = data_grid(floats)
-    f0 = floats.output(psi_of(m), a_of(m), pts)
-    diffs = [0.0]
-    member_f = []
-    for psi in members[1:]:
-        fk = floats.output(psi, floats.a_hat(psi), pts)
-        member_f.append(fk)
-        diffs.append(float(np.abs(fk - f0).max()))
-    max_diff = max(diffs)
-    same = max_diff <= SAME_FUNCTION_TOL * max(1.0, float(np.abs(f0).max()))
+    f0, *others = _outputs(floats, m, members, pts)
     X, y = floats.x, floats.y
-    title = f"minimum #{m.id}: loss {loss_text(m.loss, 6)}, dimension {m.dimension}"
+    xs, yname = floats.x_names, floats.y_name
     if floats.d == 2:
-        u, v = axes
-        panels = [f0, *member_f[:3]]
-        fig, axs = plt.subplots(
-            1, len(panels), figsize=(4.2 * len(panels) + 1.0, 3.8), squeeze=False
-        )
-        levels = np.linspace(min(p.min() for p in panels), max(p.max() for p in panels), 21)
-        if levels[0] == levels[-1]:
-            levels = np.linspace(levels[0] - 1.0, levels[0] + 1.0, 21)
-        for k, (ax, fk) in enumerate(zip(axs[0], panels, strict=True)):
-            cs = ax.contourf(u, v, fk.reshape(len(v), len(u)), levels=levels, cmap="viridis")
-            ax.scatter(
-                X[:, 0], X[:, 1], c=y, cmap="viridis", norm=cs.norm, edgecolors="k", zorder=3
-            )
-            ax.set_xlabel("x1")
-            ax.set_ylabel("x2")
-            ax.set_title("sample point" if k == 0 else f"member {k}", fontsize=9)
-        fig.colorbar(cs, ax=list(axs[0]), label="f(x)")
-        fig.suptitle(title, fontsize=10)
-        save(fig, path)
-        return same, max_diff
-    fig, ax = plt.subplots(figsize=(5.5, 4.0))
-    if floats.d == 1:
+        _plot_2d(ax, axes, [f0, *others[:MEMBERS_DRAWN_2D]], X, y, yname)
+        ax.set_xlabel(xs[0])
+        ax.set_ylabel(xs[1])
+    elif floats.d == 1:
         ax.plot(axes[0], f0, color="C0", lw=2, label="f (sample point)")
-        for k, fk in enumerate(member_f):
+        for k, fk in enumerate(others):
             ax.plot(axes[0], fk, ls="--", lw=1, color=f"C{k % 8 + 1}", label=f"member {k + 1}")
         ax.scatter(X[:, 0], y, color="k", zorder=3, label="data")
-        ax.set_xlabel("x")
-        ax.set_ylabel("f(x)")
+        ax.set_xlabel(xs[0])
+        ax.set_ylabel(f"{yname} (fitted: f)")
     else:
         ax.scatter(y, f0, color="k", label="sample point")
-        for k, fk in enumerate(member_f):
+        for k, fk in enumerate(others):
             ax.scatter(y, fk, marker="x", color=f"C{k % 8 + 1}", label=f"member {k + 1}")
-        ax.set_xlabel("y")
-        ax.set_ylabel("f(x) at the data")
+        ax.set_xlabel(yname)
+        ax.set_ylabel(f"f at the data (fitted {yname})")
     ax.legend(fontsize=7)
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    save(fig, path)
-    return same, max_diff
+    ax.set_title(f"minimum #{m.id}: loss {loss_text(m.loss, 6)}, dimension {m.dimension}",
+                 fontsize=10)  # fmt: skip
+    return ax
+
+
+def _plot_2d(
+    ax: Axes, axes: list[np.ndarray], panels: list[np.ndarray], X: np.ndarray, y: np.ndarray,
+    yname: str,
+) -> None:
+    """f of the sample point as filled contours on uniform levels (with a colour bar),
+    the other members as dashed contour lines on the same levels, the data coloured by y."""
+    u, v = axes
+    lo = min(float(p.min()) for p in panels)
+    hi = max(float(p.max()) for p in panels)
+    levels = np.linspace(lo, hi, LEVELS) if hi > lo else np.linspace(lo - 1.0, lo + 1.0, LEVELS)
+    shape = (len(v), len(u))
+    cs = ax.contourf(u, v, panels[0].reshape(shape), levels=levels, cmap="viridis")
+    for k, fk in enumerate(panels[1:]):
+        ax.contour(u, v, fk.reshape(shape), levels=levels[::2], colors=f"C{k % 8 + 1}",
+                   linestyles="--", linewidths=0.8)  # fmt: skip
+        ax.plot([], [], ls="--", color=f"C{k % 8 + 1}", label=f"member {k + 1}")
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="viridis", vmin=levels[0], vmax=levels[-1],
+               edgecolors="k", zorder=3, label="data")  # fmt: skip
+    ax.figure.colorbar(cs, ax=ax, label=f"{yname} (fitted: f)")

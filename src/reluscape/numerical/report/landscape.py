@@ -12,12 +12,10 @@ each side) and the connections of every census point.
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reluscape.convention import shown
-from reluscape.numerical.report.common import loss_text, save
-from reluscape.numerical.report.page import table
+from reluscape.numerical.report.common import loss_text, new_axes, table
 from reluscape.schema import Result, walls_text
 
 if TYPE_CHECKING:
@@ -48,11 +46,10 @@ def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
     in the style of pele's: each minimum a leaf ending at its loss, each join a horizontal
     bar at its critical value from which the two basins' lines hang, labelled with the
     point; joins that are the certified minimax barrier solid, upper bounds dashed. Losses
-    in the problem's convention."""
-    import matplotlib.pyplot as plt
-
+    in the problem's convention. The minima are named on the horizontal axis (tick
+    labels, which the layout never clips); the figure widens with their number."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(result.minima) + 2.5), 4.5))
+        ax = new_axes((max(6.5, 0.9 * len(result.minima) + 3.0), 5.5))
     graph = result.landscape
     joins = graph.joins if graph is not None else ()
     loss = {m.id: shown(result.problem, m.loss) for m in result.minima}
@@ -62,9 +59,7 @@ def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
     x = {mid: float(k) for k, mid in enumerate(order)}
     where = {frozenset([mid]): (x[mid], loss[mid]) for mid in order}
     for mid in order:
-        ax.plot([x[mid]], [loss[mid]], "o", color="C0", ms=5, zorder=3)
-        ax.annotate(f"#{mid}", (x[mid], loss[mid]), textcoords="offset points",
-                    xytext=(0, -13), ha="center", fontsize=9)  # fmt: skip
+        ax.plot([x[mid]], [loss[mid]], "o", color="C0", ms=6, zorder=3)
     labelled: set[int] = set()
     for j in joins:
         height = shown(result.problem, j.height)
@@ -76,13 +71,15 @@ def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
         ax.plot([xa, xb], [height, height], style, color="C0", lw=1.3)
         if j.point not in labelled:  # one point can join several basins at its height
             labelled.add(j.point)
-            ax.annotate(f"{j.point}", ((xa + xb) / 2, height), textcoords="offset points",
-                        xytext=(0, 3), ha="center", fontsize=8, color="C3")  # fmt: skip
+            ax.annotate(f"point {j.point}", ((xa + xb) / 2, height), textcoords="offset points",
+                        xytext=(0, 3), ha="center", fontsize=9, color="C3")  # fmt: skip
         where[a | b] = ((xa + xb) / 2, height)
     convention = result.problem.convention
     ax.set_ylabel(f"loss ({convention} convention)")
-    ax.set_xticks([])
-    ax.margins(x=0.08, y=0.12)
+    ax.set_xticks([x[mid] for mid in order], [f"#{mid}" for mid in order], fontsize=10)
+    ax.set_xlabel("minimum")
+    ax.grid(axis="y", alpha=0.3)
+    ax.margins(x=0.1, y=0.15)
     certified = all(j.minimax for j in joins)
     ax.set_title(
         "disconnectivity graph"
@@ -93,16 +90,9 @@ def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def disconnectivity_figure(path: Path, result: Result) -> None:
-    """:func:`disconnectivity_graph` written to ``path``."""
-    ax = disconnectivity_graph(result)
-    ax.figure.tight_layout()
-    save(ax.figure, path)
-
-
 def landscape_section(result: Result, figure: str) -> str:
-    """The figure, the table of joins (the transition states and other joining points)
-    and the census points' connections."""
+    """The figure (its HTML element), the table of joins (the transition states and
+    other joining points) and the census points' connections."""
     graph = result.landscape
     assert graph is not None
     by_id = {c.id: c for c in result.critical_points or []}
@@ -150,7 +140,7 @@ def landscape_section(result: Result, figure: str) -> str:
         "complete, no path was lost and every point below it is decided; otherwise it is an "
         f"upper bound (dashed). Components of the graph: {html.escape(parts)}.</p>\n"
         f"{lost}"
-        f'<div class="fig"><img src="{figure}" alt="disconnectivity graph"></div>\n'
+        f"{figure}\n"
         "<h3>Joins (transition states)</h3>\n"
         + table(["height", "point", "kind", "walls", "basins, barrier from each", ""], joins)
         + "<h3>Connections</h3>\n"

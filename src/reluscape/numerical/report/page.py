@@ -1,6 +1,9 @@
 """The HTML page of a report: summary tables, one section per minimum, the basins.
 
-Every figure is referenced by a relative path, so the report directory is
+The page calls the drawing functions of the other modules (each draws on a Matplotlib
+axis and returns it) and saves each figure as a PNG beside index.html
+(:func:`figure_html`), captioned with its axis labels, the data's column names among
+them. Every figure is referenced by a relative path, so the report directory is
 self-contained. A minimum is called global only when the run certified it
 (docs/METHOD.md section 6.6); in an incomplete run the lowest minima found are marked
 "lowest found, not certified" (:func:`reluscape.numerical.compare.global_status`).
@@ -21,19 +24,45 @@ Examples
 from __future__ import annotations
 
 import html
+import time
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from reluscape.data import InputError, Problem
 from reluscape.numerical.compare import certified_interval, global_status
-from reluscape.numerical.report.common import loss_text
+from reluscape.numerical.report.basins import plot_basins
+from reluscape.numerical.report.common import (
+    Floats,
+    axis_labels,
+    loss_text,
+    psi_of,
+    root_figure,
+    save,
+    table,
+)
+from reluscape.numerical.report.family import family_members, set_samples
+from reluscape.numerical.report.function import plot_function, same_function
+from reluscape.numerical.report.landscape import disconnectivity_graph, landscape_section
+from reluscape.numerical.report.projection import Projection, plot_projection
+from reluscape.numerical.report.slices import plot_slice, slice_note
+from reluscape.progress import ProgressCallback
 from reluscape.schema import Face, Minimum, Result
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["figure_html", "table", "write_page"]
 
 CSS = (
     "body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}"
     "table{border-collapse:collapse;margin:0.5em 0}"
     "td,th{border:1px solid #bbb;padding:2px 8px;text-align:right}"
     ".fig{display:inline-block;margin:0 1em 1em 0;vertical-align:top}"
+    "figcaption{font-size:smaller;color:#555}"
     ".incomplete{color:#a00;font-weight:bold}"
 )
 
@@ -50,24 +79,24 @@ def face_type(face: Sequence[Face]) -> str:
     return "interior" if kinds <= {"chamber", "origin"} else "boundary"
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """An HTML table, every cell escaped."""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+def figure_html(ax: Axes, out: Path, name: str, alt: str) -> str:
+    """Save the figure of ``ax`` as ``out/name`` (PNG) and return its ``<figure>``
+    element, captioned with the figure's axis labels (:func:`reluscape.numerical.report.
+    common.axis_labels`) so that a reader of the page, or a test, sees what is drawn."""
+    labels = axis_labels(ax)
+    save(root_figure(ax), out / name)
+    caption = "Axes: " + "; ".join(labels) if labels else ""
+    return (
+        f'<figure class="fig"><img src="{html.escape(name)}" alt="{html.escape(alt)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>\n"
 
 
-def minimum_section(
-    m: Minimum, status: str, figures: Sequence[tuple[str, str]], notes: Sequence[str]
-) -> str:
-    """The section of one minimum: heading, face, figures (file, alt text) and notes."""
+def minimum_section(m: Minimum, status: str, figures: Sequence[str], notes: Sequence[str]) -> str:
+    """The section of one minimum: heading, face, figures (:func:`figure_html`) and notes."""
     face = " | ".join(f"{u.signs} ({u.kind})" for u in m.face)
     notes_html = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
-    images = "".join(
-        f'<div class="fig"><img src="{f}" alt="{html.escape(alt)}"></div>' for f, alt in figures
-    )
+    images = "".join(figures)
     return (
         f'<h3 id="m{m.id}">Minimum #{m.id}: loss {loss_text(m.loss, 10)}, dimension '
         f"{m.dimension}{_HEADING_STATUS[status]}</h3>\n"
@@ -78,7 +107,8 @@ def minimum_section(
 
 
 def basins_section(comparison: dict[str, Any], result: Result, figure: str) -> str:
-    """The basins of attraction: the bar chart ``figure`` and the runs per minimum."""
+    """The basins of attraction: the bar chart ``figure`` (:func:`figure_html`) and the
+    runs per minimum."""
     ms = comparison["multistart"]
     adam = comparison.get("adam", {})
     rows = [
@@ -90,7 +120,7 @@ def basins_section(comparison: dict[str, Any], result: Result, figure: str) -> s
         f"<p>From the <code>reluscape compare</code> document: {ms['runs']} seeded "
         "random starts per optimizer, each run assigned to the enumerated minimum it "
         "reached by its parameters.</p>\n"
-        f'<div class="fig"><img src="{figure}" alt="basin frequencies"></div>\n'
+        f"{figure}\n"
         + table(["#", "L-BFGS-B runs", "Adam runs"], rows)
     )
 
@@ -195,3 +225,99 @@ def page(result: Result, sections: Sequence[str], basins: str = "", global_html:
         f"{_completeness(result)}\n<h2>Summary</h2>\n{summary}\n{global_html}<h2>Minima</h2>\n"
         f"{minima_table}\n{basins}" + "".join(sections) + "</body>\n</html>\n"
     )
+
+
+def _family_notes(
+    floats: Floats, members: list[np.ndarray], samples: int, same: bool, diff: float
+) -> list[str]:
+    """What the page says about the members drawn of a positive-dimensional set."""
+    if len(members) < 2:
+        return ["Family: the component could not be sampled; only the sample point is drawn."]
+    losses = [floats.r(psi) for psi in members]
+    return [
+        f"Family: {len(members)} members drawn, chosen far apart among {samples} points "
+        "sampled on the set (random tangent steps, Newton-projected onto the component's "
+        "equations inside the face). Reduced loss along the members varies by "
+        f"{max(losses) - min(losses):.2e}.",
+        (
+            "All members drawn compute the same function on the data grid "
+            if same
+            else "The members drawn compute different functions on the data grid "
+        )
+        + f"(max difference {diff:.2e}).",
+    ]
+
+
+def minimum_figures(
+    out: Path, floats: Floats, m: Minimum, pairs: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[str]]:
+    """Draw and save every figure of one minimum into ``out``; return the figures'
+    elements (:func:`figure_html`) and the notes."""
+    geometry, samples = set_samples(m, floats) if m.dimension > 0 else (None, [])
+    others = family_members(samples)[1:]
+    ax = plot_function(floats, m, others)
+    figures = [figure_html(ax, out, f"minimum_{m.id}_function.png", f"function of minimum {m.id}")]
+    notes = []
+    if m.dimension > 0:
+        same, diff = same_function(floats, m, others)
+        notes = _family_notes(floats, [psi_of(m), *others], len(samples), same, diff)
+    if geometry is not None and len(samples) > 1:
+        projection = Projection.of(geometry, samples)
+        notes.append(projection.note())
+        ax = plot_projection(m, projection)
+        name = f"minimum_{m.id}_projection.png"
+        figures.append(figure_html(ax, out, name, f"projection of the set of minimum {m.id}"))
+    for k, pair in enumerate(pairs):
+        ax = plot_slice(floats, m, pair)
+        name = f"minimum_{m.id}_slice_{k}.png"
+        figures.append(figure_html(ax, out, name, f"loss slice {k} of minimum {m.id}"))
+    notes.append(
+        "Slices: reduced loss r through the minimum (the other coordinates of psi fixed; "
+        "a re-fitted by a_hat) on the planes "
+        + "; ".join(slice_note(floats, m, pair) for pair in pairs)
+        + ". Contour levels are uniform (labelled lines every other level). Coloured lines "
+        "are the activation-pattern boundaries of the moved units."
+    )
+    return figures, notes
+
+
+def write_page(
+    result: Result,
+    problem: Problem,
+    out: Path,
+    pairs: Sequence[tuple[int, int]],
+    comparison: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Draw every figure into the directory ``out`` and write ``out/index.html``; return
+    its path (:func:`reluscape.numerical.report.write_report` checks the arguments).
+    ``progress(minima_drawn, minima, seconds)`` is called before the first minimum and
+    after each."""
+    start = time.perf_counter()
+    floats = Floats.of(problem)
+    sections = []
+    for k, m in enumerate(result.minima):
+        if progress is not None:
+            progress(k, len(result.minima), time.perf_counter() - start)
+        figures, notes = minimum_figures(out, floats, m, pairs)
+        sections.append(minimum_section(m, global_status(m, result.minima), figures, notes))
+    if progress is not None:
+        progress(len(result.minima), len(result.minima), time.perf_counter() - start)
+    extra = ""
+    if comparison is not None:
+        ax = plot_basins(comparison, result)
+        figure = figure_html(ax, out, "basins.png", "basin frequencies")
+        extra = basins_section(comparison, result, figure)
+    if result.landscape is not None:
+        ax = disconnectivity_graph(result)
+        extra += landscape_section(
+            result, figure_html(ax, out, "landscape.png", "disconnectivity graph")
+        )
+    index = out / "index.html"
+    try:
+        index.write_text(
+            page(result, sections, extra, global_section(result, comparison)), encoding="utf-8"
+        )
+    except OSError as exc:
+        raise InputError(f"cannot write {index}: {exc.strerror or exc}") from None
+    return index

@@ -1,0 +1,58 @@
+"""The estimate of a run's cost (reluscape.execution.costs) from the shipped table."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reluscape.data import make_problem
+from reluscape.exact.counting import estimate
+from reluscape.execution.costs import estimate_cost, load_costs
+
+
+def test_the_shipped_table_is_the_benchmarks() -> None:
+    """bench/orbit_costs.py writes it: seconds per orbit by (L, d), the memory fit."""
+    table = load_costs()
+    assert {"1,1", "2,1", "3,1", "1,2", "2,2"} <= set(table["seconds_per_orbit"])
+    assert all(row["seconds_per_orbit"] > 0 for row in table["seconds_per_orbit"].values())
+    assert table["memory"]["base_bytes"] > 0 and table["memory"]["bytes_per_orbit"] >= 0
+
+
+@given(st.integers(1, 12), st.integers(1, 4), st.integers(1, 10**9))
+def test_monotone_in_L(hidden: int, d: int, orbits: int) -> None:
+    smaller = estimate_cost(orbits, hidden=hidden, d=d)
+    larger = estimate_cost(orbits, hidden=hidden + 1, d=d)
+    assert larger.seconds >= smaller.seconds and larger.peak_bytes >= smaller.peak_bytes
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 30), st.integers(1, 2), st.integers(1, 4), st.integers(0, 3))
+def test_monotone_in_n(n: int, d: int, hidden: int, seed: int) -> None:
+    """One more sample (the same first n) never lowers the estimate."""
+    rng = random.Random(seed)
+    rows: list[tuple[int, ...]] = []
+    while len(rows) < n + 1:
+        row = tuple(rng.randint(-20, 20) for _ in range(d))
+        if row not in rows:
+            rows.append(row)
+    y = [rng.randint(-5, 5) for _ in rows]
+    costs = []
+    for m in (n, n + 1):
+        problem = make_problem(rows[:m], y[:m], hidden=hidden, lam=1)
+        orbits = estimate(problem.X, hidden=hidden).orbits
+        costs.append(estimate_cost(orbits, hidden=hidden, d=d))
+    assert costs[1].seconds >= costs[0].seconds
+    assert costs[1].peak_bytes >= costs[0].peak_bytes
+
+
+def test_jobs_divide_the_time_and_add_memory() -> None:
+    one = estimate_cost(10**6, hidden=2, d=1)
+    two = estimate_cost(10**6, hidden=2, d=1, jobs=2)
+    assert two.seconds == one.seconds / 2 and two.peak_bytes > one.peak_bytes
+
+
+def test_huge_counts_are_infinite_not_an_error() -> None:
+    e = estimate_cost(10**400, hidden=50, d=2)
+    assert e.seconds == float("inf") and "more than 1e+300 h" in e.text()
