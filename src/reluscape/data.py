@@ -195,10 +195,11 @@ class Problem:
         """Both, in the problem's convention: the sum-convention loss with ``lam_sum``
         divided by n for ``mean`` (docs/METHOD.md section 1)."""
         from reluscape import network  # NumPy: loaded only when a user computes
+        from reluscape.convention import divisor
 
         checked = network.parameters(a, B, c, hidden=self.hidden, d=self.d)
         value, grads = network.loss_and_gradient(*checked, *network.float_data(self))
-        scale = self.n if self.convention == "mean" else 1
+        scale = divisor(self)
         grad_a, grad_B, grad_c = (g / scale for g in grads)
         return value / scale, (grad_a, grad_B, grad_c)
 

@@ -40,8 +40,8 @@ def _finite_array(values: object, name: str, ndims: tuple[int, ...]) -> np.ndarr
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an array of numbers") from None
     if arr.ndim not in ndims:
-        raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimension(s), "
-                         f"got shape {arr.shape}")
+        allowed = " or ".join(map(str, ndims))
+        raise ValueError(f"{name} must have {allowed} dimension(s), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got NaN or inf entries")
     return arr
