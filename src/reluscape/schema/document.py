@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from reluscape import network
 from reluscape.convention import document_in_convention
 from reluscape.data import Problem, read_text
-from reluscape.schema import render
+from reluscape.schema import frames, render
 from reluscape.schema.read import (
     MalformedResult,
     _fail,
@@ -30,6 +31,9 @@ from reluscape.schema.read import (
     result_fields,
 )
 from reluscape.validation import write_output
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
@@ -233,6 +237,13 @@ class LossExact:
         return {"polynomial": self.polynomial, "variable": self.variable}
 
 
+def _array(values: Sequence[Any]) -> np.ndarray:
+    """Floats of a point (a tuple, or a tuple of rows) as a new array, None as NaN."""
+    import numpy as np  # here: reading a result does not load NumPy
+
+    return np.array(values, dtype=float)
+
+
 @dataclass
 class Minimum:
     """One local minimum (an orbit representative) or one undecided candidate.
@@ -299,6 +310,64 @@ class Minimum:
     def signs(self) -> str:
         """The face as text, one sign vector per unit: ``"--+++ | ---0+"``."""
         return " | ".join(f.signs for f in self.face)
+
+    def __repr__(self) -> str:
+        """Short, as scikit-learn's estimators (:func:`reluscape.schema.render.minimum_repr`):
+        the fields a reader scans for; ``loss`` is the attribute's, the sum convention's."""
+        return render.minimum_repr(self)
+
+    @property
+    def a_array(self) -> np.ndarray:
+        """The point's output weights a, shape (L,), as a new float array (NaN where a
+        value overflows a float); the document keeps ``point.a``."""
+        return _array(self.point.a)
+
+    @property
+    def B_array(self) -> np.ndarray:
+        """The point's input weights B, shape (L, d), as a new float array (NaN where a
+        value overflows a float); the document keeps ``point.B``."""
+        return _array(self.point.B)
+
+    @property
+    def c_array(self) -> np.ndarray:
+        """The point's biases c, shape (L,), as a new float array (NaN where a value
+        overflows a float); the document keeps ``point.c``."""
+        return _array(self.point.c)
+
+    def predict(self, X: object) -> np.ndarray:
+        """The network's output f(x) = sum_l a_l ReLU(B_l . x + c_l) at this minimum, for
+        each row x of ``X`` (shape (m, d); for d = 1 also m numbers), in floats.
+
+        The network has no output bias: the loss fits the centered outcomes y - mean(y)
+        (docs/METHOD.md section 1), so a prediction of y is mean(y) + f(x), which
+        :meth:`Result.predict` returns. For a set of minima (``dimension`` >= 1) this is
+        the output at the recorded point, one member of the set: the document records a
+        set by the equations of its closure (``component``), not by a parametrisation
+        (:class:`reluscape.numerical.components.ComponentGeometry` samples others).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has the wrong shape or is not finite, or the point's parameters
+            overflow a float.
+
+        Examples
+        --------
+        >>> import reluscape
+        >>> m = reluscape.solve([[0], [1]], ["1", "0"], hidden=1, lam="1/10").minima[0]
+        >>> bool(abs(m.predict([[0.0]])[0] - m.a_array[0] * max(m.c_array[0], 0)) < 1e-12)
+        True
+        """
+        a, B, c = self.a_array, self.B_array, self.c_array
+        d = B.shape[1]
+        try:
+            a, B, c = network.parameters(a, B, c, hidden=len(self.face), d=d)
+        except ValueError:
+            raise ValueError(
+                f"minimum {self.id}: its parameters overflow a float; use its exact point "
+                "(point.rational, point.box)"
+            ) from None
+        return network.output(a, B, c, network.inputs(X, d))
 
     def t_names(self, unit: int) -> list[str]:
         """The names of unit ``unit``'s span coordinates on its face (none on the origin)."""
@@ -959,10 +1028,60 @@ class Result:
         """Human-readable table of the minima."""
         return render.summary(self)
 
-    def to_frame(self) -> Any:
-        """The minima as a pandas DataFrame (:func:`reluscape.schema.render.frame`)."""
-        return render.frame(self)
+    def __repr__(self) -> str:
+        """Short, as SciPy's ``OptimizeResult``: counts, the lowest minimum, the census
+        and the landscape in a few lines (the full table is :meth:`summary`)."""
+        return render.result_repr(self)
 
     def _repr_html_(self) -> str:
-        """A notebook shows a result as its table of minima."""
+        """A notebook shows a result as its table of minima, the certified global
+        interval, the census and the landscape's joins."""
         return render.html_table(self)
+
+    def to_frame(self, exact: bool = False) -> Any:
+        """The minima as a tidy pandas DataFrame indexed by ``id``, one row per minimum
+        (pandas is optional: ``pip install 'reluscape[pandas]'``).
+
+        Columns (:data:`reluscape.schema.frames.MINIMA_COLUMNS`): ``loss`` (float, in
+        the problem's convention), ``loss_lower`` and ``loss_upper`` (the certified
+        interval as floats rounded outward), ``dimension``, ``is_global`` and
+        ``spurious`` (nullable booleans, NA in an incomplete run), ``orbit_size``,
+        ``face`` (short codes, :func:`reluscape.schema.render.face_code`),
+        ``decided_by``; with ``exact``, also ``loss_lower_exact`` and
+        ``loss_upper_exact``, the certified interval's ends as Fractions.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed, with the command that installs it.
+        """
+        return frames.minima_frame(self, exact)
+
+    def critical_points_frame(self, exact: bool = False) -> Any:
+        """The census as a tidy DataFrame, one row per critical point
+        (:func:`reluscape.schema.frames.critical_points_frame`); a ValueError without one."""
+        return frames.critical_points_frame(self, exact)
+
+    def landscape_frame(self) -> Any:
+        """The landscape's edges as a tidy DataFrame, one row per pair of minima a census
+        point connects (:func:`reluscape.schema.frames.landscape_frame`); a ValueError
+        without a landscape."""
+        return frames.landscape_frame(self)
+
+    def predict(self, X: object, minimum: int = 1) -> np.ndarray:
+        """Predictions of y, mean(y) + f(x), of the network at the minimum with id
+        ``minimum`` (the lowest by default; :meth:`Minimum.predict` gives f alone), for
+        each row x of ``X``, in floats.
+
+        Raises
+        ------
+        ValueError
+            If there is no minimum ``minimum``, or as :meth:`Minimum.predict`.
+        """
+        chosen = [m for m in self.minima if m.id == minimum]
+        if not chosen:
+            raise ValueError(
+                f"no minimum with id {minimum!r}: the ids are 1 to {len(self.minima)}"
+            )
+        mean = sum(self.problem.y, Fraction(0)) / self.problem.n
+        return chosen[0].predict(X) + float(mean)

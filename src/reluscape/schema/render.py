@@ -1,20 +1,83 @@
-"""Rendering a result: the text summary, the notebook's HTML and the pandas frame.
+"""Rendering a result: the text summary, the short reprs, the notebook's HTML and the
+faces' short codes (the pandas tables are :mod:`reluscape.schema.frames`).
 
 The functions read a :class:`~reluscape.schema.Result` and never change it; its methods
-(:meth:`~reluscape.schema.Result.summary`, ``_repr_html_``,
-:meth:`~reluscape.schema.Result.to_frame`) call them.
+(:meth:`~reluscape.schema.Result.summary`, ``__repr__``, ``_repr_html_``) call them.
 """
 
 from __future__ import annotations
 
+import decimal
 import html
+import itertools
+import math
+import re
+import sys
 from collections import Counter
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from reluscape.convention import shown, shown_exact
 
 if TYPE_CHECKING:
     from reluscape.schema.document import CriticalPoint, Minimum, Result
+
+REPR_FACE_WIDTH = 40
+"""The longest face code a minimum's repr shows (longer ones are cut with "...")."""
+
+
+def face_code(signs: str) -> str:
+    """A unit's sign vector, run-length coded: each run of one sign is the sign, followed
+    by ``^k`` and a space when it repeats k >= 2 times. A face of 442 samples whose unit
+    is positive on the first 200 and negative on the rest is ``"+^200 -^242"``; short
+    vectors stay as they are. No hashing: :func:`signs_from_code` reads it back.
+
+    >>> face_code("+++++00---"), face_code("+-0"), face_code("0+++")
+    ('+^5 0^2 -^3', '+-0', '0+^3')
+    """
+    parts = []
+    for sign, run in itertools.groupby(signs):
+        k = len(list(run))
+        parts.append(sign if k == 1 else f"{sign}^{k} ")
+    return "".join(parts).rstrip(" ")
+
+
+_RUN = re.compile(r"([+0-])(?:\^([1-9][0-9]*)(?: |$))?")
+
+
+def signs_from_code(code: str) -> str:
+    """The sign vector a :func:`face_code` stands for.
+
+    >>> signs_from_code("+^5 0^2 -^3")
+    '+++++00---'
+    >>> signs_from_code("+^x")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a face code: '+^x'
+    """
+    out, end = [], 0
+    for match in _RUN.finditer(code):
+        if match.start() != end:
+            break
+        out.append(match.group(1) * int(match.group(2) or 1))
+        end = match.end()
+    if end != len(code) or not code:
+        raise ValueError(f"not a face code: {code!r}")
+    return "".join(out)
+
+
+def minimum_face_code(m: Minimum | CriticalPoint) -> str:
+    """The face of a minimum (or census point) as codes, one per unit: ``"+^3 | +0-"``."""
+    return " | ".join(face_code(f.signs) for f in m.face)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    """``"1 local minimum"``, ``"3 local minima"``."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def _minima_count(result: Result) -> str:
+    return _plural(len(result.minima), "local minimum", "local minima")
 
 
 def walls_text(point: CriticalPoint) -> str:
@@ -61,7 +124,7 @@ def summary(result: Result) -> str:
     lines = [
         f"reluscape: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
         f"n = {p.n}, d = {p.d}",
-        f"{len(result.minima)} local minima up to unit permutation "
+        f"{_minima_count(result)} up to unit permutation "
         + ", ".join(f"{c} of dimension {k}" for k, c in result.counts_by_dimension().items()),
         "",
         f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6} {'orbit':>5}  {'face':<24} decided by",
@@ -177,68 +240,210 @@ def _join_lines(result: Result) -> list[str]:
     return lines
 
 
-def frame(result: Result) -> Any:
-    """The minima as a pandas DataFrame, one row per minimum (pandas is optional:
-    ``pip install 'reluscape[pandas]'``).
+def float_below(v: Fraction) -> float:
+    """The largest float <= v (-inf below the floats): a lower end rounded outward.
 
-    Columns: ``id``, ``loss``, ``dimension``, ``global``, ``orbit_size``, ``face``,
-    ``decided_by``, ``loss_lower`` and ``loss_upper`` (the certified interval, exact).
-
-    Raises
-    ------
-    ImportError
-        If pandas is not installed, with the command that installs it.
+    >>> float_below(Fraction(1, 3)) <= Fraction(1, 3) < float_above(Fraction(1, 3))
+    True
+    >>> float_below(Fraction(-(10**400))), float_below(Fraction(10**400)) == sys.float_info.max
+    (-inf, True)
     """
     try:
-        import pandas as pd
-    except ImportError:
-        raise ImportError(
-            "Result.to_frame needs pandas: pip install 'reluscape[pandas]'"
-        ) from None
-    rows = _rows(result)
-    for row, m in zip(rows, result.minima, strict=True):
-        row["loss_lower"], row["loss_upper"] = (
-            shown_exact(result.problem, v) for v in m.loss_interval
+        x = float(v)
+    except OverflowError:
+        return -math.inf if v < 0 else sys.float_info.max
+    return math.nextafter(x, -math.inf) if Fraction(x) > v else x
+
+
+def float_above(v: Fraction) -> float:
+    """The smallest float >= v (inf above the floats): an upper end rounded outward."""
+    return -float_below(-v)
+
+
+def _lam_text(lam: Fraction) -> str:
+    """lambda as given, or as a float when its exact spelling would not fit a line."""
+    text = str(lam)
+    return text if len(text) <= 20 else f"{float(lam):.6g} (rounded)"
+
+
+def _decimal(v: Fraction, rounding: str) -> str:
+    """v to 10 significant digits, rounded in the direction ``rounding`` (exactly: the
+    decimal division is correctly rounded), so a printed interval still holds the value."""
+    with decimal.localcontext(prec=10, rounding=rounding, Emax=10**6, Emin=-(10**6)):
+        return str(+(decimal.Decimal(v.numerator) / decimal.Decimal(v.denominator)))
+
+
+def _interval_text(result: Result, lo: Fraction, hi: Fraction) -> str:
+    """A certified interval in the problem's convention, its ends rounded outward.
+
+    >>> from types import SimpleNamespace as NS
+    >>> r = NS(problem=NS(convention="sum", n=3))
+    >>> _interval_text(r, Fraction(1, 3), Fraction(1, 3))
+    '[0.3333333333, 0.3333333334]'
+    """
+    lo, hi = shown_exact(result.problem, lo), shown_exact(result.problem, hi)
+    return f"[{_decimal(lo, decimal.ROUND_FLOOR)}, {_decimal(hi, decimal.ROUND_CEILING)}]"
+
+
+def _census_counts(result: Result) -> str:
+    assert result.critical_points is not None
+    kinds = Counter(c.kind for c in result.critical_points)
+    return (
+        f"{_plural(len(result.critical_points), 'critical point', 'critical points')}: "
+        f"{_plural(kinds['minimum'], 'minimum', 'minima')}, "
+        f"{_plural(kinds['saddle'], 'saddle', 'saddles')}, "
+        f"{_plural(kinds['kink'], 'kink', 'kinks')}, {kinds['degenerate']} degenerate"
+    )
+
+
+def _landscape_counts(result: Result) -> str:
+    assert result.landscape is not None
+    graph = result.landscape
+    return (
+        f"{_plural(len(graph.edges), 'edge', 'edges')}, "
+        f"{_plural(len(graph.joins), 'join', 'joins')} "
+        f"({sum(j.minimax for j in graph.joins)} certified minimax), "
+        f"{_plural(len(graph.components), 'component', 'components')}"
+        + (f", {len(graph.lost_paths)} lost paths" if graph.lost_paths else "")
+    )
+
+
+def _global_text(result: Result) -> str:
+    g = result.global_minimum
+    assert g is not None
+    state = "certified" if g.certified else f"not certified: {len(g.uncertified)} pieces open"
+    return f"{_interval_text(result, g.lower, g.upper)} ({state})"
+
+
+def _lowest_text(result: Result) -> str:
+    """The lowest minimum and whether it is certified global."""
+    m = result.minima[0]
+    mark = {True: "certified global", False: "not global", None: "not certified global"}
+    return (
+        f"#{m.id}, loss {_loss_text(shown(result.problem, m.loss))} in "
+        f"{_interval_text(result, *m.loss_interval)} ({mark[m.is_global]})"
+    )
+
+
+def result_repr(result: Result) -> str:
+    """A short repr in the style of SciPy's ``OptimizeResult``: the problem, then one
+    line per field that says how many, never the objects themselves (those are
+    ``result.minima``, ``result.summary()``, ``result.to_frame()``)."""
+    p = result.problem
+    by_dim = ", ".join(
+        f"{c} of dimension {k}" for k, c in result.counts_by_dimension().items()
+    )
+    fields = {
+        "minima": f"{len(result.minima)}" + (f" ({by_dim})" if by_dim else ""),
+        "lowest": _lowest_text(result) if result.minima else "none",
+        "undecided": str(len(result.undecided)),
+        "complete": str(result.complete),
+    }
+    if result.global_minimum is not None:
+        fields["global_minimum"] = _global_text(result)
+    if result.critical_points is not None:
+        fields["census"] = _census_counts(result)
+    if result.landscape is not None:
+        fields["landscape"] = _landscape_counts(result)
+    total = result.stats.get("timings", {}).get("total")
+    if isinstance(total, int | float):
+        fields["time"] = f"{total:.1f} s"
+    width = max(map(len, fields))
+    head = (
+        f"Result(L={p.hidden}, lambda={_lam_text(p.lam)} ({p.convention} convention), "
+        f"n={p.n}, d={p.d})"
+    )
+    return "\n".join([head, *(f"  {k:>{width}}: {v}" for k, v in fields.items())])
+
+
+def minimum_repr(m: Minimum) -> str:
+    """A short repr in the style of scikit-learn's estimators: the fields a reader scans
+    for, with the face as its code (cut to :data:`REPR_FACE_WIDTH` characters); the
+    exact data stay on the object (``m.point``, ``m.system``, ``m.to_dict()``)."""
+    code = minimum_face_code(m)
+    if len(code) > REPR_FACE_WIDTH:
+        code = code[: REPR_FACE_WIDTH - 3] + "..."
+    loss = "None" if m.loss is None else f"{m.loss:.10g}"
+    return (
+        f"Minimum(id={m.id}, dimension={m.dimension}, loss={loss}, "
+        f"is_global={m.is_global}, orbit_size={m.orbit_size}, face={code!r}, "
+        f"decided_by={m.verdict.decided_by!r})"
+    )
+
+
+def _html_table(header: list[str], rows: list[list[tuple[str, str]]]) -> str:
+    """A table; each cell is (text, title), the title shown on hover when not empty."""
+    head = "<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in header) + "</tr>"
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td title=\"{html.escape(title)}\">{html.escape(text)}</td>"
+            if title
+            else f"<td>{html.escape(text)}</td>"
+            for text, title in row
         )
-    columns = [
-        "id", "loss", "dimension", "global", "orbit_size", "face", "decided_by",
-        "loss_lower", "loss_upper",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns).set_index("id")
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def _minima_html(result: Result) -> str:
+    rows = [
+        [
+            (str(r["id"]), ""),
+            (_loss_text(r["loss"]), ""),
+            (_interval_text(result, *m.loss_interval), ""),
+            (str(r["dimension"]), ""),
+            (r["global"], ""),
+            (str(r["orbit_size"]), ""),
+            (minimum_face_code(m), m.signs),
+            (r["decided_by"], ""),
+        ]
+        for r, m in zip(_rows(result), result.minima, strict=True)
+    ]
+    header = ["#", "loss", "certified interval", "dim", "global", "orbit", "face", "decided by"]
+    return _html_table(header, rows)
+
+
+def _joins_html(result: Result) -> str:
+    """The disconnectivity graph's joins: height, point, the two basins, minimax or not."""
+    assert result.landscape is not None
+    rows = [
+        [
+            (_loss_text(shown(result.problem, j.height)), ""),
+            (str(j.point), ""),
+            (" | ".join("{" + ", ".join(map(str, b)) + "}" for b in j.basins), ""),
+            ("minimax barrier" if j.minimax else "upper bound", ""),
+        ]
+        for j in result.landscape.joins
+    ]
+    return _html_table(["height", "point", "basins joined", "barrier"], rows)
 
 
 def html_table(result: Result) -> str:
-    """A notebook shows a result as its table of minima."""
+    """A notebook shows a result as its table of minima (a face as its code, the full
+    signs on hover), then, when present, the certified global interval, the census's
+    counts and the landscape with its joins."""
     p = result.problem
     head = (
-        f"<p>reluscape: L = {p.hidden}, &lambda; = {html.escape(str(p.lam))} "
+        f"<p>reluscape: L = {p.hidden}, &lambda; = {html.escape(_lam_text(p.lam))} "
         f"({html.escape(p.convention)} convention), n = {p.n}, d = {p.d}; "
-        f"{len(result.minima)} local minima up to unit permutation"
+        f"{_minima_count(result)} up to unit permutation"
         + ("" if result.complete else " <b>(incomplete: nothing is certified global)</b>")
         + "</p>"
     )
-    cells = ["#", "loss", "dim", "global", "orbit", "face", "decided by"]
-    rows = [
-        "<tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>",
-        *(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (
-                    r["id"],
-                    _loss_text(r["loss"]),
-                    r["dimension"],
-                    r["global"],
-                    r["orbit_size"],
-                    r["face"],
-                    r["decided_by"],
-                )
-            )
-            + "</tr>"
-            for r in _rows(result)
-        ),
-    ]
-    return head + "<table>" + "".join(rows) + "</table>"
+    parts = [head, _minima_html(result)]
+    if result.global_minimum is not None:
+        text = html.escape(_global_text(result))
+        parts.append(f"<p>global minimum value in {text}</p>")
+    if result.critical_points is not None:
+        parts.append(f"<p>census: {html.escape(_census_counts(result))}</p>")
+    if result.landscape is not None:
+        parts.append(f"<p>landscape: {html.escape(_landscape_counts(result))}</p>")
+        if result.landscape.joins:
+            parts.append(_joins_html(result))
+    return "".join(parts)
 
 
 def _loss_text(loss: float | None) -> str:
