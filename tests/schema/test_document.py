@@ -114,3 +114,6 @@ def test_no_such_minimum_and_an_overflowing_point_are_named() -> None:
     doc["minima"][0]["point"]["a"][0] = None
     with pytest.raises(ValueError, match="minimum 1: its parameters overflow a float"):
         Result.from_dict(doc).minima[0].predict([0.0])
+    doc["minima"] = []
+    with pytest.raises(ValueError, match="no minimum with id 1: it has none"):
+        Result.from_dict(doc).predict([0.0])

@@ -107,12 +107,20 @@ def test_the_result_repr_says_what_a_reader_asks_first() -> None:
         assert fragment in text
 
 
-def test_the_minimum_repr() -> None:
-    m = Result.read(CENSUS).minima[0]
+def test_the_minimum_and_census_point_reprs() -> None:
+    result = Result.read(CENSUS)
+    m = result.minima[0]
     assert repr(m) == (
         f"Minimum(id=1, dimension=0, loss={m.loss:.10g}, is_global=True, orbit_size=2, "
         "face='+^3 | +0-', decided_by='second order')"
     )
+    assert result.critical_points is not None
+    c = result.critical_points[2]
+    assert repr(c) == (
+        f"CriticalPoint(id=4, kind='degenerate', index=None, dimension=0, loss={c.loss:.10g}, "
+        "orbit_size=2, face='+0- | 0^3', decided_by='dead unit')"
+    )
+    assert all(len(repr(p)) <= SCREEN[1] * 2 for p in result.critical_points)
 
 
 def test_one_minimum_is_singular() -> None:

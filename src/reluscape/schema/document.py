@@ -774,6 +774,10 @@ class CriticalPoint:
             setattr(self, name, getattr(shared, name))
         self.component = shared.component
 
+    def __repr__(self) -> str:
+        """Short, as a :class:`Minimum`'s (:func:`reluscape.schema.render.critical_point_repr`)."""
+        return render.critical_point_repr(self)
+
     def as_minimum(self) -> Minimum:
         """The fields shared with :class:`Minimum`, as one (its verdict a placeholder):
         validation and shape checks are the same."""
@@ -1080,8 +1084,7 @@ class Result:
         """
         chosen = [m for m in self.minima if m.id == minimum]
         if not chosen:
-            raise ValueError(
-                f"no minimum with id {minimum!r}: the ids are 1 to {len(self.minima)}"
-            )
+            ids = f"the ids are 1 to {len(self.minima)}" if self.minima else "it has none"
+            raise ValueError(f"no minimum with id {minimum!r}: {ids}")
         mean = sum(self.problem.y, Fraction(0)) / self.problem.n
         return chosen[0].predict(X) + float(mean)

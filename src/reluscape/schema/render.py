@@ -356,18 +356,32 @@ def result_repr(result: Result) -> str:
     return "\n".join([head, *(f"  {k:>{width}}: {v}" for k, v in fields.items())])
 
 
+def _short_code(m: Minimum | CriticalPoint) -> str:
+    code = minimum_face_code(m)
+    return code if len(code) <= REPR_FACE_WIDTH else code[: REPR_FACE_WIDTH - 3] + "..."
+
+
+def _short_loss(loss: float | None) -> str:
+    return "None" if loss is None else f"{loss:.10g}"
+
+
 def minimum_repr(m: Minimum) -> str:
     """A short repr in the style of scikit-learn's estimators: the fields a reader scans
     for, with the face as its code (cut to :data:`REPR_FACE_WIDTH` characters); the
     exact data stay on the object (``m.point``, ``m.system``, ``m.to_dict()``)."""
-    code = minimum_face_code(m)
-    if len(code) > REPR_FACE_WIDTH:
-        code = code[: REPR_FACE_WIDTH - 3] + "..."
-    loss = "None" if m.loss is None else f"{m.loss:.10g}"
     return (
-        f"Minimum(id={m.id}, dimension={m.dimension}, loss={loss}, "
-        f"is_global={m.is_global}, orbit_size={m.orbit_size}, face={code!r}, "
+        f"Minimum(id={m.id}, dimension={m.dimension}, loss={_short_loss(m.loss)}, "
+        f"is_global={m.is_global}, orbit_size={m.orbit_size}, face={_short_code(m)!r}, "
         f"decided_by={m.verdict.decided_by!r})"
+    )
+
+
+def critical_point_repr(c: CriticalPoint) -> str:
+    """A census point's short repr, as :func:`minimum_repr`'s."""
+    return (
+        f"CriticalPoint(id={c.id}, kind={c.kind!r}, index={c.index}, "
+        f"dimension={c.dimension}, loss={_short_loss(c.loss)}, orbit_size={c.orbit_size}, "
+        f"face={_short_code(c)!r}, decided_by={c.decided_by!r})"
     )
 
 
