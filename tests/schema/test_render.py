@@ -142,6 +142,10 @@ def test_the_html_shows_the_census_the_joins_and_the_global_interval() -> None:
     assert page.count("<table>") == 2  # the minima, the joins
     assert page.count("minimax barrier") == 2
     assert "global minimum value" not in page
+    # The text summary's join table: each basin's barrier from its lowest minimum.
+    text = census.summary()
+    assert "disconnectivity graph: 2 join(s), 2 of them the minimax barrier" in text
+    assert "{1, 2} 0.0581554541 | {3} 0.0000000000" in text
     doc = census.to_dict()
     doc.pop("critical_points"), doc.pop("landscape")
     lo, hi = census.minima[0].loss_interval

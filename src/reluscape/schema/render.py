@@ -225,7 +225,8 @@ def _join_lines(result: Result) -> list[str]:
         kind = point.kind + (" (TS)" if point.kind == "kink" and point.index == 1 else "")
         sides = []
         for basin in j.basins:
-            low = min((loss_of[m] for m in basin if loss_of[m] is not None), default=None)
+            lows = [v for v in (loss_of[m] for m in basin) if v is not None]
+            low = min(lows) if lows else None
             barrier = None if low is None or j.height is None else j.height - low
             ids = "{" + ", ".join(map(str, basin)) + "}"
             sides.append(f"{ids} {_loss_text(shown(result.problem, barrier))}")
