@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import reluscape
 from reluscape.schema import DECIDED_BY, Face, MalformedResult, Minimum, Result
+from reluscape.schema.render import face_code
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +117,15 @@ def test_read_names_the_file(tmp_path: Path, doc: dict[str, Any]) -> None:
 
 
 def test_to_frame_and_html_show_the_minima(solved: Result) -> None:
-    frame = solved.to_frame()
+    frame = solved.to_frame(exact=True)
     assert list(frame.index) == [m.id for m in solved.minima]
     assert list(frame["loss"]) == [m.loss for m in solved.minima]
-    assert list(frame["loss_lower"]) == [m.loss_interval[0] for m in solved.minima]
-    assert list(frame["face"]) == [m.signs for m in solved.minima]
+    assert list(frame["loss_lower_exact"]) == [m.loss_interval[0] for m in solved.minima]
+    assert all(frame["loss_lower"] <= frame["loss_lower_exact"])
+    assert list(frame["face"]) == [face_code(m.face[0].signs) for m in solved.minima]
     page = solved._repr_html_()
     assert page.count("<tr>") == len(solved.minima) + 1
-    assert all(m.signs in page for m in solved.minima)
+    assert all(f'title="{m.signs}"' in page for m in solved.minima)
 
 
 _rationals = st.fractions(max_denominator=10**6).map(str)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # InputError and parse_rational live in reluscape.validation; they are imported from here
 # by existing code and kept as names of this module.
@@ -36,6 +36,9 @@ from reluscape.validation import (
     check_lambda,
     parse_rational,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "CONVENTIONS",
@@ -167,6 +170,59 @@ class Problem:
             "y": [str(v) for v in self.y],
             **({} if self.columns is None else {"columns": list(self.columns)}),
         }
+
+    def loss(self, a: object, B: object, c: object) -> float:
+        """The loss l(a, B, c) of the network with parameters ``a`` (L,), ``B`` (L, d) and
+        ``c`` (L,) on this data, in floats and in the problem's ``convention`` (the losses
+        a result shows): for computing with a result, never for deciding anything.
+
+        Raises
+        ------
+        ValueError
+            If a parameter has the wrong shape or is not finite, naming it.
+
+        Examples
+        --------
+        Omega = (0, 1, 2)^T, a = 1: residual (-2, -2, 1), so l = 9/2 + 1/2 (1 + 1) = 5.5.
+
+        >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+        >>> p.loss([1.0], [[1.0]], [0.0])
+        5.5
+        """
+        return self._loss_and_gradient(a, B, c)[0]
+
+    def gradient(self, a: object, B: object, c: object) -> tuple[np.ndarray, ...]:
+        """The gradient (dl/da, dl/dB, dl/dc) of :meth:`loss`, in floats and the problem's
+        convention, with ReLU'(0) = 0: where a unit's B_l . x_i + c_l is 0 the loss has a
+        kink and this is no derivative of it (docs/METHOD.md section 11 decides such
+        points exactly).
+
+        Raises
+        ------
+        ValueError
+            If a parameter has the wrong shape or is not finite, naming it.
+
+        Examples
+        --------
+        >>> p = make_problem([[0], [1], [2]], [1, 2, 6], hidden=1, lam=1)
+        >>> [g.tolist() for g in p.gradient([1.0], [[1.0]], [0.0])]
+        [[1.0], [[1.0]], [1.0]]
+        """
+        return self._loss_and_gradient(a, B, c)[1]
+
+    def _loss_and_gradient(
+        self, a: object, B: object, c: object
+    ) -> tuple[float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Both, in the problem's convention: the sum-convention loss with ``lam_sum``
+        divided by n for ``mean`` (docs/METHOD.md section 1)."""
+        from reluscape import network  # NumPy: loaded only when a user computes
+        from reluscape.convention import divisor
+
+        checked = network.parameters(a, B, c, hidden=self.hidden, d=self.d)
+        value, grads = network.loss_and_gradient(*checked, *network.float_data(self))
+        scale = divisor(self)
+        grad_a, grad_B, grad_c = (g / scale for g in grads)
+        return value / scale, (grad_a, grad_B, grad_c)
 
 
 def _exact_sum(values: Sequence[Fraction]) -> Fraction:

@@ -1,94 +1,39 @@
-"""The result document: typed dataclasses, one validating reader, one writer.
-
-Every part of reluscape that reads or writes a result goes through this module: the run
-(:mod:`reluscape.exact.merge` builds :class:`Minimum` objects), the checkpoint, and the
-numerical tools (``verify``, ``compare``, ``report``). The constructors validate: a
-:class:`Result` built from a JSON document, from a checkpoint or by the run is checked
-the same way, and a malformed one raises :class:`MalformedResult` naming the field
-(``minima[2].face[0].signs: expected 5 characters from '+0-', got '+0'``).
-
-Document (``schema_version`` "1"; exact values are strings ``"p/q"``, floats appear only
-where labelled as approximations; every loss, bound, barrier and height is in the
-problem's ``convention``, a ``mean`` document keeping the sum-convention floats beside
-them as ``loss_sum``, ``barrier_sum``, ``height_sum`` (:mod:`reluscape.convention`; a
-:class:`Result` object holds sum-convention losses, as the computation does; the
-polynomial of ``loss_exact`` is of the sum-convention loss, n times the mean one):
-
-- ``problem``: the exact input (:meth:`reluscape.data.Problem.describe`): ``X``, ``y``,
-  ``hidden``, ``lam``, ``convention``, ``lam_sum``, ``n``, ``d`` and ``data`` (the path as
-  given to the run, or null); read back into a :class:`reluscape.data.Problem`.
-- ``minima``: one entry per orbit of local minima under unit permutation, by increasing
-  loss; ``undecided``: candidates no exact test settled; ``stats``: counts, rejections by
-  reason, ``faces_undecided``, ``complete``, timings, versions;
-- ``global_minimum`` (only in a ``reluscape global`` result, :class:`GlobalMinimum`): the
-  certified interval of the global minimum value and the search's counts; ``minima`` then
-  holds the global minimizers. A result without it has no such key.
-- ``critical_points`` (only in a ``solve --census`` result, :class:`CriticalPoint`): every
-  stationary point up to unit permutation, minima (with their ids in ``minima``), saddles
-  with their index, and degenerate points with the reason; absent otherwise. A point that
-  is not a minimum may carry ``connects`` (:class:`Connection`: the minima its descent
-  paths reach, with the barriers), and the document then a ``landscape``
-  (:class:`Landscape`: the graph of minima and the points that connect them).
-
-One minimum (:class:`Minimum`):
-
-- ``id`` (1, 2, ... in order), ``dimension`` (0 isolated point, k > 0 a k-dimensional
-  set), ``loss`` (float approximation, null if it overflows a float), ``loss_interval``
-  (certified, exact rational endpoints), ``loss_exact`` (``{"polynomial", "variable"}``: a
-  polynomial over Q with the loss as a root in ``loss_interval``) when computed;
-- ``is_global``: true or false when the run is complete; null when it is not (a
-  minimum an incomplete run found is never claimed global);
-- ``face``: per unit its sign vector (``"+0-"``), ``kind`` and span basis K
-  (theta_l = K t_l); ``activation``: per unit s_li = 1 iff theta_l . xt_i > 0;
-- ``point``: ``a``, ``B``, ``c`` as floats (a sample point of a set; null entries where a
-  value overflows a float), ``rational`` approximations of the coordinates (a, t) at
-  ``precision_bits``, and the certified ``box`` (exact rational interval endpoints);
-- ``system``: the variables and generators of the zero-dimensional system whose real
-  solution in ``box`` is the point; ``component``: for a set of dimension >= 1, the
-  generators of the prime ideal (in the t variables) of its Zariski closure;
-- ``verdict``: ``is_minimum``, ``decided_by`` (one of :data:`DECIDED_BY`), ``detail``;
-  ``orbit_size``: the number of images under permutations of the hidden units.
-
-Coordinates: on a face, unit l has variables ``a{l}`` and ``t{l}_{j}`` (j < dim F_l) with
-theta_l = (B_l, c_l) = sum_j t{l}_{j} * ``face[l].basis[j]``; a unit whose face ``kind`` is
-``"origin"`` has theta_l = 0, a_l = 0 and no variables. A system may have one more
-variable ``z``. Polynomials are in Sage's syntax (``^`` for powers, ``5/4*t0_0``).
-
-Examples
---------
->>> from reluscape.data import make_problem
->>> problem = make_problem([[0], [1]], ["1", "0"], hidden=1, lam="1/10")
->>> r = Result(problem=problem, minima=[], stats={"complete": True})
->>> Result.from_json(r.to_json()) == r
-True
->>> try:
-...     Result.from_dict({**r.to_dict(), "schema_version": "0"})
-... except MalformedResult as exc:
-...     print(exc)
-unsupported schema_version '0'; this reluscape reads '1'
+"""The document types of a result: a :class:`Result` and its parts, each validating its
+fields in its constructor (the document itself is described in :mod:`reluscape.schema`).
 """
 
 from __future__ import annotations
 
 import copy
-import html
 import json
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from reluscape.convention import (
-    document_from_convention,
-    document_in_convention,
-    shown,
-    shown_exact,
+from reluscape import network
+from reluscape.convention import document_in_convention
+from reluscape.data import Problem, read_text
+from reluscape.schema import frames, render
+from reluscape.schema.read import (
+    MalformedResult,
+    _fail,
+    _int,
+    _mapping,
+    _optional_float,
+    _rational,
+    _seq,
+    _str,
+    _typed,
+    load_json,
+    problem_from_dict,
+    result_fields,
 )
-from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
-from reluscape.validation import MAX_DIGITS, write_output
+from reluscape.validation import write_output
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
@@ -102,154 +47,6 @@ DECIDED_BY = (
     "precision",
     "existence of the global minimum",
 )
-
-T = TypeVar("T")
-
-
-class MalformedResult(InputError):
-    """A result document (or a part of one) that does not follow the schema."""
-
-
-# --------------------------------------------------------------------------- field readers
-
-
-def _where(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _fail(where: str, message: str) -> MalformedResult:
-    return MalformedResult(f"{where}: {message}")
-
-
-def _int(value: Any, where: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(where, f"expected an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _optional_float(value: Any, where: str) -> float | None:
-    """A float approximation: a finite number, or null where the value overflows a float."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(where, f"expected a finite number or null, got {value!r}")
-    return float(value)
-
-
-def _rational(value: Any, where: str) -> Fraction:
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _fail(where, f"expected an exact rational 'p/q', got {value!r}")
-    try:
-        return parse_rational(value)
-    except InputError:
-        raise _fail(where, f"expected an exact rational 'p/q', got {value!r}") from None
-
-
-def _str(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise _fail(where, f"expected a string, got {value!r}")
-    return value
-
-
-def _seq(value: Any, where: str, length: int | None = None) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-        raise _fail(where, f"expected a list, got {type(value).__name__}")
-    if length is not None and len(value) != length:
-        raise _fail(where, f"expected {length} entries, got {len(value)}")
-    return tuple(value)
-
-
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _fail(where, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _typed(value: Any, cls: type[T], where: str) -> T:
-    """``value`` if it is already a ``cls``, else ``cls`` built from a mapping of its fields."""
-    if isinstance(value, cls):
-        return value
-    d = _mapping(value, where)
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(d) - names)
-    if unknown:
-        raise _fail(where, f"unknown fields {unknown}")
-    try:
-        return cls(**d)
-    except TypeError as exc:  # a missing field
-        raise _fail(where, str(exc).split("() ", 1)[-1]) from None
-    except MalformedResult as exc:
-        raise MalformedResult(f"{where}.{exc}") from None
-
-
-MAX_DEPTH = 64
-"""Deepest nesting of lists and objects read from a JSON document.
-
-A result nests 7 levels deep (the entries of ``minima[k].face[u].basis[j]``); far deeper
-is no result, and Python's parser, ``copy.deepcopy`` and the validators recurse: 200,000
-nested brackets raised ``RecursionError``. So the depth is checked, without recursion,
-before anything else reads the document."""
-
-
-def load_json(text: str) -> Any:
-    """Parse JSON text for a reader of reluscape's documents, or raise
-    :class:`MalformedResult` (an :class:`InputError`) with one line saying why.
-
-    Integers are bounded like every exact number (:data:`reluscape.validation.MAX_DIGITS`
-    digits; Python's own refusal of longer ones was a ``ValueError`` traceback) and the
-    nesting by :data:`MAX_DEPTH`.
-
-    Examples
-    --------
-    >>> load_json('{"n": [1, 2]}')
-    {'n': [1, 2]}
-    >>> for text in ("[" * 200_000, "1" * 5000, "{"):
-    ...     try:
-    ...         load_json(text)
-    ...     except MalformedResult as exc:
-    ...         print(exc)
-    not valid JSON: nested more than 64 levels deep
-    not valid JSON: an integer of 5000 digits (at most 4300 are read)
-    not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2
-    """
-    try:
-        doc = json.loads(text, parse_int=_json_int)
-    except json.JSONDecodeError as exc:
-        raise MalformedResult(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise MalformedResult(f"not valid JSON: nested more than {MAX_DEPTH} levels deep") from None
-    _check_depth(doc)
-    return doc
-
-
-def _json_int(text: str) -> int:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_DIGITS:
-        raise MalformedResult(
-            f"not valid JSON: an integer of {digits} digits (at most {MAX_DIGITS} are read)"
-        )
-    return int(text)
-
-
-def _check_depth(doc: Any) -> None:
-    """Refuse a parsed document nested deeper than :data:`MAX_DEPTH` (an explicit stack:
-    the check itself must not recurse)."""
-    stack = [(doc, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = list(value.values())
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth >= MAX_DEPTH:
-            raise MalformedResult(f"not valid JSON: nested more than {MAX_DEPTH} levels deep")
-        stack.extend((child, depth + 1) for child in children)
 
 
 def _fraction_text(v: Fraction) -> str:
@@ -440,6 +237,13 @@ class LossExact:
         return {"polynomial": self.polynomial, "variable": self.variable}
 
 
+def _array(values: Sequence[Any]) -> np.ndarray:
+    """Floats of a point (a tuple, or a tuple of rows) as a new array, None as NaN."""
+    import numpy as np  # here: reading a result does not load NumPy
+
+    return np.array(values, dtype=float)
+
+
 @dataclass
 class Minimum:
     """One local minimum (an orbit representative) or one undecided candidate.
@@ -506,6 +310,64 @@ class Minimum:
     def signs(self) -> str:
         """The face as text, one sign vector per unit: ``"--+++ | ---0+"``."""
         return " | ".join(f.signs for f in self.face)
+
+    def __repr__(self) -> str:
+        """Short, as scikit-learn's estimators (:func:`reluscape.schema.render.minimum_repr`):
+        the fields a reader scans for; ``loss`` is the attribute's, the sum convention's."""
+        return render.minimum_repr(self)
+
+    @property
+    def a_array(self) -> np.ndarray:
+        """The point's output weights a, shape (L,), as a new float array (NaN where a
+        value overflows a float); the document keeps ``point.a``."""
+        return _array(self.point.a)
+
+    @property
+    def B_array(self) -> np.ndarray:
+        """The point's input weights B, shape (L, d), as a new float array (NaN where a
+        value overflows a float); the document keeps ``point.B``."""
+        return _array(self.point.B)
+
+    @property
+    def c_array(self) -> np.ndarray:
+        """The point's biases c, shape (L,), as a new float array (NaN where a value
+        overflows a float); the document keeps ``point.c``."""
+        return _array(self.point.c)
+
+    def predict(self, X: object) -> np.ndarray:
+        """The network's output f(x) = sum_l a_l ReLU(B_l . x + c_l) at this minimum, for
+        each row x of ``X`` (shape (m, d); for d = 1 also m numbers), in floats.
+
+        The network has no output bias: the loss fits the centered outcomes y - mean(y)
+        (docs/METHOD.md section 1), so a prediction of y is mean(y) + f(x), which
+        :meth:`Result.predict` returns. For a set of minima (``dimension`` >= 1) this is
+        the output at the recorded point, one member of the set: the document records a
+        set by the equations of its closure (``component``), not by a parametrisation
+        (:class:`reluscape.numerical.components.ComponentGeometry` samples others).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` has the wrong shape or is not finite, or the point's parameters
+            overflow a float.
+
+        Examples
+        --------
+        >>> import reluscape
+        >>> m = reluscape.solve([[0], [1]], ["1", "0"], hidden=1, lam="1/10").minima[0]
+        >>> bool(abs(m.predict([[0.0]])[0] - m.a_array[0] * max(m.c_array[0], 0)) < 1e-12)
+        True
+        """
+        a, B, c = self.a_array, self.B_array, self.c_array
+        d = B.shape[1]
+        try:
+            a, B, c = network.parameters(a, B, c, hidden=len(self.face), d=d)
+        except ValueError:
+            raise ValueError(
+                f"minimum {self.id}: its parameters overflow a float; use its exact point "
+                "(point.rational, point.box)"
+            ) from None
+        return network.output(a, B, c, network.inputs(X, d))
 
     def t_names(self, unit: int) -> list[str]:
         """The names of unit ``unit``'s span coordinates on its face (none on the origin)."""
@@ -912,6 +774,10 @@ class CriticalPoint:
             setattr(self, name, getattr(shared, name))
         self.component = shared.component
 
+    def __repr__(self) -> str:
+        """Short, as a :class:`Minimum`'s (:func:`reluscape.schema.render.critical_point_repr`)."""
+        return render.critical_point_repr(self)
+
     def as_minimum(self) -> Minimum:
         """The fields shared with :class:`Minimum`, as one (its verdict a placeholder):
         validation and shape checks are the same."""
@@ -957,69 +823,6 @@ class CriticalPoint:
 
 
 # --------------------------------------------------------------------------- the document
-
-
-def problem_from_dict(d: Mapping[str, Any]) -> Problem:
-    """The :class:`Problem` a document records, validated like any input, and checked to
-    agree with the recorded ``n``, ``d`` and ``lam_sum``."""
-    d = _mapping(d, "problem")
-    for key in ("X", "y", "hidden", "lam", "convention"):
-        if key not in d:
-            raise _fail("problem", f"missing field {key!r}")
-    source = d.get("data")
-    if source is not None:
-        _str(source, "problem.data")
-    try:
-        problem = make_problem(
-            [list(_seq(row, "problem.X")) for row in _seq(d["X"], "problem.X")],
-            list(_seq(d["y"], "problem.y")),
-            hidden=_int(d["hidden"], "problem.hidden", 1),
-            lam=_rational(d["lam"], "problem.lam"),
-            convention=_str(d["convention"], "problem.convention"),
-            source=source,
-            columns=None if d.get("columns") is None else _seq(d["columns"], "problem.columns"),
-        )
-    except MalformedResult:
-        raise
-    except InputError as exc:
-        raise _fail("problem", str(exc)) from None
-    recorded = {"n": problem.n, "d": problem.d, "lam_sum": problem.lam_sum}
-    for key, value in recorded.items():
-        if key in d:
-            got = _rational(d[key], f"problem.{key}")
-            if got != value:
-                raise _fail(f"problem.{key}", f"recorded {d[key]!r}, but the data give {value}")
-    return problem
-
-
-def _time_text(timings: Mapping[str, Any]) -> str:
-    """The run's wall time and each stage's (``stats.timings``): the total is the whole
-    run, the faces' stages are summed over faces (processes, when jobs > 1).
-
-    >>> _time_text({"divide": 0.01, "enumerate": 2.5, "verify": 0.5, "total": 9.0,
-    ...             "landscape": 6.0})
-    'time 9.0 s (divide 0.0 s, enumerate 2.5 s, verify 0.5 s summed over faces, landscape 6.0 s)'
-    """
-    stages = [
-        f"{name} {float(timings[name]):.1f} s" + (" summed over faces" if name == "verify" else "")
-        for name in ("divide", "enumerate", "verify", "landscape")
-        if isinstance(timings.get(name), int | float)
-    ]
-    detail = f" ({', '.join(stages)})" if stages else ""
-    return f"time {float(timings.get('total', 0) or 0):.1f} s{detail}"
-
-
-def walls_text(point: CriticalPoint) -> str:
-    """Which walls the point's units sit on: 'u2: 3' for unit 2 on the wall of sample 3
-    (1-based, as the data's rows); dead units are 'u1: 0' (theta = 0)."""
-    parts = []
-    for u, face in enumerate(point.face, start=1):
-        if face.kind == "origin":
-            parts.append(f"u{u}: 0")
-        elif face.kind != "chamber":
-            zeros = [str(i + 1) for i, ch in enumerate(face.signs) if ch == "0"]
-            parts.append(f"u{u}: " + ",".join(zeros))
-    return "; ".join(parts) or "-"
 
 
 @dataclass
@@ -1190,35 +993,7 @@ class Result:
         MalformedResult
             If the document does not follow the schema; the message names the field.
         """
-        d = document_from_convention(_mapping(d, "document"))
-        if "schema_version" not in d:
-            raise MalformedResult("not a reluscape result: no schema_version")
-        known = {
-            "schema_version",
-            "problem",
-            "minima",
-            "undecided",
-            "stats",
-            "global_minimum",
-            "critical_points",
-            "landscape",
-        }
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise _fail("document", f"unknown fields {unknown}")
-        for key in ("problem", "minima"):
-            if key not in d:
-                raise _fail("document", f"missing field {key!r}")
-        return cls(
-            problem=d["problem"],
-            minima=d["minima"],
-            undecided=d.get("undecided", []),
-            stats=d.get("stats", {}),
-            schema_version=d["schema_version"],
-            global_minimum=d.get("global_minimum"),
-            critical_points=d.get("critical_points"),
-            landscape=d.get("landscape"),
-        )
+        return cls(**result_fields(d))
 
     @classmethod
     def from_json(cls, text: str) -> Result:
@@ -1253,210 +1028,63 @@ class Result:
             out[m.dimension] = out.get(m.dimension, 0) + 1
         return dict(sorted(out.items()))
 
-    def _global_mark(self, m: Minimum) -> str:
-        """``"yes"`` for a certified global minimum; ``"lowest found"`` for the lowest
-        minimum of an incomplete run (not certified global); empty otherwise."""
-        if m.is_global:
-            return "yes"
-        if m.is_global is None and self.minima and m is self.minima[0]:
-            return "lowest found"
-        return ""
-
-    def _rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": m.id,
-                "loss": shown(self.problem, m.loss),
-                "dimension": m.dimension,
-                "global": self._global_mark(m),
-                "orbit_size": m.orbit_size,
-                "face": m.signs,
-                "decided_by": m.verdict.decided_by,
-            }
-            for m in self.minima
-        ]
-
     def summary(self) -> str:
         """Human-readable table of the minima."""
-        p = self.problem
-        lines = [
-            f"reluscape: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
-            f"n = {p.n}, d = {p.d}",
-            f"{len(self.minima)} local minima up to unit permutation "
-            + ", ".join(f"{c} of dimension {k}" for k, c in self.counts_by_dimension().items()),
-            "",
-            f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6} {'orbit':>5}  {'face':<24} decided by",
-        ]
-        for row in self._rows():
-            lines.append(
-                f"{row['id']:>3} {_loss_text(row['loss']):>14} {row['dimension']:>3} "
-                f"{row['global']:>6} {row['orbit_size']:>5}  {row['face']:<24} {row['decided_by']}"
-            )
-        if self.undecided:
-            lines += ["", f"{len(self.undecided)} candidates undecided:"]
-            for m in self.undecided:
-                loss = _loss_text(shown(p, m.loss))
-                lines.append(f"    loss {loss}  {m.signs}: {m.verdict.detail}")
-        lines += self._census_lines()
-        s = self.stats
-        lines += [
-            "",
-            f"faces {s.get('faces')}, orbits processed {s.get('orbits')}, candidates "
-            f"{s.get('candidates')}, rejected {sum(s.get('rejected', {}).values())}, "
-            f"{_time_text(s.get('timings') or {})}"
-            + (
-                ""
-                if self.complete
-                else "  [INCOMPLETE: see undecided; no minimum is certified global]"
-            ),
-        ]
-        return "\n".join(lines)
+        return render.summary(self)
 
-    def _census_lines(self) -> list[str]:
-        """The census's counts and, with connections, the landscape (``solve --census``)."""
-        if self.critical_points is None:
-            return []
-        kinds = Counter(c.kind for c in self.critical_points)
-        saddles = Counter(c.index for c in self.critical_points if c.kind == "saddle")
-        by_index = ", ".join(f"{n} of index {i}" for i, n in sorted(saddles.items()))
-        kinks = sum(1 for c in self.critical_points if c.kind == "kink" and c.index == 1)
-        lines = [
-            "",
-            f"census: {len(self.critical_points)} Clarke-critical points up to unit permutation: "
-            f"{kinds['minimum']} minima, {kinds['saddle']} saddles"
-            + (f" ({by_index})" if by_index else "")
-            + f", {kinds['kink']} kinks ({kinks} transition states)"
-            + f", {kinds['degenerate']} degenerate (a dead unit, or the reason in 'detail')",
-        ]
-        if self.landscape is None:
-            return lines
-        graph = self.landscape
-        parts = "; ".join("{" + ", ".join(map(str, c)) + "}" for c in graph.components)
-        lines.append(
-            f"landscape: {len(graph.edges)} joins of two minima, {len(graph.components)} "
-            f"connected component(s) of minima: {parts}"
-        )
-        if len(graph.components) > 1:
-            lines.append(
-                "  more than one component: the points that join them are not in the census "
-                "(a path was lost, or a join needs a point of higher index)"
-            )
-        for c in self.critical_points:
-            if c.connects is None:
-                continue
-            reached = ", ".join(
-                f"{x.minimum} ("
-                + ("its closure" if x.paths == 0 else _loss_text(shown(self.problem, x.barrier)))
-                + ")"
-                for x in c.connects
-            )
-            at = _loss_text(shown(self.problem, c.loss))
-            lines.append(f"  point {c.id} at {at} ({c.kind}) leads to {reached or 'none'}")
-        if graph.lost_paths:
-            lines.append(
-                f"  ERROR: {len(graph.lost_paths)} descent path(s) ended at no enumerated "
-                "minimum (a bug; see landscape.lost_paths)"
-            )
-        return lines + self._join_lines()
+    def __repr__(self) -> str:
+        """Short, as SciPy's ``OptimizeResult``: counts, the lowest minimum, the census
+        and the landscape in a few lines (the full table is :meth:`summary`)."""
+        return render.result_repr(self)
 
-    def _join_lines(self) -> list[str]:
-        """The disconnectivity graph's joins as a table: height, the point (its kind and
-        walls), the two basins and the barrier from each (the join's height minus the
-        basin's lowest minimum), minimax or upper bound."""
-        assert self.landscape is not None and self.critical_points is not None
-        joins = self.landscape.joins
-        if not joins:
-            return []
-        by_id = {c.id: c for c in self.critical_points}
-        loss_of = {m.id: m.loss for m in self.minima}
-        exact = sum(j.minimax for j in joins)
-        lines = [
-            "",
-            f"disconnectivity graph: {len(joins)} join(s), {exact} of them the minimax barrier "
-            f"(certified), {len(joins) - exact} upper bound(s) (the height of a stored path)",
-            f"  {'height':>14}  point  {'kind':<17} {'walls':<28} basins, barrier from each",
-        ]
-        for j in joins:
-            point = by_id[j.point]
-            kind = point.kind + (" (TS)" if point.kind == "kink" and point.index == 1 else "")
-            sides = []
-            for basin in j.basins:
-                low = min((loss_of[m] for m in basin if loss_of[m] is not None), default=None)
-                barrier = None if low is None or j.height is None else j.height - low
-                ids = "{" + ", ".join(map(str, basin)) + "}"
-                sides.append(f"{ids} {_loss_text(shown(self.problem, barrier))}")
-            height = _loss_text(shown(self.problem, j.height))
-            path_top = None if j.path_height is None else float(j.path_height[1])
-            top_text = _loss_text(shown(self.problem, path_top))
-            bound = "" if j.minimax else f"  (upper bound: a path of height {top_text})"
-            lines.append(
-                f"  {height:>14}  {j.point:>5}  {kind:<17} {walls_text(point):<28} "
-                f"{' | '.join(sides)}{bound}"
-            )
-        return lines
+    def _repr_html_(self) -> str:
+        """A notebook shows a result as its table of minima, the certified global
+        interval, the census and the landscape's joins."""
+        return render.html_table(self)
 
-    def to_frame(self) -> Any:
-        """The minima as a pandas DataFrame, one row per minimum (pandas is optional:
-        ``pip install 'reluscape[pandas]'``).
+    def to_frame(self, exact: bool = False) -> Any:
+        """The minima as a tidy pandas DataFrame indexed by ``id``, one row per minimum
+        (pandas is optional: ``pip install 'reluscape[pandas]'``).
 
-        Columns: ``id``, ``loss``, ``dimension``, ``global``, ``orbit_size``, ``face``,
-        ``decided_by``, ``loss_lower`` and ``loss_upper`` (the certified interval, exact).
+        Columns (:data:`reluscape.schema.frames.MINIMA_COLUMNS`): ``loss`` (float, in
+        the problem's convention), ``loss_lower`` and ``loss_upper`` (the certified
+        interval as floats rounded outward), ``dimension``, ``is_global`` and
+        ``spurious`` (nullable booleans, NA in an incomplete run), ``orbit_size``,
+        ``face`` (short codes, :func:`reluscape.schema.render.face_code`),
+        ``decided_by``; with ``exact``, also ``loss_lower_exact`` and
+        ``loss_upper_exact``, the certified interval's ends as Fractions.
 
         Raises
         ------
         ImportError
             If pandas is not installed, with the command that installs it.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise ImportError(
-                "Result.to_frame needs pandas: pip install 'reluscape[pandas]'"
-            ) from None
-        rows = self._rows()
-        for row, m in zip(rows, self.minima, strict=True):
-            row["loss_lower"], row["loss_upper"] = (
-                shown_exact(self.problem, v) for v in m.loss_interval
-            )
-        columns = [
-            "id", "loss", "dimension", "global", "orbit_size", "face", "decided_by",
-            "loss_lower", "loss_upper",
-        ]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns).set_index("id")
+        return frames.minima_frame(self, exact)
 
-    def _repr_html_(self) -> str:
-        """A notebook shows a result as its table of minima."""
-        p = self.problem
-        head = (
-            f"<p>reluscape: L = {p.hidden}, &lambda; = {html.escape(str(p.lam))} "
-            f"({html.escape(p.convention)} convention), n = {p.n}, d = {p.d}; "
-            f"{len(self.minima)} local minima up to unit permutation"
-            + ("" if self.complete else " <b>(incomplete: nothing is certified global)</b>")
-            + "</p>"
-        )
-        cells = ["#", "loss", "dim", "global", "orbit", "face", "decided by"]
-        rows = [
-            "<tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr>",
-            *(
-                "<tr>"
-                + "".join(
-                    f"<td>{html.escape(str(v))}</td>"
-                    for v in (
-                        r["id"],
-                        _loss_text(r["loss"]),
-                        r["dimension"],
-                        r["global"],
-                        r["orbit_size"],
-                        r["face"],
-                        r["decided_by"],
-                    )
-                )
-                + "</tr>"
-                for r in self._rows()
-            ),
-        ]
-        return head + "<table>" + "".join(rows) + "</table>"
+    def critical_points_frame(self, exact: bool = False) -> Any:
+        """The census as a tidy DataFrame, one row per critical point
+        (:func:`reluscape.schema.frames.critical_points_frame`); a ValueError without one."""
+        return frames.critical_points_frame(self, exact)
 
+    def landscape_frame(self) -> Any:
+        """The landscape's edges as a tidy DataFrame, one row per pair of minima a census
+        point connects (:func:`reluscape.schema.frames.landscape_frame`); a ValueError
+        without a landscape."""
+        return frames.landscape_frame(self)
 
-def _loss_text(loss: float | None) -> str:
-    return "(overflow)" if loss is None else f"{loss:.10f}"
+    def predict(self, X: object, minimum: int = 1) -> np.ndarray:
+        """Predictions of y, mean(y) + f(x), of the network at the minimum with id
+        ``minimum`` (the lowest by default; :meth:`Minimum.predict` gives f alone), for
+        each row x of ``X``, in floats.
+
+        Raises
+        ------
+        ValueError
+            If there is no minimum ``minimum``, or as :meth:`Minimum.predict`.
+        """
+        chosen = [m for m in self.minima if m.id == minimum]
+        if not chosen:
+            ids = f"the ids are 1 to {len(self.minima)}" if self.minima else "it has none"
+            raise ValueError(f"no minimum with id {minimum!r}: {ids}")
+        mean = sum(self.problem.y, Fraction(0)) / self.problem.n
+        return chosen[0].predict(X) + float(mean)
