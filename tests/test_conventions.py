@@ -134,3 +134,18 @@ def test_compare_shows_and_stores_mean_losses(runs: dict, tmp_path: Path) -> Non
     assert Fraction(mean_doc["global"]["upper_exact"]) == Fraction(
         sum_doc["global"]["upper_exact"]
     ) / 3
+
+
+def test_report_shows_mean_losses(runs: dict, tmp_path: Path) -> None:
+    """Before: the report of a mean document showed sum-convention losses (headings, the
+    table of minima, the certified interval), n times too large."""
+    mean_text, mean_doc = runs["mean"]
+    out = tmp_path / "report"
+    proc = _run("report", str(mean_doc), "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "index.html").read_text(encoding="utf-8")
+    headings = [float(v) for v in re.findall(r"Minimum #\d+: loss ([0-9.e+-]+),", page)]
+    assert headings == pytest.approx(_losses(mean_text), abs=2e-10)
+    assert "loss (mean convention)" in page
+    lower = float(re.search(r"certified interval \(exact\)</td><td>\[([0-9.e+-]+),", page)[1])
+    assert lower == pytest.approx(min(_losses(mean_text)), abs=1e-9)

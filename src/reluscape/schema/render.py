@@ -77,7 +77,8 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _minima_count(result: Result) -> str:
+def minima_count(result: Result) -> str:
+    """How many local minima the result lists, in words: ``"1 local minimum"``."""
     return _plural(len(result.minima), "local minimum", "local minima")
 
 
@@ -142,7 +143,7 @@ def summary(result: Result) -> str:
     lines = [
         f"reluscape: L = {p.hidden}, lambda = {p.lam} ({p.convention} convention), "
         f"n = {p.n}, d = {p.d}",
-        f"{_minima_count(result)} up to unit permutation "
+        f"{minima_count(result)} up to unit permutation "
         + ", ".join(f"{c} of dimension {k}" for k, c in result.counts_by_dimension().items()),
         "",
         f"{'#':>3} {'loss':>14} {'dim':>3} {'global':>6} {'orbit':>5}  {'face':<24} decided by",
@@ -462,7 +463,7 @@ def html_table(result: Result) -> str:
     head = (
         f"<p>reluscape: L = {p.hidden}, &lambda; = {html.escape(_lam_text(p.lam))} "
         f"({html.escape(p.convention)} convention), n = {p.n}, d = {p.d}; "
-        f"{_minima_count(result)} up to unit permutation"
+        f"{minima_count(result)} up to unit permutation"
         + ("" if result.complete else " <b>(incomplete: nothing is certified global)</b>")
         + "</p>"
     )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from reluscape.convention import divisor
 from reluscape.data import InputError, Problem
 from reluscape.numerical.loss import (
     a_hat_array,
@@ -50,7 +51,9 @@ class Floats(NamedTuple):
     ``xt`` holds the inputs with a column of ones, ``yt`` the centered outcomes, ``lam``
     the ridge parameter in the sum convention and ``mean_y`` the mean of the outcomes;
     ``x_names`` and ``y_name`` are the data's column names (:attr:`reluscape.data.Problem.
-    x_names`), the labels of the figures' axes.
+    x_names`), the labels of the figures' axes; ``divisor`` turns a sum-convention loss into
+    the problem's convention (n for ``mean``), so that every loss drawn is in the convention
+    the user asked for.
     """
 
     xt: np.ndarray
@@ -59,6 +62,8 @@ class Floats(NamedTuple):
     mean_y: float
     x_names: tuple[str, ...]
     y_name: str
+    divisor: int = 1
+    convention: str = "sum"
 
     @classmethod
     def of(cls, problem: Problem) -> Floats:
@@ -77,7 +82,14 @@ class Floats(NamedTuple):
                 "the data or lambda overflow a float; no figure can be drawn"
             ) from None
         return cls(
-            xt=xt, yt=yt, lam=lam, mean_y=mean_y, x_names=problem.x_names, y_name=problem.y_name
+            xt=xt,
+            yt=yt,
+            lam=lam,
+            mean_y=mean_y,
+            x_names=problem.x_names,
+            y_name=problem.y_name,
+            divisor=divisor(problem),
+            convention=problem.convention,
         )
 
     @property
@@ -99,8 +111,8 @@ class Floats(NamedTuple):
         return a_hat_array(omega_array(self.xt, psi), self.yt, self.lam)
 
     def r(self, psi: np.ndarray) -> float:
-        """The reduced loss r(psi) = l(a_hat(psi), psi)."""
-        return reduced_loss_array(self.xt, self.yt, self.lam, psi)
+        """The reduced loss r(psi) = l(a_hat(psi), psi), in the problem's convention."""
+        return reduced_loss_array(self.xt, self.yt, self.lam, psi) / self.divisor
 
     def output(self, psi: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The network's output f(x) = sum_l a_l ReLU(B_l x + c_l) + mean(y) at the rows of x."""

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from reluscape.convention import shown, shown_exact
 from reluscape.data import InputError, Problem
 from reluscape.numerical.compare import certified_interval, global_status
 from reluscape.numerical.report.basins import plot_basins
@@ -51,6 +52,7 @@ from reluscape.numerical.report.projection import Projection, plot_projection
 from reluscape.numerical.report.slices import plot_slice, slice_note
 from reluscape.progress import ProgressCallback
 from reluscape.schema import Face, Minimum, Result
+from reluscape.schema.render import minima_count
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -92,14 +94,19 @@ def figure_html(ax: Axes, out: Path, name: str, alt: str) -> str:
     )
 
 
-def minimum_section(m: Minimum, status: str, figures: Sequence[str], notes: Sequence[str]) -> str:
-    """The section of one minimum: heading, face, figures (:func:`figure_html`) and notes."""
+def minimum_section(
+    m: Minimum, status: str, figures: Sequence[str], notes: Sequence[str], divisor: int = 1
+) -> str:
+    """The section of one minimum: heading, face, figures (:func:`figure_html`) and notes;
+    its loss divided by ``divisor`` (the problem's convention, :func:`reluscape.convention.
+    divisor`)."""
     face = " | ".join(f"{u.signs} ({u.kind})" for u in m.face)
     notes_html = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
+    loss = None if m.loss is None else m.loss / divisor
     images = "".join(figures)
     return (
-        f'<h3 id="m{m.id}">Minimum #{m.id}: loss {loss_text(m.loss, 10)}, dimension '
-        f"{m.dimension}{_HEADING_STATUS[status]}</h3>\n"
+        f'<h3 id="m{m.id}">Minimum #{m.id}: loss {loss_text(loss, 10)}, '
+        f"dimension {m.dimension}{_HEADING_STATUS[status]}</h3>\n"
         f"<p>Face: <code>{html.escape(face)}</code>; orbit size {m.orbit_size}; decided by "
         f"{html.escape(m.verdict.decided_by)}.</p>\n"
         f"{images}\n{notes_html}\n"
@@ -138,7 +145,7 @@ def global_section(result: Result, comparison: dict[str, Any] | None) -> str:
             "<h2>Global minimum</h2>\n<p>Not certified: the enumeration is incomplete, "
             "so the lowest minimum found is only an upper bound.</p>\n"
         )
-    lower, upper, source = interval
+    lower, upper, source = (*(shown_exact(result.problem, v) for v in interval[:2]), interval[2])
     rows = [["certified interval (exact)", f"[{float(lower):.12g}, {float(upper):.12g}]", ""]]
     section = None if comparison is None else comparison.get("global")
     if section is not None:
@@ -191,20 +198,20 @@ def page(result: Result, sections: Sequence[str], basins: str = "", global_html:
     by_dim = Counter(m.dimension for m in result.minima)
     by_face = Counter(face_type(m.face) for m in result.minima)
     by_status = Counter(status.values())
-    shown = ["global", "spurious"] + ([] if result.complete else ["lowest found, not certified"])
+    kinds = ["global", "spurious"] + ([] if result.complete else ["lowest found, not certified"])
     summary = table(
         ["", "count"],
         [[f"dimension {k}", c] for k, c in sorted(by_dim.items())]
         + [[f"{k} face", c] for k, c in sorted(by_face.items())]
-        + [[k, by_status[k]] for k in shown]
+        + [[k, by_status[k]] for k in kinds]
         + [["undecided candidates", len(result.undecided)]],
     )
     minima_table = table(
-        ["#", "loss", "dim", "face", "type", "orbit"],
+        ["#", f"loss ({p.convention} convention)", "dim", "face", "type", "orbit"],
         [
             [
                 m.id,
-                loss_text(m.loss, 10),
+                loss_text(shown(p, m.loss), 10),
                 m.dimension,
                 face_type(m.face),
                 status[m.id],
@@ -221,7 +228,7 @@ def page(result: Result, sections: Sequence[str], basins: str = "", global_html:
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<h1>{html.escape(title)}</h1>\n"
         f"<p>Data: <code>{html.escape(str(p.source))}</code>. "
-        f"{len(result.minima)} local minima up to unit permutation.</p>\n"
+        f"{minima_count(result)} up to unit permutation.</p>\n"
         f"{_completeness(result)}\n<h2>Summary</h2>\n{summary}\n{global_html}<h2>Minima</h2>\n"
         f"{minima_table}\n{basins}" + "".join(sections) + "</body>\n</html>\n"
     )
@@ -300,7 +307,8 @@ def write_page(
         if progress is not None:
             progress(k, len(result.minima), time.perf_counter() - start)
         figures, notes = minimum_figures(out, floats, m, pairs)
-        sections.append(minimum_section(m, global_status(m, result.minima), figures, notes))
+        status = global_status(m, result.minima)
+        sections.append(minimum_section(m, status, figures, notes, floats.divisor))
     if progress is not None:
         progress(len(result.minima), len(result.minima), time.perf_counter() - start)
     extra = ""

@@ -133,7 +133,7 @@ def plot_slice(
     cs = ax.contourf(U, V, R, levels=levels, cmap="magma_r")
     lines = ax.contour(U, V, R, levels=levels[::2], colors="k", linewidths=0.4, alpha=0.6)
     ax.clabel(lines, fontsize=7, fmt="%.4g")
-    ax.figure.colorbar(cs, ax=ax, label="reduced loss r")
+    ax.figure.colorbar(cs, ax=ax, label=f"reduced loss r ({floats.convention} convention)")
     S, T = U - psi0.ravel()[i0], V - psi0.ravel()[i1]
     xt = floats.xt
     for k, unit in enumerate(moved):
