@@ -560,7 +560,7 @@ def test_plot_slice_has_uniform_labelled_levels(named):
     steps = np.diff(filled.levels)
     assert len(steps) >= 5 and np.allclose(steps, steps[0])
     assert ax.texts, "contour lines are labelled"
-    assert "reduced loss r" in _labels(ax)  # the colour bar
+    assert "reduced loss r (sum convention)" in _labels(ax)  # the colour bar
     plt.close(ax.figure)
 
 
