@@ -111,13 +111,13 @@ def test_the_minimum_and_census_point_reprs() -> None:
     result = Result.read(CENSUS)
     m = result.minima[0]
     assert repr(m) == (
-        f"Minimum(id=1, dimension=0, loss={m.loss:.10g}, is_global=True, orbit_size=2, "
+        f"Minimum(id=1, dimension=0, loss_sum={m.loss:.10g}, is_global=True, orbit_size=2, "
         "face='+^3 | +0-', decided_by='second order')"
     )
     assert result.critical_points is not None
     c = result.critical_points[2]
     assert repr(c) == (
-        f"CriticalPoint(id=4, kind='degenerate', index=None, dimension=0, loss={c.loss:.10g}, "
+        f"CriticalPoint(id=4, kind='degenerate', index=None, dimension=0, loss_sum={c.loss:.10g}, "
         "orbit_size=2, face='+0- | 0^3', decided_by='dead unit')"
     )
     assert all(len(repr(p)) <= SCREEN[1] * 2 for p in result.critical_points)

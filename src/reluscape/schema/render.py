@@ -388,19 +388,22 @@ def _short_loss(loss: float | None) -> str:
 def minimum_repr(m: Minimum) -> str:
     """A short repr in the style of scikit-learn's estimators: the fields a reader scans
     for, with the face as its code (cut to :data:`REPR_FACE_WIDTH` characters); the
-    exact data stay on the object (``m.point``, ``m.system``, ``m.to_dict()``)."""
+    exact data stay on the object (``m.point``, ``m.system``, ``m.to_dict()``). A minimum
+    holds its loss in the sum convention (it does not know the problem's), so the field is
+    named ``loss_sum``: a mean-convention reader is never shown an unlabelled sum loss."""
     return (
-        f"Minimum(id={m.id}, dimension={m.dimension}, loss={_short_loss(m.loss)}, "
+        f"Minimum(id={m.id}, dimension={m.dimension}, loss_sum={_short_loss(m.loss)}, "
         f"is_global={m.is_global}, orbit_size={m.orbit_size}, face={_short_code(m)!r}, "
         f"decided_by={m.verdict.decided_by!r})"
     )
 
 
 def critical_point_repr(c: CriticalPoint) -> str:
-    """A census point's short repr, as :func:`minimum_repr`'s."""
+    """A census point's short repr, as :func:`minimum_repr`'s (its loss, too, labelled as
+    of the sum convention)."""
     return (
         f"CriticalPoint(id={c.id}, kind={c.kind!r}, index={c.index}, "
-        f"dimension={c.dimension}, loss={_short_loss(c.loss)}, orbit_size={c.orbit_size}, "
+        f"dimension={c.dimension}, loss_sum={_short_loss(c.loss)}, orbit_size={c.orbit_size}, "
         f"face={_short_code(c)!r}, decided_by={c.decided_by!r})"
     )
 
