@@ -107,3 +107,19 @@ def test_every_command_is_dispatched_through_the_cli_package() -> None:
         handler = command.get_default("func")
         assert handler.__module__ in modules, (name, handler.__module__)
         assert handler.__module__.startswith("reluscape.cli."), name
+
+
+def _class_names(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+
+
+def test_no_two_classes_share_a_name() -> None:
+    """One name, one type: two classes called ``Verdict`` (the exact path's and the
+    document's) read alike in an import and are not interchangeable."""
+    where: dict[str, list[str]] = {}
+    for f in _modules("."):
+        for name in _class_names(f):
+            where.setdefault(name, []).append(str(f.relative_to(PACKAGE.parent)))
+    assert len(where) > 20
+    assert {n: fs for n, fs in where.items() if len(fs) > 1} == {}

@@ -88,20 +88,12 @@ from reluscape.convention import (
     shown_exact,
 )
 from reluscape.data import InputError, Problem, make_problem, parse_rational, read_text
+from reluscape.exact import verdicts
 from reluscape.validation import MAX_DIGITS, write_output
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
-DECIDED_BY = (
-    "first order",
-    "dead unit",
-    "dead units",
-    "second order",
-    "Morse-Bott",
-    "convexity",
-    "precision",
-    "existence of the global minimum",
-)
+DECIDED_BY = verdicts.MINIMUM_TESTS
 
 T = TypeVar("T")
 
@@ -821,8 +813,8 @@ class Landscape:
         }
 
 
-CRITICAL_KINDS = ("minimum", "saddle", "kink", "degenerate")
-CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier", "Clarke")
+CRITICAL_KINDS = verdicts.KINDS
+CENSUS_DECIDED_BY = verdicts.CENSUS_TESTS
 
 
 @dataclass

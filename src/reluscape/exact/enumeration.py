@@ -84,7 +84,7 @@ BARRIER_TRIES = 4
 
 
 @dataclass(frozen=True)
-class Component:
+class PrimeComponent:
     """A positive-dimensional irreducible component (over Q) of a face's critical set.
 
     ``prime`` are generators of the prime ideal in the t-variables; ``dimension`` is
@@ -106,7 +106,7 @@ class Candidate:
 
     system: FaceSystem
     point: RealPoint
-    component: Component | None = None
+    component: PrimeComponent | None = None
 
 
 @dataclass
@@ -191,7 +191,7 @@ def _origin_candidate(system: FaceSystem) -> Candidate:
 def _keep_inside(
     system: FaceSystem,
     points: list[RealPoint],
-    component: Component | None,
+    component: PrimeComponent | None,
     outcome: FaceOutcome,
 ) -> None:
     outcome.candidates += [
@@ -363,7 +363,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             ):
                 continue
             outcome.components += 1
-            comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
+            comp = PrimeComponent(index=outcome.components, dimension=dim, prime=tuple(prime))
             try:
                 samples = _sample_prime(prime, orbit_slice, constraints_t, rng)
             except algebra.Undecided as exc:
@@ -415,7 +415,7 @@ def _enumerate_orbits(
             continue
         orbit = _orbit_prime(system, Rt, gram)
         outcome.components += 1
-        comp = Component(index=outcome.components, dimension=dimension, prime=tuple(orbit))
+        comp = PrimeComponent(index=outcome.components, dimension=dimension, prime=tuple(orbit))
         gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
         orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index])))
     for entry in orbits:
@@ -438,7 +438,7 @@ class _Orbit:
     (orbit prime + slice, a = a_hat(t)) and the realizable merged solutions over it."""
 
     ideal: Any
-    component: Component
+    component: PrimeComponent
     slice_system: list[Poly]
     solutions: list[tuple[RealPoint, tuple[int, ...]]]
 

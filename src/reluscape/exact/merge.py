@@ -32,7 +32,8 @@ from reluscape.exact.arrangement import cached_arrangement, pieces
 from reluscape.exact.census import Classification, classify_stationary
 from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
-from reluscape.exact.verification import Verdict, verify_candidate
+from reluscape.exact.verdicts import DecidedBy, Kind, Reason
+from reluscape.exact.verification import LocalVerdict, verify_candidate
 from reluscape.schema import CriticalPoint, Minimum, Result
 
 LOSS_PRECISION = 128
@@ -107,7 +108,7 @@ def _verify_candidates(
         try:
             verdict = verify_candidate(cand, arrangement)
         except algebra.Undecided as exc:
-            verdict = Verdict(None, "precision", str(exc))
+            verdict = LocalVerdict(None, DecidedBy.PRECISION, str(exc), Reason.PRECISION)
         if verdict.is_minimum is False:
             rejected[f"{verdict.decided_by}: not a local minimum"] += 1
             if census:
@@ -127,7 +128,7 @@ def _add_to_census(
     problem: Problem,
     cand: Candidate,
     arrangement: Any,
-    verdict: Verdict,
+    verdict: LocalVerdict,
     entries: list[CriticalPoint],
     done: set[tuple[int, str, int | None]],
 ) -> None:
@@ -137,10 +138,10 @@ def _add_to_census(
     try:
         found = classify_stationary(cand, arrangement)
     except algebra.Undecided as exc:
-        found = Classification("degenerate", None, "precision", str(exc))
+        found = Classification(Kind.DEGENERATE, None, DecidedBy.PRECISION, str(exc))
     if found is None:
         return
-    if found.kind == "degenerate":
+    if found.kind is Kind.DEGENERATE:
         found = replace(
             found,
             detail=f"{found.detail}; not a local minimum ({verdict.decided_by}: {verdict.detail})",
@@ -156,9 +157,9 @@ def _add_to_census(
 def _census_entry(parts: dict[str, Any], found: Classification) -> CriticalPoint:
     return CriticalPoint(
         id=1,
-        kind=found.kind,
+        kind=found.kind.value,
         index=found.index,
-        decided_by=found.decided_by,
+        decided_by=found.decided_by.value,
         detail=found.detail,
         descent_components=found.descent_components,
         descents_cover=found.descents_cover,
@@ -189,7 +190,7 @@ def _census(
     found = [
         CriticalPoint(
             id=m.id,
-            kind="minimum",
+            kind=Kind.MINIMUM.value,
             index=0,
             decided_by=m.verdict.decided_by,
             detail=m.verdict.detail,
@@ -199,7 +200,10 @@ def _census(
     ]
     others = [c for r in records for c in r.census] + [
         _census_entry(
-            parts(m), Classification("degenerate", None, m.verdict.decided_by, m.verdict.detail)
+            parts(m),
+            Classification(
+                Kind.DEGENERATE, None, DecidedBy(m.verdict.decided_by), m.verdict.detail
+            ),
         )
         for m in undecided
     ]
@@ -306,7 +310,7 @@ def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> Non
         undecided.remove(lowest)
         lowest.verdict = schema.Verdict(
             is_minimum=True,
-            decided_by="existence of the global minimum",
+            decided_by=DecidedBy.GLOBAL_EXISTENCE.value,
             detail="the loss is coercive, so its global minimum is a candidate; every "
             "other candidate is rejected or has a certified higher loss "
             f"(the local test was undecided: {lowest.verdict.detail})",
@@ -420,14 +424,14 @@ def approximate(value: Fraction) -> float | None:
         return None
 
 
-def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
+def _entry(problem: Problem, cand: Candidate, verdict: LocalVerdict) -> Minimum:
     """Plain-data description of a verified candidate (id and is_global set in assembly)."""
     return Minimum(
         id=0,
         is_global=False,
         verdict={
             "is_minimum": verdict.is_minimum,
-            "decided_by": verdict.decided_by,
+            "decided_by": verdict.decided_by.value,
             "detail": verdict.detail,
         },
         **_entry_parts(problem, cand),

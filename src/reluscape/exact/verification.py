@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -79,6 +79,7 @@ from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate, t_ring_map
 from reluscape.exact.linalg import kernel_basis
+from reluscape.exact.verdicts import DecidedBy, Reason
 
 Poly = Any
 
@@ -87,12 +88,19 @@ SMALLER_KERNEL = "the Hessian's kernel at the sample is smaller than the compone
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Whether a candidate is a local minimum, and which test decided it."""
+class LocalVerdict:
+    """Whether a candidate is a local minimum, which test decided it, and (undecided
+    only) why the tests were silent: decisions read ``reason``, never ``detail``, which is
+    for people (the result document's ``verdict.detail``)."""
 
     is_minimum: bool | None
-    decided_by: str
+    decided_by: DecidedBy
     detail: str = ""
+    reason: Reason | None = None
+
+    def __post_init__(self) -> None:
+        if (self.is_minimum is None) != (self.reason is not None):
+            raise ValueError("a reason is given exactly for an undecided verdict")
 
 
 class _Context:
@@ -145,7 +153,7 @@ class _ChamberCone:
     zero_multipliers: tuple[Poly, ...]
 
 
-def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
+def verify_candidate(cand: Candidate, arrangement: Arrangement) -> LocalVerdict:
     """Decide whether a candidate critical point is a local minimum of r (see module doc).
 
     Where the tests are undecided, no test found a descent, so every live unit passed
@@ -158,22 +166,23 @@ def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
     """
     verdict = _local_minimum_tests(_Context(cand, arrangement))
     # A kernel smaller than the component's dimension is a singular sample where the
-    # real set may be lower-dimensional: a minimum, but of a dimension not known.
-    if verdict.is_minimum is None and not verdict.detail.startswith(SMALLER_KERNEL):
-        return Verdict(
+    # real set may be lower-dimensional: a minimum, but of a dimension not known. (An
+    # uncertified sign is raised as algebra.Undecided, not returned; excluded all the same.)
+    if verdict.reason not in (None, Reason.SMALLER_KERNEL, Reason.PRECISION):
+        return LocalVerdict(
             True,
-            "convexity",
+            DecidedBy.CONVEXITY,
             f"{verdict.detail}; the first-order conditions of every adjacent piece's "
             "convex program hold, so it is the minimum of each piece",
         )
     return verdict
 
 
-def _local_minimum_tests(ctx: _Context) -> Verdict:
+def _local_minimum_tests(ctx: _Context) -> LocalVerdict:
     """Tests 1 to 4 in order; a refutation as soon as one is found."""
     cand = ctx.cand
     e = [ctx.lift(v) for v in ctx.residual]
-    pending: Verdict | None = None
+    pending: LocalVerdict | None = None
     for u, face in enumerate(cand.system.faces):
         if face.dim == 0:
             verdict = _dead_unit_test(ctx, e, u)
@@ -193,7 +202,7 @@ def _local_minimum_tests(ctx: _Context) -> Verdict:
     if not degenerate:
         return second
     if second.is_minimum is None:
-        return Verdict(None, second.decided_by, f"{second.detail}; and a zero multiplier")
+        return replace(second, detail=f"{second.detail}; and a zero multiplier")
     return _critical_cone_test(ctx, second)
 
 
@@ -220,7 +229,7 @@ def chamber_gradients(ctx: _Context, u: int, face: UnitFace) -> list[tuple[UnitF
     return out
 
 
-def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
+def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> LocalVerdict | None:
     """Test 1 for a live unit on a boundary face; records its critical cones in ``ctx``.
 
     Returns a refutation, or None when G_{l,C} lies in the dual of the tangent cone for
@@ -232,9 +241,9 @@ def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
     for chamber, grad in chamber_gradients(ctx, u, face):
         cone = _cone_membership(ctx, grad, face, chamber, rank)
         if cone is None:
-            return Verdict(
+            return LocalVerdict(
                 False,
-                "first order",
+                DecidedBy.FIRST_ORDER,
                 f"unit {u}: the gradient has a descent direction into chamber {chamber.label()}",
             )
         cones.append(cone)
@@ -284,7 +293,7 @@ def _cone_membership(
     return best
 
 
-def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
+def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> LocalVerdict | None:
     lam2 = ctx.lam**2
     equal = False
     dim = len(ctx.xt[0])
@@ -310,18 +319,19 @@ def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
                     continue
                 cmp = ctx.point.sign(norm2 - lam2)
                 if cmp > 0:
-                    return Verdict(
+                    return LocalVerdict(
                         False,
-                        "dead unit",
+                        DecidedBy.DEAD_UNIT,
                         f"unit {u} (theta = 0): max |e . ReLU(Xt u)| / |u| > lambda on face "
                         f"{face.label()}: second-order descent",
                     )
                 equal = equal or cmp == 0
     if equal:
-        return Verdict(
+        return LocalVerdict(
             None,
-            "dead unit",
+            DecidedBy.DEAD_UNIT,
             f"unit {u} (theta = 0): max |e . ReLU(Xt u)| / |u| = lambda exactly",
+            Reason.DEAD_UNIT_AT_LAMBDA,
         )
     return None
 
@@ -339,30 +349,37 @@ def _loss_hessian(ctx: _Context) -> tuple[list[list[Poly]], int, int]:
     return hess, len(variables), k
 
 
-def _second_order_test(ctx: _Context) -> Verdict:
+def _second_order_test(ctx: _Context) -> LocalVerdict:
     if not ctx.system.live:
-        return Verdict(True, "dead units", "psi = 0 and every dead-unit test is strict")
+        return LocalVerdict(
+            True, DecidedBy.DEAD_UNITS, "psi = 0 and every dead-unit test is strict"
+        )
     hess, N, k = _loss_hessian(ctx)
     coeffs: dict = {}
     for j in range(1, N - k + 1):
         s = _coefficient_sign(ctx.point, hess, coeffs, j)
         if s < 0:
-            return Verdict(
-                False, "second order", "the Hessian on span(F) has a negative eigenvalue"
+            return LocalVerdict(
+                False, DecidedBy.SECOND_ORDER, "the Hessian on span(F) has a negative eigenvalue"
             )
         if s == 0:
             for jj in range(j + 1, N + 1):
                 if _coefficient_sign(ctx.point, hess, coeffs, jj) < 0:
-                    return Verdict(
-                        False, "second order", "the Hessian on span(F) has a negative eigenvalue"
+                    return LocalVerdict(
+                        False,
+                        DecidedBy.SECOND_ORDER,
+                        "the Hessian on span(F) has a negative eigenvalue",
                     )
-            return Verdict(
+            return LocalVerdict(
                 None,
-                "second order",
+                DecidedBy.SECOND_ORDER,
                 f"the Hessian on span(F) is singular beyond the component dimension {k}",
+                Reason.SINGULAR_BEYOND_COMPONENT,
             )
     if k == 0:
-        return Verdict(True, "second order", "the Hessian on span(F) is positive definite")
+        return LocalVerdict(
+            True, DecidedBy.SECOND_ORDER, "the Hessian on span(F) is positive definite"
+        )
     # Morse-Bott needs the kernel to be exactly the component's tangent space: with
     # e_1..e_{N-k} > 0, the charpoly is x^k times a polynomial with positive coefficients
     # only when e_{N-k+1} = ... = e_N = 0 (at a singular sample the kernel can be smaller).
@@ -373,12 +390,16 @@ def _second_order_test(ctx: _Context) -> Verdict:
     else:
         tail = [_coefficient_sign(ctx.point, hess, coeffs, j) for j in range(N - k + 1, N + 1)]
     if any(s < 0 for s in tail):
-        return Verdict(False, "second order", "the Hessian on span(F) has a negative eigenvalue")
+        return LocalVerdict(
+            False, DecidedBy.SECOND_ORDER, "the Hessian on span(F) has a negative eigenvalue"
+        )
     if any(s > 0 for s in tail):
-        return Verdict(None, "Morse-Bott", f"{SMALLER_KERNEL} {k}")
-    return Verdict(
+        return LocalVerdict(
+            None, DecidedBy.MORSE_BOTT, f"{SMALLER_KERNEL} {k}", Reason.SMALLER_KERNEL
+        )
+    return LocalVerdict(
         True,
-        "Morse-Bott",
+        DecidedBy.MORSE_BOTT,
         f"the Hessian on span(F) is positive semidefinite with kernel of dimension {k}, "
         "the dimension of the component",
     )
@@ -526,7 +547,7 @@ def _leverrier(H: list[list[Any]]) -> list[Any]:
     return [(-1) ** j * cj for j, cj in enumerate(c)]
 
 
-def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
+def _critical_cone_test(ctx: _Context, second: LocalVerdict) -> LocalVerdict:
     """Test 4: the second-order form on the critical cone of every product chamber.
 
     ``second`` is the (positive) verdict of test 3 on span(F). Units whose cones are all
@@ -552,11 +573,12 @@ def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
     if k > 0:
         zeros = [mu for cones in ctx.cones.values() for c in cones for mu in c.zero_multipliers]
         if not all(_vanishes_on_component(ctx, mu) for mu in zeros):
-            return Verdict(
+            return LocalVerdict(
                 None,
-                "Morse-Bott",
+                DecidedBy.MORSE_BOTT,
                 "a zero multiplier does not vanish identically on the component: whether "
                 "it keeps its sign along the component is not decided",
+                Reason.MULTIPLIER_ALONG_COMPONENT,
             )
     where = ", ".join(
         f"unit {u} into {c.chamber.label()}"
@@ -564,7 +586,7 @@ def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
         for c in cones
         if c.zero_multipliers
     )
-    return Verdict(
+    return LocalVerdict(
         True,
         second.decided_by,
         f"{second.detail}; a zero multiplier ({where}): the Hessian is positive on the "
@@ -657,7 +679,7 @@ def _cone_generators(
 
 def _cone_combination(
     ctx: _Context, chosen: dict[int, _ChamberCone | None], k: int
-) -> Verdict | None:
+) -> LocalVerdict | None:
     """Test 4 for one product chamber: None if q > 0 on its critical cone minus the
     component's tangent space, else a refutation or an undecided verdict."""
     from sage.all__sagemath_singular import matrix
@@ -686,8 +708,11 @@ def _cone_combination(
         None,
     )
     if J is None:
-        return Verdict(
-            None, "second order", f"the Hessian on span(F) has no definite part of rank {size}"
+        return LocalVerdict(
+            None,
+            DecidedBy.SECOND_ORDER,
+            f"the Hessian on span(F) has no definite part of rank {size}",
+            Reason.NO_DEFINITE_PART,
         )
     Q_JJ = Q_LL.matrix_from_rows_and_columns(J, J)
     Q_JR = Q_LR.matrix_from_rows(J)
@@ -698,26 +723,27 @@ def _cone_combination(
         # vector kappa has kappa^T S r != 0 and q(s kappa + r) < 0 for some s.
         residual = det_J * Q_LR - Q_LL.matrix_from_columns(J) * adj_J * Q_JR
         if any(ctx.point.sign(v) != 0 for v in residual.list()):
-            return Verdict(
+            return LocalVerdict(
                 False,
-                "second order",
+                DecidedBy.SECOND_ORDER,
                 f"in chamber {chambers} the component's tangent couples with a direction of "
                 "the critical cone: second-order descent",
             )
     M = det_J * Q_RR - Q_JR.transpose() * adj_J * Q_JR
     status = copositivity(ctx.point, M)
     if status < 0:
-        return Verdict(
+        return LocalVerdict(
             False,
-            "second order",
+            DecidedBy.SECOND_ORDER,
             f"the Hessian is negative on a direction of the critical cone into chamber "
             f"{chambers}: second-order descent",
         )
     if status == 0:
-        return Verdict(
+        return LocalVerdict(
             None,
-            "second order",
+            DecidedBy.SECOND_ORDER,
             f"the Hessian vanishes on a direction of the critical cone into chamber {chambers}",
+            Reason.FORM_VANISHES_ON_CONE,
         )
     return None
 
