@@ -1,4 +1,6 @@
-"""The one place that speaks to the computer-algebra systems (Sage ideals, Singular, msolve).
+"""The algebra adapter: the one place that speaks to the computer-algebra systems (Sage
+ideals, polyhedra and matrices of polynomials, Singular, msolve); tests/test_layout.py keeps
+every other module from importing them.
 
 Everything else in reluscape speaks of faces, systems and candidates. Here:
 
@@ -78,6 +80,25 @@ def cone_facets(normals: Sequence[Sequence[Fraction]]) -> list[tuple[Fraction, .
     if P.dim() < dim:
         return None
     return [tuple(from_qq(v) for v in ieq.A()) for ieq in P.inequalities()]
+
+
+def cone_rays(
+    eqns: Sequence[Sequence[Any]], ieqs: Sequence[Sequence[Any]]
+) -> list[tuple[Fraction, ...]]:
+    """Rays of {v : e . v = 0 (e in eqns), n . v >= 0 (n in ieqs)} modulo its lineality
+    space, exactly over Q; rows are in Sage's H-representation [0, *coefficients].
+
+    Examples
+    --------
+    >>> rays = cone_rays([[0, 0, 0, 1]], [[0, 1, 0, 0], [0, 0, 1, 0]])  # a quadrant in z = 0
+    >>> sorted([str(v) for v in r] for r in rays)
+    [['0', '1', '0'], ['1', '0', '0']]
+    """
+    import sage.all__sagemath_polyhedra  # noqa: F401
+    from sage.geometry.polyhedron.constructor import Polyhedron
+
+    P = Polyhedron(eqns=list(eqns) or None, ieqs=list(ieqs), base_ring=QQ)
+    return [tuple(from_qq(v) for v in r.vector()) for r in P.rays()]
 
 
 # --- ideals ---------------------------------------------------------------------------
@@ -276,6 +297,27 @@ def minors(matrix: Sequence[Sequence[Poly]], size: int) -> list[Poly]:
             if det != 0:
                 out.append(det)
     return out
+
+
+def matrix_over(base: Any, rows: Sequence[Sequence[Any]]) -> Any:
+    """A Sage matrix over ``base`` (a point's polynomial ring, or an interval field): the
+    exact path's matrices of polynomials (determinants, adjugates, characteristic
+    polynomials), which :mod:`reluscape.exact.linalg` (rationals only) cannot hold.
+
+    Examples
+    --------
+    >>> R = ring(["z"])
+    >>> matrix_over(R, [[R("z"), 1], [1, R("z")]]).det()
+    z^2 - 1
+    """
+    from sage.all__sagemath_singular import matrix as sage_matrix
+
+    return sage_matrix(base, [list(row) for row in rows])
+
+
+def interval_field(precision: int) -> Any:
+    """The field of real intervals with ``precision`` bits (Sage's RealIntervalField)."""
+    return RealIntervalField(precision)
 
 
 # --- certified real solutions ---------------------------------------------------------

@@ -109,10 +109,8 @@ def zero_in_hull(point: RealPoint, vectors: list[list[Poly]]) -> bool:
     >>> zero_in_hull(p, [[R("z^2 - 2"), R(0)], [R(1), R(1)]])  # the first one is 0
     True
     """
-    from sage.all__sagemath_singular import matrix
-
     R = point.ring
-    gram = matrix(R, [[R(_vec_dot(y, z)) for z in vectors] for y in vectors])
+    gram = algebra.matrix_over(R, [[R(_vec_dot(y, z)) for z in vectors] for y in vectors])
     return copositivity(point, gram) == 0
 
 

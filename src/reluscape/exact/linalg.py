@@ -31,7 +31,9 @@ __all__ = [
     "dot",
     "echelon",
     "integer_echelon",
+    "inverse",
     "kernel_basis",
+    "projection",
     "rank",
     "solve",
 ]
@@ -174,6 +176,57 @@ def kernel_basis(matrix: Matrix, width: int) -> tuple[Vector, ...]:
             v[pc] = -row[free]
         basis.append(tuple(v))
     return tuple(basis)
+
+
+def inverse(matrix: Matrix) -> tuple[Vector, ...]:
+    """The inverse of a nonsingular square matrix, by one Gauss-Jordan elimination of
+    [matrix | I] (one pass for every column, where :func:`solve` per column would repeat it).
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not square, or is singular.
+
+    Examples
+    --------
+    >>> [[str(v) for v in row] for row in inverse([[2, 1], [1, 1]])]
+    [['1', '-1'], ['-1', '2']]
+    >>> inverse([[1, 2], [2, 4]])
+    Traceback (most recent call last):
+    ...
+    ValueError: singular matrix
+    """
+    m = _rows(matrix)
+    size = len(m)
+    if any(len(row) != size for row in m):
+        raise ValueError(f"expected a {size} x {size} matrix")
+    augmented = [[*row, *(Fraction(int(i == j)) for j in range(size))] for i, row in enumerate(m)]
+    reduced, pivots = echelon(augmented, 2 * size)
+    if pivots != list(range(size)):
+        raise ValueError("singular matrix")
+    return tuple(tuple(row[size:]) for row in reduced)
+
+
+def projection(basis: Matrix) -> tuple[Vector, ...]:
+    """The orthogonal projection K^T (K K^T)^{-1} K onto the span of the rows of K (which
+    must be independent), as a square matrix of the rows' width.
+
+    Examples
+    --------
+    >>> [[str(v) for v in row] for row in projection([[1, 1]])]
+    [['1/2', '1/2'], ['1/2', '1/2']]
+    """
+    rows = _rows(basis)
+    width = len(rows[0])
+    gram_inv = inverse([[dot(a, b) for b in rows] for a in rows])
+    # (K^T G^-1 K)_ab = sum_i K_ia (G^-1 K)_ib
+    gk = [
+        [dot(g_row, [r[b] for r in rows]) for b in range(width)] for g_row in gram_inv
+    ]
+    return tuple(
+        tuple(dot([r[a] for r in rows], [g[b] for g in gk]) for b in range(width))
+        for a in range(width)
+    )
 
 
 def solve(matrix: Matrix, rhs: Sequence[numbers.Rational]) -> Vector:

@@ -401,9 +401,7 @@ def _loss_interval(cand: Candidate) -> Any:
     system = cand.system
     if not system.live:
         yt2 = sum((v * v for v in system.problem.yt), 0)
-        from sage.all__sagemath_singular import RealIntervalField
-
-        return RealIntervalField(LOSS_PRECISION)(algebra.to_qq(yt2 / 2))
+        return algebra.interval_field(LOSS_PRECISION)(algebra.to_qq(yt2 / 2))
     return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
 
 

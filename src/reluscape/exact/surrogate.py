@@ -192,9 +192,7 @@ class FaceSystem:
 
         D >= lambda^L > 0 at every real t, so a = a_hat(t) is determined there.
         """
-        from sage.all__sagemath_singular import matrix
-
-        M = matrix(
+        M = algebra.matrix_over(
             self.ring,
             [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
         )

@@ -74,7 +74,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from reluscape.exact import algebra
+from reluscape.exact import algebra, linalg
 from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate, t_ring_map
@@ -269,18 +269,17 @@ def _cone_membership(
         rows.setdefault(tuple(ctx.xt[i]), (i, chamber.signs[i]))
     items = list(rows.items())
     best: _ChamberCone | None = None
-    from sage.all__sagemath_singular import QQ, matrix
-
     for basis in itertools.combinations(items, rank):
-        M = matrix(QQ, [list(r) for r, _ in basis])
-        if M.rank() < rank:
+        M = [_frac(r) for r, _ in basis]
+        if linalg.rank(M) < rank:
             continue
         # grad lies in the row space of Z (it is orthogonal to span F), so the
         # coefficients solve the normal equations exactly.
-        gram_inv = (M * M.transpose()).inverse()
-        proj = [_vec_dot(list(M.row(j)), grad) for j in range(rank)]
+        gram_inv = linalg.inverse([[linalg.dot(a, b) for b in M] for a in M])
+        proj = [_vec_dot(list(r), grad) for r, _ in basis]
         mus = [
-            sigma * _vec_dot(list(gram_inv.row(j)), proj) for j, (_, (_, sigma)) in enumerate(basis)
+            sigma * _vec_dot([algebra.to_qq(v) for v in gram_inv[j]], proj)
+            for j, (_, (_, sigma)) in enumerate(basis)
         ]
         signs = [ctx.point.sign(ctx.lift(mu)) for mu in mus]
         if any(sg < 0 for sg in signs):
@@ -302,12 +301,8 @@ def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> LocalVerdict | None
         for face in ctx.arrangement.closure_faces(chamber):
             if face.dim == 0:
                 continue
-            K = [[algebra.to_qq(v) for v in b] for b in face.basis]
-            from sage.all__sagemath_singular import QQ, matrix
-
-            Km = matrix(QQ, K)
-            Pm = Km.transpose() * (Km * Km.transpose()).inverse() * Km
-            proj = [_vec_dot(list(Pm.row(k)), g) for k in range(dim)]
+            Pm = linalg.projection(face.basis)
+            proj = [_vec_dot([algebra.to_qq(v) for v in Pm[k]], g) for k in range(dim)]
             norm2 = _vec_dot(proj, g)
             for sgn in (1, -1):
                 inside = all(
@@ -438,8 +433,7 @@ def _interval_rank_at_least(rows: list[list[Any]], c: int) -> bool:
 
     Examples
     --------
-    >>> from sage.all__sagemath_singular import RealIntervalField
-    >>> F = RealIntervalField(64)
+    >>> F = algebra.interval_field(64)
     >>> _interval_rank_at_least([[F(1), F(2)], [F(2), F(4)]], 2)   # singular
     False
     >>> _interval_rank_at_least([[F(1), F(2)], [F(2), F(5)]], 2)
@@ -513,9 +507,7 @@ def _coefficient_sign(
         if v < 0:
             return -1
     if "exact" not in cache:
-        from sage.all__sagemath_singular import matrix
-
-        H = matrix(point.ring, hess)
+        H = algebra.matrix_over(point.ring, hess)
         cp = H.charpoly()
         N = H.nrows()
         # det(xI + H) = (-1)^N charpoly(-x): coefficient of x^{N-j} is (-1)^j c_{N-j}.
@@ -603,8 +595,6 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     D times the Hessian of g_C = min_a l_C (the Schur complement), in full theta
     coordinates (d + 1 per live unit).
     """
-    from sage.all__sagemath_singular import matrix
-
     system = ctx.system
     live = list(ctx.system.live)
     width = len(ctx.xt[0])
@@ -632,7 +622,7 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     ]
     at_point = Rh.hom(images, ctx.R)
     names = list(Rh.gens())
-    hess = matrix(
+    hess = algebra.matrix_over(
         ctx.R, [[at_point(loss.derivative(v).derivative(w)) for w in names] for v in names]
     )
     na = len(a_names)
@@ -646,25 +636,21 @@ def _cone_generators(
     ctx: _Context, chosen: dict[int, _ChamberCone | None]
 ) -> tuple[list[list[Any]], list[list[Any]]]:
     """Lineality (span(F_l) bases) and rays of K = prod_l K_{l,C_l}, in full theta
-    coordinates of the live units; exact over Q (Sage polyhedra)."""
-    import sage.all__sagemath_polyhedra  # noqa: F401
-    from sage.all__sagemath_singular import QQ
-    from sage.geometry.polyhedron.constructor import Polyhedron
-
+    coordinates of the live units; exact over Q (:func:`algebra.cone_rays`)."""
     live = list(ctx.system.live)
     width = len(ctx.xt[0])
     lineality = [list(b) for b in ctx.arrangement.lineality]
     lines: list[list[Any]] = []
     rays: list[list[Any]] = []
 
-    def place(pos: int, vec: list[Any]) -> list[Any]:
-        out = [QQ(0)] * (width * len(live))
-        out[pos * width : (pos + 1) * width] = [QQ(v) for v in vec]
+    def place(pos: int, vec: list[Fraction]) -> list[Any]:
+        out = [algebra.to_qq(0)] * (width * len(live))
+        out[pos * width : (pos + 1) * width] = [algebra.to_qq(v) for v in vec]
         return out
 
     for pos, u in enumerate(live):
         face = ctx.system.faces[u]
-        lines += [place(pos, [algebra.to_qq(v) for v in b]) for b in face.basis]
+        lines += [place(pos, list(b)) for b in face.basis]
         cone = chosen[u]
         if cone is None or not cone.zero_multipliers:
             continue
@@ -672,8 +658,7 @@ def _cone_generators(
             [0, *(algebra.to_qq(v) for v in b)] for b in lineality
         ]
         ieqs = [[0, *(cone.chamber.signs[i] * x for x in ctx.xt[i])] for i in face.zeros]
-        P = Polyhedron(eqns=eqns or None, ieqs=ieqs, base_ring=QQ)
-        rays += [place(pos, list(r.vector())) for r in P.rays()]
+        rays += [place(pos, list(r)) for r in algebra.cone_rays(eqns, ieqs)]
     return lines, rays
 
 
@@ -682,14 +667,12 @@ def _cone_combination(
 ) -> LocalVerdict | None:
     """Test 4 for one product chamber: None if q > 0 on its critical cone minus the
     component's tangent space, else a refutation or an undecided verdict."""
-    from sage.all__sagemath_singular import matrix
-
     lines, rays = _cone_generators(ctx, chosen)
     if not rays:
         return None
     S = _chamber_hessian(ctx, chosen)
-    Lm = matrix(ctx.R, lines).transpose()
-    Rm = matrix(ctx.R, rays).transpose()
+    Lm = algebra.matrix_over(ctx.R, lines).transpose()
+    Rm = algebra.matrix_over(ctx.R, rays).transpose()
     Q_LL = Lm.transpose() * S * Lm
     Q_LR = Lm.transpose() * S * Rm
     Q_RR = Rm.transpose() * S * Rm
@@ -765,28 +748,26 @@ def copositivity(point: RealPoint, M: Any) -> int:
     Examples
     --------
     >>> from reluscape.exact import algebra
-    >>> from sage.all__sagemath_singular import matrix
     >>> R = algebra.ring(["z"])
     >>> p = algebra.real_solutions([R("z^2 - 2")])[1]     # z = sqrt(2)
-    >>> copositivity(p, matrix(R, [[1, R("-z")], [R("-z"), 2]]))   # (1, -z; -z, 2) >= 0
+    >>> M = algebra.matrix_over(R, [[1, R("-z")], [R("-z"), 2]])    # (1, -z; -z, 2) >= 0
+    >>> copositivity(p, M)
     0
-    >>> copositivity(p, matrix(R, [[1, -1], [-1, 2]]))
+    >>> copositivity(p, algebra.matrix_over(R, [[1, -1], [-1, 2]]))
     1
-    >>> copositivity(p, matrix(R, [[1, 2], [2, -1]]))
+    >>> copositivity(p, algebra.matrix_over(R, [[1, 2], [2, -1]]))
     -1
     """
-    from sage.all__sagemath_singular import matrix
-
     R = M.base_ring()
     m = M.nrows()
     worst = 1
     for size in range(1, m + 1):
         for J in itertools.combinations(range(m), size):
-            N = matrix(R, size + 1, size + 1)
-            N.set_block(0, 0, M.matrix_from_rows_and_columns(list(J), list(J)))
-            for j in range(size):
-                N[j, size] = -1
-                N[size, j] = 1
+            block = M.matrix_from_rows_and_columns(list(J), list(J))
+            # N_J = [[M_JJ, -1], [1^T, 0]]
+            N = algebra.matrix_over(
+                R, [*([*block.row(j), -1] for j in range(size)), [*([1] * size), 0]]
+            )
             s_det = point.sign(N.det())
             if s_det == 0:
                 continue
