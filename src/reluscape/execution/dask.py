@@ -16,7 +16,8 @@ from typing import Any
 
 from reluscape.data import InputError, Problem
 from reluscape.exact.arrangement import pieces
-from reluscape.exact.merge import FaceRecord, face_labels, package_versions, process_face
+from reluscape.exact.merge import FaceRecord, face_labels, process_face
+from reluscape.provenance import package_versions
 
 CHILD_RSS_LIMIT = 1 << 30  # bytes; see _Child
 
