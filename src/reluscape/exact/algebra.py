@@ -410,7 +410,7 @@ def _run_msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval
 def _msolve_binary() -> str:
     from sage.features.msolve import msolve
 
-    return msolve().absolute_filename()
+    return str(msolve().absolute_filename())
 
 
 _RATIONAL = re.compile(r"(-?\d+)\s*/\s*(\d+)(?:\s*\^\s*(-?\d+))?")
@@ -592,6 +592,7 @@ class LiftedPoint(RealPoint):
         if precision <= self.precision:
             return self.box
         if precision not in self._refined:
+            assert self.base is not None and self.lift is not None  # set by lifted_point
             self._refined[precision] = self.lift(self.base.at_precision(precision))
         return self._refined[precision]
 

@@ -180,7 +180,9 @@ def _normal_components(ctx: _Context, wall: _Wall) -> int | None:
     return sum(1 for k, sg in enumerate(signs) if sg < 0 and signs[k - 1] > 0)
 
 
-def _independent_pair(rows: list[tuple[Fraction, ...]]) -> tuple | None:
+def _independent_pair(
+    rows: list[tuple[Fraction, ...]],
+) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:
     """Two linearly independent rows, the first one and the first not proportional to it."""
     first = rows[0]
     for r in rows[1:]:

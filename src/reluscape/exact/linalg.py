@@ -20,12 +20,13 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import TypeVar
 
 __all__ = [
     "Matrix",
+    "Number",
     "Vector",
     "clear_denominators",
     "dot",
@@ -38,15 +39,19 @@ __all__ = [
     "solve",
 ]
 
+# The rationals as Python holds them exactly (mypy does not see int and Fraction as
+# numbers.Rational).
+Number = Fraction | int
 Vector = tuple[Fraction, ...]
-Matrix = Sequence[Sequence[numbers.Rational]]
+Matrix = Sequence[Sequence[Number]]
+_Entry = TypeVar("_Entry", Fraction, int)
 
 
 def _rows(matrix: Matrix) -> list[list[Fraction]]:
     return [[Fraction(v) for v in row] for row in matrix]
 
 
-def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fraction:
+def dot(u: Sequence[Number], v: Sequence[Number]) -> Fraction:
     """The exact scalar product sum_k u_k v_k.
 
     Examples
@@ -57,10 +62,13 @@ def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fractio
     """
     # Fractions and ints multiply exactly as they are; wrapping each one in a new Fraction
     # was most of the time of the exact certificate checks at n = 100.
-    return sum((_q(a) * _q(b) for a, b in zip(u, v, strict=True)), Fraction(0))
+    total = Fraction(0)
+    for a, b in zip(u, v, strict=True):
+        total += _q(a) * _q(b)
+    return total
 
 
-def clear_denominators(values: Sequence[numbers.Rational]) -> tuple[list[int], int]:
+def clear_denominators(values: Sequence[Number]) -> tuple[list[int], int]:
     """The values times the least common multiple D > 0 of their denominators, and D.
 
     >>> clear_denominators([Fraction(1, 2), Fraction(-2, 3), 0])
@@ -70,7 +78,7 @@ def clear_denominators(values: Sequence[numbers.Rational]) -> tuple[list[int], i
     return [v.numerator * (scale // v.denominator) for v in values], scale
 
 
-def _q(v: numbers.Rational) -> Fraction | int:
+def _q(v: Number) -> Number:
     return v if type(v) is Fraction or type(v) is int else Fraction(v)
 
 
@@ -101,7 +109,9 @@ def echelon(matrix: Matrix, width: int | None = None) -> tuple[list[list[Fractio
     return m[: len(pivots)], pivots
 
 
-def integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]], list[int]]:
+def integer_echelon(
+    matrix: Sequence[Sequence[int]], width: int
+) -> tuple[list[list[int]], list[int]]:
     """A row echelon form of an integer matrix and its pivot columns, by fraction-free
     (Bareiss) elimination: after the pivot p_k of step k, entry (i, j) becomes
 
@@ -126,7 +136,7 @@ def integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]
     return m[: len(pivots)], pivots
 
 
-def _pivot_steps(m: list[list], width: int) -> Iterator[tuple[int, int]]:
+def _pivot_steps(m: list[list[_Entry]], width: int) -> Iterator[tuple[int, int]]:
     """The pivots of Gaussian elimination on ``m``, in place: for each column with a
     nonzero entry at or below row r, that row is swapped to r and (r, column) yielded;
     the caller eliminates with it before the next step."""
@@ -229,7 +239,7 @@ def projection(basis: Matrix) -> tuple[Vector, ...]:
     )
 
 
-def solve(matrix: Matrix, rhs: Sequence[numbers.Rational]) -> Vector:
+def solve(matrix: Matrix, rhs: Sequence[Number]) -> Vector:
     """The solution x of ``matrix @ x = rhs`` for a nonsingular square matrix.
 
     Raises

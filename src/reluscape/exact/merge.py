@@ -17,6 +17,7 @@ import itertools
 import math
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from reluscape import schema
 from reluscape.data import Problem
 from reluscape.exact import algebra, stages
-from reluscape.exact.arrangement import cached_arrangement, pieces
+from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
 from reluscape.exact.census import Classification, classify_stationary
 from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
@@ -239,9 +240,10 @@ def assemble(
     minima.sort(key=lambda m: (m.loss_interval[0], m.face[0].signs))
     complete = not undecided and not failures
     # Only a complete run knows every minimum; an incomplete one certifies none as global.
-    best = min((m.loss_interval[1] for m in minima), default=None)
-    for m in minima:
-        m.is_global = m.loss_interval[0] <= best if complete else None
+    if minima:
+        best = min(m.loss_interval[1] for m in minima)
+        for m in minima:
+            m.is_global = m.loss_interval[0] <= best if complete else None
     for i, m in enumerate(minima, start=1):
         m.id = i
     for i, m in enumerate(undecided, start=1):
@@ -280,7 +282,9 @@ def assemble(
         "versions": package_versions(),
     }
     return Result(
-        problem=problem.describe(),
+        # Result reads the description (a mapping) into a Problem; schema annotates the
+        # field as Problem only.
+        problem=problem.describe(),  # type: ignore[arg-type]
         minima=minima,
         undecided=undecided,
         stats=stats,
@@ -315,7 +319,7 @@ def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> Non
         minima.append(lowest)
 
 
-def face_labels(faces: tuple) -> list[str]:
+def face_labels(faces: Sequence[UnitFace]) -> list[str]:
     return [f.label() for f in faces]
 
 
@@ -398,7 +402,7 @@ def _loss_interval(cand: Candidate) -> Any:
     system = cand.system
     if not system.live:
         yt2 = sum((v * v for v in system.problem.yt), 0)
-        return algebra.interval_field(LOSS_PRECISION)(algebra.to_qq(yt2 / 2))
+        return algebra.interval_field(LOSS_PRECISION)(algebra.to_qq(Fraction(yt2) / 2))
     return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
 
 
@@ -424,11 +428,11 @@ def _entry(problem: Problem, cand: Candidate, verdict: LocalVerdict) -> Minimum:
     return Minimum(
         id=0,
         is_global=False,
-        verdict={
-            "is_minimum": verdict.is_minimum,
-            "decided_by": verdict.decided_by.value,
-            "detail": verdict.detail,
-        },
+        verdict=schema.Verdict(
+            is_minimum=verdict.is_minimum,
+            decided_by=verdict.decided_by.value,
+            detail=verdict.detail,
+        ),
         **_entry_parts(problem, cand),
     )
 

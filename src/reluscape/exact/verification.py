@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
@@ -196,8 +197,10 @@ def _local_minimum_tests(ctx: _Context) -> LocalVerdict:
             return verdict
         pending = pending or verdict
     second = _second_order_test(ctx)
-    if second.is_minimum is False or pending is not None:
-        return second if second.is_minimum is False else pending
+    if second.is_minimum is False:
+        return second
+    if pending is not None:
+        return pending
     degenerate = [u for u, cones in ctx.cones.items() if any(c.zero_multipliers for c in cones)]
     if not degenerate:
         return second
@@ -206,7 +209,7 @@ def _local_minimum_tests(ctx: _Context) -> LocalVerdict:
     return _critical_cone_test(ctx, second)
 
 
-def _vec_dot(u: list, v: list) -> Any:
+def _vec_dot(u: list[Any], v: list[Any]) -> Any:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)
 
 
@@ -251,7 +254,7 @@ def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> LocalVerdict | N
     return None
 
 
-def _frac(row: tuple) -> tuple[Fraction, ...]:
+def _frac(row: Sequence[Any]) -> tuple[Fraction, ...]:
     return tuple(algebra.from_qq(v) for v in row)
 
 
@@ -264,7 +267,7 @@ def _cone_membership(
     every mu_i > 0 is preferred (critical cone span(F)), else one with mu_i >= 0, whose
     zero multipliers are returned (as polynomials of the face system).
     """
-    rows: dict[tuple, tuple[int, int]] = {}
+    rows: dict[tuple[Any, ...], tuple[int, int]] = {}
     for i in face.zeros:
         rows.setdefault(tuple(ctx.xt[i]), (i, chamber.signs[i]))
     items = list(rows.items())
@@ -350,7 +353,7 @@ def _second_order_test(ctx: _Context) -> LocalVerdict:
             True, DecidedBy.DEAD_UNITS, "psi = 0 and every dead-unit test is strict"
         )
     hess, N, k = _loss_hessian(ctx)
-    coeffs: dict = {}
+    coeffs: dict[int | str, list[Any]] = {}
     for j in range(1, N - k + 1):
         s = _coefficient_sign(ctx.point, hess, coeffs, j)
         if s < 0:
@@ -412,6 +415,7 @@ def _smooth_on_component(ctx: _Context) -> bool:
     decides those coefficients exactly.
     """
     comp = ctx.cand.component
+    assert comp is not None  # called for samples of a component (k > 0) only
     Rt, _, from_t = t_ring_map(ctx.system)
     variables = Rt.gens()
     c = len(variables) - comp.dimension
@@ -481,7 +485,7 @@ def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | Non
     True
     """
     N = len(hess)
-    coeffs: dict = {}
+    coeffs: dict[int | str, list[Any]] = {}
     signs = [_coefficient_sign(point, hess, coeffs, j) for j in range(1, N - k + 1)]
     if signs and signs[-1] == 0:
         return None
@@ -493,7 +497,7 @@ def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | Non
 
 
 def _coefficient_sign(
-    point: RealPoint, hess: list[list[Poly]], cache: dict[int, list], j: int
+    point: RealPoint, hess: list[list[Poly]], cache: dict[int | str, list[Any]], j: int
 ) -> int:
     """Exact sign of e_j(p), the j-th coefficient of det(x I + Hess(p))."""
     for prec in (point.precision, 4 * point.precision):
@@ -602,7 +606,7 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     h_names = [f"h{u}_{j}" for u in live for j in range(width)]
     Rh = algebra.ring([*a_names, *h_names])
     active = {
-        u: set((chosen[u].chamber if chosen[u] is not None else system.faces[u]).active)
+        u: set((c.chamber if (c := chosen[u]) is not None else system.faces[u]).active)
         for u in live
     }
     loss = Rh(0)
@@ -795,7 +799,9 @@ def _vanishes_on_component(ctx: _Context, mu: Poly) -> bool:
     real point), so that saturated ideal is the ideal of the component lifted to (a, t).
     """
     system = ctx.system
+    comp = ctx.cand.component
+    assert comp is not None  # called for samples of a component (k > 0) only
     _, _, from_t = t_ring_map(system)
-    gens = [from_t(g) for g in ctx.cand.component.prime]
+    gens = [from_t(g) for g in comp.prime]
     lifted = algebra.saturate([*gens, *system.a_equations], [system.gram_det])
     return algebra.contains(lifted, mu)

@@ -61,8 +61,10 @@ def convex_bound(problem: Problem, *, solver: str = "CLARABEL") -> dict[str, Any
     prob.solve(solver=solver)
     if prob.status not in ("optimal", "optimal_inaccurate"):
         raise RuntimeError(f"convex reformulation: solver status {prob.status}")
-    norms = np.concatenate([np.linalg.norm(V.value, axis=1), np.linalg.norm(W.value, axis=1)])
-    vectors = np.concatenate([V.value, W.value])
+    v_blocks, w_blocks = V.value, W.value
+    assert v_blocks is not None and w_blocks is not None  # set by an optimal solve
+    norms = np.concatenate([np.linalg.norm(v_blocks, axis=1), np.linalg.norm(w_blocks, axis=1)])
+    vectors = np.concatenate([v_blocks, w_blocks])
     signs = [1] * k + [-1] * k
     top = float(norms.max()) if norms.size else 0.0
     live = [i for i in range(2 * k) if top > 0 and norms[i] > BLOCK_TOL * top]
