@@ -121,8 +121,8 @@ def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
 
     By Singular's ``elim`` (elim.lib: a Groebner basis in an elimination ordering, driven
     by the Hilbert function of the homogenised ideal) rather than its ``eliminate``,
-    which Sage's ``elimination_ideal`` calls: on the merged critical sets of faces of four
-    units (L = 4, n = 6) 1.0 s against 7.1 s and 1.4 s against 182 s, same ideals.
+    which Sage's ``elimination_ideal`` calls: several to a hundred times faster on the merged
+    critical sets of faces of four units (L = 4, n = 6), same ideals.
 
     Examples
     --------
@@ -157,9 +157,9 @@ def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     A zero-dimensional ideal goes through :func:`zero_dimensional_primes` first. Otherwise,
     or when no separating form is found, Singular's ``minAssChar`` (characteristic sets,
     primdec.lib) rather than Sage's default ``minAssGTZ``: on the critical set of three
-    units on one chamber (L = 3, n = 8) it took 0.2 s where GTZ took 56 s. Neither wins
-    everywhere: on a face of three units on d1_n5[:4] (two sharing a chamber's pattern
-    but one on a ray) minAssChar ran for minutes where GTZ takes 0.2 s. So minAssChar gets
+    units on one chamber (L = 3, n = 8) it finished where GTZ ran two orders of magnitude
+    longer. Neither wins everywhere: on a face of three units on d1_n5[:4] (two sharing a
+    chamber's pattern but one on a ray) it is the other way round. So minAssChar gets
     ``CHAR_SECONDS`` (a cysignals alarm interrupts Singular), then minAssGTZ runs; its
     primes are written as reduced Groebner bases, sorted, so that they do not depend on
     how the first attempt ended. Both compute the same primes: only their generators'
@@ -203,7 +203,8 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
     chi (I not radical), None, and the caller decomposes otherwise.
 
     On the merged critical set of two units sharing a chamber with a third unit (L = 3,
-    n = 4, D = 64) ``minAssChar`` and ``minAssGTZ`` ran for minutes; this takes 0.3 s.
+    n = 4, D = 64) this answers where ``minAssChar`` and ``minAssGTZ`` did not finish in
+    reasonable time.
 
     Examples
     --------
@@ -260,9 +261,9 @@ def _prime_basis(gens: list[Poly], degree: int) -> list[Poly]:
 
     The residue f(l) that cuts P out of I has coefficients of thousands of digits, and
     every later Groebner basis with it (the orbit prime's elimination, msolve on the
-    lifted system) ran for minutes on a face of four units (L = 4, n = 6) where its reduced
-    basis takes 0.3 s by Singular's modular ``modStd`` (Groebner bases modulo primes,
-    lifted by rational reconstruction) and has coefficients of a few dozen digits.
+    lifted system) was the bottleneck of a face of four units (L = 4, n = 6); its reduced
+    basis, by Singular's modular ``modStd`` (Groebner bases modulo primes, lifted by
+    rational reconstruction), is fast and has coefficients of a few dozen digits.
     ``modStd`` proves that its result J is a Groebner basis containing P, not that J = P;
     that follows from dim_Q Q[t]/J = deg f: P is maximal (Q[t]/P is the field Q(l)), so
     J is P or <1>, and <1> has dimension 0. If the count differs, the generators are kept.

@@ -401,7 +401,7 @@ def span_basis(
     The result is ``kernel_basis([*xt_Z, *L0], d + 1)`` (L0 a basis of W^perp), the basis
     K written in result documents; but that elimination, in Fractions, works on a matrix
     of |Z| + d + 1 - r rows and d + 1 columns, O(d^3) per face: with 5 samples and 3,000
-    features, minutes per face before the first one was enumerated (issue 31). Here, in
+    features, the bottleneck of every face before the first one was enumerated (issue 31). Here, in
     integers and O(r^2 d): the t in Q^r with (xt_i . B_j)_j . t = 0 for i in Z (an r-column
     system), mapped to theta = B^T t, then brought to kernel_basis's form, whose vector
     for a free column f has a 1 at f and zeros at the other free columns. Those free

@@ -58,10 +58,10 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    usual case), the primes P are therefore the orbit primes of its zero-dimensional
    primes (:func:`_orbit_prime`, written down from the Gram prime P cap
    Q[s_G s_G^T, y] as its image under q_G -> T_G T_G^T plus the 2-minors of T_G, where
-   eliminating s and u took minutes on a face of degree 64), each sampled by the
+   eliminating s and u was the bottleneck of a face of degree 64), each sampled by the
    zero-dimensional system P + Lambda, and steps 2-3 never decompose the face's own
    critical set, whose primary decomposition is the costliest computation of a face with
-   three units (minutes where the orbit primes take a second). The samples are not
+   three units (far costlier than the orbit primes). The samples are not
    solved for: each realizable merged solution is lifted to its point on Lambda and
    certified there (:func:`_slice_point`), and the merged prime that holds it is told
    apart from the others by interval evaluation (:func:`_prime_of`).
@@ -231,7 +231,7 @@ def _critical_points(
     the map w_l = a_l t_l, rho_l = a_l^2, z_eff = z^2, which sends every real solution of
     the regular system to one of the effective system. The signs of the a_l separate the
     lifts of one solution. This replaces solving the regular system, whose degree is
-    2^L times larger (4 s against 0.15 s on a face of three units, n = 12). When a lift
+    2^L times larger (an order of magnitude slower on a face of three units, n = 12). When a lift
     cannot be certified, the regular system is solved.
     """
     gens = system.regular_equations
@@ -548,7 +548,7 @@ def _orbit_prime(system: FaceSystem, Rt: Any, gram: list[Poly]) -> list[Poly]:
 
     This replaces the elimination of s and u from P(s, y) + <t_l - u_{G,k} s_G, |u_G|^2 - 1>:
     on a face of three units, two of them sharing a chamber (L = 3, n = 4, a merged prime
-    of degree 64), 210 s against 3 s.
+    of degree 64), about seventy times faster.
     """
     groups = system.unit_groups
     leaders = {group[0] for group in groups}
