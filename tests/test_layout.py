@@ -11,6 +11,7 @@ the other way round.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,8 @@ def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "part", ["exact", "execution", "data.py", "network.py", "schema", "validation.py"]
+    "part",
+    ["exact", "execution", "data.py", "network.py", "schema", "validation.py", "provenance.py"],
 )
 def test_input_schema_and_execution_import_no_numerical_tool(part: str) -> None:
     files = _modules(part)
@@ -109,3 +111,67 @@ def test_every_command_is_dispatched_through_the_cli_package() -> None:
         handler = command.get_default("func")
         assert handler.__module__ in modules, (name, handler.__module__)
         assert handler.__module__.startswith("reluscape.cli."), name
+
+
+def _class_names(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+
+
+def test_no_two_classes_share_a_name() -> None:
+    """One name, one type: two classes called ``Verdict`` (the exact path's and the
+    document's) read alike in an import and are not interchangeable."""
+    where: dict[str, list[str]] = {}
+    for f in _modules("."):
+        for name in _class_names(f):
+            where.setdefault(name, []).append(str(f.relative_to(PACKAGE.parent)))
+    assert len(where) > 20
+    assert {n: fs for n, fs in where.items() if len(fs) > 1} == {}
+
+
+# The algebra adapter: the one module that imports the computer-algebra systems.
+ADAPTER = PACKAGE / "exact" / "algebra.py"
+
+
+def _is_algebra_system(name: str) -> bool:
+    top = name.split(".")[0]
+    return top.startswith(("sage", "passagemath")) or top == "msolve"
+
+
+def _doctest_imports(path: Path) -> list[tuple[int, str]]:
+    """Modules imported by the examples in docstrings (they run as doctests)."""
+    out = []
+    for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        m = re.match(r"\s*>>> (?:from|import) ([\w.]+)", line)
+        if m:
+            out.append((k, m.group(1)))
+    return out
+
+
+def test_only_the_algebra_adapter_imports_sage_singular_or_msolve() -> None:
+    """Sage, Singular (through Sage) and msolve are behind reluscape.exact.algebra: every
+    other module speaks of faces, systems and points, and asks the adapter for rings,
+    matrices of polynomials, cones and certified points."""
+    files = [f for f in _modules(".") if f != ADAPTER]
+    found = [
+        f"{f.relative_to(PACKAGE.parent)}:{line} imports {name}"
+        for f in files
+        for line, name in [*_imports(f), *_doctest_imports(f)]
+        if _is_algebra_system(name)
+    ]
+    assert found == []
+    # The scan sees the adapter's own imports, lazy and doctest ones included.
+    assert any(_is_algebra_system(name) for _, name in _imports(ADAPTER))
+
+
+def test_the_algebra_scan_catches_lazy_and_doctest_imports(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        'def f():\n    """\n    >>> from sage.all import QQ\n    """\n'
+        "    import passagemath_singular\n    from sage.geometry import polyhedron\n",
+        encoding="utf-8",
+    )
+    names = [n for _, n in [*_imports(bad), *_doctest_imports(bad)] if _is_algebra_system(n)]
+    assert sorted(set(names)) == [
+        "passagemath_singular", "sage.all", "sage.geometry", "sage.geometry.polyhedron",
+    ]

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 
 class _Problem(Protocol):
-    convention: str
+    @property
+    def convention(self) -> str: ...
 
     @property
     def n(self) -> int: ...

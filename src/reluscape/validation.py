@@ -263,7 +263,7 @@ def check_lambda(value: object, name: str = "lambda") -> Fraction:
     ...     print(exc)
     lambda must be > 0, got '-1/2'
     """
-    lam = parse_rational(value, what=name)  # type: ignore[arg-type]
+    lam = parse_rational(value, what=name)
     if lam <= 0:
         raise InputError(f"{name} must be > 0, got {value!r}")
     return lam

@@ -103,3 +103,37 @@ def test_clear_denominators_is_the_least_integer_scaling(values: list[Fraction])
     # Least: the valid scales are the multiples k D of the least one D, and k divides the
     # scale and every integer; so the least one is the one with no common factor.
     assert math.gcd(scale, *ints) == 1
+
+
+@given(st.integers(1, 4).flatmap(lambda k: st.lists(
+    st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=10), min_size=k, max_size=k),
+    min_size=k, max_size=k)))  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_inverse_times_the_matrix_is_the_identity(m: list[list[Fraction]]) -> None:
+    k = len(m)
+    if linalg.rank(m) < k:
+        with pytest.raises(ValueError, match="singular"):
+            linalg.inverse(m)
+        return
+    inv = linalg.inverse(m)
+    product = [[linalg.dot(row, [r[j] for r in inv]) for j in range(k)] for row in m]
+    assert product == [[int(i == j) for j in range(k)] for i in range(k)]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_projection_is_the_orthogonal_projection_onto_the_rows(seed: int) -> None:
+    """P is symmetric, idempotent, fixes each row of K and kills the kernel of K."""
+    rng = np.random.default_rng(seed)
+    width = int(rng.integers(2, 5))
+    k = int(rng.integers(1, width + 1))
+    K = _random_matrix(rng, k, width, k)
+    if linalg.rank(K) < k:
+        pytest.skip("the random rows are dependent")
+    P = linalg.projection(K)
+    cols = [[P[i][j] for i in range(width)] for j in range(width)]
+    assert all(P[i][j] == P[j][i] for i in range(width) for j in range(width))
+    assert [[linalg.dot(row, c) for c in cols] for row in P] == [list(r) for r in P]
+    for row in K:
+        assert [linalg.dot(p, row) for p in P] == [Fraction(v) for v in row]
+    for v in linalg.kernel_basis(K, width):
+        assert all(linalg.dot(p, v) == 0 for p in P)

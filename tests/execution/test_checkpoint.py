@@ -214,12 +214,12 @@ def test_cli_prints_checkpoint_warnings_on_stderr(tmp_path: Path) -> None:
 def _other_code(monkeypatch: pytest.MonkeyPatch) -> str:
     """Make this process another build of reluscape (its source digest changed), as a
     copy with an edited file would be; returns that digest."""
-    from reluscape.exact import merge
+    from reluscape import provenance
 
-    real = merge._package_versions()
+    real = provenance._package_versions()
     digest = "0" * 16
     other = tuple((k, digest if k == "reluscape-source" else v) for k, v in real)
-    monkeypatch.setattr(merge, "_package_versions", lambda: other)
+    monkeypatch.setattr(provenance, "_package_versions", lambda: other)
     return digest
 
 
@@ -228,7 +228,7 @@ def test_a_checkpoint_of_other_code_is_refused(
 ) -> None:
     """Issue 31: a checkpoint written by a copy that dropped minima was reused by the real
     code (same version number), which then reported 3 minima instead of 16, exit 0."""
-    from reluscape.exact.merge import package_versions
+    from reluscape.provenance import package_versions
 
     ck = tmp_path / "ck"
     with monkeypatch.context() as patch:

@@ -19,9 +19,10 @@ import pytest
 
 from reluscape.data import InputError, load_problem
 from reluscape.exact.arrangement import orbit_representatives, pieces
-from reluscape.exact.merge import assemble, package_versions, process_face
+from reluscape.exact.merge import assemble, process_face
 from reluscape.execution import dask
 from reluscape.execution.pipeline import plan, solve
+from reluscape.provenance import package_versions
 from reluscape.schema import Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,7 +237,7 @@ def stale_scheduler() -> Iterator[str]:
     # exec is sent by reference: a function of this test module could not be unpickled
     # in the spawned worker, which does not have the tests on its path.
     stale = (
-        "import reluscape.exact.merge as m\n"
+        "import reluscape.provenance as m\n"
         "real = m._package_versions()\n"
         "m._package_versions = lambda: tuple("
         "(k, '0.0.1' if k == 'reluscape' else v) for k, v in real)\n"

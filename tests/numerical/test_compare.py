@@ -16,7 +16,7 @@ import pytest
 
 from reluscape.data import InputError, load_problem, make_problem
 from reluscape.execution import pipeline
-from reluscape.numerical import compare
+from reluscape.numerical import compare, compare_table, convex_bound, matching, training
 from reluscape.numerical.components import ComponentGeometry
 from reluscape.numerical.loss import a_hat_array, float_data, full_loss, omega_array
 
@@ -105,6 +105,25 @@ def test_adam_skips_cleanly_without_torch(d1_n5_solved, monkeypatch):
     assert out == {"status": "torch not installed"}
 
 
+def test_each_part_lives_in_its_module_and_compare_reexports_it():
+    """compare.py is the library; training, the convex bound, matching and the table are
+    modules of their own, and every name importers use from compare still resolves to them."""
+    homes = {
+        training: ["adam_runs"],
+        convex_bound: ["convex_bound", "CONVEX_SLACK"],
+        matching: ["RunMatcher", "classify_runs", "below_certified", "PARAM_TOL", "DEAD_TOL",
+                   "ADAM_PARAM_TOL"],
+        compare_table: ["table"],
+    }  # fmt: skip
+    for module, names in homes.items():
+        for name in names:
+            assert getattr(compare, name) is getattr(module, name), name
+            assert name in compare.__all__
+    assert compare.RunMatcher.__module__ == "reluscape.numerical.matching"
+    assert compare.compare.__module__ == compare.Comparison.__module__ == compare.__name__
+    assert all(hasattr(compare, name) for name in compare.__all__)
+
+
 def test_torch_loss_is_the_full_loss():
     """Adam's batched torch loss equals reluscape.numerical.loss.full_loss start by start."""
     torch = pytest.importorskip("torch")
@@ -113,7 +132,7 @@ def test_torch_loss_is_the_full_loss():
     rng = np.random.default_rng(0)
     a = rng.standard_normal((5, problem.hidden))
     psi = rng.standard_normal((5, problem.hidden, problem.d + 1))
-    batched = compare._torch_losses(
+    batched = training._torch_losses(
         torch.tensor(xt), torch.tensor(yt), lam, torch.tensor(a), torch.tensor(psi)
     ).numpy()
     expected = [full_loss(problem, a[k], psi[k]) for k in range(5)]

@@ -1,4 +1,6 @@
-"""The one place that speaks to the computer-algebra systems (Sage ideals, Singular, msolve).
+"""The algebra adapter: the one place that speaks to the computer-algebra systems (Sage
+ideals, polyhedra and matrices of polynomials, Singular, msolve); tests/test_layout.py keeps
+every other module from importing them.
 
 Everything else in reluscape speaks of faces, systems and candidates. Here:
 
@@ -80,6 +82,25 @@ def cone_facets(normals: Sequence[Sequence[Fraction]]) -> list[tuple[Fraction, .
     return [tuple(from_qq(v) for v in ieq.A()) for ieq in P.inequalities()]
 
 
+def cone_rays(
+    eqns: Sequence[Sequence[Any]], ieqs: Sequence[Sequence[Any]]
+) -> list[tuple[Fraction, ...]]:
+    """Rays of {v : e . v = 0 (e in eqns), n . v >= 0 (n in ieqs)} modulo its lineality
+    space, exactly over Q; rows are in Sage's H-representation [0, *coefficients].
+
+    Examples
+    --------
+    >>> rays = cone_rays([[0, 0, 0, 1]], [[0, 1, 0, 0], [0, 0, 1, 0]])  # a quadrant in z = 0
+    >>> sorted([str(v) for v in r] for r in rays)
+    [['0', '1', '0'], ['1', '0', '0']]
+    """
+    import sage.all__sagemath_polyhedra  # noqa: F401
+    from sage.geometry.polyhedron.constructor import Polyhedron
+
+    P = Polyhedron(eqns=list(eqns) or None, ieqs=list(ieqs), base_ring=QQ)
+    return [tuple(from_qq(v) for v in r.vector()) for r in P.rays()]
+
+
 # --- ideals ---------------------------------------------------------------------------
 
 
@@ -100,8 +121,8 @@ def eliminate(gens: Sequence[Poly], variables: Sequence[Poly]) -> list[Poly]:
 
     By Singular's ``elim`` (elim.lib: a Groebner basis in an elimination ordering, driven
     by the Hilbert function of the homogenised ideal) rather than its ``eliminate``,
-    which Sage's ``elimination_ideal`` calls: on the merged critical sets of faces of four
-    units (L = 4, n = 6) 1.0 s against 7.1 s and 1.4 s against 182 s, same ideals.
+    which Sage's ``elimination_ideal`` calls: several to a hundred times faster on the merged
+    critical sets of faces of four units (L = 4, n = 6), same ideals.
 
     Examples
     --------
@@ -136,9 +157,9 @@ def minimal_primes(gens: Sequence[Poly]) -> list[list[Poly]]:
     A zero-dimensional ideal goes through :func:`zero_dimensional_primes` first. Otherwise,
     or when no separating form is found, Singular's ``minAssChar`` (characteristic sets,
     primdec.lib) rather than Sage's default ``minAssGTZ``: on the critical set of three
-    units on one chamber (L = 3, n = 8) it took 0.2 s where GTZ took 56 s. Neither wins
-    everywhere: on a face of three units on d1_n5[:4] (two sharing a chamber's pattern
-    but one on a ray) minAssChar ran for minutes where GTZ takes 0.2 s. So minAssChar gets
+    units on one chamber (L = 3, n = 8) it finished where GTZ ran two orders of magnitude
+    longer. Neither wins everywhere: on a face of three units on d1_n5[:4] (two sharing a
+    chamber's pattern but one on a ray) it is the other way round. So minAssChar gets
     ``CHAR_SECONDS`` (a cysignals alarm interrupts Singular), then minAssGTZ runs; its
     primes are written as reduced Groebner bases, sorted, so that they do not depend on
     how the first attempt ended. Both compute the same primes: only their generators'
@@ -182,7 +203,8 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
     chi (I not radical), None, and the caller decomposes otherwise.
 
     On the merged critical set of two units sharing a chamber with a third unit (L = 3,
-    n = 4, D = 64) ``minAssChar`` and ``minAssGTZ`` ran for minutes; this takes 0.3 s.
+    n = 4, D = 64) this answers where ``minAssChar`` and ``minAssGTZ`` did not finish in
+    reasonable time.
 
     Examples
     --------
@@ -239,9 +261,9 @@ def _prime_basis(gens: list[Poly], degree: int) -> list[Poly]:
 
     The residue f(l) that cuts P out of I has coefficients of thousands of digits, and
     every later Groebner basis with it (the orbit prime's elimination, msolve on the
-    lifted system) ran for minutes on a face of four units (L = 4, n = 6) where its reduced
-    basis takes 0.3 s by Singular's modular ``modStd`` (Groebner bases modulo primes,
-    lifted by rational reconstruction) and has coefficients of a few dozen digits.
+    lifted system) was the bottleneck of a face of four units (L = 4, n = 6); its reduced
+    basis, by Singular's modular ``modStd`` (Groebner bases modulo primes, lifted by
+    rational reconstruction), is fast and has coefficients of a few dozen digits.
     ``modStd`` proves that its result J is a Groebner basis containing P, not that J = P;
     that follows from dim_Q Q[t]/J = deg f: P is maximal (Q[t]/P is the field Q(l)), so
     J is P or <1>, and <1> has dimension 0. If the count differs, the generators are kept.
@@ -276,6 +298,27 @@ def minors(matrix: Sequence[Sequence[Poly]], size: int) -> list[Poly]:
             if det != 0:
                 out.append(det)
     return out
+
+
+def matrix_over(base: Any, rows: Sequence[Sequence[Any]]) -> Any:
+    """A Sage matrix over ``base`` (a point's polynomial ring, or an interval field): the
+    exact path's matrices of polynomials (determinants, adjugates, characteristic
+    polynomials), which :mod:`reluscape.exact.linalg` (rationals only) cannot hold.
+
+    Examples
+    --------
+    >>> R = ring(["z"])
+    >>> matrix_over(R, [[R("z"), 1], [1, R("z")]]).det()
+    z^2 - 1
+    """
+    from sage.all__sagemath_singular import matrix as sage_matrix
+
+    return sage_matrix(base, [list(row) for row in rows])
+
+
+def interval_field(precision: int) -> Any:
+    """The field of real intervals with ``precision`` bits (Sage's RealIntervalField)."""
+    return RealIntervalField(precision)
 
 
 # --- certified real solutions ---------------------------------------------------------
@@ -368,7 +411,7 @@ def _run_msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval
 def _msolve_binary() -> str:
     from sage.features.msolve import msolve
 
-    return msolve().absolute_filename()
+    return str(msolve().absolute_filename())
 
 
 _RATIONAL = re.compile(r"(-?\d+)\s*/\s*(\d+)(?:\s*\^\s*(-?\d+))?")
@@ -550,6 +593,7 @@ class LiftedPoint(RealPoint):
         if precision <= self.precision:
             return self.box
         if precision not in self._refined:
+            assert self.base is not None and self.lift is not None  # set by lifted_point
             self._refined[precision] = self.lift(self.base.at_precision(precision))
         return self._refined[precision]
 

@@ -45,7 +45,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -53,6 +52,7 @@ from functools import cached_property
 
 from reluscape.data import Problem
 from reluscape.exact.linalg import (
+    Number,
     clear_denominators,
     dot,
     echelon,
@@ -174,7 +174,7 @@ class Arrangement:
         )
 
 
-def _sign(v: numbers.Rational) -> int:
+def _sign(v: Number) -> int:
     return (v > 0) - (v < 0)
 
 
@@ -186,7 +186,7 @@ def _sign(v: numbers.Rational) -> int:
 IntVector = tuple[int, ...]
 
 
-def _primitive(v: Sequence[numbers.Rational]) -> IntVector:
+def _primitive(v: Sequence[Number]) -> IntVector:
     """The integer vector with the direction of v and coprime entries (a positive multiple).
 
     >>> _primitive((Fraction(1, 2), Fraction(-3, 4), 0))
@@ -303,7 +303,7 @@ def face_points(normals: list[IntVector], k: int) -> list[IntVector]:
     return points
 
 
-def _combine(t: Sequence[int], basis: Sequence[Sequence[numbers.Rational]]) -> IntVector:
+def _combine(t: Sequence[int], basis: Sequence[Sequence[Number]]) -> IntVector:
     """The point sum_j t_j basis_j, as a primitive integer vector (the same face).
 
     >>> _combine((1, 2), [(Fraction(1, 2), 0), (0, 1)])
@@ -353,7 +353,7 @@ def unit_arrangement(problem: Problem) -> Arrangement:
     )
 
 
-def _common_scale(rows: Sequence[Sequence[numbers.Rational]]) -> list[IntVector]:
+def _common_scale(rows: Sequence[Sequence[Number]]) -> list[IntVector]:
     """The rows times one common denominator: integer rows whose combinations have the
     directions of the same combinations of ``rows`` (a basis of the same space).
 
@@ -401,7 +401,7 @@ def span_basis(
     The result is ``kernel_basis([*xt_Z, *L0], d + 1)`` (L0 a basis of W^perp), the basis
     K written in result documents; but that elimination, in Fractions, works on a matrix
     of |Z| + d + 1 - r rows and d + 1 columns, O(d^3) per face: with 5 samples and 3,000
-    features, minutes per face before the first one was enumerated (issue 31). Here, in
+    features, the bottleneck of every face before the first one was enumerated (issue 31). Here, in
     integers and O(r^2 d): the t in Q^r with (xt_i . B_j)_j . t = 0 for i in Z (an r-column
     system), mapped to theta = B^T t, then brought to kernel_basis's form, whose vector
     for a free column f has a 1 at f and zeros at the other free columns. Those free
@@ -442,7 +442,7 @@ def span_basis(
     return tuple(basis)
 
 
-def flats(xt: Sequence[Sequence[numbers.Rational]], dim: int) -> list[tuple[int, ...]]:
+def flats(xt: Sequence[Sequence[Number]], dim: int) -> list[tuple[int, ...]]:
     """Closed zero sets Z (flats): Z = {i : xt_i in span(xt_j : j in Z)}, rank <= dim.
 
     These are the possible zero sets of faces, found without deciding which faces are

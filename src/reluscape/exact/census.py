@@ -40,6 +40,7 @@ from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate
 from reluscape.exact.linalg import kernel_basis
+from reluscape.exact.verdicts import DecidedBy, Kind
 from reluscape.exact.verification import (
     _Context,
     _dead_unit_test,
@@ -54,13 +55,10 @@ from reluscape.exact.verification import (
 
 Poly = Any
 
-CRITICAL = "Clarke"  # the census test that keeps a kink: 0 in the Clarke subdifferential
-
 
 @dataclass(frozen=True)
 class Classification:
-    """A census point's kind ("minimum", "saddle", "kink" or "degenerate"), its index and
-    the test that decided it.
+    """A census point's kind, its index and the test that decided it.
 
     For a minimum or saddle the index is the number of negative eigenvalues of Hess g_F on
     span(F); for a kink it is 1 when the local descent set has exactly two contractible
@@ -70,9 +68,9 @@ class Classification:
     with decided components; a dead-unit point by :func:`_dead_unit_point_covered`).
     """
 
-    kind: str
+    kind: Kind
     index: int | None
-    decided_by: str
+    decided_by: DecidedBy
     detail: str = ""
     descent_components: int | None = None
     descents_cover: bool = False
@@ -111,10 +109,8 @@ def zero_in_hull(point: RealPoint, vectors: list[list[Poly]]) -> bool:
     >>> zero_in_hull(p, [[R("z^2 - 2"), R(0)], [R(1), R(1)]])  # the first one is 0
     True
     """
-    from sage.all__sagemath_singular import matrix
-
     R = point.ring
-    gram = matrix(R, [[R(_vec_dot(y, z)) for z in vectors] for y in vectors])
+    gram = algebra.matrix_over(R, [[R(_vec_dot(y, z)) for z in vectors] for y in vectors])
     return copositivity(point, gram) == 0
 
 
@@ -184,7 +180,9 @@ def _normal_components(ctx: _Context, wall: _Wall) -> int | None:
     return sum(1 for k, sg in enumerate(signs) if sg < 0 and signs[k - 1] > 0)
 
 
-def _independent_pair(rows: list[tuple[Fraction, ...]]) -> tuple | None:
+def _independent_pair(
+    rows: list[tuple[Fraction, ...]],
+) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:
     """Two linearly independent rows, the first one and the first not proportional to it."""
     first = rows[0]
     for r in rows[1:]:
@@ -246,9 +244,9 @@ def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classifica
     if dead:
         covered = _dead_unit_point_covered(ctx, walls)
         return Classification(
-            "degenerate",
+            Kind.DEGENERATE,
             None,
-            "dead unit",
+            DecidedBy.DEAD_UNIT,
             f"unit(s) {dead} have theta = 0: the normal Morse data are not trivial"
             + (
                 "; every multiplier is positive and the live units' Hessian on span(F) "
@@ -261,25 +259,25 @@ def classify_stationary(cand: Candidate, arrangement: Arrangement) -> Classifica
     zero = [w.unit for w in walls if not w.strict]
     if zero:
         return Classification(
-            "degenerate",
+            Kind.DEGENERATE,
             None,
-            "zero multiplier",
+            DecidedBy.ZERO_MULTIPLIER,
             f"unit(s) {zero}: a Farkas multiplier is 0, the first-order test is not strict",
         )
     hess, _, k = _loss_hessian(ctx)
     index = hessian_index(ctx.point, hess, k)
     if index is None:
         return Classification(
-            "degenerate",
+            Kind.DEGENERATE,
             None,
-            "second order",
+            DecidedBy.SECOND_ORDER,
             f"the Hessian on span(F) is singular beyond the component dimension {k}",
         )
-    test = "Morse-Bott" if k > 0 else "second order"
+    test = DecidedBy.MORSE_BOTT if k > 0 else DecidedBy.SECOND_ORDER
     if index == 0:
-        return Classification("minimum", 0, test, "the Hessian on span(F) is positive definite")
+        return Classification(Kind.MINIMUM, 0, test, "the Hessian on span(F) is positive definite")
     return Classification(
-        "saddle",
+        Kind.SADDLE,
         index,
         test,
         f"{index} negative eigenvalue(s) of the Hessian on span(F) (kernel of dimension {k})",
@@ -350,9 +348,9 @@ def _kink(
                 2: "a transition state (two descent components)",
             }.get(count, f"{count} descent components: it joins as many basins")
             return Classification(
-                "kink",
+                Kind.KINK,
                 1 if count == 2 else None,
-                CRITICAL,
+                DecidedBy.CLARKE,
                 f"{kink}; the ridge's descent set has {count} component(s) and there is "
                 f"none along span(F): {what}",
                 descent_components=count,
@@ -360,9 +358,9 @@ def _kink(
             )
         else:
             return Classification(
-                "kink",
+                Kind.KINK,
                 None if descending else len(ridges) + m,
-                CRITICAL,
+                DecidedBy.CLARKE,
                 f"{kink}; {len(ridges)} ridge(s), {m} negative tangential eigenvalue(s), "
                 f"dead unit(s) going down {descending}: one descent component, it joins no "
                 "basins",
@@ -370,4 +368,4 @@ def _kink(
                 descents_cover=True,
             )
     undecided = f"{kink}; descent components not decided: {reason}"
-    return Classification("kink", None, CRITICAL, undecided)
+    return Classification(Kind.KINK, None, DecidedBy.CLARKE, undecided)

@@ -58,10 +58,10 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    usual case), the primes P are therefore the orbit primes of its zero-dimensional
    primes (:func:`_orbit_prime`, written down from the Gram prime P cap
    Q[s_G s_G^T, y] as its image under q_G -> T_G T_G^T plus the 2-minors of T_G, where
-   eliminating s and u took minutes on a face of degree 64), each sampled by the
+   eliminating s and u was the bottleneck of a face of degree 64), each sampled by the
    zero-dimensional system P + Lambda, and steps 2-3 never decompose the face's own
    critical set, whose primary decomposition is the costliest computation of a face with
-   three units (minutes where the orbit primes take a second). The samples are not
+   three units (far costlier than the orbit primes). The samples are not
    solved for: each realizable merged solution is lifted to its point on Lambda and
    certified there (:func:`_slice_point`), and the merged prime that holds it is told
    apart from the others by interval evaluation (:func:`_prime_of`).
@@ -84,7 +84,7 @@ BARRIER_TRIES = 4
 
 
 @dataclass(frozen=True)
-class Component:
+class PrimeComponent:
     """A positive-dimensional irreducible component (over Q) of a face's critical set.
 
     ``prime`` are generators of the prime ideal in the t-variables; ``dimension`` is
@@ -106,7 +106,7 @@ class Candidate:
 
     system: FaceSystem
     point: RealPoint
-    component: Component | None = None
+    component: PrimeComponent | None = None
 
 
 @dataclass
@@ -191,7 +191,7 @@ def _origin_candidate(system: FaceSystem) -> Candidate:
 def _keep_inside(
     system: FaceSystem,
     points: list[RealPoint],
-    component: Component | None,
+    component: PrimeComponent | None,
     outcome: FaceOutcome,
 ) -> None:
     outcome.candidates += [
@@ -231,7 +231,7 @@ def _critical_points(
     the map w_l = a_l t_l, rho_l = a_l^2, z_eff = z^2, which sends every real solution of
     the regular system to one of the effective system. The signs of the a_l separate the
     lifts of one solution. This replaces solving the regular system, whose degree is
-    2^L times larger (4 s against 0.15 s on a face of three units, n = 12). When a lift
+    2^L times larger (an order of magnitude slower on a face of three units, n = 12). When a lift
     cannot be certified, the regular system is solved.
     """
     gens = system.regular_equations
@@ -363,7 +363,7 @@ def _enumerate_positive_dimensional(system: FaceSystem, outcome: FaceOutcome, se
             ):
                 continue
             outcome.components += 1
-            comp = Component(index=outcome.components, dimension=dim, prime=tuple(prime))
+            comp = PrimeComponent(index=outcome.components, dimension=dim, prime=tuple(prime))
             try:
                 samples = _sample_prime(prime, orbit_slice, constraints_t, rng)
             except algebra.Undecided as exc:
@@ -415,7 +415,7 @@ def _enumerate_orbits(
             continue
         orbit = _orbit_prime(system, Rt, gram)
         outcome.components += 1
-        comp = Component(index=outcome.components, dimension=dimension, prime=tuple(orbit))
+        comp = PrimeComponent(index=outcome.components, dimension=dimension, prime=tuple(orbit))
         gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
         orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index])))
     for entry in orbits:
@@ -438,7 +438,7 @@ class _Orbit:
     (orbit prime + slice, a = a_hat(t)) and the realizable merged solutions over it."""
 
     ideal: Any
-    component: Component
+    component: PrimeComponent
     slice_system: list[Poly]
     solutions: list[tuple[RealPoint, tuple[int, ...]]]
 
@@ -548,7 +548,7 @@ def _orbit_prime(system: FaceSystem, Rt: Any, gram: list[Poly]) -> list[Poly]:
 
     This replaces the elimination of s and u from P(s, y) + <t_l - u_{G,k} s_G, |u_G|^2 - 1>:
     on a face of three units, two of them sharing a chamber (L = 3, n = 4, a merged prime
-    of degree 64), 210 s against 3 s.
+    of degree 64), about seventy times faster.
     """
     groups = system.unit_groups
     leaders = {group[0] for group in groups}

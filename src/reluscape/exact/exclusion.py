@@ -286,10 +286,10 @@ def _proposal(
     c sum_{k strict} y_k - beta . y > 0, c = ``strict_weight`` (maximised by HiGHS); None
     if there is none.
 
-    HiGHS's pybind class is used directly: 0.5 ms per program here against 1.3 ms through
-    scipy's ``linprog`` (whose import also costs each face process 0.5 s), and unlike
+    HiGHS's pybind class is used directly: a fraction of the time per program of scipy's
+    ``linprog`` (whose import also costs each face process), and unlike
     ``highspy.Highs`` it prints no banner on standard output. The program is passed as
-    arrays (HiGHS's ``passLp`` form), 0.1 ms against 0.36 ms through a ``HighsLp``.
+    arrays (HiGHS's ``passLp`` form), faster than through a ``HighsLp``.
     """
     from highspy._core import (
         HighsModelStatus,

@@ -20,31 +20,38 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import TypeVar
 
 __all__ = [
     "Matrix",
+    "Number",
     "Vector",
     "clear_denominators",
     "dot",
     "echelon",
     "integer_echelon",
+    "inverse",
     "kernel_basis",
+    "projection",
     "rank",
     "solve",
 ]
 
+# The rationals as Python holds them exactly (mypy does not see int and Fraction as
+# numbers.Rational).
+Number = Fraction | int
 Vector = tuple[Fraction, ...]
-Matrix = Sequence[Sequence[numbers.Rational]]
+Matrix = Sequence[Sequence[Number]]
+_Entry = TypeVar("_Entry", Fraction, int)
 
 
 def _rows(matrix: Matrix) -> list[list[Fraction]]:
     return [[Fraction(v) for v in row] for row in matrix]
 
 
-def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fraction:
+def dot(u: Sequence[Number], v: Sequence[Number]) -> Fraction:
     """The exact scalar product sum_k u_k v_k.
 
     Examples
@@ -55,10 +62,13 @@ def dot(u: Sequence[numbers.Rational], v: Sequence[numbers.Rational]) -> Fractio
     """
     # Fractions and ints multiply exactly as they are; wrapping each one in a new Fraction
     # was most of the time of the exact certificate checks at n = 100.
-    return sum((_q(a) * _q(b) for a, b in zip(u, v, strict=True)), Fraction(0))
+    total = Fraction(0)
+    for a, b in zip(u, v, strict=True):
+        total += _q(a) * _q(b)
+    return total
 
 
-def clear_denominators(values: Sequence[numbers.Rational]) -> tuple[list[int], int]:
+def clear_denominators(values: Sequence[Number]) -> tuple[list[int], int]:
     """The values times the least common multiple D > 0 of their denominators, and D.
 
     >>> clear_denominators([Fraction(1, 2), Fraction(-2, 3), 0])
@@ -68,7 +78,7 @@ def clear_denominators(values: Sequence[numbers.Rational]) -> tuple[list[int], i
     return [v.numerator * (scale // v.denominator) for v in values], scale
 
 
-def _q(v: numbers.Rational) -> Fraction | int:
+def _q(v: Number) -> Number:
     return v if type(v) is Fraction or type(v) is int else Fraction(v)
 
 
@@ -99,7 +109,9 @@ def echelon(matrix: Matrix, width: int | None = None) -> tuple[list[list[Fractio
     return m[: len(pivots)], pivots
 
 
-def integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]], list[int]]:
+def integer_echelon(
+    matrix: Sequence[Sequence[int]], width: int
+) -> tuple[list[list[int]], list[int]]:
     """A row echelon form of an integer matrix and its pivot columns, by fraction-free
     (Bareiss) elimination: after the pivot p_k of step k, entry (i, j) becomes
 
@@ -124,7 +136,7 @@ def integer_echelon(matrix: list[list[int]], width: int) -> tuple[list[list[int]
     return m[: len(pivots)], pivots
 
 
-def _pivot_steps(m: list[list], width: int) -> Iterator[tuple[int, int]]:
+def _pivot_steps(m: list[list[_Entry]], width: int) -> Iterator[tuple[int, int]]:
     """The pivots of Gaussian elimination on ``m``, in place: for each column with a
     nonzero entry at or below row r, that row is swapped to r and (r, column) yielded;
     the caller eliminates with it before the next step."""
@@ -176,7 +188,58 @@ def kernel_basis(matrix: Matrix, width: int) -> tuple[Vector, ...]:
     return tuple(basis)
 
 
-def solve(matrix: Matrix, rhs: Sequence[numbers.Rational]) -> Vector:
+def inverse(matrix: Matrix) -> tuple[Vector, ...]:
+    """The inverse of a nonsingular square matrix, by one Gauss-Jordan elimination of
+    [matrix | I] (one pass for every column, where :func:`solve` per column would repeat it).
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not square, or is singular.
+
+    Examples
+    --------
+    >>> [[str(v) for v in row] for row in inverse([[2, 1], [1, 1]])]
+    [['1', '-1'], ['-1', '2']]
+    >>> inverse([[1, 2], [2, 4]])
+    Traceback (most recent call last):
+    ...
+    ValueError: singular matrix
+    """
+    m = _rows(matrix)
+    size = len(m)
+    if any(len(row) != size for row in m):
+        raise ValueError(f"expected a {size} x {size} matrix")
+    augmented = [[*row, *(Fraction(int(i == j)) for j in range(size))] for i, row in enumerate(m)]
+    reduced, pivots = echelon(augmented, 2 * size)
+    if pivots != list(range(size)):
+        raise ValueError("singular matrix")
+    return tuple(tuple(row[size:]) for row in reduced)
+
+
+def projection(basis: Matrix) -> tuple[Vector, ...]:
+    """The orthogonal projection K^T (K K^T)^{-1} K onto the span of the rows of K (which
+    must be independent), as a square matrix of the rows' width.
+
+    Examples
+    --------
+    >>> [[str(v) for v in row] for row in projection([[1, 1]])]
+    [['1/2', '1/2'], ['1/2', '1/2']]
+    """
+    rows = _rows(basis)
+    width = len(rows[0])
+    gram_inv = inverse([[dot(a, b) for b in rows] for a in rows])
+    # (K^T G^-1 K)_ab = sum_i K_ia (G^-1 K)_ib
+    gk = [
+        [dot(g_row, [r[b] for r in rows]) for b in range(width)] for g_row in gram_inv
+    ]
+    return tuple(
+        tuple(dot([r[a] for r in rows], [g[b] for g in gk]) for b in range(width))
+        for a in range(width)
+    )
+
+
+def solve(matrix: Matrix, rhs: Sequence[Number]) -> Vector:
     """The solution x of ``matrix @ x = rhs`` for a nonsingular square matrix.
 
     Raises

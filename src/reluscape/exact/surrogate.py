@@ -32,6 +32,7 @@ of the critical system of l_F, which is what makes it the cheap exclusion test o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -192,9 +193,7 @@ class FaceSystem:
 
         D >= lambda^L > 0 at every real t, so a = a_hat(t) is determined there.
         """
-        from sage.all__sagemath_singular import matrix
-
-        M = matrix(
+        M = algebra.matrix_over(
             self.ring,
             [[eq.derivative(v) for v in self.all_a_vars] for eq in self.a_equations],
         )
@@ -377,7 +376,7 @@ class FaceSystem:
         return out
 
 
-def _span_vector(basis: list, coords: list[Poly]) -> list[Poly]:
+def _span_vector(basis: Sequence[Sequence[Any]], coords: list[Poly]) -> list[Poly]:
     """K^T t = sum_j t_j K_j (length d + 1) for the basis rows K_j of a unit face."""
     zero = coords[0].parent()(0)
     return [
@@ -386,5 +385,5 @@ def _span_vector(basis: list, coords: list[Poly]) -> list[Poly]:
     ]
 
 
-def _dot(u: list, v: list) -> Poly:
+def _dot(u: Sequence[Any], v: Sequence[Any]) -> Poly:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)

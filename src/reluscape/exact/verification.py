@@ -70,15 +70,17 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from reluscape.exact import algebra
+from reluscape.exact import algebra, linalg
 from reluscape.exact.algebra import RealPoint
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.enumeration import Candidate, t_ring_map
 from reluscape.exact.linalg import kernel_basis
+from reluscape.exact.verdicts import DecidedBy, Reason
 
 Poly = Any
 
@@ -87,12 +89,19 @@ SMALLER_KERNEL = "the Hessian's kernel at the sample is smaller than the compone
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Whether a candidate is a local minimum, and which test decided it."""
+class LocalVerdict:
+    """Whether a candidate is a local minimum, which test decided it, and (undecided
+    only) why the tests were silent: decisions read ``reason``, never ``detail``, which is
+    for people (the result document's ``verdict.detail``)."""
 
     is_minimum: bool | None
-    decided_by: str
+    decided_by: DecidedBy
     detail: str = ""
+    reason: Reason | None = None
+
+    def __post_init__(self) -> None:
+        if (self.is_minimum is None) != (self.reason is not None):
+            raise ValueError("a reason is given exactly for an undecided verdict")
 
 
 class _Context:
@@ -145,7 +154,7 @@ class _ChamberCone:
     zero_multipliers: tuple[Poly, ...]
 
 
-def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
+def verify_candidate(cand: Candidate, arrangement: Arrangement) -> LocalVerdict:
     """Decide whether a candidate critical point is a local minimum of r (see module doc).
 
     Where the tests are undecided, no test found a descent, so every live unit passed
@@ -158,22 +167,23 @@ def verify_candidate(cand: Candidate, arrangement: Arrangement) -> Verdict:
     """
     verdict = _local_minimum_tests(_Context(cand, arrangement))
     # A kernel smaller than the component's dimension is a singular sample where the
-    # real set may be lower-dimensional: a minimum, but of a dimension not known.
-    if verdict.is_minimum is None and not verdict.detail.startswith(SMALLER_KERNEL):
-        return Verdict(
+    # real set may be lower-dimensional: a minimum, but of a dimension not known. (An
+    # uncertified sign is raised as algebra.Undecided, not returned; excluded all the same.)
+    if verdict.reason not in (None, Reason.SMALLER_KERNEL, Reason.PRECISION):
+        return LocalVerdict(
             True,
-            "convexity",
+            DecidedBy.CONVEXITY,
             f"{verdict.detail}; the first-order conditions of every adjacent piece's "
             "convex program hold, so it is the minimum of each piece",
         )
     return verdict
 
 
-def _local_minimum_tests(ctx: _Context) -> Verdict:
+def _local_minimum_tests(ctx: _Context) -> LocalVerdict:
     """Tests 1 to 4 in order; a refutation as soon as one is found."""
     cand = ctx.cand
     e = [ctx.lift(v) for v in ctx.residual]
-    pending: Verdict | None = None
+    pending: LocalVerdict | None = None
     for u, face in enumerate(cand.system.faces):
         if face.dim == 0:
             verdict = _dead_unit_test(ctx, e, u)
@@ -187,17 +197,19 @@ def _local_minimum_tests(ctx: _Context) -> Verdict:
             return verdict
         pending = pending or verdict
     second = _second_order_test(ctx)
-    if second.is_minimum is False or pending is not None:
-        return second if second.is_minimum is False else pending
+    if second.is_minimum is False:
+        return second
+    if pending is not None:
+        return pending
     degenerate = [u for u, cones in ctx.cones.items() if any(c.zero_multipliers for c in cones)]
     if not degenerate:
         return second
     if second.is_minimum is None:
-        return Verdict(None, second.decided_by, f"{second.detail}; and a zero multiplier")
+        return replace(second, detail=f"{second.detail}; and a zero multiplier")
     return _critical_cone_test(ctx, second)
 
 
-def _vec_dot(u: list, v: list) -> Any:
+def _vec_dot(u: list[Any], v: list[Any]) -> Any:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)
 
 
@@ -220,7 +232,7 @@ def chamber_gradients(ctx: _Context, u: int, face: UnitFace) -> list[tuple[UnitF
     return out
 
 
-def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
+def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> LocalVerdict | None:
     """Test 1 for a live unit on a boundary face; records its critical cones in ``ctx``.
 
     Returns a refutation, or None when G_{l,C} lies in the dual of the tangent cone for
@@ -232,9 +244,9 @@ def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
     for chamber, grad in chamber_gradients(ctx, u, face):
         cone = _cone_membership(ctx, grad, face, chamber, rank)
         if cone is None:
-            return Verdict(
+            return LocalVerdict(
                 False,
-                "first order",
+                DecidedBy.FIRST_ORDER,
                 f"unit {u}: the gradient has a descent direction into chamber {chamber.label()}",
             )
         cones.append(cone)
@@ -242,7 +254,7 @@ def _first_order_test(ctx: _Context, u: int, face: UnitFace) -> Verdict | None:
     return None
 
 
-def _frac(row: tuple) -> tuple[Fraction, ...]:
+def _frac(row: Sequence[Any]) -> tuple[Fraction, ...]:
     return tuple(algebra.from_qq(v) for v in row)
 
 
@@ -255,23 +267,22 @@ def _cone_membership(
     every mu_i > 0 is preferred (critical cone span(F)), else one with mu_i >= 0, whose
     zero multipliers are returned (as polynomials of the face system).
     """
-    rows: dict[tuple, tuple[int, int]] = {}
+    rows: dict[tuple[Any, ...], tuple[int, int]] = {}
     for i in face.zeros:
         rows.setdefault(tuple(ctx.xt[i]), (i, chamber.signs[i]))
     items = list(rows.items())
     best: _ChamberCone | None = None
-    from sage.all__sagemath_singular import QQ, matrix
-
     for basis in itertools.combinations(items, rank):
-        M = matrix(QQ, [list(r) for r, _ in basis])
-        if M.rank() < rank:
+        M = [_frac(r) for r, _ in basis]
+        if linalg.rank(M) < rank:
             continue
         # grad lies in the row space of Z (it is orthogonal to span F), so the
         # coefficients solve the normal equations exactly.
-        gram_inv = (M * M.transpose()).inverse()
-        proj = [_vec_dot(list(M.row(j)), grad) for j in range(rank)]
+        gram_inv = linalg.inverse([[linalg.dot(a, b) for b in M] for a in M])
+        proj = [_vec_dot(list(r), grad) for r, _ in basis]
         mus = [
-            sigma * _vec_dot(list(gram_inv.row(j)), proj) for j, (_, (_, sigma)) in enumerate(basis)
+            sigma * _vec_dot([algebra.to_qq(v) for v in gram_inv[j]], proj)
+            for j, (_, (_, sigma)) in enumerate(basis)
         ]
         signs = [ctx.point.sign(ctx.lift(mu)) for mu in mus]
         if any(sg < 0 for sg in signs):
@@ -284,7 +295,7 @@ def _cone_membership(
     return best
 
 
-def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
+def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> LocalVerdict | None:
     lam2 = ctx.lam**2
     equal = False
     dim = len(ctx.xt[0])
@@ -293,12 +304,8 @@ def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
         for face in ctx.arrangement.closure_faces(chamber):
             if face.dim == 0:
                 continue
-            K = [[algebra.to_qq(v) for v in b] for b in face.basis]
-            from sage.all__sagemath_singular import QQ, matrix
-
-            Km = matrix(QQ, K)
-            Pm = Km.transpose() * (Km * Km.transpose()).inverse() * Km
-            proj = [_vec_dot(list(Pm.row(k)), g) for k in range(dim)]
+            Pm = linalg.projection(face.basis)
+            proj = [_vec_dot([algebra.to_qq(v) for v in Pm[k]], g) for k in range(dim)]
             norm2 = _vec_dot(proj, g)
             for sgn in (1, -1):
                 inside = all(
@@ -310,18 +317,19 @@ def _dead_unit_test(ctx: _Context, e: list[Poly], u: int) -> Verdict | None:
                     continue
                 cmp = ctx.point.sign(norm2 - lam2)
                 if cmp > 0:
-                    return Verdict(
+                    return LocalVerdict(
                         False,
-                        "dead unit",
+                        DecidedBy.DEAD_UNIT,
                         f"unit {u} (theta = 0): max |e . ReLU(Xt u)| / |u| > lambda on face "
                         f"{face.label()}: second-order descent",
                     )
                 equal = equal or cmp == 0
     if equal:
-        return Verdict(
+        return LocalVerdict(
             None,
-            "dead unit",
+            DecidedBy.DEAD_UNIT,
             f"unit {u} (theta = 0): max |e . ReLU(Xt u)| / |u| = lambda exactly",
+            Reason.DEAD_UNIT_AT_LAMBDA,
         )
     return None
 
@@ -339,30 +347,37 @@ def _loss_hessian(ctx: _Context) -> tuple[list[list[Poly]], int, int]:
     return hess, len(variables), k
 
 
-def _second_order_test(ctx: _Context) -> Verdict:
+def _second_order_test(ctx: _Context) -> LocalVerdict:
     if not ctx.system.live:
-        return Verdict(True, "dead units", "psi = 0 and every dead-unit test is strict")
+        return LocalVerdict(
+            True, DecidedBy.DEAD_UNITS, "psi = 0 and every dead-unit test is strict"
+        )
     hess, N, k = _loss_hessian(ctx)
-    coeffs: dict = {}
+    coeffs: dict[int | str, list[Any]] = {}
     for j in range(1, N - k + 1):
         s = _coefficient_sign(ctx.point, hess, coeffs, j)
         if s < 0:
-            return Verdict(
-                False, "second order", "the Hessian on span(F) has a negative eigenvalue"
+            return LocalVerdict(
+                False, DecidedBy.SECOND_ORDER, "the Hessian on span(F) has a negative eigenvalue"
             )
         if s == 0:
             for jj in range(j + 1, N + 1):
                 if _coefficient_sign(ctx.point, hess, coeffs, jj) < 0:
-                    return Verdict(
-                        False, "second order", "the Hessian on span(F) has a negative eigenvalue"
+                    return LocalVerdict(
+                        False,
+                        DecidedBy.SECOND_ORDER,
+                        "the Hessian on span(F) has a negative eigenvalue",
                     )
-            return Verdict(
+            return LocalVerdict(
                 None,
-                "second order",
+                DecidedBy.SECOND_ORDER,
                 f"the Hessian on span(F) is singular beyond the component dimension {k}",
+                Reason.SINGULAR_BEYOND_COMPONENT,
             )
     if k == 0:
-        return Verdict(True, "second order", "the Hessian on span(F) is positive definite")
+        return LocalVerdict(
+            True, DecidedBy.SECOND_ORDER, "the Hessian on span(F) is positive definite"
+        )
     # Morse-Bott needs the kernel to be exactly the component's tangent space: with
     # e_1..e_{N-k} > 0, the charpoly is x^k times a polynomial with positive coefficients
     # only when e_{N-k+1} = ... = e_N = 0 (at a singular sample the kernel can be smaller).
@@ -373,12 +388,16 @@ def _second_order_test(ctx: _Context) -> Verdict:
     else:
         tail = [_coefficient_sign(ctx.point, hess, coeffs, j) for j in range(N - k + 1, N + 1)]
     if any(s < 0 for s in tail):
-        return Verdict(False, "second order", "the Hessian on span(F) has a negative eigenvalue")
+        return LocalVerdict(
+            False, DecidedBy.SECOND_ORDER, "the Hessian on span(F) has a negative eigenvalue"
+        )
     if any(s > 0 for s in tail):
-        return Verdict(None, "Morse-Bott", f"{SMALLER_KERNEL} {k}")
-    return Verdict(
+        return LocalVerdict(
+            None, DecidedBy.MORSE_BOTT, f"{SMALLER_KERNEL} {k}", Reason.SMALLER_KERNEL
+        )
+    return LocalVerdict(
         True,
-        "Morse-Bott",
+        DecidedBy.MORSE_BOTT,
         f"the Hessian on span(F) is positive semidefinite with kernel of dimension {k}, "
         "the dimension of the component",
     )
@@ -396,6 +415,7 @@ def _smooth_on_component(ctx: _Context) -> bool:
     decides those coefficients exactly.
     """
     comp = ctx.cand.component
+    assert comp is not None  # called for samples of a component (k > 0) only
     Rt, _, from_t = t_ring_map(ctx.system)
     variables = Rt.gens()
     c = len(variables) - comp.dimension
@@ -417,8 +437,7 @@ def _interval_rank_at_least(rows: list[list[Any]], c: int) -> bool:
 
     Examples
     --------
-    >>> from sage.all__sagemath_singular import RealIntervalField
-    >>> F = RealIntervalField(64)
+    >>> F = algebra.interval_field(64)
     >>> _interval_rank_at_least([[F(1), F(2)], [F(2), F(4)]], 2)   # singular
     False
     >>> _interval_rank_at_least([[F(1), F(2)], [F(2), F(5)]], 2)
@@ -466,7 +485,7 @@ def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | Non
     True
     """
     N = len(hess)
-    coeffs: dict = {}
+    coeffs: dict[int | str, list[Any]] = {}
     signs = [_coefficient_sign(point, hess, coeffs, j) for j in range(1, N - k + 1)]
     if signs and signs[-1] == 0:
         return None
@@ -478,7 +497,7 @@ def hessian_index(point: RealPoint, hess: list[list[Poly]], k: int) -> int | Non
 
 
 def _coefficient_sign(
-    point: RealPoint, hess: list[list[Poly]], cache: dict[int, list], j: int
+    point: RealPoint, hess: list[list[Poly]], cache: dict[int | str, list[Any]], j: int
 ) -> int:
     """Exact sign of e_j(p), the j-th coefficient of det(x I + Hess(p))."""
     for prec in (point.precision, 4 * point.precision):
@@ -492,9 +511,7 @@ def _coefficient_sign(
         if v < 0:
             return -1
     if "exact" not in cache:
-        from sage.all__sagemath_singular import matrix
-
-        H = matrix(point.ring, hess)
+        H = algebra.matrix_over(point.ring, hess)
         cp = H.charpoly()
         N = H.nrows()
         # det(xI + H) = (-1)^N charpoly(-x): coefficient of x^{N-j} is (-1)^j c_{N-j}.
@@ -526,7 +543,7 @@ def _leverrier(H: list[list[Any]]) -> list[Any]:
     return [(-1) ** j * cj for j, cj in enumerate(c)]
 
 
-def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
+def _critical_cone_test(ctx: _Context, second: LocalVerdict) -> LocalVerdict:
     """Test 4: the second-order form on the critical cone of every product chamber.
 
     ``second`` is the (positive) verdict of test 3 on span(F). Units whose cones are all
@@ -552,11 +569,12 @@ def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
     if k > 0:
         zeros = [mu for cones in ctx.cones.values() for c in cones for mu in c.zero_multipliers]
         if not all(_vanishes_on_component(ctx, mu) for mu in zeros):
-            return Verdict(
+            return LocalVerdict(
                 None,
-                "Morse-Bott",
+                DecidedBy.MORSE_BOTT,
                 "a zero multiplier does not vanish identically on the component: whether "
                 "it keeps its sign along the component is not decided",
+                Reason.MULTIPLIER_ALONG_COMPONENT,
             )
     where = ", ".join(
         f"unit {u} into {c.chamber.label()}"
@@ -564,7 +582,7 @@ def _critical_cone_test(ctx: _Context, second: Verdict) -> Verdict:
         for c in cones
         if c.zero_multipliers
     )
-    return Verdict(
+    return LocalVerdict(
         True,
         second.decided_by,
         f"{second.detail}; a zero multiplier ({where}): the Hessian is positive on the "
@@ -581,8 +599,6 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     D times the Hessian of g_C = min_a l_C (the Schur complement), in full theta
     coordinates (d + 1 per live unit).
     """
-    from sage.all__sagemath_singular import matrix
-
     system = ctx.system
     live = list(ctx.system.live)
     width = len(ctx.xt[0])
@@ -590,7 +606,7 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     h_names = [f"h{u}_{j}" for u in live for j in range(width)]
     Rh = algebra.ring([*a_names, *h_names])
     active = {
-        u: set((chosen[u].chamber if chosen[u] is not None else system.faces[u]).active)
+        u: set((c.chamber if (c := chosen[u]) is not None else system.faces[u]).active)
         for u in live
     }
     loss = Rh(0)
@@ -610,7 +626,7 @@ def _chamber_hessian(ctx: _Context, chosen: dict[int, _ChamberCone | None]) -> A
     ]
     at_point = Rh.hom(images, ctx.R)
     names = list(Rh.gens())
-    hess = matrix(
+    hess = algebra.matrix_over(
         ctx.R, [[at_point(loss.derivative(v).derivative(w)) for w in names] for v in names]
     )
     na = len(a_names)
@@ -624,25 +640,21 @@ def _cone_generators(
     ctx: _Context, chosen: dict[int, _ChamberCone | None]
 ) -> tuple[list[list[Any]], list[list[Any]]]:
     """Lineality (span(F_l) bases) and rays of K = prod_l K_{l,C_l}, in full theta
-    coordinates of the live units; exact over Q (Sage polyhedra)."""
-    import sage.all__sagemath_polyhedra  # noqa: F401
-    from sage.all__sagemath_singular import QQ
-    from sage.geometry.polyhedron.constructor import Polyhedron
-
+    coordinates of the live units; exact over Q (:func:`algebra.cone_rays`)."""
     live = list(ctx.system.live)
     width = len(ctx.xt[0])
     lineality = [list(b) for b in ctx.arrangement.lineality]
     lines: list[list[Any]] = []
     rays: list[list[Any]] = []
 
-    def place(pos: int, vec: list[Any]) -> list[Any]:
-        out = [QQ(0)] * (width * len(live))
-        out[pos * width : (pos + 1) * width] = [QQ(v) for v in vec]
+    def place(pos: int, vec: list[Fraction]) -> list[Any]:
+        out = [algebra.to_qq(0)] * (width * len(live))
+        out[pos * width : (pos + 1) * width] = [algebra.to_qq(v) for v in vec]
         return out
 
     for pos, u in enumerate(live):
         face = ctx.system.faces[u]
-        lines += [place(pos, [algebra.to_qq(v) for v in b]) for b in face.basis]
+        lines += [place(pos, list(b)) for b in face.basis]
         cone = chosen[u]
         if cone is None or not cone.zero_multipliers:
             continue
@@ -650,24 +662,21 @@ def _cone_generators(
             [0, *(algebra.to_qq(v) for v in b)] for b in lineality
         ]
         ieqs = [[0, *(cone.chamber.signs[i] * x for x in ctx.xt[i])] for i in face.zeros]
-        P = Polyhedron(eqns=eqns or None, ieqs=ieqs, base_ring=QQ)
-        rays += [place(pos, list(r.vector())) for r in P.rays()]
+        rays += [place(pos, list(r)) for r in algebra.cone_rays(eqns, ieqs)]
     return lines, rays
 
 
 def _cone_combination(
     ctx: _Context, chosen: dict[int, _ChamberCone | None], k: int
-) -> Verdict | None:
+) -> LocalVerdict | None:
     """Test 4 for one product chamber: None if q > 0 on its critical cone minus the
     component's tangent space, else a refutation or an undecided verdict."""
-    from sage.all__sagemath_singular import matrix
-
     lines, rays = _cone_generators(ctx, chosen)
     if not rays:
         return None
     S = _chamber_hessian(ctx, chosen)
-    Lm = matrix(ctx.R, lines).transpose()
-    Rm = matrix(ctx.R, rays).transpose()
+    Lm = algebra.matrix_over(ctx.R, lines).transpose()
+    Rm = algebra.matrix_over(ctx.R, rays).transpose()
     Q_LL = Lm.transpose() * S * Lm
     Q_LR = Lm.transpose() * S * Rm
     Q_RR = Rm.transpose() * S * Rm
@@ -686,8 +695,11 @@ def _cone_combination(
         None,
     )
     if J is None:
-        return Verdict(
-            None, "second order", f"the Hessian on span(F) has no definite part of rank {size}"
+        return LocalVerdict(
+            None,
+            DecidedBy.SECOND_ORDER,
+            f"the Hessian on span(F) has no definite part of rank {size}",
+            Reason.NO_DEFINITE_PART,
         )
     Q_JJ = Q_LL.matrix_from_rows_and_columns(J, J)
     Q_JR = Q_LR.matrix_from_rows(J)
@@ -698,26 +710,27 @@ def _cone_combination(
         # vector kappa has kappa^T S r != 0 and q(s kappa + r) < 0 for some s.
         residual = det_J * Q_LR - Q_LL.matrix_from_columns(J) * adj_J * Q_JR
         if any(ctx.point.sign(v) != 0 for v in residual.list()):
-            return Verdict(
+            return LocalVerdict(
                 False,
-                "second order",
+                DecidedBy.SECOND_ORDER,
                 f"in chamber {chambers} the component's tangent couples with a direction of "
                 "the critical cone: second-order descent",
             )
     M = det_J * Q_RR - Q_JR.transpose() * adj_J * Q_JR
     status = copositivity(ctx.point, M)
     if status < 0:
-        return Verdict(
+        return LocalVerdict(
             False,
-            "second order",
+            DecidedBy.SECOND_ORDER,
             f"the Hessian is negative on a direction of the critical cone into chamber "
             f"{chambers}: second-order descent",
         )
     if status == 0:
-        return Verdict(
+        return LocalVerdict(
             None,
-            "second order",
+            DecidedBy.SECOND_ORDER,
             f"the Hessian vanishes on a direction of the critical cone into chamber {chambers}",
+            Reason.FORM_VANISHES_ON_CONE,
         )
     return None
 
@@ -739,28 +752,26 @@ def copositivity(point: RealPoint, M: Any) -> int:
     Examples
     --------
     >>> from reluscape.exact import algebra
-    >>> from sage.all__sagemath_singular import matrix
     >>> R = algebra.ring(["z"])
     >>> p = algebra.real_solutions([R("z^2 - 2")])[1]     # z = sqrt(2)
-    >>> copositivity(p, matrix(R, [[1, R("-z")], [R("-z"), 2]]))   # (1, -z; -z, 2) >= 0
+    >>> M = algebra.matrix_over(R, [[1, R("-z")], [R("-z"), 2]])    # (1, -z; -z, 2) >= 0
+    >>> copositivity(p, M)
     0
-    >>> copositivity(p, matrix(R, [[1, -1], [-1, 2]]))
+    >>> copositivity(p, algebra.matrix_over(R, [[1, -1], [-1, 2]]))
     1
-    >>> copositivity(p, matrix(R, [[1, 2], [2, -1]]))
+    >>> copositivity(p, algebra.matrix_over(R, [[1, 2], [2, -1]]))
     -1
     """
-    from sage.all__sagemath_singular import matrix
-
     R = M.base_ring()
     m = M.nrows()
     worst = 1
     for size in range(1, m + 1):
         for J in itertools.combinations(range(m), size):
-            N = matrix(R, size + 1, size + 1)
-            N.set_block(0, 0, M.matrix_from_rows_and_columns(list(J), list(J)))
-            for j in range(size):
-                N[j, size] = -1
-                N[size, j] = 1
+            block = M.matrix_from_rows_and_columns(list(J), list(J))
+            # N_J = [[M_JJ, -1], [1^T, 0]]
+            N = algebra.matrix_over(
+                R, [*([*block.row(j), -1] for j in range(size)), [*([1] * size), 0]]
+            )
             s_det = point.sign(N.det())
             if s_det == 0:
                 continue
@@ -788,7 +799,9 @@ def _vanishes_on_component(ctx: _Context, mu: Poly) -> bool:
     real point), so that saturated ideal is the ideal of the component lifted to (a, t).
     """
     system = ctx.system
+    comp = ctx.cand.component
+    assert comp is not None  # called for samples of a component (k > 0) only
     _, _, from_t = t_ring_map(system)
-    gens = [from_t(g) for g in ctx.cand.component.prime]
+    gens = [from_t(g) for g in comp.prime]
     lifted = algebra.saturate([*gens, *system.a_equations], [system.gram_det])
     return algebra.contains(lifted, mu)

@@ -8,7 +8,7 @@ one file ``face-<indices>.json``,
 
 F the SHA-256 of the problem's identity (the exact data X and y, L, lambda, the
 convention, the division) and of the code that computes it (the
-:func:`~reluscape.exact.merge.package_versions` of ``stats.versions``, with the digest of
+:func:`~reluscape.provenance.package_versions` of ``stats.versions``, with the digest of
 reluscape's source: :func:`fingerprint`), and C the SHA-256 of the record's canonical
 JSON. A face file is reused only when its fingerprint is this run's and its checksum
 matches its record; any other file (another problem, other code, an older format, bad
@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem
-from reluscape.exact.merge import FaceRecord, package_versions
+from reluscape.exact.merge import FaceRecord
 from reluscape.execution.dask import version_difference
+from reluscape.provenance import package_versions
 from reluscape.schema import CriticalPoint, Minimum
 
 FORMAT = 2

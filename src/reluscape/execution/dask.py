@@ -16,7 +16,8 @@ from typing import Any
 
 from reluscape.data import InputError, Problem
 from reluscape.exact.arrangement import pieces
-from reluscape.exact.merge import FaceRecord, face_labels, package_versions, process_face
+from reluscape.exact.merge import FaceRecord, face_labels, process_face
+from reluscape.provenance import package_versions
 
 CHILD_RSS_LIMIT = 1 << 30  # bytes; see _Child
 
@@ -70,14 +71,11 @@ def run_on_dask(
     stationary point (:func:`reluscape.exact.merge.process_face`).
 
     The local cluster is one in-process worker with ``jobs`` threads, since the faces run in
-    forked children anyway. Measured on the 2-core development machine: importing
-    ``distributed`` takes 0.3-0.4 s and starting plus closing this cluster 0.05 s, against
-    2.4-2.6 s for two spawned worker processes (each importing Sage) and 0.2 s for two
-    forked ones; scheduling costs about 1 ms of CPU per face. A whole ``reluscape solve``
-    of two samples takes 0.25-0.45 s longer than with the former multiprocessing workers,
-    and the built-in example with ``--jobs 2`` (231 faces, 10-20 s) about 1 s more CPU,
-    within the run-to-run spread of the shared machine. So local runs use Dask too: one
-    code path, exercised by every run, for this machine and for a cluster.
+    forked children anyway: starting it costs a fraction of what spawned worker processes
+    (each importing Sage) cost, and a whole run costs about what the former
+    multiprocessing workers did, within the run-to-run spread of the shared machine (the
+    numbers are in the commit that made the change). So local runs use Dask too: one code
+    path, exercised by every run, for this machine and for a cluster.
 
     Raises
     ------
@@ -178,9 +176,9 @@ def _outcomes(future: Any, size: int, watchdog: _WorkerWatchdog) -> list[FaceRec
 def chunked(products: list[tuple[int, ...]], threads: int) -> list[list[tuple[int, ...]]]:
     """The faces in consecutive runs, one Dask task each.
 
-    A task costs the scheduler and the client about 1 ms of CPU in this process and more
-    in messages, which at L = 2, n = 100 (80601 faces of 15 ms) was a third of the wall
-    time, taken from the cores the faces run on. Runs of ``size`` faces, with
+    A task costs the scheduler and the client CPU in this process and messages, which at
+    L = 2, n = 100 (80601 short faces) was a third of the wall time, taken from the cores
+    the faces run on. Runs of ``size`` faces, with
 
         size = max(1, min(CHUNK_MAX, len(products) // (threads * CHUNKS_PER_THREAD))),
 

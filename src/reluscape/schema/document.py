@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from reluscape import network
 from reluscape.convention import document_in_convention
 from reluscape.data import Problem, read_text
+from reluscape.exact import verdicts
 from reluscape.schema import frames, render
 from reluscape.schema.read import (
     MalformedResult,
@@ -37,16 +38,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "1"
 FACE_KINDS = ("chamber", "boundary", "origin")
-DECIDED_BY = (
-    "first order",
-    "dead unit",
-    "dead units",
-    "second order",
-    "Morse-Bott",
-    "convexity",
-    "precision",
-    "existence of the global minimum",
-)
+DECIDED_BY = verdicts.MINIMUM_TESTS
 
 
 def _fraction_text(v: Fraction) -> str:
@@ -683,8 +675,8 @@ class Landscape:
         }
 
 
-CRITICAL_KINDS = ("minimum", "saddle", "kink", "degenerate")
-CENSUS_DECIDED_BY = (*DECIDED_BY, "zero multiplier", "Clarke")
+CRITICAL_KINDS = verdicts.KINDS
+CENSUS_DECIDED_BY = verdicts.CENSUS_TESTS
 
 
 @dataclass

