@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from fractions import Fraction
@@ -88,3 +89,37 @@ def test_bad_documents_and_data_are_one_line(tmp_path: Path) -> None:
         PathResult.read(bad)
     proc = run("path", str(tmp_path / "none.csv"), "--hidden", "1", "--lam-range", "1:2")
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_verify_passes_the_document(files: dict[str, Path]) -> None:
+    proc = run("verify", str(files["out"]), str(files["data"]), "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "REFUTED" not in proc.stdout and "checks passed" in proc.stdout
+
+
+def test_verify_refutes_a_changed_loss_and_a_moved_event(files: dict[str, Path]) -> None:
+    doc = PathResult.read(files["out"]).to_dict()
+    minimum = doc["samples"][0]["minima"][0]
+    lo, hi = (Fraction(v) for v in minimum["loss_interval"])
+    minimum["loss_interval"] = [str(lo + 1), str(hi + 1)]
+    (exact,) = [e for e in doc["events"] if e["route"] == "exact"]
+    moved = Fraction(exact["lower"]) * 1001 / 1000  # a point interval off the root
+    exact["lower"], exact["upper"] = str(moved), str(moved)
+    PathResult.from_dict(doc)  # still a valid document: only verify can tell
+    target = files["dir"] / "tampered.json"
+    target.write_text(json.dumps(doc), encoding="utf-8")
+    proc = run("verify", str(target), "--quiet")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    refuted = [line for line in proc.stdout.splitlines() if line.startswith("REFUTED")]
+    assert any("sample lambda = 1/100" in line for line in refuted)
+    assert any("exact" in line and "0 roots" in line for line in refuted)
+
+
+def test_verify_refuses_other_data(files: dict[str, Path]) -> None:
+    other = files["dir"] / "other.csv"
+    other.write_text("x,y\n0,0\n1,2\n2,0\n", encoding="utf-8")
+    proc = run("verify", str(files["out"]), str(other), "--quiet")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "reluscape: error: the data file differs from the data recorded in the path document"
+    ]

@@ -51,6 +51,16 @@ polynomial in the interval; ``bracket``, the minima differ at the two ends of th
 interval (two exact solves), and the event's value inside is not isolated."""
 
 
+def is_path_document(path: str | Path) -> bool:
+    """Whether the file holds a path document (read by ``reluscape verify`` to choose its
+    checker); False for anything unreadable, which the result reader then reports."""
+    try:
+        doc = load_json(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, InputError):
+        return False
+    return isinstance(doc, dict) and doc.get("schema_version") == PATH_SCHEMA_VERSION
+
+
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise _fail(where, f"expected true or false, got {value!r}")

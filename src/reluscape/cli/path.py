@@ -11,7 +11,7 @@ import argparse
 from fractions import Fraction
 
 from reluscape.cli import common
-from reluscape.cli.common import EXIT_INCOMPLETE, EXIT_NOT_SAVED, EXIT_OK
+from reluscape.cli.common import EXIT_CHECK_FAILED, EXIT_INCOMPLETE, EXIT_NOT_SAVED, EXIT_OK
 from reluscape.cli.output import print_out, save
 from reluscape.data import load_problem
 from reluscape.defaults import ORBIT_LIMIT
@@ -137,3 +137,27 @@ def run(args: argparse.Namespace) -> int:
     if not saved:
         return EXIT_NOT_SAVED
     return EXIT_OK if all(s.complete for s in result.samples) else EXIT_INCOMPLETE
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``reluscape verify PATH.json [DATA.csv]``: every sample re-solved, every event's
+    interval re-isolated (:func:`reluscape.execution.lampath.verify_path`)."""
+    from reluscape.execution.lampath import verify_path
+    from reluscape.pathresult import PathResult
+
+    doc = PathResult.read(args.result)
+    data = None
+    if args.data is not None:
+        recorded = doc.problem
+        data = load_problem(
+            args.data, hidden=recorded.hidden, lam=recorded.lam, convention=recorded.convention
+        )
+    checks = verify_path(doc, data=data, progress=None if args.quiet else common.say)
+    failed = [c for c in checks if not c.passed]
+    lines = [f"{'ok' if c.passed else 'REFUTED'}  {c.what}  {c.detail}".rstrip() for c in checks]
+    lines.append(
+        f"path document: {len(checks) - len(failed)} of {len(checks)} checks passed"
+        + ("" if doc.event_list_complete else " (its event list is not certified complete)")
+    )
+    print_out("\n".join(lines))
+    return EXIT_OK if not failed else EXIT_CHECK_FAILED

@@ -10,6 +10,7 @@ samples brackets an event. Matching minima of neighbouring samples into branches
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -150,3 +151,59 @@ def bracket_midpoint(lo: Fraction, hi: Fraction) -> Fraction:
 def relative_width(lo: Fraction, hi: Fraction) -> Fraction:
     """(hi - lo) / lo: the size of a bracket on a log scale."""
     return (hi - lo) / lo
+
+
+def roots_in(poly: Sequence[int], lo: Fraction, hi: Fraction) -> int:
+    """The number of distinct real roots of ``poly`` (coefficients highest degree first)
+    in the closed interval [lo, hi], exactly, by Sturm's theorem: V(lo) - V(hi) counts
+    the roots in (lo, hi], and lo is checked on its own.
+
+    >>> x2 = (1, 0, -2)
+    >>> roots_in(x2, Fraction(1), Fraction(2)), roots_in(x2, Fraction(-2), Fraction(2))
+    (1, 2)
+    >>> roots_in((2, -3), Fraction(3, 2), Fraction(3, 2))
+    1
+    """
+    p = _trim([Fraction(c) for c in poly])
+    chain = [p, _trim(_derivative(p))]
+    while len(chain[-1]) > 1:
+        rem = _remainder(chain[-2], chain[-1])
+        if not rem:
+            break
+        chain.append([-c for c in rem])
+    at_lo = _evaluate(p, lo) == 0
+    return _sign_changes(chain, lo) - _sign_changes(chain, hi) + int(at_lo)
+
+
+def _trim(p: list[Fraction]) -> list[Fraction]:
+    while p and p[0] == 0:
+        p = p[1:]
+    return p
+
+
+def _derivative(p: list[Fraction]) -> list[Fraction]:
+    n = len(p) - 1
+    return [c * (n - k) for k, c in enumerate(p[:-1])]
+
+
+def _remainder(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
+    """The remainder of a divided by b (b with a nonzero leading coefficient)."""
+    a = list(a)
+    while len(a) >= len(b) and a:
+        factor = a[0] / b[0]
+        for k in range(len(b)):
+            a[k] -= factor * b[k]
+        a = _trim(a[1:] if a[0] == 0 else a)
+    return a
+
+
+def _evaluate(p: list[Fraction], x: Fraction) -> Fraction:
+    value = Fraction(0)
+    for c in p:
+        value = value * x + c
+    return value
+
+
+def _sign_changes(chain: list[list[Fraction]], x: Fraction) -> int:
+    signs = [v for v in (_evaluate(p, x) for p in chain) if v != 0]
+    return sum((a > 0) != (b > 0) for a, b in itertools.pairwise(signs))

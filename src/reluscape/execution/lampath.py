@@ -361,3 +361,60 @@ def _branch_event(
         else ("ends (a fold, or the point stops being a minimum)")
     )
     return Event(kind, a, b, "bracket", (bid,), f"{entry.signs} dim {entry.dimension} {what}")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One re-check of a path document: what, whether it passed, and why not."""
+
+    what: str
+    passed: bool
+    detail: str = ""
+
+
+def verify_path(
+    doc: PathResult,
+    *,
+    data: Problem | None = None,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> list[Check]:
+    """Re-check a path document: every sample re-solved exactly (the same minima: faces,
+    dimensions, loss intervals, global marks), every exact event's interval re-isolated
+    (its minimal polynomial has exactly one root there, by Sturm's theorem) and every
+    bracket's ends re-compared (the minima differ there). ``data``, when given, must be
+    the recorded data exactly."""
+    problem = doc.problem
+    if data is not None and (data.X, data.y) != (problem.X, problem.y):
+        raise InputError("the data file differs from the data recorded in the path document")
+    checks = []
+    for s in doc.samples:
+        result = _solve_at(problem, s.lam, jobs, None, None)
+        found = sorted(
+            (e.signs, e.dimension, e.loss, e.is_global) for e in _entries(problem, result)
+        )
+        claimed = sorted((m.signs, m.dimension, m.loss_interval, m.is_global) for m in s.minima)
+        ok = found == claimed and result.complete == s.complete
+        checks.append(Check(f"sample lambda = {s.lam}", ok, "" if ok else f"solve finds {found}"))
+        if progress is not None:
+            progress(f"sample lambda = {s.lam}: {'ok' if ok else 'REFUTED'}")
+    signatures = {
+        s.lam: _signature(
+            [_Entry(m.signs, m.dimension, m.loss_interval, m.is_global) for m in s.minima]
+        )
+        for s in doc.samples
+    }
+    for k, e in enumerate(doc.events):
+        if e.minimal_polynomial is not None:
+            count = exact_path.roots_in(e.minimal_polynomial, e.lower, e.upper)
+            ok = count == 1
+            detail = "" if ok else f"{count} roots of the minimal polynomial in the interval"
+        else:
+            ok = (
+                signatures[e.lower] != signatures[e.upper]
+                if (e.lower in signatures and e.upper in signatures)
+                else False
+            )
+            detail = "" if ok else "the bracket's ends are not two samples whose minima differ"
+        checks.append(Check(f"event {k} ({e.kind}, {e.route})", ok, detail))
+    return checks
