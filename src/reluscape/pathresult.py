@@ -208,13 +208,14 @@ class GlobalSegment:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A minimum the path predicts at a value of lambda: its loss is certified in
-    ``loss_interval`` (losses are nondecreasing in lambda along a branch)."""
+    """A minimum the path predicts at a value of lambda: its loss lies in
+    ``loss_interval`` (losses are nondecreasing in lambda along a branch); an end is None
+    where the branch has no sample on that side."""
 
     branch: int
     signs: str
     dimension: int
-    loss_interval: tuple[Fraction, Fraction]
+    loss_interval: tuple[Fraction | None, Fraction | None]
 
 
 @dataclass
@@ -337,11 +338,13 @@ class PathResult:
     def at(self, lam: str | int | Fraction) -> list[Prediction]:
         """The minima the path predicts at a rational ``lam`` in the range.
 
-        At a sample, its minima; between two samples with no event in between, the
-        minima of the left sample, each with the loss interval from its branch's loss at
-        the sample before to the one after (a branch's loss is nondecreasing in lambda,
-        docs/METHOD.md section 15). The prediction is certified only when
-        :attr:`complete`.
+        At a sample, its minima. Between two neighbouring samples (``lam`` in no event's
+        interval, so every event between them is exact), the minima of the left sample
+        whose branch has no event before ``lam``, and the right sample's entry of each
+        branch born or moved by an event before ``lam``. The loss interval runs from the
+        branch's loss at its nearest sample before ``lam`` to the one after (a branch's
+        loss is nondecreasing in lambda, docs/METHOD.md section 15); an end is None where
+        the branch has no sample on that side. Certified only when :attr:`complete`.
 
         Raises
         ------
@@ -366,19 +369,26 @@ class PathResult:
                 Prediction(m.branch, m.signs, m.dimension, m.loss_interval) for m in left.minima
             ]
         right = self.samples[k + 1]
-        exact = [e for e in self.events if left.lam < e.lower and e.upper < right.lam]
-        after = {m.branch: m for m in right.minima}
-        out = []
-        for m in left.minima:
-            if any(m.branch in e.branches and e.upper < value for e in exact):
-                continue  # ended at an exact event before lam
-            upper = after[m.branch].loss_interval[1] if m.branch in after else m.loss_interval[1]
-            out.append(Prediction(m.branch, m.signs, m.dimension, (m.loss_interval[0], upper)))
-        for m in right.minima:
-            born = any(m.branch in e.branches and e.upper < value for e in exact)
-            if born and m.branch not in {p.branch for p in out}:
-                out.append(Prediction(m.branch, m.signs, m.dimension, m.loss_interval))
-        return out
+        changed = {
+            b
+            for e in self.events
+            if left.lam <= e.lower and e.upper < value
+            for b in e.branches
+            if e.kind != "global switch"
+        }
+        entries = [m for m in left.minima if m.branch not in changed]
+        entries += [m for m in right.minima if m.branch in changed]
+        return [
+            Prediction(m.branch, m.signs, m.dimension, self._loss_bounds(m.branch, value))
+            for m in entries
+        ]
+
+    def _loss_bounds(self, branch: int, value: Fraction) -> tuple[Fraction | None, Fraction | None]:
+        """The branch's loss at its nearest samples before and after ``value``."""
+        seen = [(s.lam, m) for s in self.samples for m in s.minima if m.branch == branch]
+        before = [m.loss_interval[0] for lam, m in seen if lam < value]
+        after = [m.loss_interval[1] for lam, m in seen if lam > value]
+        return (before[-1] if before else None, after[0] if after else None)
 
     def to_frame(self) -> Any:
         """pandas DataFrame, one row per (sample, minimum): lam, branch, signs, dimension,

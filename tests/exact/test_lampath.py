@@ -21,12 +21,15 @@ from scipy.optimize import minimize
 
 import reluscape
 from reluscape.data import make_problem
+from reluscape.exact.arrangement import unit_arrangement
 from reluscape.exact.lampath import (
     bracket_midpoint,
     origin_threshold_squared,
+    roots_in,
     sample_values,
     sqrt_event,
 )
+from reluscape.exact.lampath_events import face_event_polynomials, isolate
 from reluscape.execution.lampath import adjacent
 from reluscape.pathresult import PathResult
 from reluscape.schema import MalformedResult
@@ -51,11 +54,14 @@ def _solved(lam: Fraction) -> list[tuple[str, int, tuple[Fraction, Fraction]]]:
 def _agrees(path: PathResult, lam: Fraction) -> None:
     """solve at lam gives exactly the minima the path predicts: count, faces,
     dimensions, and each loss inside the predicted certified interval."""
-    predicted = sorted((p.signs, p.dimension, p.loss_interval) for p in path.at(lam))
+    predicted = sorted(
+        ((p.signs, p.dimension, p.loss_interval) for p in path.at(lam)), key=lambda p: p[:2]
+    )
     found = _solved(lam)
     assert [(s, d) for s, d, _ in found] == [(s, d) for s, d, _ in predicted], lam
     for (_, _, (flo, fhi)), (_, _, (plo, phi)) in zip(found, predicted, strict=True):
-        assert plo <= flo and fhi <= phi, (lam, (flo, fhi), (plo, phi))
+        assert plo is None or plo <= flo, (lam, (flo, fhi), (plo, phi))
+        assert phi is None or fhi <= phi, (lam, (flo, fhi), (plo, phi))
 
 
 def _outside_events(path: PathResult, lam: Fraction) -> bool:
@@ -86,8 +92,8 @@ def test_samples_are_the_solves_there(tiny: PathResult) -> None:
 
 
 def test_lambda_0_is_where_psi_0_becomes_a_minimum(tiny: PathResult) -> None:
-    (event,) = [e for e in tiny.events if e.route == "exact"]
-    assert event.kind == "birth"
+    (event,) = [e for e in tiny.events if "psi = 0" in e.detail]
+    assert event.kind == "birth" and event.route == "exact"
     poly = event.minimal_polynomial
     assert poly is not None and len(poly) in (2, 3)
     # The only root of the minimal polynomial in the interval.
@@ -135,33 +141,52 @@ def _loss(params: np.ndarray, lam: float) -> float:
 
 def _face(params: np.ndarray) -> str:
     a, b, c = params
-    if abs(a) < 1e-4 and math.hypot(b, c) < 1e-4:
+    if abs(a) < 1e-7 and math.hypot(b, c) < 1e-7:
         return "0" * len(X)
     pre = [b * float(r[0]) + c for r in X]
-    return "".join("0" if abs(v) < 1e-4 else "+" if v > 0 else "-" for v in pre)
+    return "".join("0" if abs(v) < 1e-7 else "+" if v > 0 else "-" for v in pre)
 
 
-def test_branches_end_where_a_float_continuation_leaves_their_face(tiny: PathResult) -> None:
-    """Independent re-derivation of deaths and wall crossings: start at the branch's
-    minimum at the event's lower end, descend the float loss at the upper end; the
-    descent must leave the branch's face (it stops or moves on inside the interval)."""
+def _continue(x0: np.ndarray, lam_from: Fraction, lam_to: Fraction) -> np.ndarray:
+    """A float continuation of a minimum in lambda: 40 geometric steps, each a
+    Nelder-Mead descent started at the previous end with a simplex 1e-5 wide (a wide
+    one jumps to another basin when the branch's basin is small, near its end)."""
+    x = x0
+    for lam in np.geomspace(float(lam_from), float(lam_to), 40)[int(lam_from != lam_to) :]:
+        simplex = np.vstack([x, x + 1e-5 * np.eye(len(x))])
+        x = minimize(_loss, x, args=(lam,), method="Nelder-Mead",
+                     options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000,
+                              "initial_simplex": simplex}).x  # fmt: skip
+    return x
+
+
+def test_exact_deaths_and_crossings_against_a_float_continuation(tiny: PathResult) -> None:
+    """Independent re-derivation of the exact deaths and wall crossings: the branch's
+    minimum just below the event's value (1 - 1e-3, from solve), descended in floats
+    there, stays on its face; continued in floats to just above the value (1 + 1e-3),
+    it leaves the face (it stops being a minimum there or moves on)."""
     checked = 0
     for e in tiny.events:
-        if e.route != "bracket" or e.kind not in ("death", "wall crossing"):
+        if e.kind not in ("death", "wall crossing") or "psi = 0" in e.detail:
             continue
         (bid,) = e.branches
-        result = reluscape.solve(X, Y, hidden=1, lam=e.lower)
-        signs = next(m.signs for s in tiny.samples if s.lam == e.lower for m in s.minima
-                 if m.branch == bid)  # fmt: skip
-        (start,) = [m for m in result.minima if m.signs == signs]
+        signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
+                 if m.branch == bid][-1]  # fmt: skip
+        below = e.lower * Fraction(999, 1000)
+        (start,) = [m for m in reluscape.solve(X, Y, hidden=1, lam=below).minima
+                    if m.signs == signs]  # fmt: skip
         a, psi = start.exact_point()
         x0 = np.array([float(a[0]), float(psi[0][0]), float(psi[0][1])])
-        assert _face(x0) == signs
-        end = minimize(_loss, x0, args=(float(e.upper),), method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000}).x  # fmt: skip
-        assert _face(end) != signs, (e, end)
+        if np.linalg.norm(x0) < 0.2:
+            # A branch shrinking into psi = 0 (a unit dies): the loss is flat to fourth
+            # order there and a float descent stalls; the exact solves either side of
+            # the event check it (test_either_side_of_every_event_agrees_with_solve).
+            continue
+        assert _face(_continue(x0, below, below)) == signs, e
+        above = _continue(x0, below, e.upper * Fraction(1001, 1000))
+        assert _face(above) != signs, (e, above)
         checked += 1
-    assert checked
+    assert checked >= 2
 
 
 def test_document_round_trips_exactly(tiny: PathResult) -> None:
@@ -245,3 +270,35 @@ def test_sample_values_increase_from_end_to_end(lo: Fraction, count: int) -> Non
 def test_adjacent_faces_up_to_unit_permutation() -> None:
     assert adjacent("+0- | ++0", "++0 | +--")
     assert not adjacent("+-- | ++0", "-++ | ++0")
+
+
+def test_isolate_needs_exactly_one_root() -> None:
+    two = [(1, 0, -2)]  # +-sqrt(2)
+    assert isolate(two, Fraction(-2), Fraction(2)) is None
+    poly, lo, hi = isolate(two, Fraction(0), Fraction(2))
+    assert poly == (1, 0, -2) and lo * lo < 2 < hi * hi and hi - lo <= lo / 2**64
+    assert isolate([(2, -3)], Fraction(1), Fraction(2)) == ((2, -3), Fraction(3, 2), Fraction(3, 2))
+    assert isolate([(2, -3), (1, 0, -2)], Fraction(1), Fraction(2)) is None
+
+
+def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> None:
+    """Every exact event of a branch is a root of its face's polynomials, and a face
+    with two live units on one unit face (an orbit for every lambda) is not covered."""
+    problem = make_problem(X, Y, hidden=2, lam=1)
+    arrangement = unit_arrangement(problem)
+    chamber = arrangement.chambers[0]
+    assert face_event_polynomials(problem, arrangement, (chamber, chamber)) is None
+    problem = make_problem(X, Y, hidden=1, lam=1)
+    arrangement = unit_arrangement(problem)
+    checked = 0
+    for e in tiny.events:
+        if e.route == "exact" and "psi = 0" not in e.detail and e.kind != "birth":
+            (bid,) = e.branches
+            signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
+                     if m.branch == bid][-1]  # fmt: skip
+            face = arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in signs))
+            polys = face_event_polynomials(problem, arrangement, (face,))
+            assert polys is not None and e.minimal_polynomial in polys
+            assert roots_in(e.minimal_polynomial, e.lower, e.upper) == 1
+            checked += 1
+    assert checked >= 3

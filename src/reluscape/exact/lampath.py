@@ -57,12 +57,24 @@ def origin_threshold_squared(problem: Problem) -> Fraction:
 
 def _projection(basis: Sequence[Sequence[Fraction]], g: Sequence[Fraction]) -> list[Fraction]:
     """The orthogonal projection of g onto the span of ``basis`` (independent rows)."""
+    return [dot(row, g) for row in projection_matrix(basis)]
+
+
+def projection_matrix(basis: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
+    """K^T (K K^T)^-1 K for the rows K of ``basis`` (independent): the orthogonal
+    projection onto their span, exactly.
+
+    >>> projection_matrix([[Fraction(1), Fraction(1)]])
+    [[Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 2), Fraction(1, 2)]]
+    """
     gram = [[dot(u, v) for v in basis] for u in basis]
-    coef = solve(gram, [dot(u, g) for u in basis])
-    return [
-        sum((c * row[k] for c, row in zip(coef, basis, strict=True)), Fraction(0))
-        for k in range(len(g))
-    ]
+    size = len(basis[0])
+    columns = []
+    for k in range(size):
+        coef = solve(gram, [row[k] for row in basis])  # (K K^T)^-1 K e_k
+        columns.append([sum((c * row[i] for c, row in zip(coef, basis, strict=True)), Fraction(0))
+                        for i in range(size)])  # fmt: skip
+    return [[columns[k][i] for k in range(size)] for i in range(size)]
 
 
 def sqrt_event(square: Fraction) -> tuple[tuple[int, ...], Fraction, Fraction]:

@@ -13,6 +13,7 @@ keeps every finished face of every sample.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -31,6 +32,10 @@ BRACKET_ROUTE = (
     "missed"
 )
 EXACT_ROUTE = "exact: lambda_0 of psi = 0 (docs/METHOD.md section 7), a root of degree <= 2"
+ELIMINATION_ROUTE = (
+    "exact: a bracket of a branch whose faces at both ends are covered holds exactly one "
+    "root of those faces' event polynomials (elimination, docs/METHOD.md section 15)"
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,9 @@ def path(
     >>> from reluscape.data import make_problem
     >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
     >>> r = path(p, Fraction(1, 100), Fraction(10), samples=3)
-    >>> [(e.kind, e.route) for e in r.events if e.route == "exact"]
-    [('birth', 'exact')]
+    >>> [(e.kind, e.minimal_polynomial) for e in r.events]  # doctest: +NORMALIZE_WHITESPACE
+    [('global switch', None), ('death', (18, 0, -1)), ('death', (18, 0, -1)),
+     ('birth', (18, 0, -1))]
     """
     if not 0 < lo < hi:
         raise InputError(f"the lambda range must have 0 < LO < HI, got {lo}:{hi}")
@@ -101,14 +107,15 @@ def path(
     solved: dict[Fraction, tuple[bool, list[_Entry]]] = {
         lam: run(lam) for lam in exact_path.sample_values(lo, hi, samples)
     }
-    capped = _refine(solved, run, width, max_solves)
+    polys = _FacePolynomials(problem)
+    capped = _refine(solved, run, width, max_solves, polys)
     lams = sorted(solved)
     branch_of = _branches(lams, solved)
-    events = _events(problem, lams, solved, branch_of)
+    events = _isolated(polys, _events(problem, lams, solved, branch_of), lams, solved, branch_of)
     route = BRACKET_ROUTE.format(samples=len(lams), width=width)
     if capped:
         route += f" (stopped at {max_solves} solves: some brackets are wider)"
-    routes = [EXACT_ROUTE, route]
+    routes = [EXACT_ROUTE, ELIMINATION_ROUTE, route]
     stats = {"solves": len(lams), "seconds": round(time.perf_counter() - start, 3)}
     return PathResult(
         problem=problem,
@@ -181,9 +188,11 @@ def _refine(
     run: Callable[[Fraction], tuple[bool, list[_Entry]]],
     width: Fraction,
     max_solves: int,
+    polys: _FacePolynomials,
 ) -> bool:
-    """Bisect every bracket whose ends differ until it is ``width`` wide (relative);
-    True if ``max_solves`` stopped it first."""
+    """Bisect every bracket whose ends differ until it is ``width`` wide (relative) or
+    settled (:meth:`_FacePolynomials.settled`: its event is isolated exactly); True if
+    ``max_solves`` stopped it first."""
     while True:
         lams = sorted(solved)
         wide = [
@@ -191,6 +200,7 @@ def _refine(
             for a, b in pairwise(lams)
             if _signature(solved[a][1]) != _signature(solved[b][1])
             and exact_path.relative_width(a, b) > width
+            and not polys.settled(solved[a][1], solved[b][1], a, b)
         ]
         if not wide:
             return False
@@ -315,6 +325,90 @@ def _events(
                 )
             )
     return sorted(events, key=lambda e: (e.lower, e.upper))
+
+
+class _FacePolynomials:
+    """The event polynomials of each product face met, by its sign string (cached)."""
+
+    def __init__(self, problem: Problem) -> None:
+        from reluscape.exact.arrangement import unit_arrangement
+
+        self.problem = problem
+        self.arrangement = unit_arrangement(problem)
+        self.cache: dict[str, list[tuple[int, ...]] | None] = {}
+
+    def __call__(self, signs: str) -> list[tuple[int, ...]] | None:
+        from reluscape.exact.lampath_events import face_event_polynomials
+
+        if signs not in self.cache:
+            faces = [
+                self.arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
+                for unit in signs.split(" | ")
+            ]
+            known = tuple(f for f in faces if f is not None)
+            self.cache[signs] = (
+                face_event_polynomials(self.problem, self.arrangement, known)
+                if len(known) == len(faces)
+                else None
+            )
+        return self.cache[signs]
+
+    def settled(self, left: list[_Entry], right: list[_Entry], a: Fraction, b: Fraction) -> bool:
+        """Whether bisecting [a, b] further is useless: the global face is the same at
+        both ends, and the faces present at one end only are covered and their event
+        polynomials have exactly one root in [a, b] (every event there is that root)."""
+        from reluscape.exact.lampath_events import isolate
+
+        if _signature(left)[1] != _signature(right)[1]:
+            return False
+        count_left = Counter((e.signs, e.dimension) for e in left)
+        count_right = Counter((e.signs, e.dimension) for e in right)
+        changed = {k[0] for k in count_left | count_right if count_left[k] != count_right[k]}
+        found = [self(signs) for signs in changed]
+        if not changed or any(p is None for p in found):
+            return False
+        return isolate(sorted({f for p in found for f in p or []}), a, b) is not None
+
+
+def _isolated(
+    polys: _FacePolynomials,
+    events: list[Event],
+    lams: list[Fraction],
+    solved: dict[Fraction, tuple[bool, list[_Entry]]],
+    branch_of: dict[Fraction, list[int]],
+) -> list[Event]:
+    """Each bracket of one branch (birth, death, wall crossing, dimension change) made
+    exact where the event polynomials of the branch's faces at the two ends
+    (:func:`reluscape.exact.lampath_events.face_event_polynomials`) have exactly one root
+    in it: some event of the branch lies in the bracket and is a root of them."""
+    from reluscape.exact.lampath_events import isolate
+
+    out = []
+    for e in events:
+        if e.route != "bracket" or e.kind == "global switch" or len(e.branches) != 1:
+            out.append(e)
+            continue
+        faces = [
+            entry.signs
+            for lam in (e.lower, e.upper)
+            for bid, entry in zip(branch_of[lam], solved[lam][1], strict=True)
+            if bid == e.branches[0]
+        ]
+        found = [polys(signs) for signs in faces]
+        if any(p is None for p in found):
+            out.append(e)
+            continue
+        candidates = sorted({f for p in found for f in p or []})
+        exact = isolate(candidates, e.lower, e.upper)
+        if exact is None:
+            out.append(e)
+            continue
+        poly, lo, hi = exact
+        detail = e.detail + "; the one root of the faces' event polynomials"
+        out.append(
+            replace(e, lower=lo, upper=hi, route="exact", minimal_polynomial=poly, detail=detail)
+        )
+    return sorted(out, key=lambda e: (e.lower, e.upper))
 
 
 def _branch_event(
