@@ -168,8 +168,8 @@ def path(
     Examples
     --------
     >>> r = path([[0], [1], [2]], [0, 1, 0], hidden=1, lam=("1/100", "10"), samples=3)
-    >>> [(e.kind, e.minimal_polynomial) for e in r.events if e.route == "exact"]
-    [('death', (18, 0, -1)), ('death', (18, 0, -1)), ('birth', (18, 0, -1))]
+    >>> [e.kind for e in r.events], {e.minimal_polynomial for e in r.events}
+    (['death', 'death', 'global switch', 'birth'], {(18, 0, -1)})
     """
     from reluscape.execution.lampath import path as run  # lazy, as in solve_problem
     from reluscape.validation import check_lam_range

@@ -86,6 +86,21 @@ def test_either_side_of_every_event_agrees_with_solve(tiny: PathResult) -> None:
                 _agrees(tiny, lam)
 
 
+def test_global_switches_against_solve(tiny: PathResult) -> None:
+    """Just below and above each exact global switch, solve marks as global the faces
+    the path has as global at the samples either side."""
+    switches = [e for e in tiny.events if e.kind == "global switch" and e.route == "exact"]
+    assert switches
+    for e in switches:
+        before = [s for s in tiny.samples if s.lam <= e.lower][-1]
+        after = next(s for s in tiny.samples if s.lam >= e.upper)
+        for lam, sample in ((e.lower * (1 - Fraction(1, 10**6)), before),
+                            (e.upper * (1 + Fraction(1, 10**6)), after)):  # fmt: skip
+            result = reluscape.solve(X, Y, hidden=1, lam=lam)
+            found = {m.signs for m in result.minima if m.is_global}
+            assert found == {m.signs for m in sample.minima if m.is_global}, (e, lam)
+
+
 def test_samples_are_the_solves_there(tiny: PathResult) -> None:
     for s in tiny.samples[::3]:
         assert sorted((m.signs, m.dimension, m.loss_interval) for m in s.minima) == _solved(s.lam)
@@ -292,7 +307,7 @@ def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> 
     arrangement = unit_arrangement(problem)
     checked = 0
     for e in tiny.events:
-        if e.route == "exact" and "psi = 0" not in e.detail and e.kind != "birth":
+        if e.route == "exact" and e.kind in ("death", "wall crossing"):
             (bid,) = e.branches
             signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
                      if m.branch == bid][-1]  # fmt: skip

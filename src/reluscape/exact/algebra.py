@@ -647,3 +647,15 @@ def integer_factors(poly: Poly, variable: Poly) -> list[tuple[int, ...]]:
         sign = 1 if ints[0] > 0 else -1
         out.append(tuple(sign * c // content for c in ints))
     return sorted(out, key=lambda f: (len(f), f))
+
+
+def resultant(f: Poly, g: Poly, variable: Poly) -> Poly:
+    """The resultant of f and g with respect to ``variable`` (0 iff a common factor of
+    positive degree in it).
+
+    >>> R = ring(["x", "y"])
+    >>> x, y = R.gens()
+    >>> resultant(y - x**2, y - 1, y)
+    x^2 - 1
+    """
+    return f.resultant(g, variable)

@@ -25,7 +25,7 @@ from typing import Any
 from reluscape.data import Problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import Arrangement, UnitFace
-from reluscape.exact.lampath import projection_matrix, roots_in
+from reluscape.exact.lampath import origin_event, projection_matrix, roots_in
 from reluscape.exact.linalg import rank
 from reluscape.exact.surrogate import FaceSystem
 
@@ -52,7 +52,11 @@ def face_event_polynomials(
     psi = 0 there.
     """
     one = FaceSystem.build(replace(problem, lam=Fraction(1), convention="sum"), faces)
-    if not one.live or one.unit_groups:
+    if not one.live:
+        # psi = 0 is stationary for every lambda and a minimum iff lambda >= lambda_0.
+        origin = origin_event(problem)
+        return [] if origin is None else [origin[0]]
+    if one.unit_groups:
         return None
     if any(not _zero_span_is_a_line(problem, faces[u]) for u in one.live):
         return None
@@ -226,3 +230,53 @@ def isolate(
         else:
             lo = mid
     return poly, lo, hi
+
+
+def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | None:
+    """P(lam, ell) with P = 0 where ell is the loss (sum convention) of a critical point
+    of the face at lam = lambda_sum: the weights eliminated from the effective system
+    plus ell - (1/2 |e|^2 + lambda sum_l rho_l) (at a critical point a_l^2 = rho_l and
+    |theta_l|^2 = rho_l, so the penalty is lambda sum_l rho_l). None when the face is not
+    covered or the elimination ideal is not principal. In :func:`loss_ring`."""
+    one = FaceSystem.build(replace(problem, lam=Fraction(1), convention="sum"), faces)
+    if not one.live:  # psi = 0: the loss is 1/2 |yt|^2 for every lambda
+        T = loss_ring()
+        return T("ell") - algebra.to_qq(sum((v * v for v in problem.yt), Fraction(0)) / 2)
+    if one.unit_groups:
+        return None
+    two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
+    R = one.effective_ring
+    S = algebra.extended_ring(algebra.extended_ring(R, "lam"), "ell")
+    lam, ell = S("lam"), S("ell")
+    eqs = [
+        S(e1) + (lam - 1) * (S(e2) - S(e1))
+        for e1, e2 in zip(one.effective_equations, two.effective_equations, strict=True)
+    ]
+    theta = {u: _theta(S, faces[u], u) for u in one.live}
+    residual = _residual(problem, S, faces, theta)
+    penalty = lam * sum((S(f"r{u}") for u in one.live), S(0))
+    loss = sum((e * e for e in residual), S(0)) / 2 + penalty
+    found = algebra.eliminate([*eqs, ell - loss], [S(v) for v in R.gens()])
+    if len(found) != 1:
+        return None
+    return loss_ring()(found[0])
+
+
+def loss_ring() -> Any:
+    """The ring Q[lam, ell] of :func:`face_loss_curve`."""
+    return algebra.ring(["lam", "ell"])
+
+
+def crossing_polynomials(
+    problem: Problem, first: Poly, second: Poly
+) -> list[tuple[int, ...]] | None:
+    """Irreducible polynomials in lambda (problem's convention) whose roots hold every
+    value where the losses of two faces' critical points can be equal: the factors of
+    the resultant in ell of their loss curves; None when it vanishes (a common factor)."""
+    T = loss_ring()
+    res = algebra.resultant(first, second, T("ell"))
+    if res == 0:
+        return None
+    n = problem.n if problem.convention == "mean" else 1
+    return sorted({_scaled(f, n) for f in algebra.integer_factors(res, T("lam"))},
+                  key=lambda f: (len(f), f))  # fmt: skip

@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import pairwise, permutations
 from pathlib import Path
+from typing import Any
 
 from reluscape.data import Problem
 from reluscape.exact import lampath as exact_path
+from reluscape.exact.arrangement import UnitFace
 from reluscape.pathresult import Event, PathMinimum, PathResult, Sample
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_int, check_timeout
@@ -33,8 +35,9 @@ BRACKET_ROUTE = (
 )
 EXACT_ROUTE = "exact: lambda_0 of psi = 0 (docs/METHOD.md section 7), a root of degree <= 2"
 ELIMINATION_ROUTE = (
-    "exact: a bracket of a branch whose faces at both ends are covered holds exactly one "
-    "root of those faces' event polynomials (elimination, docs/METHOD.md section 15)"
+    "exact: a bracket whose faces at both ends are covered holds exactly one root of "
+    "those faces' event polynomials (and, for a global switch, of their loss curves' "
+    "resultants) (elimination, docs/METHOD.md section 15)"
 )
 
 
@@ -86,7 +89,7 @@ def path(
     >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
     >>> r = path(p, Fraction(1, 100), Fraction(10), samples=3)
     >>> [(e.kind, e.minimal_polynomial) for e in r.events]  # doctest: +NORMALIZE_WHITESPACE
-    [('global switch', None), ('death', (18, 0, -1)), ('death', (18, 0, -1)),
+    [('death', (18, 0, -1)), ('death', (18, 0, -1)), ('global switch', (18, 0, -1)),
      ('birth', (18, 0, -1))]
     """
     if not 0 < lo < hi:
@@ -336,22 +339,58 @@ class _FacePolynomials:
         self.problem = problem
         self.arrangement = unit_arrangement(problem)
         self.cache: dict[str, list[tuple[int, ...]] | None] = {}
+        self.curves: dict[str, Any] = {}
 
     def __call__(self, signs: str) -> list[tuple[int, ...]] | None:
         from reluscape.exact.lampath_events import face_event_polynomials
 
         if signs not in self.cache:
-            faces = [
-                self.arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
-                for unit in signs.split(" | ")
-            ]
-            known = tuple(f for f in faces if f is not None)
+            faces = self._faces(signs)
             self.cache[signs] = (
-                face_event_polynomials(self.problem, self.arrangement, known)
-                if len(known) == len(faces)
-                else None
+                None
+                if faces is None
+                else face_event_polynomials(self.problem, self.arrangement, faces)
             )
         return self.cache[signs]
+
+    def _faces(self, signs: str) -> tuple[UnitFace, ...] | None:
+        faces = [
+            self.arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
+            for unit in signs.split(" | ")
+        ]
+        known = tuple(f for f in faces if f is not None)
+        return known if len(known) == len(faces) else None
+
+    def loss_curve(self, signs: str) -> Any:
+        from reluscape.exact.lampath_events import face_loss_curve
+
+        if signs not in self.curves:
+            faces = self._faces(signs)
+            self.curves[signs] = None if faces is None else face_loss_curve(self.problem, faces)
+        return self.curves[signs]
+
+    def switch(self, old: set[str], new: set[str]) -> list[tuple[int, ...]] | None:
+        """Candidates for a switch of the global minimum from faces ``old`` to ``new``:
+        every event polynomial of those faces (a branch ends) and the crossings of their
+        losses (:func:`reluscape.exact.lampath_events.crossing_polynomials`)."""
+        from reluscape.exact.lampath_events import crossing_polynomials
+
+        out: set[tuple[int, ...]] = set()
+        for signs in old | new:
+            found = self(signs)
+            if found is None:
+                return None
+            out.update(found)
+        for f in old:
+            for g in new - {f}:
+                curves = self.loss_curve(f), self.loss_curve(g)
+                if curves[0] is None or curves[1] is None:
+                    return None
+                crossing = crossing_polynomials(self.problem, curves[0], curves[1])
+                if crossing is None:
+                    return None
+                out.update(crossing)
+        return sorted(out)
 
     def settled(self, left: list[_Entry], right: list[_Entry], a: Fraction, b: Fraction) -> bool:
         """Whether bisecting [a, b] further is useless: the global face is the same at
@@ -359,13 +398,15 @@ class _FacePolynomials:
         polynomials have exactly one root in [a, b] (every event there is that root)."""
         from reluscape.exact.lampath_events import isolate
 
-        if _signature(left)[1] != _signature(right)[1]:
-            return False
         count_left = Counter((e.signs, e.dimension) for e in left)
         count_right = Counter((e.signs, e.dimension) for e in right)
         changed = {k[0] for k in count_left | count_right if count_left[k] != count_right[k]}
         found = [self(signs) for signs in changed]
-        if not changed or any(p is None for p in found):
+        old = {e.signs for e in left if e.is_global}
+        new = {e.signs for e in right if e.is_global}
+        if old != new:
+            found.append(self.switch(old, new))
+        if not found or any(p is None for p in found):
             return False
         return isolate(sorted({f for p in found for f in p or []}), a, b) is not None
 
@@ -385,7 +426,10 @@ def _isolated(
 
     out = []
     for e in events:
-        if e.route != "bracket" or e.kind == "global switch" or len(e.branches) != 1:
+        if e.route == "bracket" and e.kind == "global switch":
+            out.append(_switch_isolated(polys, e, solved, branch_of))
+            continue
+        if e.route != "bracket" or len(e.branches) != 1:
             out.append(e)
             continue
         faces = [
@@ -409,6 +453,29 @@ def _isolated(
             replace(e, lower=lo, upper=hi, route="exact", minimal_polynomial=poly, detail=detail)
         )
     return sorted(out, key=lambda e: (e.lower, e.upper))
+
+
+def _switch_isolated(
+    polys: _FacePolynomials,
+    e: Event,
+    solved: dict[Fraction, tuple[bool, list[_Entry]]],
+    branch_of: dict[Fraction, list[int]],
+) -> Event:
+    """A global switch made exact where its candidates (:meth:`_FacePolynomials.switch`,
+    from the global faces at the two ends) have exactly one root in the bracket."""
+    from reluscape.exact.lampath_events import isolate
+
+    if e.lower not in solved or e.upper not in solved:
+        return e
+    old = {x.signs for x in solved[e.lower][1] if x.is_global}
+    new = {x.signs for x in solved[e.upper][1] if x.is_global}
+    found = polys.switch(old, new)
+    exact = None if found is None else isolate(found, e.lower, e.upper)
+    if exact is None:
+        return e
+    poly, lo, hi = exact
+    detail = e.detail + "; the one root of the faces' event and loss-crossing polynomials"
+    return replace(e, lower=lo, upper=hi, route="exact", minimal_polynomial=poly, detail=detail)
 
 
 def _branch_event(
