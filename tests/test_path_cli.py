@@ -9,9 +9,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reluscape
 from reluscape.pathresult import PathResult
+from reluscape.validation import InputError, check_lam_range
 
 DATA = "x,y\n0,0\n1,1\n2,0\n"
 
@@ -123,3 +126,14 @@ def test_verify_refuses_other_data(files: dict[str, Path]) -> None:
     assert proc.stderr.strip().splitlines() == [
         "reluscape: error: the data file differs from the data recorded in the path document"
     ]
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_any_lam_range_text_is_a_range_or_one_input_error(text: str) -> None:
+    try:
+        lo, hi = check_lam_range(text)
+    except InputError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("--lam-range")
+    else:
+        assert 0 < lo < hi
