@@ -317,3 +317,43 @@ def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> 
             assert roots_in(e.minimal_polynomial, e.lower, e.upper) == 1
             checked += 1
     assert checked >= 3
+
+
+def test_the_mean_convention_scales_lambda_and_the_losses(tiny: PathResult) -> None:
+    """mean at lambda is sum at n lambda with losses divided by n (docs/METHOD.md
+    section 1): the same events at lambda / n, the same minimal polynomials up to
+    lambda -> n lambda."""
+    n = len(X)
+    mean = reluscape.path(X, Y, hidden=1, lam=(LO / n, HI / n), convention="mean", samples=5,
+                          width=Fraction(1, 10))  # fmt: skip
+    exact_sum = [e for e in tiny.events if e.route == "exact"]
+    exact_mean = [e for e in mean.events if e.route == "exact"]
+    assert [e.kind for e in exact_mean] == [e.kind for e in exact_sum]
+    for s_event, m_event in zip(exact_sum, exact_mean, strict=True):
+        assert m_event.lower <= s_event.upper / n and s_event.lower / n <= m_event.upper
+        poly = m_event.minimal_polynomial
+        assert poly is not None
+        assert roots_in(poly, s_event.lower / n, s_event.upper / n) >= 1
+    sample = mean.samples[len(mean.samples) // 2]
+    result = reluscape.solve(X, Y, hidden=1, lam=sample.lam * n)
+    assert sorted(m.loss_interval for m in sample.minima) == sorted(
+        (m.loss_interval[0] / n, m.loss_interval[1] / n) for m in result.minima
+    )
+
+
+@pytest.mark.slow
+def test_two_units_at_seeded_lambdas_agree_with_solve() -> None:
+    """L = 2, n = 4: solve at seeded rational lambdas and either side of every event
+    gives the minima the path predicts."""
+    path = reluscape.path(X, Y, hidden=2, lam=(Fraction(1, 100), Fraction(10)))
+    rng = random.Random(2)
+    lams = [e.lower * (1 - Fraction(1, 10**6)) for e in path.events]
+    lams += [e.upper * (1 + Fraction(1, 10**6)) for e in path.events]
+    lams += [
+        Fraction(round(10 ** rng.uniform(-2, 1), 4)).limit_denominator(10**4) for _ in range(8)
+    ]
+    for lam in lams:
+        if Fraction(1, 100) <= lam <= 10 and _outside_events(path, lam):
+            predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
+            result = reluscape.solve(X, Y, hidden=2, lam=lam)
+            assert sorted((m.signs, m.dimension) for m in result.minima) == predicted, lam
