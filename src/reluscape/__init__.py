@@ -5,6 +5,7 @@ The public API is the one the ``reluscape`` command uses:
 - :func:`solve` (data in, :class:`Result` out) and :func:`solve_problem` (a validated
   :class:`Problem` in);
 - :func:`global_minimum`: the certified global minimum and every global minimizer;
+- :func:`path`: every minimum as lambda varies over a range (:class:`PathResult`);
 - :func:`load_problem` (a CSV file) and :func:`make_problem` (arrays, lists, strings);
 - :class:`Result`, the result document (:mod:`reluscape.schema`), and :class:`InputError`,
   raised for bad input with a message that names the problem.
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from reluscape.data import InputError, Problem, load_problem, make_problem
+from reluscape.pathresult import PathResult
 from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
 
@@ -42,12 +44,14 @@ except metadata.PackageNotFoundError:  # running from a source tree that is not 
 
 __all__ = [
     "InputError",
+    "PathResult",
     "Problem",
     "Result",
     "__version__",
     "global_minimum",
     "load_problem",
     "make_problem",
+    "path",
     "solve",
     "solve_problem",
 ]
@@ -150,6 +154,37 @@ def solve_problem(
         finally:
             close(descents)
     return result
+
+
+def path(
+    X: Any,
+    y: Any,
+    *,
+    hidden: int,
+    lam: Any,
+    convention: str = "sum",
+    **options: Any,
+) -> PathResult:
+    """The minima for every lambda in ``lam = (lo, hi)``: branches, events, global path.
+
+    Exact solves at rational lambdas, events bracketed between them and lambda_0 of
+    psi = 0 exact (docs/METHOD.md section 15); ``result.event_list_complete`` says
+    whether the event list is certified complete. ``lam`` is a pair or ``"LO:HI"``;
+    ``options`` go to :func:`reluscape.execution.lampath.path` (``samples``, ``width``,
+    ``max_solves``, ``jobs``, ``face_timeout``, ``checkpoint``, ``progress``).
+
+    Examples
+    --------
+    >>> r = path([[0], [1], [2]], [0, 1, 0], hidden=1, lam=("1/100", "10"), samples=3)
+    >>> [e.kind for e in r.events], {e.minimal_polynomial for e in r.events}
+    (['death', 'death', 'global switch', 'birth'], {(18, 0, -1)})
+    """
+    from reluscape.execution.lampath import path as run  # lazy, as in solve_problem
+    from reluscape.validation import check_lam_range
+
+    lo, hi = check_lam_range(lam, "lam")
+    problem = make_problem(X, y, hidden=hidden, lam=lo, convention=convention)
+    return run(problem, lo, hi, **options)
 
 
 def global_minimum(

@@ -541,3 +541,32 @@ def _short(v: Fraction) -> str:
     if abs(mantissa) >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
     return f"{mantissa:.1f}e{exponent:+d}"
+
+
+def check_lam_range(
+    value: object, name: str = "--lam-range"
+) -> tuple[Fraction, Fraction]:
+    """A range of the ridge parameter: ``"LO:HI"`` (or a pair) with 0 < LO < HI, exact.
+
+    Examples
+    --------
+    >>> check_lam_range("1/1000:10")
+    (Fraction(1, 1000), Fraction(10, 1))
+    >>> try:
+    ...     check_lam_range("1:1/2")
+    ... except InputError as exc:
+    ...     print(exc)
+    --lam-range must be LO:HI with 0 < LO < HI, got '1:1/2'
+    """
+    if isinstance(value, str):
+        parts: Sequence[object] = value.split(":")
+    elif isinstance(value, Sequence):
+        parts = value
+    else:
+        parts = ()
+    if len(parts) != 2:
+        raise InputError(f"{name} must be LO:HI (two rationals), got {value!r}")
+    lo, hi = (check_lambda(p, f"{name} bound") for p in parts)
+    if not lo < hi:
+        raise InputError(f"{name} must be LO:HI with 0 < LO < HI, got {value!r}")
+    return lo, hi

@@ -45,6 +45,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reluscape.pathresult import is_path_document
+
+    if is_path_document(args.result):  # a document of `reluscape path`
+        from reluscape.cli.path import run_verify
+
+        return run_verify(args)
     from reluscape.numerical import verify as check  # lazy: scipy
 
     with common.float_limits("verify"):

@@ -642,3 +642,64 @@ def lifted_point(
 @functools.lru_cache(maxsize=4096)
 def _solutions(gens: tuple[Poly, ...], precision: int) -> tuple[dict[str, Interval], ...]:
     return tuple(_msolve(gens, precision))
+
+
+# --- the regularization path (docs/METHOD.md section 15) -------------------------------
+
+
+def extended_ring(R: Any, name: str) -> Any:
+    """R with one more variable ``name`` (last); polynomials of R convert by name."""
+    return ring([*(str(v) for v in R.gens()), name])
+
+
+def jacobian_determinant(gens: Sequence[Poly], variables: Sequence[Poly]) -> Poly:
+    """det of the square Jacobian matrix (d gens_i / d variables_j).
+
+    >>> R = ring(["x", "y"])
+    >>> x, y = R.gens()
+    >>> jacobian_determinant([x**2 - y, x * y], [x, y])
+    2*x^2 + y
+    """
+    from sage.all__sagemath_singular import matrix
+
+    R = gens[0].parent()
+    return matrix(R, [[g.derivative(v) for v in variables] for g in gens]).det()
+
+
+def integer_factors(poly: Poly, variable: Poly) -> list[tuple[int, ...]]:
+    """The distinct irreducible factors over Q of a polynomial in ``variable`` alone, each
+    as primitive integer coefficients (highest degree first, positive leading one);
+    constants dropped; by degree.
+
+    >>> R = ring(["x", "y"])
+    >>> x, _ = R.gens()
+    >>> integer_factors((2 * x**2 - 4) * (3 * x - 1) ** 2, x)
+    [(3, -1), (1, 0, -2)]
+    """
+    from sage.all__sagemath_singular import ZZ
+
+    coefficients = poly.polynomial(variable)  # univariate over the other variables
+    if any(not c.is_constant() for c in coefficients.coefficients()):
+        raise ValueError("the polynomial has other variables")
+    out = []
+    for factor, _ in coefficients.change_ring(QQ).factor():
+        if factor.degree() < 1:
+            continue
+        primitive = (factor * factor.denominator()).change_ring(ZZ)
+        ints = [int(c) for c in reversed(primitive.list())]
+        content = int(primitive.content())
+        sign = 1 if ints[0] > 0 else -1
+        out.append(tuple(sign * c // content for c in ints))
+    return sorted(out, key=lambda f: (len(f), f))
+
+
+def resultant(f: Poly, g: Poly, variable: Poly) -> Poly:
+    """The resultant of f and g with respect to ``variable`` (0 iff a common factor of
+    positive degree in it).
+
+    >>> R = ring(["x", "y"])
+    >>> x, y = R.gens()
+    >>> resultant(y - x**2, y - 1, y)
+    x^2 - 1
+    """
+    return f.resultant(g, variable)

@@ -1,0 +1,221 @@
+"""The exact parts of the regularization path (docs/METHOD.md section 15).
+
+Everything here is decided in rationals: the value lambda_0 at which psi = 0 becomes a
+local minimum (section 7) as a real algebraic number with its minimal polynomial and an
+isolating interval, the rational sample values of lambda, the midpoint of a bracket, and
+the signature of a solve (its minima by face and dimension) whose change between two
+samples brackets an event. Matching minima of neighbouring samples into branches is in
+:mod:`reluscape.execution.lampath`; floats only support it there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+
+from reluscape.data import Problem
+from reluscape.exact.arrangement import unit_arrangement
+from reluscape.exact.linalg import dot, solve
+
+ISOLATION_BITS = 64
+"""Relative width 2^-64 of the isolating interval of an exact event value."""
+
+
+def origin_threshold_squared(problem: Problem) -> Fraction:
+    """lambda_0^2 in the sum convention: the largest |P_G g_C|^2 over chambers C of one
+    unit's arrangement and faces G of cl(C) where +-P_G g_C lies in cl(G), g_C the sum of
+    yt_i xt_i over C's active samples (docs/METHOD.md sections 6.1 and 7: the dead-unit
+    maximum kappa at psi = 0, where the residual is yt).
+
+    psi = 0 is a local minimum for lambda > lambda_0 and not for lambda < lambda_0; the
+    square is rational, so lambda_0 is the positive root of a polynomial of degree <= 2.
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> origin_threshold_squared(make_problem([[0], [1]], [1, 0], hidden=1, lam=1))
+    Fraction(1, 4)
+    """
+    arrangement = unit_arrangement(problem)
+    yt, xt = problem.yt, arrangement.xt
+    best = Fraction(0)
+    for chamber in arrangement.chambers:
+        g = [
+            sum((yt[i] * xt[i][k] for i in chamber.active), Fraction(0)) for k in range(len(xt[0]))
+        ]
+        for face in arrangement.closure_faces(chamber):
+            if face.dim == 0:
+                continue
+            proj = _projection(face.basis, g)
+            sides = [s * dot(xt[i], proj) for i, s in enumerate(face.signs) if s != 0]
+            if all(v >= 0 for v in sides) or all(v <= 0 for v in sides):
+                best = max(best, dot(proj, proj))
+    return best
+
+
+def _projection(basis: Sequence[Sequence[Fraction]], g: Sequence[Fraction]) -> list[Fraction]:
+    """The orthogonal projection of g onto the span of ``basis`` (independent rows)."""
+    return [dot(row, g) for row in projection_matrix(basis)]
+
+
+def projection_matrix(basis: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
+    """K^T (K K^T)^-1 K for the rows K of ``basis`` (independent): the orthogonal
+    projection onto their span, exactly.
+
+    >>> projection_matrix([[Fraction(1), Fraction(1)]])
+    [[Fraction(1, 2), Fraction(1, 2)], [Fraction(1, 2), Fraction(1, 2)]]
+    """
+    gram = [[dot(u, v) for v in basis] for u in basis]
+    size = len(basis[0])
+    columns = []
+    for k in range(size):
+        coef = solve(gram, [row[k] for row in basis])  # (K K^T)^-1 K e_k
+        columns.append([sum((c * row[i] for c, row in zip(coef, basis, strict=True)), Fraction(0))
+                        for i in range(size)])  # fmt: skip
+    return [[columns[k][i] for k in range(size)] for i in range(size)]
+
+
+def sqrt_event(square: Fraction) -> tuple[tuple[int, ...], Fraction, Fraction]:
+    """The positive square root of a rational > 0 as (minimal polynomial, lower, upper).
+
+    The polynomial has integer coefficients, highest degree first, and is irreducible
+    over Q (b x - a when the root a/b is rational, else q_den x^2 - q_num); [lower, upper]
+    contains exactly one of its roots and is 2^-ISOLATION_BITS wide relative to it.
+
+    Examples
+    --------
+    >>> sqrt_event(Fraction(9, 4))
+    ((2, -3), Fraction(3, 2), Fraction(3, 2))
+    >>> poly, lo, hi = sqrt_event(Fraction(2))
+    >>> poly, lo * lo < 2 < hi * hi, float(hi - lo) < 1e-18
+    ((1, 0, -2), True, True)
+    """
+    if square <= 0:
+        raise ValueError(f"expected a positive rational, got {square}")
+    p, q = square.numerator, square.denominator
+    rp, rq = math.isqrt(p), math.isqrt(q)
+    if rp * rp == p and rq * rq == q:
+        root = Fraction(rp, rq)
+        return (root.denominator, -root.numerator), root, root
+    # floor(sqrt(p q 4^k)) / (q 2^k) <= sqrt(p / q) < (that + 1) / (q 2^k).
+    bits = ISOLATION_BITS + max(0, (q.bit_length() - p.bit_length()) // 2 + 2)
+    scale = 1 << bits
+    low = math.isqrt(p * q * scale * scale)
+    return (q, 0, -p), Fraction(low, q * scale), Fraction(low + 1, q * scale)
+
+
+def origin_event(problem: Problem) -> tuple[tuple[int, ...], Fraction, Fraction] | None:
+    """lambda_0 in the problem's convention (lambda_sum / n for "mean") as
+    :func:`sqrt_event` gives it; None when lambda_0 = 0 (yt = 0: psi = 0 is a minimum for
+    every lambda)."""
+    square = origin_threshold_squared(problem)
+    if square == 0:
+        return None
+    n = problem.n if problem.convention == "mean" else 1
+    return sqrt_event(square / (n * n))
+
+
+def sample_values(lo: Fraction, hi: Fraction, count: int) -> list[Fraction]:
+    """``count`` >= 2 rationals from lo to hi, geometrically spaced (short rationals:
+    each rounded to 3 significant digits, kept strictly increasing), ends exact.
+
+    >>> sample_values(Fraction(1, 1000), Fraction(10), 5)
+    [Fraction(1, 1000), Fraction(1, 100), Fraction(1, 10), Fraction(1, 1), Fraction(10, 1)]
+    """
+    values = [lo]
+    ratio = (hi / lo) ** (1 / (count - 1)) if count > 1 else 1.0
+    for k in range(1, count - 1):
+        v = _short(float(lo) * ratio**k)
+        if values[-1] < v < hi:
+            values.append(v)
+    if hi != lo:
+        values.append(hi)
+    return values
+
+
+def _short(value: float) -> Fraction:
+    """A rational with 3 significant digits close to ``value`` > 0."""
+    exponent = math.floor(math.log10(value)) - 2
+    mantissa = round(value / 10.0**exponent)
+    return Fraction(mantissa) * Fraction(10) ** exponent
+
+
+def bracket_midpoint(lo: Fraction, hi: Fraction) -> Fraction:
+    """A short rational strictly between lo < hi, near their geometric mean (events are
+    looked for on a log scale, as lambda spans decades).
+
+    >>> bracket_midpoint(Fraction(1, 10), Fraction(10))
+    Fraction(1, 1)
+    >>> bracket_midpoint(Fraction(1), Fraction(1000001, 1000000))
+    Fraction(2000001, 2000000)
+    """
+    target = math.sqrt(lo) * math.sqrt(hi)
+    for digits in range(3, 40):
+        exponent = math.floor(math.log10(target)) - digits + 1
+        v = Fraction(round(target / 10.0**exponent)) * Fraction(10) ** exponent
+        if lo < v < hi:
+            return v
+    return (lo + hi) / 2
+
+
+def relative_width(lo: Fraction, hi: Fraction) -> Fraction:
+    """(hi - lo) / lo: the size of a bracket on a log scale."""
+    return (hi - lo) / lo
+
+
+def roots_in(poly: Sequence[int], lo: Fraction, hi: Fraction) -> int:
+    """The number of distinct real roots of ``poly`` (coefficients highest degree first)
+    in the closed interval [lo, hi], exactly, by Sturm's theorem: V(lo) - V(hi) counts
+    the roots in (lo, hi], and lo is checked on its own.
+
+    >>> x2 = (1, 0, -2)
+    >>> roots_in(x2, Fraction(1), Fraction(2)), roots_in(x2, Fraction(-2), Fraction(2))
+    (1, 2)
+    >>> roots_in((2, -3), Fraction(3, 2), Fraction(3, 2))
+    1
+    """
+    p = _trim([Fraction(c) for c in poly])
+    chain = [p, _trim(_derivative(p))]
+    while len(chain[-1]) > 1:
+        rem = _remainder(chain[-2], chain[-1])
+        if not rem:
+            break
+        chain.append([-c for c in rem])
+    at_lo = _evaluate(p, lo) == 0
+    return _sign_changes(chain, lo) - _sign_changes(chain, hi) + int(at_lo)
+
+
+def _trim(p: list[Fraction]) -> list[Fraction]:
+    while p and p[0] == 0:
+        p = p[1:]
+    return p
+
+
+def _derivative(p: list[Fraction]) -> list[Fraction]:
+    n = len(p) - 1
+    return [c * (n - k) for k, c in enumerate(p[:-1])]
+
+
+def _remainder(a: list[Fraction], b: list[Fraction]) -> list[Fraction]:
+    """The remainder of a divided by b (b with a nonzero leading coefficient)."""
+    a = list(a)
+    while len(a) >= len(b) and a:
+        factor = a[0] / b[0]
+        for k in range(len(b)):
+            a[k] -= factor * b[k]
+        a = _trim(a[1:] if a[0] == 0 else a)
+    return a
+
+
+def _evaluate(p: list[Fraction], x: Fraction) -> Fraction:
+    value = Fraction(0)
+    for c in p:
+        value = value * x + c
+    return value
+
+
+def _sign_changes(chain: list[list[Fraction]], x: Fraction) -> int:
+    signs = [v for v in (_evaluate(p, x) for p in chain) if v != 0]
+    return sum((a > 0) != (b > 0) for a, b in itertools.pairwise(signs))

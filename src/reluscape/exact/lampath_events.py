@@ -1,0 +1,282 @@
+"""Exact event values of the branches of one face (docs/METHOD.md section 15).
+
+On a product face F the effective-weight system E (docs/METHOD.md section 4b) is
+polynomial in (w, rho, z) and linear in lambda. A branch of isolated critical points on F
+continues, in relint(F) and as a minimum, while none of these vanishes at its point: the
+Jacobian determinant of E in (w, rho, z) (a fold), a facet form of a unit (a wall), rho_l
+(a unit dies), a live unit's multiplier per adjacent chamber (a boundary unit stops
+being a minimum, first-order test of section 5) and, for each dead unit, |P_G g_C|^2 -
+lambda^2 (kappa reaches lambda, section 6.1). Eliminating the weights from E plus each
+condition leaves a polynomial in lambda whose roots hold every value where a branch of F
+changes (:func:`face_event_polynomials`).
+
+A face is *covered* when these conditions are all there is: no two live units on one
+unit face (else the critical set is a positive-dimensional orbit for every lambda,
+section 4 step 4), every live unit's zero samples span at most a line (so each adjacent
+chamber has one multiplier), some unit live, and no condition holds identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from reluscape.data import Problem
+from reluscape.exact import algebra
+from reluscape.exact.arrangement import Arrangement, UnitFace
+from reluscape.exact.lampath import origin_event, projection_matrix, roots_in
+from reluscape.exact.linalg import rank
+from reluscape.exact.surrogate import FaceSystem
+
+Poly = Any
+
+
+def face_event_polynomials(
+    problem: Problem, arrangement: Arrangement, faces: tuple[UnitFace, ...]
+) -> list[tuple[int, ...]] | None:
+    """The distinct irreducible polynomials (integer coefficients, highest degree first,
+    in lambda of the problem's convention) whose real roots hold every event of a branch
+    of isolated minima on the face; None if the face is not covered (module docstring).
+
+    Examples
+    --------
+    >>> from reluscape.data import make_problem
+    >>> from reluscape.exact.arrangement import unit_arrangement
+    >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
+    >>> arr = unit_arrangement(p)
+    >>> face_event_polynomials(p, arr, (arr.face_of((1, 0, -1)),))
+    [(1, 0), (9, 0, -8), (18, 0, -1)]
+
+    The last is lambda_0's (18 lambda^2 = 1): the branch of this face shrinks into
+    psi = 0 there.
+    """
+    one = FaceSystem.build(replace(problem, lam=Fraction(1), convention="sum"), faces)
+    if not one.live:
+        # psi = 0 is stationary for every lambda and a minimum iff lambda >= lambda_0.
+        origin = origin_event(problem)
+        return [] if origin is None else [origin[0]]
+    if one.unit_groups:
+        return None
+    if any(not _zero_span_is_a_line(problem, faces[u]) for u in one.live):
+        return None
+    two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
+    R = one.effective_ring
+    S = algebra.extended_ring(R, "lam")
+    lam = S("lam")
+    # E(lambda) = E(1) + (lambda - 1) (E(2) - E(1)): lambda enters E linearly.
+    eqs = [
+        S(e1) + (lam - 1) * (S(e2) - S(e1))
+        for e1, e2 in zip(one.effective_equations, two.effective_equations, strict=True)
+    ]
+    weights = [S(v) for v in R.gens()]
+    theta = {u: _theta(S, faces[u], u) for u in one.live}
+    residual = _residual(problem, S, faces, theta)
+    conditions = [algebra.jacobian_determinant(eqs, weights)]
+    conditions += [S(f) for u in one.live for f in one.effective_unit_forms(u)]
+    conditions += _multipliers(problem, arrangement, S, faces, theta, residual, lam)
+    conditions += _dead_unit_maxima(problem, arrangement, S, faces, residual, lam)
+    out: set[tuple[int, ...]] = set()
+    for c in conditions:
+        found = _in_lambda([*eqs, c], weights, lam)
+        if found is None:
+            return None
+        out.update(found)
+    # A unit dies: rho_u -> 0 on the closure of the branch (z eliminated first, which
+    # saturates E by the product of the rho).
+    closure = algebra.eliminate(eqs, [S("z")])
+    for u in one.live:
+        found = _in_lambda([*closure, S(f"r{u}")], [w for w in weights if str(w) != "z"], lam)
+        if found is None:
+            return None
+        out.update(found)
+    n = problem.n if problem.convention == "mean" else 1
+    return sorted({_scaled(f, n) for f in out}, key=lambda f: (len(f), f))
+
+
+def _zero_span_is_a_line(problem: Problem, face: UnitFace) -> bool:
+    """Whether the unit's zero samples span at most a line (one multiplier per chamber)."""
+    zeros = [problem.xt[i] for i in face.zeros]
+    return not zeros or rank(zeros) <= 1
+
+
+def _theta(S: Any, face: UnitFace, u: int) -> list[Poly]:
+    """K_u w_u in S."""
+    w = [S(f"w{u}_{j}") for j in range(face.dim)]
+    return [sum((wj * algebra.to_qq(row[k]) for wj, row in zip(w, face.basis, strict=True)), S(0))
+            for k in range(len(face.basis[0]))]  # fmt: skip
+
+
+def _residual(
+    problem: Problem, S: Any, faces: tuple[UnitFace, ...], theta: dict[int, list[Poly]]
+) -> list[Poly]:
+    """e_i = yt_i - sum_m [i in A_m] (K_m w_m) . xt_i, the residual in effective weights."""
+    out = []
+    for i, x in enumerate(problem.xt):
+        e = S(algebra.to_qq(problem.yt[i]))
+        for u, th in theta.items():
+            if faces[u].signs[i] > 0:
+                e -= sum((algebra.to_qq(v) * t for v, t in zip(x, th, strict=True)), S(0))
+        out.append(e)
+    return out
+
+
+def _g(problem: Problem, S: Any, active: tuple[int, ...], residual: list[Poly]) -> list[Poly]:
+    """g_C = sum_{i in A_C} e_i xt_i."""
+    dim = len(problem.xt[0])
+    return [sum((residual[i] * algebra.to_qq(problem.xt[i][k]) for i in active), S(0))
+            for k in range(dim)]  # fmt: skip
+
+
+def _multipliers(
+    problem: Problem,
+    arrangement: Arrangement,
+    S: Any,
+    faces: tuple[UnitFace, ...],
+    theta: dict[int, list[Poly]],
+    residual: list[Poly],
+    lam: Poly,
+) -> list[Poly]:
+    """a_u G_{u,C} . xt_j = (lambda K_u w_u - rho_u g_C) . xt_j for a zero sample j of each
+    boundary unit and each adjacent chamber C: its one multiplier, times a_u |xt_j|^2
+    (a_u != 0 on the branch), so its zeros are the multiplier's."""
+    out = []
+    for u, th in theta.items():
+        face = faces[u]
+        if not face.zeros:
+            continue
+        j = face.zeros[0]
+        xj = [algebra.to_qq(v) for v in problem.xt[j]]
+        for chamber in arrangement.adjacent_chambers(face):
+            g = _g(problem, S, chamber.active, residual)
+            grad = [lam * t - S(f"r{u}") * gk for t, gk in zip(th, g, strict=True)]
+            out.append(sum((v * x for v, x in zip(grad, xj, strict=True)), S(0)))
+    return out
+
+
+def _dead_unit_maxima(
+    problem: Problem,
+    arrangement: Arrangement,
+    S: Any,
+    faces: tuple[UnitFace, ...],
+    residual: list[Poly],
+    lam: Poly,
+) -> list[Poly]:
+    """|P_G g_C|^2 - lambda^2 for every chamber C and face G of cl(C): kappa, the largest
+    of those with +-P_G g_C in cl(G), reaches lambda only where one of them does."""
+    if all(f.dim > 0 for f in faces):
+        return []
+    out = []
+    for chamber in arrangement.chambers:
+        g = _g(problem, S, chamber.active, residual)
+        for face in arrangement.closure_faces(chamber):
+            if face.dim == 0:
+                continue
+            P = projection_matrix(face.basis)
+            proj = [sum((algebra.to_qq(p) * gk for p, gk in zip(row, g, strict=True)), S(0))
+                    for row in P]  # fmt: skip
+            out.append(sum((v * gk for v, gk in zip(proj, g, strict=True)), S(0)) - lam**2)
+    return out
+
+
+def _in_lambda(gens: list[Poly], weights: list[Poly], lam: Poly) -> list[tuple[int, ...]] | None:
+    """The irreducible factors of the elimination ideal's generators in lambda (a superset
+    of its roots); [] for the unit ideal, None for the zero ideal (the condition holds on
+    a whole component: no finite set of values)."""
+    found = algebra.eliminate(gens, weights)
+    if not found:
+        return None
+    out: list[tuple[int, ...]] = []
+    for f in found:
+        if f.is_constant():
+            return []
+        out += algebra.integer_factors(f, lam)
+    return out
+
+
+def _scaled(poly: tuple[int, ...], n: int) -> tuple[int, ...]:
+    """p(n x) made primitive: a polynomial in lambda_sum as one in lambda = lambda_sum / n."""
+    degree = len(poly) - 1
+    coeffs = [c * n ** (degree - k) for k, c in enumerate(poly)]
+    content = 0
+    for c in coeffs:
+        content = _gcd(content, c)
+    return tuple(c // content for c in coeffs)
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return abs(a)
+
+
+def isolate(
+    polys: list[tuple[int, ...]], lo: Fraction, hi: Fraction, bits: int = 64
+) -> tuple[tuple[int, ...], Fraction, Fraction] | None:
+    """If exactly one root of all ``polys`` (distinct irreducible) lies in [lo, hi]: its
+    polynomial and an interval around it 2^-bits wide relative to lo (a point for a
+    rational root); else None."""
+    holding = [(p, k) for p in polys if (k := roots_in(p, lo, hi))]
+    if len(holding) != 1 or holding[0][1] != 1:
+        return None
+    poly = holding[0][0]
+    if len(poly) == 2:
+        root = Fraction(-poly[1], poly[0])
+        return poly, root, root
+    while hi - lo > lo / 2**bits:
+        mid = (lo + hi) / 2
+        if roots_in(poly, lo, mid):
+            hi = mid
+        else:
+            lo = mid
+    return poly, lo, hi
+
+
+def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | None:
+    """P(lam, ell) with P = 0 where ell is the loss (sum convention) of a critical point
+    of the face at lam = lambda_sum: the weights eliminated from the effective system
+    plus ell - (1/2 |e|^2 + lambda sum_l rho_l) (at a critical point a_l^2 = rho_l and
+    |theta_l|^2 = rho_l, so the penalty is lambda sum_l rho_l). None when the face is not
+    covered or the elimination ideal is not principal. In :func:`loss_ring`."""
+    one = FaceSystem.build(replace(problem, lam=Fraction(1), convention="sum"), faces)
+    if not one.live:  # psi = 0: the loss is 1/2 |yt|^2 for every lambda
+        T = loss_ring()
+        return T("ell") - algebra.to_qq(sum((v * v for v in problem.yt), Fraction(0)) / 2)
+    if one.unit_groups:
+        return None
+    two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
+    R = one.effective_ring
+    S = algebra.extended_ring(algebra.extended_ring(R, "lam"), "ell")
+    lam, ell = S("lam"), S("ell")
+    eqs = [
+        S(e1) + (lam - 1) * (S(e2) - S(e1))
+        for e1, e2 in zip(one.effective_equations, two.effective_equations, strict=True)
+    ]
+    theta = {u: _theta(S, faces[u], u) for u in one.live}
+    residual = _residual(problem, S, faces, theta)
+    penalty = lam * sum((S(f"r{u}") for u in one.live), S(0))
+    loss = sum((e * e for e in residual), S(0)) / 2 + penalty
+    found = algebra.eliminate([*eqs, ell - loss], [S(v) for v in R.gens()])
+    if len(found) != 1:
+        return None
+    return loss_ring()(found[0])
+
+
+def loss_ring() -> Any:
+    """The ring Q[lam, ell] of :func:`face_loss_curve`."""
+    return algebra.ring(["lam", "ell"])
+
+
+def crossing_polynomials(
+    problem: Problem, first: Poly, second: Poly
+) -> list[tuple[int, ...]] | None:
+    """Irreducible polynomials in lambda (problem's convention) whose roots hold every
+    value where the losses of two faces' critical points can be equal: the factors of
+    the resultant in ell of their loss curves; None when it vanishes (a common factor)."""
+    T = loss_ring()
+    res = algebra.resultant(first, second, T("ell"))
+    if res == 0:
+        return None
+    n = problem.n if problem.convention == "mean" else 1
+    return sorted({_scaled(f, n) for f in algebra.integer_factors(res, T("lam"))},
+                  key=lambda f: (len(f), f))  # fmt: skip

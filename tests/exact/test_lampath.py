@@ -1,0 +1,359 @@
+"""The regularization path (docs/METHOD.md section 15) against independent solves.
+
+The path's claims are re-checked by what does not share its bookkeeping: the exact
+``solve`` at rational lambdas it never sampled (seeded, and just either side of every
+event), ``reluscape.global_minimum`` for the global path, a float maximisation for
+lambda_0, and a float continuation of each branch across its death or wall crossing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize
+
+import reluscape
+from reluscape.data import make_problem
+from reluscape.exact.arrangement import unit_arrangement
+from reluscape.exact.lampath import (
+    bracket_midpoint,
+    origin_threshold_squared,
+    roots_in,
+    sample_values,
+    sqrt_event,
+)
+from reluscape.exact.lampath_events import face_event_polynomials, isolate
+from reluscape.execution.lampath import adjacent
+from reluscape.pathresult import PathResult
+from reluscape.schema import MalformedResult
+from reluscape.validation import InputError
+
+X = [[0], [1], [2], [4]]
+Y = ["0", "1", "0", "2"]
+LO, HI = Fraction(1, 100), Fraction(10)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> PathResult:
+    return reluscape.path(X, Y, hidden=1, lam=(LO, HI), samples=5, width=Fraction(1, 10))
+
+
+def _solved(lam: Fraction) -> list[tuple[str, int, tuple[Fraction, Fraction]]]:
+    result = reluscape.solve(X, Y, hidden=1, lam=lam)
+    assert result.complete
+    return sorted((m.signs, m.dimension, m.loss_interval) for m in result.minima)
+
+
+def _agrees(path: PathResult, lam: Fraction) -> None:
+    """solve at lam gives exactly the minima the path predicts: count, faces,
+    dimensions, and each loss inside the predicted certified interval."""
+    predicted = sorted(
+        ((p.signs, p.dimension, p.loss_interval) for p in path.at(lam)), key=lambda p: p[:2]
+    )
+    found = _solved(lam)
+    assert [(s, d) for s, d, _ in found] == [(s, d) for s, d, _ in predicted], lam
+    for (_, _, (flo, fhi)), (_, _, (plo, phi)) in zip(found, predicted, strict=True):
+        assert plo is None or plo <= flo, (lam, (flo, fhi), (plo, phi))
+        assert phi is None or fhi <= phi, (lam, (flo, fhi), (plo, phi))
+
+
+def _outside_events(path: PathResult, lam: Fraction) -> bool:
+    return not any(e.lower <= lam <= e.upper for e in path.events)
+
+
+def test_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
+    rng = random.Random(28)
+    tried = 0
+    while tried < 6:
+        lam = Fraction(round(10 ** rng.uniform(-2, 1), 4)).limit_denominator(10**4)
+        if LO <= lam <= HI and _outside_events(tiny, lam):
+            _agrees(tiny, lam)
+            tried += 1
+
+
+def test_either_side_of_every_event_agrees_with_solve(tiny: PathResult) -> None:
+    assert tiny.events
+    for e in tiny.events:
+        for lam in (e.lower - e.lower / 10**6, e.upper + e.upper / 10**6):
+            if LO <= lam <= HI and _outside_events(tiny, lam):
+                _agrees(tiny, lam)
+
+
+def test_global_switches_against_solve(tiny: PathResult) -> None:
+    """Just below and above each exact global switch, solve marks as global the faces
+    the path has as global at the samples either side."""
+    switches = [e for e in tiny.events if e.kind == "global switch" and e.route == "exact"]
+    assert switches
+    for e in switches:
+        before = [s for s in tiny.samples if s.lam <= e.lower][-1]
+        after = next(s for s in tiny.samples if s.lam >= e.upper)
+        for lam, sample in ((e.lower * (1 - Fraction(1, 10**6)), before),
+                            (e.upper * (1 + Fraction(1, 10**6)), after)):  # fmt: skip
+            result = reluscape.solve(X, Y, hidden=1, lam=lam)
+            found = {m.signs for m in result.minima if m.is_global}
+            assert found == {m.signs for m in sample.minima if m.is_global}, (e, lam)
+
+
+def test_samples_are_the_solves_there(tiny: PathResult) -> None:
+    for s in tiny.samples[::3]:
+        assert sorted((m.signs, m.dimension, m.loss_interval) for m in s.minima) == _solved(s.lam)
+
+
+def test_lambda_0_is_where_psi_0_becomes_a_minimum(tiny: PathResult) -> None:
+    (event,) = [e for e in tiny.events if "psi = 0" in e.detail]
+    assert event.kind == "birth" and event.route == "exact"
+    poly = event.minimal_polynomial
+    assert poly is not None and len(poly) in (2, 3)
+    # The only root of the minimal polynomial in the interval.
+    roots = [r.real for r in np.roots(poly) if abs(r.imag) < 1e-12]
+    assert sum(float(event.lower) - 1e-12 <= r <= float(event.upper) + 1e-12 for r in roots) == 1
+    origin = "0" * len(X)
+    eps = event.lower / 10**4
+    assert origin not in [s for s, _, _ in _solved(event.lower - eps)]
+    assert origin in [s for s, _, _ in _solved(event.upper + eps)]
+
+
+def test_lambda_0_against_a_float_maximisation() -> None:
+    """lambda_0 = max |yt . ReLU(Xt u)| over unit vectors u (section 7), by brute force
+    over 200,000 directions of the plane (d = 1)."""
+    problem = make_problem(X, Y, hidden=1, lam=1)
+    yt = np.array([float(v) for v in problem.yt])
+    xt = np.array([[float(v) for v in row] for row in problem.xt])
+    angles = np.linspace(0, 2 * math.pi, 200_000)
+    u = np.stack([np.cos(angles), np.sin(angles)])
+    best = np.max(np.abs(yt @ np.maximum(xt @ u, 0)))
+    assert math.isclose(math.sqrt(origin_threshold_squared(problem)), best, rel_tol=1e-8)
+
+
+def test_global_path_against_global_minimum(tiny: PathResult) -> None:
+    for s in (tiny.samples[0], tiny.samples[len(tiny.samples) // 2]):
+        certified = reluscape.global_minimum(X, Y, hidden=1, lam=s.lam)
+        assert certified.global_minimum is not None and certified.global_minimum.certified
+        for m in s.minima:
+            lo, hi = m.loss_interval
+            overlaps = lo <= certified.global_minimum.upper and certified.global_minimum.lower <= hi
+            if m.is_global:
+                assert overlaps
+            else:
+                assert lo > certified.global_minimum.upper
+
+
+def _loss(params: np.ndarray, lam: float) -> float:
+    """The RR-MSE of one unit in floats (written here, not taken from the package)."""
+    a, b, c = params
+    yt = np.array([float(v) for v in Y]) - np.mean([float(v) for v in Y])
+    x = np.array([float(r[0]) for r in X])
+    f = a * np.maximum(b * x + c, 0)
+    return 0.5 * float(np.sum((yt - f) ** 2)) + lam / 2 * float(a * a + b * b + c * c)
+
+
+def _face(params: np.ndarray) -> str:
+    a, b, c = params
+    if abs(a) < 1e-7 and math.hypot(b, c) < 1e-7:
+        return "0" * len(X)
+    pre = [b * float(r[0]) + c for r in X]
+    return "".join("0" if abs(v) < 1e-7 else "+" if v > 0 else "-" for v in pre)
+
+
+def _continue(x0: np.ndarray, lam_from: Fraction, lam_to: Fraction) -> np.ndarray:
+    """A float continuation of a minimum in lambda: 40 geometric steps, each a
+    Nelder-Mead descent started at the previous end with a simplex 1e-5 wide (a wide
+    one jumps to another basin when the branch's basin is small, near its end)."""
+    x = x0
+    for lam in np.geomspace(float(lam_from), float(lam_to), 40)[int(lam_from != lam_to) :]:
+        simplex = np.vstack([x, x + 1e-5 * np.eye(len(x))])
+        x = minimize(_loss, x, args=(lam,), method="Nelder-Mead",
+                     options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000,
+                              "initial_simplex": simplex}).x  # fmt: skip
+    return x
+
+
+def test_exact_deaths_and_crossings_against_a_float_continuation(tiny: PathResult) -> None:
+    """Independent re-derivation of the exact deaths and wall crossings: the branch's
+    minimum just below the event's value (1 - 1e-3, from solve), descended in floats
+    there, stays on its face; continued in floats to just above the value (1 + 1e-3),
+    it leaves the face (it stops being a minimum there or moves on)."""
+    checked = 0
+    for e in tiny.events:
+        if e.kind not in ("death", "wall crossing") or "psi = 0" in e.detail:
+            continue
+        (bid,) = e.branches
+        signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
+                 if m.branch == bid][-1]  # fmt: skip
+        below = e.lower * Fraction(999, 1000)
+        (start,) = [m for m in reluscape.solve(X, Y, hidden=1, lam=below).minima
+                    if m.signs == signs]  # fmt: skip
+        a, psi = start.exact_point()
+        x0 = np.array([float(a[0]), float(psi[0][0]), float(psi[0][1])])
+        if np.linalg.norm(x0) < 0.2:
+            # A branch shrinking into psi = 0 (a unit dies): the loss is flat to fourth
+            # order there and a float descent stalls; the exact solves either side of
+            # the event check it (test_either_side_of_every_event_agrees_with_solve).
+            continue
+        assert _face(_continue(x0, below, below)) == signs, e
+        above = _continue(x0, below, e.upper * Fraction(1001, 1000))
+        assert _face(above) != signs, (e, above)
+        checked += 1
+    assert checked >= 2
+
+
+def test_document_round_trips_exactly(tiny: PathResult) -> None:
+    again = PathResult.from_json(tiny.to_json())
+    assert again.to_json() == tiny.to_json()
+    assert again.samples == tiny.samples and again.events == tiny.events
+    frame = tiny.to_frame()
+    assert len(frame) == sum(len(s.minima) for s in tiny.samples)
+    assert not tiny.event_list_complete and not tiny.complete
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(schema_version="1"), "not a reluscape path document"),
+        (lambda d: d.pop("samples"), "missing field 'samples'"),
+        (lambda d: d.update(extra=1), "unknown fields ['extra']"),
+        (lambda d: d["samples"][0].update(lam="-1"), "samples[0].lam"),
+        (lambda d: d["samples"].reverse(), "samples"),
+        (lambda d: d["events"][0].update(kind="explosion"), "events[0].kind"),
+        (lambda d: d["events"][0].update(lower="1/1000000"), "events[0]"),
+        (
+            lambda d: d["samples"][1]["minima"][0].update(loss_interval=["2", "1"]),
+            "samples[1].minima[0].loss_interval",
+        ),
+        (lambda d: d.update(event_list_complete="yes"), "event_list_complete"),
+        (lambda d: d["problem"].update(hidden=0), "problem.hidden"),
+    ],
+)
+def test_bad_documents_are_one_line_errors(tiny: PathResult, change, message: str) -> None:
+    doc = tiny.to_dict()
+    change(doc)
+    with pytest.raises(MalformedResult) as info:
+        PathResult.from_dict(doc)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_at_refuses_what_the_path_does_not_say(tiny: PathResult) -> None:
+    with pytest.raises(InputError, match="outside the path's range"):
+        tiny.at(HI * 2)
+    e = tiny.events[0]
+    with pytest.raises(InputError, match="inside the interval"):
+        tiny.at((e.lower + e.upper) / 2)
+    with pytest.raises(InputError, match="must be > 0"):
+        tiny.at("-1")
+
+
+@given(st.fractions(min_value=Fraction(1, 10**6), max_value=10**6))
+@settings(max_examples=200, deadline=None)
+def test_sqrt_event_isolates_the_root(q: Fraction) -> None:
+    poly, lo, hi = sqrt_event(q)
+    assert lo * lo <= q <= hi * hi and 0 < lo <= hi
+    assert (hi - lo) <= hi / 2**60
+    assert len(poly) == (2 if lo == hi else 3)  # degree 1 exactly for rational roots
+    value = sum(c * lo ** (len(poly) - 1 - k) for k, c in enumerate(poly))
+    assert value == 0 if lo == hi else value <= 0
+
+
+@given(
+    st.fractions(min_value=Fraction(1, 10**6), max_value=10**6),
+    st.fractions(min_value=Fraction(1, 10**9), max_value=10),
+)
+@settings(max_examples=200, deadline=None)
+def test_bracket_midpoint_is_strictly_inside(lo: Fraction, rel: Fraction) -> None:
+    hi = lo + lo * rel
+    assert lo < bracket_midpoint(lo, hi) < hi
+
+
+@given(
+    st.fractions(min_value=Fraction(1, 10**4), max_value=10),
+    st.integers(min_value=2, max_value=30),
+)
+@settings(max_examples=100, deadline=None)
+def test_sample_values_increase_from_end_to_end(lo: Fraction, count: int) -> None:
+    hi = lo * 1000
+    values = sample_values(lo, hi, count)
+    assert values[0] == lo and values[-1] == hi
+    assert all(a < b for a, b in itertools.pairwise(values))
+
+
+def test_adjacent_faces_up_to_unit_permutation() -> None:
+    assert adjacent("+0- | ++0", "++0 | +--")
+    assert not adjacent("+-- | ++0", "-++ | ++0")
+
+
+def test_isolate_needs_exactly_one_root() -> None:
+    two = [(1, 0, -2)]  # +-sqrt(2)
+    assert isolate(two, Fraction(-2), Fraction(2)) is None
+    poly, lo, hi = isolate(two, Fraction(0), Fraction(2))
+    assert poly == (1, 0, -2) and lo * lo < 2 < hi * hi and hi - lo <= lo / 2**64
+    assert isolate([(2, -3)], Fraction(1), Fraction(2)) == ((2, -3), Fraction(3, 2), Fraction(3, 2))
+    assert isolate([(2, -3), (1, 0, -2)], Fraction(1), Fraction(2)) is None
+
+
+def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> None:
+    """Every exact event of a branch is a root of its face's polynomials, and a face
+    with two live units on one unit face (an orbit for every lambda) is not covered."""
+    problem = make_problem(X, Y, hidden=2, lam=1)
+    arrangement = unit_arrangement(problem)
+    chamber = arrangement.chambers[0]
+    assert face_event_polynomials(problem, arrangement, (chamber, chamber)) is None
+    problem = make_problem(X, Y, hidden=1, lam=1)
+    arrangement = unit_arrangement(problem)
+    checked = 0
+    for e in tiny.events:
+        if e.route == "exact" and e.kind in ("death", "wall crossing"):
+            (bid,) = e.branches
+            signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
+                     if m.branch == bid][-1]  # fmt: skip
+            face = arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in signs))
+            polys = face_event_polynomials(problem, arrangement, (face,))
+            assert polys is not None and e.minimal_polynomial in polys
+            assert roots_in(e.minimal_polynomial, e.lower, e.upper) == 1
+            checked += 1
+    assert checked >= 3
+
+
+def test_the_mean_convention_scales_lambda_and_the_losses(tiny: PathResult) -> None:
+    """mean at lambda is sum at n lambda with losses divided by n (docs/METHOD.md
+    section 1): the same events at lambda / n, the same minimal polynomials up to
+    lambda -> n lambda."""
+    n = len(X)
+    mean = reluscape.path(X, Y, hidden=1, lam=(LO / n, HI / n), convention="mean", samples=5,
+                          width=Fraction(1, 10))  # fmt: skip
+    exact_sum = [e for e in tiny.events if e.route == "exact"]
+    exact_mean = [e for e in mean.events if e.route == "exact"]
+    assert [e.kind for e in exact_mean] == [e.kind for e in exact_sum]
+    for s_event, m_event in zip(exact_sum, exact_mean, strict=True):
+        assert m_event.lower <= s_event.upper / n and s_event.lower / n <= m_event.upper
+        poly = m_event.minimal_polynomial
+        assert poly is not None
+        assert roots_in(poly, s_event.lower / n, s_event.upper / n) >= 1
+    sample = mean.samples[len(mean.samples) // 2]
+    result = reluscape.solve(X, Y, hidden=1, lam=sample.lam * n)
+    assert sorted(m.loss_interval for m in sample.minima) == sorted(
+        (m.loss_interval[0] / n, m.loss_interval[1] / n) for m in result.minima
+    )
+
+
+@pytest.mark.slow
+def test_two_units_at_seeded_lambdas_agree_with_solve() -> None:
+    """L = 2, n = 4: solve at seeded rational lambdas and either side of every event
+    gives the minima the path predicts."""
+    path = reluscape.path(X, Y, hidden=2, lam=(Fraction(1, 100), Fraction(10)))
+    rng = random.Random(2)
+    lams = [e.lower * (1 - Fraction(1, 10**6)) for e in path.events]
+    lams += [e.upper * (1 + Fraction(1, 10**6)) for e in path.events]
+    lams += [
+        Fraction(round(10 ** rng.uniform(-2, 1), 4)).limit_denominator(10**4) for _ in range(8)
+    ]
+    for lam in lams:
+        if Fraction(1, 100) <= lam <= 10 and _outside_events(path, lam):
+            predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
+            result = reluscape.solve(X, Y, hidden=2, lam=lam)
+            assert sorted((m.signs, m.dimension) for m in result.minima) == predicted, lam
