@@ -137,3 +137,14 @@ def test_any_lam_range_text_is_a_range_or_one_input_error(text: str) -> None:
         assert "\n" not in str(exc) and str(exc).startswith("--lam-range")
     else:
         assert 0 < lo < hi
+
+
+def test_a_path_past_the_hours_limit_is_refused_before_any_solve(tmp_path: Path) -> None:
+    """Each solve of a path is estimated as solve estimates itself (measured per-orbit
+    costs); a path whose first samples alone are past the hours limit is refused at once."""
+    data = tmp_path / "wide.csv"
+    data.write_text("x,y\n" + "".join(f"{i},{i * 7 % 5}\n" for i in range(20)), encoding="utf-8")
+    proc = run("path", str(data), "--hidden", "6", "--lam-range", "1:2")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("reluscape: error: each solve of this path would process")
+    assert "estimated wall time" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

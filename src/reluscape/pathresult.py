@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reluscape.data import Problem, read_text
-from reluscape.schema import (
+from reluscape.schema.read import (
     MalformedResult,
     _fail,
     _int,

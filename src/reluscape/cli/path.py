@@ -14,8 +14,9 @@ from reluscape.cli import common
 from reluscape.cli.common import EXIT_CHECK_FAILED, EXIT_INCOMPLETE, EXIT_NOT_SAVED, EXIT_OK
 from reluscape.cli.output import print_out, save
 from reluscape.data import load_problem
-from reluscape.defaults import ORBIT_LIMIT
+from reluscape.defaults import HOURS_LIMIT
 from reluscape.exact.counting import estimate
+from reluscape.execution.costs import estimate_cost
 from reluscape.validation import (
     PROG,
     InputError,
@@ -94,7 +95,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help=f"run even when more than {ORBIT_LIMIT:,} orbits of faces are to be processed",
+        help=f"run even when the first samples' solves alone are estimated at more than "
+        f"{HOURS_LIMIT:g} hours (refused by default)",
     )
     common.add_out_and_quiet(p, "PATH.json")
     p.set_defaults(func=run)
@@ -111,10 +113,14 @@ def run(args: argparse.Namespace) -> int:
     out = check_output_path(args.out) if args.out is not None else None  # before the work
     problem = load_problem(args.data, hidden=hidden, lam=lo, convention=args.convention)
     counts = estimate(problem.X, hidden=problem.hidden, partitions="realizable")
-    if counts.orbits > ORBIT_LIMIT and not args.force:
+    # A path is at least ``samples`` solves of this size (bisection adds more): refused, as
+    # solve is, when those alone are estimated past the hours limit.
+    cost = estimate_cost(counts.orbits, hidden=problem.hidden, d=problem.d, jobs=jobs)
+    if cost.hours * samples > HOURS_LIMIT and not args.force:
         raise InputError(
             f"each solve of this path would process {common.count(counts.orbits)} orbits "
-            f"of faces, more than {ORBIT_LIMIT:,}; pass --force to run it anyway"
+            f"of faces ({cost.text()}), and its {samples} first samples more than the limit "
+            f"of {HOURS_LIMIT:g} h; use fewer samples or hidden units, or pass --force"
         )
 
     from reluscape.execution.lampath import path  # lazy: the algebra stack
