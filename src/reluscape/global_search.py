@@ -129,8 +129,12 @@ class _Search:
         p = self.programs
         rho = p.supports(v)
         per_pair = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, rho)
-        # The bound decreases in max_l rho, so a piece's bound is its worst unit's.
-        piece = per_pair[self.combos].min(axis=1)
+        # The bound decreases in max_l rho, so a piece's bound is its worst unit's: the
+        # minimum taken column by column, in place (a reduction along the short axis of
+        # (pieces, L) took 14 s per direction at 46 million pieces, 6 times longer).
+        piece = per_pair[self.combos[:, 0]]
+        for unit in range(1, self.combos.shape[1]):
+            np.minimum(piece, per_pair[self.combos[:, unit]], out=piece)
         better = piece > self.best
         self.best[better] = piece[better]
         self.best_k[better] = len(self.directions)
