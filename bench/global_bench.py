@@ -12,6 +12,13 @@ Usage::
     python bench/global_bench.py                       # the issue's three target cases
     python bench/global_bench.py --only 2,50,1 --timeout 300
     python bench/global_bench.py --solvers 200       # direct CLARABEL against cvxpy
+    python bench/global_bench.py --data tests/data/diabetes_bmi.csv --hidden 2,3 \
+        --time-limit 600 --out bench/results/global_diabetes.json   # real data (issue 32)
+
+With ``--data`` the cases are that file at each ``--hidden`` (``n`` and ``d`` read from
+it, the file named in the row); ``--time-limit`` is the search's own limit
+(:func:`~reluscape.global_search.global_minimum`), after which the run writes the
+certified interval it has: an unfinished row with its interval is a result.
 """
 
 from __future__ import annotations
@@ -45,9 +52,11 @@ from reluscape.data import load_problem
 from reluscape.global_search import global_minimum
 t0 = time.perf_counter()
 p = load_problem(sys.argv[1], hidden=int(sys.argv[2]), lam=sys.argv[3])
-r = global_minimum(p, jobs=int(sys.argv[4]))
+limit = float(sys.argv[5]) if len(sys.argv) > 5 else None
+r = global_minimum(p, jobs=int(sys.argv[4]), time_limit=limit)
 g = r.global_minimum
-out = {"certified": g.certified, "lower": float(g.lower), "upper": float(g.upper),
+out = {"certified": g.certified, "stopped": r.stats.get("stopped"),
+       "lower": float(g.lower), "upper": float(g.upper),
        "width": float(g.upper - g.lower), "pieces": g.pieces, "pruned": g.pruned,
        "solved": g.solved, "exact_faces": g.exact_faces, "minimizers": len(r.minima),
        "directions": r.stats["directions"], "timings": r.stats["timings"]}
@@ -82,11 +91,22 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_case(hidden: int, n: int, d: int, jobs: int, timeout: float) -> dict:
+def run_case(
+    hidden: int,
+    n: int,
+    d: int,
+    jobs: int,
+    timeout: float,
+    source: Path | None = None,
+    time_limit: float | None = None,
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data.csv"
-        data.write_text("\n".join(",".join(r) for r in dataset(n, d)) + "\n")
+        data = source or Path(tmp) / "data.csv"
+        if source is None:
+            data.write_text("\n".join(",".join(r) for r in dataset(n, d)) + "\n")
         cmd = [sys.executable, "-c", CHILD, str(data), str(hidden), LAM, str(jobs)]
+        if time_limit is not None:
+            cmd.append(str(time_limit))
         start = time.perf_counter()
         child = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
@@ -107,12 +127,24 @@ def run_case(hidden: int, n: int, d: int, jobs: int, timeout: float) -> dict:
         "hidden": hidden, "n": n, "d": d, "lam": LAM, "jobs": jobs, "finished": finished,
         "wall_seconds": round(wall, 1), "peak_rss_mib": round(peak / 2**20, 1),
     }  # fmt: skip
+    if source is not None:
+        row["data"] = source.name
+    if time_limit is not None:
+        row["time_limit"] = time_limit
     lines = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
     if lines:
         row.update(json.loads(lines[-1][len("RESULT ") :]))
     elif finished:
         row["error"] = err.strip().splitlines()[-1:] or ["no output"]
     return row
+
+
+def _shape(path: Path) -> tuple[int, int]:
+    """(n, d) of a data file: its rows but a header, its columns but y."""
+    from reluscape.data import load_problem
+
+    problem = load_problem(path, hidden=1, lam=LAM)
+    return problem.n, problem.d
 
 
 def machine(note: str) -> dict:
@@ -175,6 +207,9 @@ def solver_timing(hidden: int, n: int, d: int, pieces: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="one case L,n,d (default: the three targets)")
+    parser.add_argument("--data", type=Path, help="instead: this CSV file at each --hidden")
+    parser.add_argument("--hidden", default="2", help="with --data: L values, e.g. 2,3")
+    parser.add_argument("--time-limit", type=float, help="the search's limit (seconds)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per case")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "global.json"))
@@ -200,9 +235,14 @@ def main() -> None:
         print(f"written {path}")
         return
     cases = [tuple(int(v) for v in args.only.split(","))] if args.only else [c[:3] for c in TARGETS]
+    if args.data:
+        n, d = _shape(args.data)
+        cases = [(int(h), n, d) for h in args.hidden.split(",")]
     doc = {"machine": machine(args.note), "targets_minutes": TARGETS, "rows": []}
     for hidden, n, d in cases:
-        doc["rows"].append(run_case(hidden, n, d, args.jobs, args.timeout))
+        doc["rows"].append(
+            run_case(hidden, n, d, args.jobs, args.timeout, args.data, args.time_limit)
+        )
         doc["machine"]["load_average_at_end"] = os.getloadavg()
         Path(args.out).write_text(json.dumps(doc, indent=2) + "\n")
         print(table(doc["rows"][-1:]), flush=True)

@@ -239,3 +239,41 @@ def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path) -> None:
     code, again = _stopped_run(tmp_path, ck)
     assert code == 0 and [f.stat().st_mtime_ns for f in faces] == stamps  # reused
     assert again.minima == resumed.minima
+
+
+def test_the_least_bound_of_open_pieces_is_the_least_of_their_bounds() -> None:
+    """A stopped search's lower bound is the least certified bound of the pieces left open,
+    taken over distinct (direction, pair) rather than piece by piece (98 s over 2.5
+    million open pieces at L = 3, n = 442): the same Fraction as the least of each
+    piece's own bound, on any set of pieces."""
+    problem = load_problem(DATA / "d1_n8.csv", hidden=2, lam="1/10")
+    arrangement = gm.cached_arrangement(problem)
+    search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
+    gm._incumbent(search, 4, 0)
+    assert search.upper is not None
+    _, least = gm._certify(search, search.upper)
+    rng = np.random.default_rng(0)
+    for size in (1, 5, len(search.combos)):
+        chosen = rng.choice(len(search.combos), size=size, replace=False)
+        assert least(chosen) == min(least(np.array([i])) for i in chosen)
+    assert least(np.array([], dtype=np.int64)) is None
+
+
+def test_a_direction_bounds_each_piece_by_its_worst_unit() -> None:
+    """add_direction keeps, per piece, the best over directions of the least of its pairs'
+    bounds (computed column by column): the definition, evaluated piece by piece."""
+    from reluscape.numerical.convex import bound_from_support
+
+    problem = load_problem(DATA / "d1_n8.csv", hidden=3, lam="1/10")
+    arrangement = gm.cached_arrangement(problem)
+    search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
+    p = search.programs
+    rng = np.random.default_rng(1)
+    expected = np.full(len(search.combos), -np.inf)
+    for _ in range(3):
+        v = rng.normal(size=len(p.yt))
+        search.add_direction(v)
+        per_pair = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, p.supports(v))
+        pieces = np.array([min(per_pair[c] for c in combo) for combo in search.combos])
+        expected = np.maximum(expected, pieces)
+    assert np.array_equal(search.best, expected)

@@ -4,6 +4,7 @@ faces that the effective-weight system excludes, and certificates checked exactl
 from __future__ import annotations
 
 import random
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -156,14 +157,16 @@ def test_projection_and_norm_bound_are_exact() -> None:
         assert (bound - Fraction(1, 2**30)) ** 2 < value
 
 
-@pytest.mark.parametrize("big", [False, True])
-def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool) -> None:
+@pytest.mark.parametrize(("big", "wide"), [(False, False), (True, False), (False, True)])
+def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool, wide: bool) -> None:
     """Each exact row (alpha, beta) is, at a random rational w, the condition it stands
     for, evaluated from the definitions e = yt - sum_m D_{A_m} Xt K_m^T w_m and
     g_l = sum_{i in A_l} e_i xt_i: beta - alpha . w equals s sigma_i xt_i . v_l (v-rows),
     s q_i . g_l (g-rows) and bound_i - s q_i . g_l (bounds). ``big``: entries near 10^12,
-    where the Gram sums leave int64 for Python integers."""
-    problem = _problem(6, 2, 2, seed=5)
+    where the Gram sums leave int64 for Python integers; ``wide``: fewer samples than
+    coordinates (n = 4, d = 6), where the rows are summed over the samples."""
+    problem = _problem(4, 6, 2, seed=5) if wide else _problem(6, 2, 2, seed=5)
+    width = problem.d + 1
     if big:
         X = [[v * 10**12 + Fraction(1, 7) for v in row[:-1]] for row in problem.xt]
         problem = make_problem(X, problem.y, hidden=2, lam="1/10")
@@ -178,14 +181,14 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool) -> None:
         offsets = [0, len(units[0].basis), len(units[0].basis) + len(units[1].basis)]
         w = [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(offsets[-1])]
         v = [
-            [sum(w[offsets[m] + j] * kb[c] for j, kb in enumerate(u.basis)) for c in range(3)]
+            [sum(w[offsets[m] + j] * kb[c] for j, kb in enumerate(u.basis)) for c in range(width)]
             for m, u in enumerate(units)
         ]
         e = [
             yt[p] - sum(_dot(xt[p], v[m]) for m, u in enumerate(units) if p in u.active)
             for p in range(problem.n)
         ]
-        g = [[sum(e[p] * xt[p][c] for p in u.active) for c in range(3)] for u in units]
+        g = [[sum(e[p] * xt[p][c] for p in u.active) for c in range(width)] for u in units]
         for signs in [(1, 1), (1, -1), (-1, -1)]:
             sizes = [u.facets for u in units], [len(u.g_forms) for u in units]
             for k in range(2 * sum(sizes[0]) + sum(sizes[1])):
@@ -205,3 +208,18 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool) -> None:
 
 def _dot(u: object, v: object) -> Fraction:
     return sum((a * b for a, b in zip(u, v, strict=True)), Fraction(0))
+
+
+def test_wide_data_excluded_without_its_gram_matrices() -> None:
+    """3 samples x 3,000 columns (issue 31 item 15): the certificate's rows of a two-unit
+    face are summed over the samples, never through the 3,001 x 3,001 matrices G_lm (9
+    million Fractions per pair of unit faces: minutes of CPU before this face ended).
+    The face is excluded: its rows were built and the certificate checked exactly."""
+    rng = random.Random(0)
+    X = [[Fraction(rng.randint(-99, 99), 10) for _ in range(3000)] for _ in range(3)]
+    problem = make_problem(X, [1, 0, 2], hidden=2, lam=1)
+    faces = unit_arrangement(problem).faces
+    assert (faces[1].signs, faces[2].signs) == ((-1, -1, 1), (-1, 1, -1))
+    start = time.process_time()
+    assert excluded(FaceSystem.build(problem, (faces[1], faces[2])).merged)
+    assert time.process_time() - start < 20

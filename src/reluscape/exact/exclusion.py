@@ -224,8 +224,11 @@ def _float_forms(
         phi.append(row)
         g = np.zeros((len(unit.g_forms_f), width))
         for m, other in enumerate(units):
+            # Q_l G_lm K_m^T as (Q_l Xt_S^T)(Xt_S K_m^T): never the (d + 1)^2 matrix G_lm.
             both = xt * (unit.mask * other.mask)[:, None]
-            g[:, offsets[m] : offsets[m + 1]] = unit.g_forms_f @ (both.T @ xt) @ other.basis_f.T
+            g[:, offsets[m] : offsets[m + 1]] = (unit.g_forms_f @ both.T) @ (
+                xt @ other.basis_f.T
+            )
         gamma.append(g)
         gamma0.append(unit.g_forms_f @ (xt.T @ (unit.mask * yt)))
     return phi, gamma, gamma0
@@ -385,17 +388,34 @@ def _g_row(
     the strict row and the bound, and both proposals."""
     unit = units[l_]
     g_form = unit.g_forms[i]
-    coefficients = []
-    for other in units:
-        block = _cross_gram(problem, unit, other)
-        coefficients += [
-            sum((q * row[j] for q, row in zip(g_form, block, strict=True)), Fraction(0))
-            for j in range(len(other.basis))
+    if _wide(problem):
+        along = {p: linalg.dot(g_form, problem.xt[p]) for p in unit.active}
+        coefficients = [
+            sum((along[p] * value for p, value in column), Fraction(0))
+            for other in units
+            for column in _cross_columns(problem, unit, other)
         ]
+    else:
+        coefficients = []
+        for other in units:
+            block = _cross_gram(problem, unit, other)
+            coefficients += [
+                sum((q * row[j] for q, row in zip(g_form, block, strict=True)), Fraction(0))
+                for j in range(len(other.basis))
+            ]
     values, scale = linalg.clear_denominators(
         [*coefficients, linalg.dot(g_form, unit.b), unit.bounds[i]]
     )
     return values[:-2], values[-2], values[-1], scale
+
+
+def _wide(problem: Problem) -> bool:
+    """Whether the samples are fewer than the coordinates of xt (n < d + 1). Then
+    q . G_lm K_m^T is summed over the samples (:func:`_cross_columns`, O(n (d + 1)) per
+    row), else through G_lm K_m^T (:func:`_cross_gram`, O((d + 1)^2) once per pair of unit
+    faces, then O(d + 1) per row): at 5 x 3,000 the matrix G_lm alone has 9 million
+    entries, at n = 100, d = 1 a sum over the samples had cost 200 products per entry."""
+    return problem.n < problem.d + 1
 
 
 @functools.lru_cache(maxsize=65536)
@@ -409,6 +429,19 @@ def _cross_gram(problem: Problem, unit: _Unit, other: _Unit) -> tuple[tuple[Frac
     common = tuple(sorted(set(unit.active) & set(other.active)))
     gram = sample_gram(problem, common)
     return tuple(tuple(linalg.dot(row, kb) for kb in other.basis) for row in gram)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cross_columns(
+    problem: Problem, unit: _Unit, other: _Unit
+) -> tuple[tuple[tuple[int, Fraction], ...], ...]:
+    """For each row k_j of K_m, the pairs (p, k_j . xt_p) over the samples p active on both
+    unit faces: q . G_lm K_m^T has entry j sum_p (q . xt_p) (k_j . xt_p) for any form q
+    (wide data, :func:`_wide`)."""
+    common = sorted(set(unit.active) & set(other.active))
+    return tuple(
+        tuple((p, linalg.dot(kb, problem.xt[p])) for p in common) for kb in other.basis
+    )
 
 
 def _position(k: int, facets: list[int], groups: list[int]) -> tuple[int, int, int]:

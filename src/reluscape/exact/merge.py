@@ -358,7 +358,14 @@ def _orbit_size(cand: Candidate) -> int:
     same face are equal iff (a_u, t_u) = (a_v, t_v) (exact signs; dead units are all
     equal), and the orbit has L! / prod(m!) members over the classes of equal units. For
     a set, a permutation of units on equal faces fixes it iff it maps the component's
-    prime ideal to itself; the orbit size is L! / |stabiliser|.
+    prime ideal P to itself; the orbit size is L! / |stabiliser|. phi(P) = P holds at once
+    when phi permutes P's generators up to scalars (an orbit prime's, written down
+    symmetric in its group's units, :func:`~reluscape.exact.enumeration._orbit_prime`);
+    otherwise it is decided as phi(P) in P, by reducing phi's images of P's generators
+    modulo one Groebner basis of P: a permutation of the variables keeps the affine
+    Hilbert function, and an ideal inside another with the same Hilbert function is equal
+    to it. Comparing the ideals had computed a Groebner basis of phi(P) for every
+    permutation, and one of P.
     """
     system = cand.system
     L = len(system.faces)
@@ -384,6 +391,7 @@ def _orbit_size(cand: Candidate) -> int:
         return size
     prime = algebra.ideal(cand.component.prime)
     R = prime.ring()
+    generators = {_monic(g) for g in prime.gens()}
     stabiliser = 0
     for perm in itertools.permutations(range(L)):
         if any(system.faces[perm[u]].index != system.faces[u].index for u in range(L)):
@@ -393,9 +401,17 @@ def _orbit_size(cand: Candidate) -> int:
             for j in range(system.faces[u].dim):
                 images[f"t{u}_{j}"] = R(f"t{perm[u]}_{j}")
         phi = R.hom([images[str(v)] for v in R.gens()], R)
-        if R.ideal([phi(g) for g in prime.gens()]) == prime:
+        images_of_gens = [phi(g) for g in prime.gens()]
+        if {_monic(g) for g in images_of_gens} == generators or all(
+            g in prime for g in images_of_gens
+        ):
             stabiliser += 1
     return math.factorial(L) // stabiliser
+
+
+def _monic(g: Any) -> Any:
+    """g over its leading coefficient: generators equal up to a scalar compare equal."""
+    return g / g.lc() if g else g
 
 
 def _loss_interval(cand: Candidate) -> Any:
