@@ -125,11 +125,12 @@ def _check_size(n: object, d: object) -> tuple[int, int]:
     return n_, check_int(d, "d (input dimension)", min_val=1)
 
 
-def _noise(rng: _random.Random, amplitude: Fraction, count: int) -> list[Fraction]:
-    """``amplitude`` times numbers from the tenths in [-1, 1] (none when it is 0)."""
-    if amplitude == 0:
-        return [Fraction(0)] * count
-    return [amplitude * Fraction(rng.randint(-GRID, GRID), GRID) for _ in range(count)]
+def _noisy(clean: list[Fraction], amplitude: Fraction, stream: str) -> list[Fraction]:
+    """``clean`` plus ``amplitude`` times numbers from the tenths in [-1, 1], drawn from
+    their own seeded stream: the same inputs and teacher at every noise level, so a study
+    over the noise changes the outcomes only."""
+    rng = _random.Random(f"{stream}:noise")
+    return [v + amplitude * Fraction(rng.randint(-GRID, GRID), GRID) for v in clean]
 
 
 def _amplitude(noise: object) -> Fraction:
@@ -173,11 +174,11 @@ def teacher(
     width = check_int(hidden, "teacher hidden units", min_val=1)
     amplitude = _amplitude(noise)
     seed_ = check_int(seed, "seed", min_val=0)
-    rng = _random.Random(f"teacher:{n_}:{d_}:{width}:{amplitude}:{seed_}")
+    rng = _random.Random(f"teacher:{n_}:{d_}:{width}:{seed_}")
     X = _inputs(rng, n_, d_)
     units = [(_nonzero(rng), _tenths(rng, d_), _tenths(rng, 1)[0]) for _ in range(width)]
     clean = [sum((a * _relu(B, c, row) for a, B, c in units), Fraction(0)) for row in X]
-    y = [v + e for v, e in zip(clean, _noise(rng, amplitude, n_), strict=True)]
+    y = _noisy(clean, amplitude, f"teacher:{n_}:{d_}:{width}:{seed_}")
     return _freeze(f"teacher:n={n_}:d={d_}:hidden={width}:noise={amplitude}:seed={seed_}", X, y)
 
 
@@ -210,17 +211,17 @@ def curve(n: int = 8, shape: str = "sine", noise: object = 0, seed: int = 0) -> 
 
     >>> c = curve(n=4, shape="step", seed=1)
     >>> [str(row[0]) for row in c.X], [str(v) for v in c.y]
-    (['1/2', '-9/5', '3/10', '-9/10'], ['1', '-1', '1', '-1'])
+    (['1/10', '9/5', '13/10', '-3/5'], ['1', '1', '1', '-1'])
     """
     n_, _ = _check_size(n, 1)
     if shape not in SHAPES:
         raise InputError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")
     amplitude = _amplitude(noise)
     seed_ = check_int(seed, "seed", min_val=0)
-    rng = _random.Random(f"curve:{n_}:{shape}:{amplitude}:{seed_}")
+    rng = _random.Random(f"curve:{n_}:{shape}:{seed_}")
     X = _inputs(rng, n_, 1)
     clean = [Fraction(round(_CURVES[shape](float(row[0])) * GRID), GRID) for row in X]
-    y = [v + e for v, e in zip(clean, _noise(rng, amplitude, n_), strict=True)]
+    y = _noisy(clean, amplitude, f"curve:{n_}:{shape}:{seed_}")
     return _freeze(f"curve:n={n_}:shape={shape}:noise={amplitude}:seed={seed_}", X, y)
 
 
