@@ -172,7 +172,9 @@ def grid_of(settings: dict[str, Any]) -> dict[str, Any]:
 
     seeds = settings.get("seeds")
     count = None if seeds is None else check_int(seeds, "--seeds", min_val=1)
-    specs = settings["data"]
+    specs = settings.get("data")
+    if specs is None:
+        raise InputError("the grid has no 'data'; required: data, hidden, lam")
     if isinstance(specs, str):
         specs = [specs]
     if not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
