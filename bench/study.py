@@ -154,9 +154,10 @@ def main() -> int:
     previous = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
     rows = {r["case"]: r for r in previous.get("rows", [])}
     run_id = time.strftime("%Y-%m-%dT%H:%M:%S")
+    commit = _commit()  # the code the child runs: taken before it starts, not at the end
 
     def write(row: StudyRow) -> None:
-        rows[row.case] = {**asdict(row), "commit": _commit()}
+        rows[row.case] = {**asdict(row), "commit": commit}
         doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "rows": list(rows.values())}
         args.out.write_text(json.dumps(doc, indent=1) + "\n")
         text = [f"# {doc['date']}", HEADER, *(_format(StudyRow(**{k: v for k, v in r.items()
@@ -168,7 +169,7 @@ def main() -> int:
     for name in args.only or list(CASES):
         row = run_case(name, args.timeout, args.every, args.fresh, write)
         print(_format(row), flush=True)
-        entry = {"run": run_id, "grid": "study", "commit": _commit(), **asdict(row)}
+        entry = {"run": run_id, "grid": "study", "commit": commit, **asdict(row)}
         with args.history.open("a", encoding="utf-8") as sink:
             sink.write(json.dumps(entry) + "\n")
     print(f"written {args.out}, {args.out.with_suffix('.txt')} and {args.history}")
