@@ -38,9 +38,10 @@ AXES = {"n": "n (samples)", "hidden": "L (hidden units)", "lam_float": "lambda"}
 """The parameters a count is drawn against, with their axis labels."""
 
 COUNTS = {
-    "minima": "local minima (up to unit permutation)",
+    "minima": "local minima",
     "spurious": "spurious local minima",
 }
+"""The counts drawn, with their labels (minima are counted up to unit permutation)."""
 
 
 def _complete(study: Study) -> pd.DataFrame:
@@ -100,8 +101,8 @@ def counts_against(
     if x == "lam_float":
         ax.set_xscale("log")
     ax.set_xlabel(AXES[x])
-    ax.set_ylabel(f"{COUNTS[y]}, mean and range over seeds")
-    ax.set_title(f"{COUNTS[y]} against {_short(x)}", fontsize=10)
+    ax.set_ylabel(COUNTS[y])
+    ax.set_title(f"{COUNTS[y]} against {_short(x)}: mean and range over seeds", fontsize=10)
     return ax
 
 
