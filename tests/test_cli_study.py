@@ -113,3 +113,22 @@ def test_an_unusable_out_is_refused_before_the_work(tmp_path: Path) -> None:
     blocker.write_text("x", encoding="utf-8")
     proc = run("--data", "random:n=3", "--hidden", "1", "--lam", "1", "--out", str(blocker / "s"))
     assert proc.returncode == 2 and "is a file, need a directory" in proc.stderr
+
+
+def test_a_failed_run_gives_exit_1_and_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reluscape.cli import main
+    from reluscape.studies import runner
+
+    def failing(run: runner.Run) -> runner.Outcome:
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(runner, "solve_run", failing)
+    code = main(["study", "--data", "random:n=3", "--hidden", "1", "--lam", "1", "--quiet",
+                 "--out", str(tmp_path / "s")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "1 of 1 run(s) incomplete or failed, first random:n=3:d=1:seed=0 (L = 1, lambda = 1)" \
+        ": RuntimeError: worker lost" in err
+    assert Study.read(tmp_path / "s").runs["error"].tolist() == ["RuntimeError: worker lost"]

@@ -177,3 +177,38 @@ def test_dask_workers_give_the_serial_tables(small: Study, tmp_path: Path) -> No
     fixed = ["seconds"]
     pd.testing.assert_frame_equal(parallel.runs.drop(columns=fixed), small.runs.drop(columns=fixed))
     pd.testing.assert_frame_equal(parallel.minima, small.minima)
+
+
+def test_studies_and_datasets_import_no_numerical_tool() -> None:
+    """Studies run the exact path only: their counts are decided exactly, as solve's."""
+    from test_layout import _modules, _violations
+
+    files = _modules("studies", "datasets.py")
+    assert len(files) == 5
+    assert _violations(files, ("reluscape.numerical",)) == []
+
+
+def test_a_failed_run_is_a_row_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = runner.solve_run
+
+    def failing(run: Run) -> runner.Outcome:
+        if run.hidden == 2:
+            raise MemoryError("out of memory")
+        return original(run)
+
+    monkeypatch.setattr(runner, "solve_run", failing)
+    grid = {"data": DATA[:1], "hidden": [1, 2], "lam": "1/10"}
+    study = reluscape.study(grid, checkpoint=tmp_path)
+    assert study.runs["complete"].tolist() == [True, False]
+    assert study.runs["error"].tolist() == ["", "MemoryError: out of memory"]
+    assert pd.isna(study.runs["minima"].iloc[1]) and not study.complete
+    assert len(list(tmp_path.glob("run-*.json"))) == 1  # the failure is tried again next time
+
+
+def test_read_refuses_two_formats_of_one_table(small: Study, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    (tmp_path / "runs.parquet").write_bytes(b"PAR1")
+    with pytest.raises(InputError, match=r"holds both runs\.csv and runs\.parquet"):
+        Study.read(tmp_path)

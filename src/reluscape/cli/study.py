@@ -216,10 +216,12 @@ def run(args: argparse.Namespace) -> int:
     if result.complete:
         return EXIT_OK
     bad = result.runs[~result.runs["complete"].fillna(False)]
+    first = bad.iloc[0]
+    why = f": {first['error']}" if first["error"] else ""
     print(
         f"{PROG}: note: {len(bad)} of {len(result.runs)} run(s) incomplete or failed, first "
-        f"{bad['data'].iloc[0]} (L = {bad['hidden'].iloc[0]}); see the columns complete and "
-        "error of runs",
+        f"{first['data']} (L = {first['hidden']}, lambda = {first['lam']}){why}; see the "
+        "columns complete and error of runs.csv",
         file=sys.stderr,
     )
     return EXIT_INCOMPLETE

@@ -113,6 +113,10 @@ class Study:
         frames = {}
         for name in TABLES:
             parquet, csv = path / f"{name}.parquet", path / f"{name}.csv"
+            if parquet.is_file() and csv.is_file():
+                raise InputError(
+                    f"{path} holds both {csv.name} and {parquet.name}: remove the older one"
+                )
             if parquet.is_file():
                 frames[name] = pd.read_parquet(parquet)
             elif csv.is_file():
@@ -168,7 +172,9 @@ def study(
     ----------
     grid : mapping
         Keys ``data`` (a list of :class:`reluscape.datasets.Dataset`, data specs such as
-        ``"random:n=4..12:d=1"``, CSV paths or folders, or ``(X, y)`` pairs), ``hidden``,
+        ``"random:n=4..12:d=1"``, seed 0 unless the spec says ``seed=``: use
+        :func:`reluscape.datasets.expand` with ``seeds`` for more; CSV paths or folders;
+        ``(X, y)`` pairs), ``hidden``,
         ``lam`` and, optionally, ``convention`` (default ``"sum"``): each a list of
         values or, except ``data``, one value. Runs are every combination, in key order
         with the last varying fastest.
@@ -182,6 +188,10 @@ def study(
     progress : callable, optional
         Called as ``progress(runs_done, runs_total, elapsed_seconds)`` before the first
         run and after each.
+
+    A run that raises, or whose worker dies, is recorded as failed (``complete`` false,
+    ``error`` naming it) and not stored in the checkpoint, so the next study tries it
+    again; the other runs go on.
 
     Raises
     ------

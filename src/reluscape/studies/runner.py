@@ -142,11 +142,22 @@ def execute(
     todo = [k for k in range(len(runs)) if k not in outcomes]
     if jobs == 1 or len(todo) <= 1:
         for k in todo:
-            collect(k, solve_run(runs[k]))
+            collect(k, _guarded(runs[k]))
     else:
         for k, outcome in _on_dask(runs, todo, jobs):
             collect(k, outcome)
     return [outcomes[k] for k in range(len(runs))]
+
+
+def _guarded(run: Run) -> Outcome:
+    """:func:`solve_run` in this process, a failure recorded in the run's row as on a
+    worker (so both modes give the same tables; an interrupt still stops the study)."""
+    try:
+        return solve_run(run)
+    except Exception as exc:
+        log.warning("run %s (L = %d) failed: %s: %s", run.data.name, run.hidden,
+                    type(exc).__name__, exc)  # fmt: skip
+        return failed_row(run, f"{type(exc).__name__}: {exc}"), []
 
 
 def _on_dask(runs: list[Run], todo: list[int], jobs: int) -> Iterable[tuple[int, Outcome]]:
