@@ -39,11 +39,13 @@ from run import HISTORY, ROOT, _commit, machine, update_readme
 
 RESULTS = ROOT / "bench" / "results"
 
+JOBS = 2  # the --jobs of every case
+
 CASES: dict[str, list[str]] = {
     "example": ["--data", "random:n=4..12:d=1", "--seeds", "3", "--hidden", "2",
-                "--lam", "1/10", "--jobs", "2"],
+                "--lam", "1/10", "--jobs", str(JOBS)],
     "thousand": ["--data", "random:n=8:d=1:seed=0..999", "--hidden", "2", "--lam", "1/10",
-                 "--jobs", "2"],
+                 "--jobs", str(JOBS)],
 }  # fmt: skip
 TARGET_S = {"thousand": 600.0}
 
@@ -59,6 +61,8 @@ class StudyRow:
     wall_s: float = 0.0
     per_run_s: float | None = None
     projected_s: float | None = None
+    cpu_per_run_s: float | None = None
+    projected_cpu_s: float | None = None
     target_s: float | None = None
     complete_runs: int = 0
     minima_total: int = 0
@@ -85,6 +89,12 @@ def _update(row: StudyRow, checkpoint: Path, start: float, done_before: int) -> 
     if fresh > 0:
         row.per_run_s = round(row.wall_s / fresh, 3)
         row.projected_s = round(row.per_run_s * (row.runs_total - done_before), 1)
+    cpu = [r["cpu_seconds"] for r in rows if r.get("cpu_seconds") is not None]
+    if cpu:
+        # Load-independent: the CPU of a run, spread over the --jobs 2 workers, for all
+        # runs (the time the study would take on two free cores, without the start).
+        row.cpu_per_run_s = round(sum(cpu) / len(cpu), 3)
+        row.projected_cpu_s = round(row.cpu_per_run_s * row.runs_total / JOBS, 1)
     row.complete_runs = sum(bool(r.get("complete")) for r in rows)
     row.minima_total = sum(int(r.get("minima") or 0) for r in rows)
     row.spurious_total = sum(int(r.get("spurious") or 0) for r in rows)
@@ -131,7 +141,8 @@ def run_case(name: str, timeout: float, every: float, fresh: bool, write) -> Stu
 
 HEADER = (
     f"{'case':<9} {'done':>10} {'fin':>4} {'wall s':>8} {'s/run':>7} "
-    f"{'projected s':>11} {'target s':>8} {'complete':>8} {'minima':>7} {'spurious':>8}"
+    f"{'projected s':>11} {'cpu s/run':>9} {'proj. cpu s':>11} {'target s':>8} "
+    f"{'complete':>8} {'minima':>7} {'spurious':>8}"
 )
 
 
@@ -139,9 +150,11 @@ def _format(r: StudyRow) -> str:
     per = "-" if r.per_run_s is None else f"{r.per_run_s:.3f}"
     proj = "-" if r.projected_s is None else f"{r.projected_s:.0f}"
     target = "-" if r.target_s is None else f"{r.target_s:.0f}"
+    cpu = "-" if r.cpu_per_run_s is None else f"{r.cpu_per_run_s:.2f}"
+    cpu_total = "-" if r.projected_cpu_s is None else f"{r.projected_cpu_s:.0f}"
     return (f"{r.case:<9} {f'{r.runs_done}/{r.runs_total}':>10} {'yes' if r.finished else 'no':>4} "
-            f"{r.wall_s:>8.1f} {per:>7} {proj:>11} {target:>8} {r.complete_runs:>8} "
-            f"{r.minima_total:>7} {r.spurious_total:>8}")  # fmt: skip
+            f"{r.wall_s:>8.1f} {per:>7} {proj:>11} {cpu:>9} {cpu_total:>11} {target:>8} "
+            f"{r.complete_runs:>8} {r.minima_total:>7} {r.spurious_total:>8}")  # fmt: skip
 
 
 def _doc() -> None:

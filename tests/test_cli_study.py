@@ -33,7 +33,7 @@ def test_study_command_writes_the_librarys_tables(tmp_path: Path) -> None:
     expected = reluscape.study(
         {"data": datasets.expand("random:n=3", seeds=2), "hidden": [1], "lam": ["1/10"]}
     )
-    fixed = ["seconds"]
+    fixed = ["seconds", "cpu_seconds"]
     pd.testing.assert_frame_equal(
         written.runs.drop(columns=fixed), expected.runs.drop(columns=fixed)
     )

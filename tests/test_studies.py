@@ -41,6 +41,7 @@ def test_tables_equal_separate_solve_runs(small: Study) -> None:
                 found = sum(m.dimension == dim for m in result.minima)
                 assert row[f"minima_dim{dim}"] == found
             assert (row["n"], row["d"], row["lam"], row["convention"]) == (ds.n, 1, "1/10", "sum")
+            assert row["cpu_seconds"] > 0 and row["seconds"] > 0
             for m in result.minima:
                 got = minima.loc[(ds.name, hidden, m.id)]
                 assert got["loss"] == m.loss and got["face"] == m.signs
@@ -114,7 +115,7 @@ def test_a_stopped_study_resumes_without_solving_finished_runs(
     monkeypatch.setattr(runner, "solve_run", counting)
     resumed = reluscape.study(GRID, checkpoint=tmp_path)
     assert [(r.data.name, r.hidden) for r in solved] == [(DATA[1].name, 1), (DATA[1].name, 2)]
-    fixed = ["seconds"]  # stored runs keep their own time
+    fixed = ["seconds", "cpu_seconds"]  # stored runs keep their own times
     pd.testing.assert_frame_equal(resumed.runs.drop(columns=fixed), small.runs.drop(columns=fixed))
     pd.testing.assert_frame_equal(resumed.minima, small.minima)
 
@@ -174,7 +175,7 @@ def test_arrays_and_specs_in_a_grid() -> None:
 @pytest.mark.slow
 def test_dask_workers_give_the_serial_tables(small: Study, tmp_path: Path) -> None:
     parallel = reluscape.study(GRID, jobs=2, checkpoint=tmp_path)
-    fixed = ["seconds"]
+    fixed = ["seconds", "cpu_seconds"]
     pd.testing.assert_frame_equal(parallel.runs.drop(columns=fixed), small.runs.drop(columns=fixed))
     pd.testing.assert_frame_equal(parallel.minima, small.minima)
 

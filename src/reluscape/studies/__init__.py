@@ -8,7 +8,8 @@
   ``hidden``, ``lam``, ``lam_float``, ``convention``), the number of minima up to unit
   permutation (``minima``, and ``minima_dim<k>`` by dimension), ``spurious`` (local
   minima that are not global), ``undecided``, ``global_loss``, ``complete``, ``faces``,
-  ``orbits``, ``seconds`` and ``error``;
+  ``orbits``, ``seconds`` (wall), ``cpu_seconds`` (of the run's process and its
+  children) and ``error``;
 - ``minima``: one row per minimum per run, tagged with the run's parameters (``loss``
   and its certified bounds as floats, ``is_global``, ``spurious``, ``dimension``,
   ``face``, ``orbit_size``, ``decided_by``).

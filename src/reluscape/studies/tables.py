@@ -40,6 +40,7 @@ RUN_COLUMNS = {
     "faces": "Int64",
     "orbits": "Int64",
     "seconds": "float64",
+    "cpu_seconds": "float64",
     "error": "string",
 }
 """The per-run table; ``minima_dim<k>`` columns (minima of dimension k) follow, one per
