@@ -79,6 +79,15 @@ def test_csv_round_trip_keeps_missing_values(tmp_path: Path) -> None:
     assert back.runs["spurious"].isna().all() and back.runs["lam"].iloc[0] == "1"
 
 
+def test_tables_of_before_cpu_seconds_are_read(small: Study, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    runs = pd.read_csv(tmp_path / "runs.csv", dtype=str).drop(columns=["cpu_seconds"])
+    runs.to_csv(tmp_path / "runs.csv", index=False)
+    back = Study.read(tmp_path)
+    assert back.runs["cpu_seconds"].isna().all()
+    assert back.runs["minima"].tolist() == small.runs["minima"].tolist()
+
+
 def test_parquet_round_trip(small: Study, tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     small.to_parquet(tmp_path)

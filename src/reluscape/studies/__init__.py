@@ -146,6 +146,8 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
         raise InputError(f"cannot read study table {path}: {exc}") from None
     columns = dict(tables.RUN_COLUMNS if name == "runs" else tables.MINIMA_COLUMNS)
     columns.update(dict.fromkeys(tables.dimension_columns(frame.columns), "Int64"))
+    for column in set(tables.ADDED_COLUMNS) - set(frame.columns):
+        frame[column] = None  # a table written before the column existed: unknown
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"study table {path} has no column {missing[0]!r}")

@@ -46,6 +46,9 @@ RUN_COLUMNS = {
 """The per-run table; ``minima_dim<k>`` columns (minima of dimension k) follow, one per
 dimension found in the study."""
 
+ADDED_COLUMNS = ("cpu_seconds",)
+"""Columns added after the first tables were written: missing (NA) when reading those."""
+
 DIM_PREFIX = "minima_dim"
 
 MINIMA_COLUMNS = {
