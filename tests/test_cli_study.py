@@ -132,3 +132,15 @@ def test_a_failed_run_gives_exit_1_and_a_note(
     assert "1 of 1 run(s) incomplete or failed, first random:n=3:d=1:seed=0 (L = 1, lambda = 1)" \
         ": RuntimeError: worker lost" in err
     assert Study.read(tmp_path / "s").runs["error"].tolist() == ["RuntimeError: worker lost"]
+
+
+def test_parquet_without_an_engine_is_refused_before_the_work(tmp_path: Path) -> None:
+    import importlib.util
+
+    if any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
+        pytest.skip("a Parquet engine is installed")
+    proc = run("--data", "random:n=3", "--hidden", "1", "--lam", "1", "--format", "parquet",
+               "--out", str(tmp_path / "s"))  # fmt: skip
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "--format parquet needs pyarrow or fastparquet installed; use csv" in proc.stderr
+    assert not (tmp_path / "s").exists()
