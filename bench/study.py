@@ -8,7 +8,8 @@ import of the algebra stack each) with its checkpoint in that directory. While i
 the finished runs are read from the checkpoint every ``--every`` seconds and the row
 (runs done, elapsed, seconds per run, the projected total) is written to
 ``bench/results/study.json`` and ``.txt``, so a stopped benchmark keeps what finished;
-the final row is appended to ``bench/results/history.jsonl`` (grid ``study``). A case
+the final row is appended to ``bench/results/history.jsonl`` (grid ``study``). The
+thousand case's row also holds a per-stage profile (:func:`profile`). A case
 over ``--timeout`` is stopped (its row says so). Rerunning resumes from the checkpoint;
 ``--fresh`` removes it first. The machine may be shared: times are wall times.
 
@@ -19,6 +20,7 @@ Usage::
     python bench/study.py --only thousand --timeout 3000
     python bench/study.py --doc                 # only docs/study.md's table and figure,
                                                 # from the example's tables
+    python bench/study.py --profile             # only the thousand row's stage profile
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class StudyRow:
     minima_total: int = 0
     spurious_total: int = 0
     load_before: float = 0.0
+    stages_s: dict[str, float] | None = None
 
 
 def _done(checkpoint: Path) -> list[dict]:
@@ -98,6 +101,26 @@ def _update(row: StudyRow, checkpoint: Path, start: float, done_before: int) -> 
     row.complete_runs = sum(bool(r.get("complete")) for r in rows)
     row.minima_total = sum(int(r.get("minima") or 0) for r in rows)
     row.spurious_total = sum(int(r.get("spurious") or 0) for r in rows)
+
+
+PROFILE_SEEDS = 5
+
+
+def profile(spec: str) -> dict[str, float]:
+    """Mean seconds per run by stage (stats.timings of solve) over the first
+    ``PROFILE_SEEDS`` data sets of ``spec``, solved one after the other in this process
+    after the case: where a run's time goes (issue 32: measure first)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from reluscape.datasets import expand
+    from reluscape.execution.pipeline import solve
+
+    totals: dict[str, float] = {}
+    for ds in expand(spec)[:PROFILE_SEEDS]:
+        timings = solve(ds.problem(hidden=2, lam="1/10"), face_timeout=None).stats["timings"]
+        parts = {"divide": timings["divide"], **timings["stages"], "total": timings["total"]}
+        for key, value in parts.items():
+            totals[key] = totals.get(key, 0.0) + value / PROFILE_SEEDS
+    return {k: round(v, 3) for k, v in totals.items()}
 
 
 def run_case(name: str, timeout: float, every: float, fresh: bool, write) -> StudyRow:
@@ -135,6 +158,8 @@ def run_case(name: str, timeout: float, every: float, fresh: bool, write) -> Stu
                 break
     _update(row, checkpoint, start, done_before)
     row.finished = row.exit is not None and row.runs_done == total
+    if name == "thousand":
+        row.stages_s = profile("random:n=8:d=1:seed=0..4")
     write(row)
     return row
 
@@ -209,12 +234,19 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=RESULTS / "study.json")
     ap.add_argument("--history", type=Path, default=HISTORY)
     ap.add_argument("--doc", action="store_true", help="only docs/study.md's table and figure")
+    ap.add_argument("--profile", action="store_true", help="only the thousand row's profile")
     args = ap.parse_args()
     if args.doc:
         _doc()
         return 0
     previous = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}
     rows = {r["case"]: r for r in previous.get("rows", [])}
+    if args.profile:
+        rows["thousand"]["stages_s"] = profile("random:n=8:d=1:seed=0..4")
+        doc = {**previous, "rows": list(rows.values())}
+        args.out.write_text(json.dumps(doc, indent=1) + "\n")
+        print(rows["thousand"]["stages_s"])
+        return 0
     run_id = time.strftime("%Y-%m-%dT%H:%M:%S")
     commit = _commit()  # the code the child runs: taken before it starts, not at the end
 
@@ -231,6 +263,9 @@ def main() -> int:
     for name in args.only or list(CASES):
         row = run_case(name, args.timeout, args.every, args.fresh, write)
         print(_format(row), flush=True)
+        if row.stages_s:
+            stages = ", ".join(f"{k} {v}" for k, v in row.stages_s.items())
+            print(f"      stages s per run: {stages}")
         entry = {"run": run_id, "grid": "study", "commit": commit, **asdict(row)}
         with args.history.open("a", encoding="utf-8") as sink:
             sink.write(json.dumps(entry) + "\n")
