@@ -6,6 +6,8 @@ The public API is the one the ``reluscape`` command uses:
   :class:`Problem` in);
 - :func:`global_minimum`: the certified global minimum and every global minimizer;
 - :func:`path`: every minimum as lambda varies over a range (:class:`PathResult`);
+- :func:`study`: the landscape over a grid of data sets (:mod:`reluscape.datasets`), L,
+  lambda and convention, as tables (:mod:`reluscape.studies`);
 - :func:`load_problem` (a CSV file) and :func:`make_problem` (arrays, lists, strings);
 - :class:`Result`, the result document (:mod:`reluscape.schema`), and :class:`InputError`,
   raised for bad input with a message that names the problem.
@@ -27,15 +29,19 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reluscape.data import InputError, Problem, load_problem, make_problem
 from reluscape.pathresult import PathResult
 from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
+
+if TYPE_CHECKING:
+    from reluscape.studies import Study
 
 try:
     __version__ = metadata.version("reluscape")
@@ -54,6 +60,7 @@ __all__ = [
     "path",
     "solve",
     "solve_problem",
+    "study",
 ]
 
 
@@ -218,3 +225,11 @@ def global_minimum(
 
     problem = make_problem(X, y, hidden=hidden, lam=lam, convention=convention)
     return run(problem, **options)
+
+
+def study(grid: Mapping[str, Any], **options: Any) -> Study:
+    """The landscape over a grid of data sets, L, lambda and convention: see
+    :func:`reluscape.studies.study` (options ``jobs``, ``checkpoint``, ``progress``)."""
+    from reluscape.studies import study as run  # lazy: pandas
+
+    return run(grid, **options)

@@ -1,5 +1,5 @@
 """Command line: ``reluscape solve``, ``global``, ``compare``, ``verify``, ``report``,
-``path`` and ``example``: the one command layer.
+``path``, ``study`` and ``example``: the one command layer.
 
 Each command is one module of this package (its arguments, their validation through
 :mod:`reluscape.validation`, its progress and exit code) over a library function that
@@ -34,14 +34,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reluscape.cli import common, compare, global_, path, report, solve, verify
+from reluscape.cli import common, compare, global_, path, report, solve, study, verify
 from reluscape.cli.common import EXIT_INTERRUPTED, EXIT_OK, UsageError
 from reluscape.defaults import HOURS_LIMIT
 from reluscape.validation import PROG, InputError
 
 __all__ = ["COMMANDS", "HOURS_LIMIT", "build_parser", "main"]
 
-COMMANDS = (solve, verify, report, compare, global_, path)
+COMMANDS = (solve, verify, report, compare, global_, path, study)
 """The modules of the commands, in the order of ``--help``; each adds its subcommands."""
 
 MAIN_EPILOG = f"""\

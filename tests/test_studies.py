@@ -1,0 +1,224 @@
+"""Studies: the tables equal separate ``solve`` runs, a stopped study resumes without
+solving a finished run again, bad grids name the problem, and the tables round-trip."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import reluscape
+from reluscape import datasets
+from reluscape.studies import Study, runner, tables
+from reluscape.studies.grid import Run, runs_of
+from reluscape.validation import InputError
+
+DATA = [datasets.random(n=3, seed=0), datasets.curve(n=3, shape="abs", seed=1)]
+GRID = {"data": DATA, "hidden": [1, 2], "lam": ["1/10"]}
+
+
+@pytest.fixture(scope="module")
+def small() -> Study:
+    return reluscape.study(GRID)
+
+
+def test_tables_equal_separate_solve_runs(small: Study) -> None:
+    runs = small.runs.set_index(["data", "hidden"])
+    minima = small.minima.set_index(["data", "hidden", "minimum"]).sort_index()
+    assert len(runs) == 4
+    for ds in DATA:
+        for hidden in (1, 2):
+            result = reluscape.solve(ds.X, ds.y, hidden=hidden, lam="1/10")
+            row = runs.loc[(ds.name, hidden)]
+            assert result.complete and bool(row["complete"])
+            assert row["minima"] == len(result.minima)
+            assert row["spurious"] == sum(not m.is_global for m in result.minima)
+            assert row["global_loss"] == min(m.loss for m in result.minima if m.is_global)
+            for dim in range(2):
+                found = sum(m.dimension == dim for m in result.minima)
+                assert row[f"minima_dim{dim}"] == found
+            assert (row["n"], row["d"], row["lam"], row["convention"]) == (ds.n, 1, "1/10", "sum")
+            assert row["cpu_seconds"] > 0 and row["seconds"] > 0
+            for m in result.minima:
+                got = minima.loc[(ds.name, hidden, m.id)]
+                assert got["loss"] == m.loss and got["face"] == m.signs
+                assert got["is_global"] == m.is_global and got["spurious"] == (not m.is_global)
+                assert got["loss_lower"] <= got["loss"] <= got["loss_upper"]
+                assert got["dimension"] == m.dimension and got["orbit_size"] == m.orbit_size
+            assert len(minima.loc[(ds.name, hidden)]) == len(result.minima)
+
+
+def test_dtypes_are_tidy(small: Study) -> None:
+    assert str(small.runs["complete"].dtype) == "boolean"
+    assert str(small.minima["is_global"].dtype) == "boolean"
+    for column in ("loss", "loss_lower", "loss_upper", "global_loss", "lam_float"):
+        frame = small.runs if column in small.runs else small.minima
+        assert frame[column].dtype == "float64"
+    assert small.runs["seed"].tolist() == [0, 0, 1, 1]
+    assert len(repr(small)) < 80
+
+
+def test_csv_round_trip(small: Study, tmp_path: Path) -> None:
+    small.to_csv(tmp_path / "out")
+    back = Study.read(tmp_path / "out")
+    pd.testing.assert_frame_equal(back.runs, small.runs)
+    pd.testing.assert_frame_equal(back.minima, small.minima)
+
+
+def test_csv_round_trip_keeps_missing_values(tmp_path: Path) -> None:
+    run = Run(data=DATA[0], hidden=1, lam=reluscape.validation.check_lambda("1"))
+    frame = tables.runs_frame([tables.failed_row(run, "KilledWorker: gone")])
+    study = Study(runs=frame, minima=tables.minima_frame([]))
+    assert not study.complete
+    study.to_csv(tmp_path)
+    back = Study.read(tmp_path)
+    pd.testing.assert_frame_equal(back.runs, study.runs)
+    assert back.runs["spurious"].isna().all() and back.runs["lam"].iloc[0] == "1"
+
+
+def test_tables_of_before_cpu_seconds_are_read(small: Study, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    runs = pd.read_csv(tmp_path / "runs.csv", dtype=str).drop(columns=["cpu_seconds"])
+    runs.to_csv(tmp_path / "runs.csv", index=False)
+    back = Study.read(tmp_path)
+    assert back.runs["cpu_seconds"].isna().all()
+    assert back.runs["minima"].tolist() == small.runs["minima"].tolist()
+
+
+def test_parquet_round_trip(small: Study, tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    small.to_parquet(tmp_path)
+    pd.testing.assert_frame_equal(Study.read(tmp_path).minima, small.minima)
+
+
+def test_read_refuses_a_folder_without_tables(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"not a study directory: no runs\.csv"):
+        Study.read(tmp_path)
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stopped_study_resumes_without_solving_finished_runs(
+    small: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stop_after_two(done: int, total: int, elapsed: float) -> None:
+        if done == 2:
+            raise Stop  # as a kill after the second run was stored
+
+    with pytest.raises(Stop):
+        reluscape.study(GRID, checkpoint=tmp_path, progress=stop_after_two)
+    assert len(list(tmp_path.glob("run-*.json"))) == 2
+
+    solved: list[Run] = []
+    original = runner.solve_run
+
+    def counting(run: Run) -> runner.Outcome:
+        solved.append(run)
+        return original(run)
+
+    monkeypatch.setattr(runner, "solve_run", counting)
+    resumed = reluscape.study(GRID, checkpoint=tmp_path)
+    assert [(r.data.name, r.hidden) for r in solved] == [(DATA[1].name, 1), (DATA[1].name, 2)]
+    fixed = ["seconds", "cpu_seconds"]  # stored runs keep their own times
+    pd.testing.assert_frame_equal(resumed.runs.drop(columns=fixed), small.runs.drop(columns=fixed))
+    pd.testing.assert_frame_equal(resumed.minima, small.minima)
+
+    solved.clear()
+    again = reluscape.study(GRID, checkpoint=tmp_path)
+    assert solved == []
+    pd.testing.assert_frame_equal(again.runs, resumed.runs)
+
+
+def test_a_damaged_run_file_is_solved_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    grid = {"data": DATA[:1], "hidden": 1, "lam": "1/10"}
+    first = reluscape.study(grid, checkpoint=tmp_path)
+    (path,) = tmp_path.glob("run-*.json")
+    doc = json.loads(path.read_text())
+    doc["run"]["minima"] = 99  # edited: the checksum no longer matches
+    path.write_text(json.dumps(doc))
+    with caplog.at_level(logging.WARNING, logger="reluscape"):
+        second = reluscape.study(grid, checkpoint=tmp_path)
+    assert "damaged; recomputing it" in caplog.text
+    assert second.runs["minima"].tolist() == first.runs["minima"].tolist() != [99]
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ([1, 2], "a study grid must be a mapping of lists, got list"),
+        ({"data": DATA, "hidden": 1, "lam": 1, "L": 2}, "unknown grid key 'L'"),
+        ({"data": DATA, "lam": 1}, "the grid has no 'hidden'"),
+        ({"data": DATA[0], "hidden": 1, "lam": 1}, r"grid\['data'\] must be a list"),
+        ({"data": [], "hidden": 1, "lam": 1}, r"grid\['data'\] is empty"),
+        ({"data": DATA, "hidden": [1, 0], "lam": 1}, r"grid\['hidden'\]\[1\] \(hidden units"),
+        ({"data": DATA, "hidden": 1, "lam": ["1", "-1"]}, r"grid\['lam'\]\[1\] must be > 0"),
+        ({"data": DATA, "hidden": 1, "lam": 1, "convention": "avg"}, "convention'\\]\\[0\\]"),
+        ({"data": DATA, "hidden": [1, 1], "lam": 1}, "lists a value more than once"),
+        ({"data": [DATA[0], DATA[0]], "hidden": 1, "lam": 1}, "names a data set more than once"),
+        ({"data": [3], "hidden": 1, "lam": 1}, r"grid\['data'\]\[0\] must be a Dataset"),
+        ({"data": ["random:n=1"], "hidden": 1, "lam": 1}, "n \\(number of samples\\)"),
+        ({"data": [([[0], [1]], [1])], "hidden": 1, "lam": 1}, "inconsistent numbers"),
+    ],
+)
+def test_bad_grids_name_the_problem(grid: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        runs_of(grid)  # type: ignore[arg-type]
+
+
+def test_arrays_and_specs_in_a_grid() -> None:
+    runs = runs_of({"data": [([[0], [1], [2]], [0, 1, 0]), "random:n=3:seed=0..1"],
+                    "hidden": 1, "lam": "1/10", "convention": ["sum", "mean"]})  # fmt: skip
+    assert [r.data.name for r in runs[::2]] == [
+        "arrays:0", "random:n=3:d=1:seed=0", "random:n=3:d=1:seed=1"
+    ]  # fmt: skip
+    assert [r.convention for r in runs[:2]] == ["sum", "mean"]
+
+
+@pytest.mark.slow
+def test_dask_workers_give_the_serial_tables(small: Study, tmp_path: Path) -> None:
+    parallel = reluscape.study(GRID, jobs=2, checkpoint=tmp_path)
+    fixed = ["seconds", "cpu_seconds"]
+    pd.testing.assert_frame_equal(parallel.runs.drop(columns=fixed), small.runs.drop(columns=fixed))
+    pd.testing.assert_frame_equal(parallel.minima, small.minima)
+
+
+def test_studies_and_datasets_import_no_numerical_tool() -> None:
+    """Studies run the exact path only: their counts are decided exactly, as solve's."""
+    from test_layout import _modules, _violations
+
+    files = _modules("studies", "datasets.py")
+    assert len(files) == 5
+    assert _violations(files, ("reluscape.numerical",)) == []
+
+
+def test_a_failed_run_is_a_row_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = runner.solve_run
+
+    def failing(run: Run) -> runner.Outcome:
+        if run.hidden == 2:
+            raise MemoryError("out of memory")
+        return original(run)
+
+    monkeypatch.setattr(runner, "solve_run", failing)
+    grid = {"data": DATA[:1], "hidden": [1, 2], "lam": "1/10"}
+    study = reluscape.study(grid, checkpoint=tmp_path)
+    assert study.runs["complete"].tolist() == [True, False]
+    assert study.runs["error"].tolist() == ["", "MemoryError: out of memory"]
+    assert pd.isna(study.runs["minima"].iloc[1]) and not study.complete
+    assert len(list(tmp_path.glob("run-*.json"))) == 1  # the failure is tried again next time
+
+
+def test_read_refuses_two_formats_of_one_table(small: Study, tmp_path: Path) -> None:
+    small.to_csv(tmp_path)
+    (tmp_path / "runs.parquet").write_bytes(b"PAR1")
+    with pytest.raises(InputError, match=r"holds both runs\.csv and runs\.parquet"):
+        Study.read(tmp_path)
