@@ -194,29 +194,29 @@ def landscape_failures(result: Result, ctx: Context) -> tuple[list[str], str]:
     joins = result.landscape.joins
     if [(j.point, frozenset(j.basins[0]), frozenset(j.basins[1])) for j in joins] != merges:
         out.append("the joins are not the merges of the connections in order of height")
-    for k, join in enumerate(joins):
+    for index, join in enumerate(joins):
         joined = by_id.get(join.point)
         if joined is None or join.critical_interval != joined.loss_interval:
-            out.append(f"join {k}: its critical value is not its point's loss interval")
+            out.append(f"join {index}: its critical value is not its point's loss interval")
             continue
         conns = {c.minimum: c for c in joined.connects or []}
         if any(m not in conns for m in join.minima):
-            out.append(f"join {k}: point {joined.id} does not connect minima {join.minima}")
+            out.append(f"join {index}: point {joined.id} does not connect minima {join.minima}")
             continue
         heights = [conns[m].height or joined.loss_interval for m in join.minima]
         expected = (max(h[0] for h in heights), max(h[1] for h in heights))
         if join.path_height != expected:
-            out.append(f"join {k}: its path height is not that of its two paths")
+            out.append(f"join {index}: its path height is not that of its two paths")
             continue
         tol = Fraction(JOIN_RTOL) * max(Fraction(1), abs(join.critical_interval[1]))
         if expected[1] < join.critical_interval[0] - tol:
             out.append(
-                f"join {k}: its paths stay below its point's critical value "
+                f"join {index}: its paths stay below its point's critical value "
                 f"{float(join.critical_interval[0] / k):.12g}, from which they start"
             )
         elif join.minimax and expected[0] > join.critical_interval[1] + tol:
             out.append(
-                f"join {k}: it is called the minimax barrier, but its paths rise to "
+                f"join {index}: it is called the minimax barrier, but its paths rise to "
                 f"{float(expected[1] / k):.12g}, not to its critical value "
                 f"{float(join.critical_interval[1] / k):.12g}"
             )
