@@ -164,6 +164,22 @@ def test_verify_rechecks_the_census(example) -> None:
     assert "census points [99]" in report.verdict()
 
 
+def test_verify_refutes_a_join_above_its_paths(example) -> None:
+    """The first join's critical value (and its point's loss interval) moved to 7, above
+    its paths: verify refutes it with the value in the user's convention. The message
+    divided by the join's index, which shadowed the convention's divisor (join 0:
+    ZeroDivisionError, a traceback instead of a verdict)."""
+    _, result = example
+    doc = result.to_dict()
+    join = doc["landscape"]["joins"][0]
+    point = next(p for p in doc["critical_points"] if p["id"] == join["point"])
+    join["critical_interval"] = point["loss_interval"] = ["7", "7"]
+    report = verify_document(doc)
+    assert not report.passed
+    expected = "join 0: its paths stay below its point's critical value 7, from which they start"
+    assert expected in report.general, report.general
+
+
 # --------------------------------------------------------------------------- transition states
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -11,6 +11,7 @@ import sys
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,6 +32,7 @@ from reluscape.numerical.report import (
     write_report,
 )
 from reluscape.numerical.report.common import Floats
+from reluscape.numerical.report.landscape import landscape_section
 from reluscape.schema import Face, Minimum, Result
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -607,3 +609,36 @@ def test_disconnectivity_graph_is_readable(tmp_path):
     width, height = fig.get_size_inches()
     assert width >= 6 and height >= 5
     plt.close(fig)
+
+
+def _overflowed_landscape() -> SimpleNamespace:
+    """A landscape whose minimum #1, joining point and one connection have losses that
+    overflow a float (None in the document); minimum #2's is known."""
+    point = SimpleNamespace(
+        id=3, kind="kink", index=1, loss=None, face=[SimpleNamespace(kind="chamber", signs="++")],
+        connects=[SimpleNamespace(minimum=1, barrier=None, paths=1),
+                  SimpleNamespace(minimum=2, barrier=0.5, paths=1)],
+    )  # fmt: skip
+    join = SimpleNamespace(point=3, height=None, basins=((1,), (2,)), minimax=False)
+    return SimpleNamespace(
+        problem=SimpleNamespace(convention="sum", n=2),
+        minima=[SimpleNamespace(id=1, loss=None), SimpleNamespace(id=2, loss=1.0)],
+        critical_points=[point],
+        landscape=SimpleNamespace(joins=[join], components=[[1, 2]], lost_paths=[]),
+    )
+
+
+def test_landscape_section_shows_an_overflowed_loss_as_such():
+    """Overflowed losses read "(overflows a float)" in the joins (height, both barriers)
+    and the connections (the point's loss, one barrier); the section raised TypeError."""
+    text = landscape_section(_overflowed_landscape(), "")
+    assert text.count("(overflows a float)") == 5
+    assert "#2 (barrier 0.5)" in text
+
+
+def test_disconnectivity_graph_skips_an_overflowed_loss():
+    """Only minimum #2's leaf is drawn: #1's loss and the join's height overflowed."""
+    ax = disconnectivity_graph(_overflowed_landscape())
+    drawn = [(list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()]
+    assert drawn == [([1.0], [1.0])]
+    plt.close(ax.figure)

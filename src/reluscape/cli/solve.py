@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,7 +202,7 @@ def _run(
     data: str | Path,
     *,
     hidden: int,
-    lam: object,
+    lam: str | int | Fraction,
     convention: str,
     partitions: str,
     face_timeout: float | None,

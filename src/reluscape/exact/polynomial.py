@@ -26,7 +26,16 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    # The float methods serve the numerical tools, which hold points as NumPy vectors:
+    # accepted as they are rather than converted at each call (a type only: no NumPy here).
+    FloatPoint: TypeAlias = Sequence[float] | npt.NDArray[np.float64]
+    FloatValues: TypeAlias = Sequence[Any] | npt.NDArray[np.float64]
 
 __all__ = ["MAX_DEGREE", "Polynomial", "parse_polynomial"]
 
@@ -81,18 +90,18 @@ class Polynomial:
         """The exact gradient at a rational point."""
         return tuple(self.derivative(v)(point) for v in self.variables)
 
-    def evaluate_float(self, point: Sequence[Any]) -> Any:
+    def evaluate_float(self, point: FloatValues) -> Any:
         """p at float values, one per variable: numbers, or NumPy arrays of one shape
         (then evaluated elementwise, e.g. on a plotting grid)."""
         return sum((float(c) * _monomial_float(e, point) for e, c in self.terms.items()), start=0.0)
 
-    def magnitude_float(self, point: Sequence[float]) -> float:
+    def magnitude_float(self, point: FloatPoint) -> float:
         """:meth:`magnitude` at float values."""
         return sum(
             (abs(float(c) * _monomial_float(e, point)) for e, c in self.terms.items()), start=0.0
         )
 
-    def gradient_float(self, point: Sequence[float]) -> list[float]:
+    def gradient_float(self, point: FloatPoint) -> list[float]:
         """The gradient at float values, one entry per variable."""
         grad = [0.0] * len(self.variables)
         for e, c in self.terms.items():
@@ -111,7 +120,7 @@ def _monomial(exponents: tuple[int, ...], point: Sequence[Fraction]) -> Fraction
     return out
 
 
-def _monomial_float(exponents: tuple[int, ...], point: Sequence[Any]) -> Any:
+def _monomial_float(exponents: tuple[int, ...], point: FloatValues) -> Any:
     return math.prod((x**k for x, k in zip(point, exponents, strict=True) if k), start=1.0)
 
 

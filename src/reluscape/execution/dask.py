@@ -421,13 +421,15 @@ def _resident_bytes(pid: int) -> int:
 
 
 def _child_main(conn: multiprocessing.connection.Connection) -> None:
-    problem = None
+    problem: Problem | None = None
     while True:
         try:
             sent, partitions, product, census = conn.recv()
         except EOFError:  # the owner is gone
             return
         problem = sent if sent is not None else problem
+        # The owner sends the problem with the child's first face (``_Child.run``).
+        assert problem is not None, "a face reached the child before its problem"
         conn.send(face_outcome(problem, partitions, product, census))
 
 

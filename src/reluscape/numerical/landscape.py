@@ -390,7 +390,7 @@ def _descent(
         ),
         None,
     )
-    tail = [] if order is None else [_minimum_vertex(matcher.minima[mid], order)]
+    tail = [] if mid is None or order is None else [_minimum_vertex(matcher.minima[mid], order)]
     head = [_flat(a, psi), lifted(x0[hidden:].reshape(psi.shape))]
     thinned = [*head, *map(lifted, _thinned(xt, yt, lam, iterates[1:-1])), end]
     full = [*head, *map(lifted, iterates[1:-1]), end]
@@ -431,14 +431,15 @@ def _connections(
     curve of minima where one unit dies)."""
     reached: dict[int, Connection] = {}
     a, psi = _psi(point)
-    for mid, geometry in matcher.all.sets:
-        if point.loss is not None and loss_of[mid] is not None and abs(
-            point.loss - loss_of[mid]
+    for set_id, geometry in matcher.all.sets:
+        set_loss = loss_of[set_id]
+        if point.loss is not None and set_loss is not None and abs(
+            point.loss - set_loss
         ) > LOSS_WINDOW * max(1.0, abs(point.loss)):
             continue  # a set's closure holds only points at its loss
         dist = geometry.distance(a, psi, matcher.all.yt, matcher.all.lam)
         if dist <= PARAM_TOL * max(1.0, float(np.max(np.abs(psi)))):
-            reached[mid] = _connection(point, mid, loss_of)
+            reached[set_id] = _connection(point, set_id, loss_of)
     directions = descent_directions(problem, point)
     if point.descent_components == 1 and directions:
         # One component (decided exactly): every descent from it lands in the one
@@ -557,9 +558,7 @@ def joins(result: Result, *, lost: bool) -> list[Join]:
         conns = {c.minimum: c for c in point.connects or []}
         i = min(m for m in first if m in conns)
         j = min(m for m in second if m in conns)
-        heights = [
-            conns[m].height if conns[m].height is not None else point.loss_interval for m in (i, j)
-        ]
+        heights = [conns[m].height or point.loss_interval for m in (i, j)]
         below = [
             q
             for q in by_id.values()

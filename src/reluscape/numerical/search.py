@@ -70,6 +70,8 @@ def _openblas_thread_controls() -> list[tuple[Callable[[], int], Callable[[int],
     """(get, set) thread-count functions of the OpenBLAS copies bundled with NumPy and SciPy."""
     controls: list[tuple[Callable[[], int], Callable[[int], None]]] = []
     for package in (np, scipy):
+        if package.__file__ is None:  # not installed from files: no bundled OpenBLAS to find
+            continue
         libs = Path(package.__file__).parent.parent / f"{package.__name__}.libs"
         for path in sorted(libs.glob("libscipy_openblas*.so")):
             try:

@@ -21,6 +21,8 @@ from reluscape.schema import Result, walls_text
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from reluscape.data import Problem
+
 Basin = frozenset[int]
 
 
@@ -41,6 +43,21 @@ def _leaf_order(result: Result, joins: list[tuple[float, int, Basin, Basin]]) ->
     return [i for g in sorted(tops, key=min) for i in leaves(g)]
 
 
+def _barrier(problem: Problem, height: float | None, lows: list[float | None]) -> float | None:
+    """A basin's barrier: the join's height above the basin's lowest minimum, in the
+    problem's convention; None (shown as an overflow) when one of these losses overflowed.
+
+    >>> from types import SimpleNamespace
+    >>> p = SimpleNamespace(convention="mean", n=4)
+    >>> _barrier(p, 3.0, [1.0, 2.0]), _barrier(p, 3.0, [None, 2.0]), _barrier(p, None, [1.0])
+    (0.5, None, None)
+    """
+    known = [v for v in lows if v is not None]
+    if height is None or len(known) < len(lows):
+        return None
+    return shown(problem, height - min(known))
+
+
 def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
     """The disconnectivity graph on a Matplotlib axis (a new figure when ``ax`` is None),
     in the style of pele's: each minimum a leaf ending at its loss, each join a horizontal
@@ -57,23 +74,30 @@ def disconnectivity_graph(result: Result, ax: Axes | None = None) -> Axes:
         result, [(0.0, j.point, frozenset(j.basins[0]), frozenset(j.basins[1])) for j in joins]
     )
     x = {mid: float(k) for k, mid in enumerate(order)}
-    where = {frozenset([mid]): (x[mid], loss[mid]) for mid in order}
+    where: dict[Basin, tuple[float, float | None]] = {
+        frozenset([mid]): (x[mid], loss[mid]) for mid in order
+    }
     for mid in order:
-        ax.plot([x[mid]], [loss[mid]], "o", color="C0", ms=6, zorder=3)
+        y = loss[mid]
+        if y is not None:  # a loss that overflows a float has no place on the axis
+            ax.plot([x[mid]], [y], "o", color="C0", ms=6, zorder=3)
     labelled: set[int] = set()
     for j in joins:
         height = shown(result.problem, j.height)
         style = "-" if j.minimax else "--"
         a, b = frozenset(j.basins[0]), frozenset(j.basins[1])
         (xa, ya), (xb, yb) = where[a], where[b]
+        where[a | b] = ((xa + xb) / 2, height)
+        if height is None:  # overflowed: the bar and its lines cannot be drawn
+            continue
         for xs, ys in ((xa, ya), (xb, yb)):
-            ax.plot([xs, xs], [ys, height], style, color="C0", lw=1.3)
+            if ys is not None:
+                ax.plot([xs, xs], [ys, height], style, color="C0", lw=1.3)
         ax.plot([xa, xb], [height, height], style, color="C0", lw=1.3)
         if j.point not in labelled:  # one point can join several basins at its height
             labelled.add(j.point)
             ax.annotate(f"point {j.point}", ((xa + xb) / 2, height), textcoords="offset points",
                         xytext=(0, 3), ha="center", fontsize=9, color="C3")  # fmt: skip
-        where[a | b] = ((xa + xb) / 2, height)
     convention = result.problem.convention
     ax.set_ylabel(f"loss ({convention} convention)")
     ax.set_xticks([x[mid] for mid in order], [f"#{mid}" for mid in order], fontsize=10)
@@ -105,7 +129,7 @@ def landscape_section(result: Result, figure: str) -> str:
         kind = point.kind + (" (transition state)" if state else "")
         barriers = " | ".join(
             "{" + ", ".join(f"#{m}" for m in basin) + "} "
-            + loss_text(shown(p, j.height - min(low[m] for m in basin)), 6)
+            + loss_text(_barrier(p, j.height, [low[m] for m in basin]), 6)
             for basin in j.basins
         )
         joins.append([
@@ -118,7 +142,11 @@ def landscape_section(result: Result, figure: str) -> str:
             continue
         reached = ", ".join(
             f"#{x.minimum} "
-            + ("(its closure)" if x.paths == 0 else f"(barrier {shown(p, x.barrier):.6g})")
+            + (
+                "(its closure)"
+                if x.paths == 0
+                else f"(barrier {loss_text(shown(p, x.barrier), 6)})"
+            )
             for x in c.connects
         )
         rows.append([c.id, loss_text(shown(p, c.loss), 10), c.kind, reached])

@@ -147,8 +147,7 @@ def global_section(result: Result, comparison: dict[str, Any] | None) -> str:
         )
     lower, upper, source = (*(shown_exact(result.problem, v) for v in interval[:2]), interval[2])
     rows = [["certified interval (exact)", f"[{float(lower):.12g}, {float(upper):.12g}]", ""]]
-    section = None if comparison is None else comparison.get("global")
-    if section is not None:
+    if comparison is not None and (section := comparison.get("global")) is not None:
         rows += [
             [
                 f"multistart best ({comparison['multistart']['runs']} starts)",

@@ -52,6 +52,9 @@ A_TOL = 1e-8
 POINT_RTOL = 1e-9
 WALL_RTOL = 1e-9
 
+# A polynomial's term with its variables named: ((name, exponent) of each factor, coefficient).
+_Term = tuple[tuple[tuple[str, int], ...], Fraction]
+
 
 def check_loss(claim: Claim, ctx: Context) -> CheckOutcome:
     """r(psi) at the float point agrees with ``loss``, and both lie in ``loss_interval``."""
@@ -196,12 +199,12 @@ def check_face(claim: Claim, ctx: Context, psi_q: list[list[Fraction]] | None) -
     if psi_q is not None:
         for u, theta in enumerate(psi_q):
             for i, (s, xi) in enumerate(zip(claim.signs[u], ctx.xt_q, strict=True)):
-                z = linalg.dot(theta, xi)
-                got = "+" if z > 0 else "-" if z < 0 else "0"
+                z_q = linalg.dot(theta, xi)
+                got = "+" if z_q > 0 else "-" if z_q < 0 else "0"
                 if got != s:
-                    worst = max(worst, abs(float(z)))
+                    worst = max(worst, abs(float(z_q)))
                     problems.append(
-                        f"rational point: theta_{u} . xt_{i} = {float(z):.3g}, face sign {s!r}"
+                        f"rational point: theta_{u} . xt_{i} = {float(z_q):.3g}, face sign {s!r}"
                     )
         diff = float(np.max(np.abs(psi - np.array(psi_q, dtype=float))))
         scale = max(1.0, float(np.max(np.abs(psi))))
@@ -498,7 +501,7 @@ def _unit_key(claim: Claim, u: int) -> tuple[object, ...]:
     return face.signs, face.kind, face.basis, coords
 
 
-def _prime_key(claim: Claim, order: Sequence[int]) -> frozenset[tuple[object, ...]]:
+def _prime_key(claim: Claim, order: Sequence[int]) -> frozenset[frozenset[_Term]]:
     """The prime's generators with unit u's variables renamed to position order.index(u)."""
     rename = {
         f"t{u}_{j}": f"t{k}_{j}"

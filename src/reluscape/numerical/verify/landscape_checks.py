@@ -32,7 +32,7 @@ from reluscape.numerical.search import adjacent_sign_patterns
 from reluscape.numerical.verify.claims import Claim, Context
 from reluscape.numerical.verify.local_checks import TIGHT_TOL, _chamber_gradient
 from reluscape.numerical.verify.report import CheckOutcome
-from reluscape.schema import Connection, CriticalPoint, Result
+from reluscape.schema import Connection, CriticalPoint, Point, Result
 
 CLARKE_TOL = 1e-8  # distance of 0 to the gradients' hull, relative to max(1, lambda |psi|)
 JOIN_RTOL = 1e-9  # a path's height against its join's critical value
@@ -75,11 +75,9 @@ def check_clarke(claim: Claim, ctx: Context) -> CheckOutcome:
     return CheckOutcome("Clarke", distance <= tol, distance, detail)
 
 
-def _flat(point: object) -> np.ndarray:
-    a = np.asarray(point.a, dtype=float)  # type: ignore[attr-defined]
-    psi = np.column_stack(
-        [np.asarray(point.B, dtype=float), np.asarray(point.c, dtype=float)]  # type: ignore[attr-defined]
-    )
+def _flat(point: Point) -> np.ndarray:
+    a = np.asarray(point.a, dtype=float)
+    psi = np.column_stack([np.asarray(point.B, dtype=float), np.asarray(point.c, dtype=float)])
     return np.concatenate([a, psi.ravel()])
 
 
@@ -123,10 +121,10 @@ def _path_failures(
     if np.max(np.abs(path[0] - start)) > 1e-9 * max(1.0, float(np.max(np.abs(start)))):
         out.append(f"{where}: the path does not start at the point")
     minimum = next(m for m in result.minima if m.id == conn.minimum)
-    exact = minimum.exact_point() if minimum.dimension == 0 else None
-    if exact is not None:
+    rational = minimum.exact_point() if minimum.dimension == 0 else None
+    if rational is not None:
         # Exactly on the certified minimum's rational point, up to a unit permutation.
-        a_q, psi_q = exact
+        a_q, psi_q = rational
         ends = {
             (*(a_q[u] for u in order), *(x for u in order for x in psi_q[u]))
             for order in itertools.permutations(range(hidden))
@@ -196,29 +194,29 @@ def landscape_failures(result: Result, ctx: Context) -> tuple[list[str], str]:
     joins = result.landscape.joins
     if [(j.point, frozenset(j.basins[0]), frozenset(j.basins[1])) for j in joins] != merges:
         out.append("the joins are not the merges of the connections in order of height")
-    for k, join in enumerate(joins):
-        point = by_id.get(join.point)
-        if point is None or join.critical_interval != point.loss_interval:
-            out.append(f"join {k}: its critical value is not its point's loss interval")
+    for index, join in enumerate(joins):
+        joined = by_id.get(join.point)
+        if joined is None or join.critical_interval != joined.loss_interval:
+            out.append(f"join {index}: its critical value is not its point's loss interval")
             continue
-        conns = {c.minimum: c for c in point.connects or []}
+        conns = {c.minimum: c for c in joined.connects or []}
         if any(m not in conns for m in join.minima):
-            out.append(f"join {k}: point {point.id} does not connect minima {join.minima}")
+            out.append(f"join {index}: point {joined.id} does not connect minima {join.minima}")
             continue
-        heights = [conns[m].height or point.loss_interval for m in join.minima]
+        heights = [conns[m].height or joined.loss_interval for m in join.minima]
         expected = (max(h[0] for h in heights), max(h[1] for h in heights))
         if join.path_height != expected:
-            out.append(f"join {k}: its path height is not that of its two paths")
+            out.append(f"join {index}: its path height is not that of its two paths")
             continue
         tol = Fraction(JOIN_RTOL) * max(Fraction(1), abs(join.critical_interval[1]))
         if expected[1] < join.critical_interval[0] - tol:
             out.append(
-                f"join {k}: its paths stay below its point's critical value "
+                f"join {index}: its paths stay below its point's critical value "
                 f"{float(join.critical_interval[0] / k):.12g}, from which they start"
             )
         elif join.minimax and expected[0] > join.critical_interval[1] + tol:
             out.append(
-                f"join {k}: it is called the minimax barrier, but its paths rise to "
+                f"join {index}: it is called the minimax barrier, but its paths rise to "
                 f"{float(expected[1] / k):.12g}, not to its critical value "
                 f"{float(join.critical_interval[1] / k):.12g}"
             )
