@@ -90,7 +90,9 @@ class Dataset:
         params = _params(self.name)
         return int(params["seed"]) if "seed" in params else None
 
-    def problem(self, *, hidden: int, lam: object, convention: str = "sum") -> Problem:
+    def problem(
+        self, *, hidden: int, lam: str | int | Fraction | float, convention: str = "sum"
+    ) -> Problem:
         """The validated problem of this data with ``hidden`` units and ridge ``lam``."""
         return make_problem(
             self.X, self.y, hidden=hidden, lam=lam, convention=convention, source=self.name
@@ -134,7 +136,7 @@ def _noisy(clean: list[Fraction], amplitude: Fraction, stream: str) -> list[Frac
 
 
 def _amplitude(noise: object) -> Fraction:
-    q = parse_rational(noise, what="noise")  # type: ignore[arg-type]
+    q = parse_rational(noise, what="noise")
     if q < 0:
         raise InputError(f"noise must be >= 0, got {noise!r}")
     return q

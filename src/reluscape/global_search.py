@@ -162,6 +162,8 @@ class _Search:
             if keep is not None and time.monotonic() - kept > KEEP_SECONDS:
                 keep()
                 kept = time.monotonic()
+            # The multistart incumbent is set before the search starts (global_minimum).
+            assert self.upper is not None
             u = float(self.upper)
             open_ = ~self.solved & (self.best <= u + NEAR * max(1.0, abs(u)))
             if not open_.any():
@@ -573,7 +575,7 @@ def global_minimum(
             pruned=int(pruned.sum()),
             solved=int(search.solved.sum()),
             exact_faces=len(products),
-            uncertified=uncertified,
+            uncertified=tuple(uncertified),
         ),
     )
 

@@ -235,7 +235,7 @@ def _critical_points(
     cannot be certified, the regular system is solved.
     """
     gens = system.regular_equations
-    lifted = []
+    lifted: list[RealPoint] = []
     for pt, signs in realized:
         if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
             return algebra.real_solutions(gens)  # no interval square root of rho
@@ -419,11 +419,12 @@ def _enumerate_orbits(
         gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
         orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index])))
     for entry in orbits:
-        samples = [
+        sliced = [
             _slice_point(system, pt, points, signs, entry.slice_system)
             for pt, signs in entry.solutions
         ]
-        if any(q is None for q in samples):
+        samples = [q for q in sliced if q is not None]
+        if len(samples) < len(sliced):
             # orbit + slice is zero-dimensional (u_G = +-(1, ..., |G|) / norm, s in V(P)),
             # so its points are solved for directly rather than decomposed first.
             samples = algebra.real_solutions(entry.slice_system)
@@ -655,7 +656,10 @@ def _misses_face_by_projection(
         Ru = algebra.ring([str(v) for v in own])
         to_u = Rt.hom([Ru(str(v)) if v in own else Ru(0) for v in Rt.gens()], Ru)
         gens_u = [to_u(g) for g in projected]
-        facets_u = [to_u(to_t(h)) for h in system.unit_facets(u)]
+        facets = system.unit_facets(u)
+        if facets is None:  # an empty naive piece: no point of V(prime) lies in it
+            return True
+        facets_u = [to_u(to_t(h)) for h in facets]
         if not _real_points_inside(gens_u, facets_u, rng):
             return True
     return False
