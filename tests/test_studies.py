@@ -222,3 +222,16 @@ def test_read_refuses_two_formats_of_one_table(small: Study, tmp_path: Path) -> 
     (tmp_path / "runs.parquet").write_bytes(b"PAR1")
     with pytest.raises(InputError, match=r"holds both runs\.csv and runs\.parquet"):
         Study.read(tmp_path)
+
+
+def test_progress_true_draws_a_bar_of_the_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """``progress=True`` as in solve: a bar of the runs (off when stderr is not a terminal:
+    nothing written into a captured stream), and a bad value is one InputError."""
+    seen: list[tuple[int, int]] = []
+    reluscape.study(GRID, progress=lambda done, total, _: seen.append((done, total)))
+    total = len(runs_of(GRID))
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    reluscape.study(GRID, progress=True)
+    assert "\r" not in capsys.readouterr().err
+    with pytest.raises(InputError, match="progress must be"):
+        reluscape.study(GRID, progress="yes")

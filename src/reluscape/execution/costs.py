@@ -6,9 +6,11 @@ measures it on seeded cases and writes the table this module reads (``costs.json
 shipped with the package):
 
 - seconds per orbit by (L, d), one process; for an L beyond the table, the largest
-  measured L's cost times its growth per added unit (at least 1), for a d beyond it the
-  largest measured d's; the cost is never taken lower than that of a smaller L, so the
-  estimate grows with L as the orbits do with n and L;
+  measured L's cost times its growth per added unit (at least 1); the cost is never taken
+  lower than that of a smaller L, so the estimate grows with L as the orbits do with n
+  and L; for a d beyond the narrow rows, their cost times the growth in d measured on wide
+  data at the smallest L (a power of d between measured d, the last power beyond: 5 x
+  3,000 data, whose faces each take seconds, are not estimated at the cost of d = 2);
 - peak memory: a process's base plus bytes per orbit (the records kept until the merge),
   plus a base per worker process when ``jobs > 1``.
 
@@ -108,13 +110,28 @@ def load_costs(path: Path = COSTS) -> dict[str, Any]:
 
 def _per_orbit(table: dict[str, Any], hidden: int, d: int) -> tuple[float, bool]:
     """Seconds per orbit at (L, d) and whether it was measured (module docstring)."""
-    by_key = {
-        tuple(int(v) for v in key.split(",")): float(row["seconds_per_orbit"])
-        for key, row in table["seconds_per_orbit"].items()
-    }
-    dims = sorted({dd for _, dd in by_key})
-    use_d = max([dd for dd in dims if dd <= d], default=dims[0])
-    costs = {units: c for (units, dd), c in by_key.items() if dd == use_d}
+    by_key: dict[tuple[int, int], float] = {}
+    for key, row in table["seconds_per_orbit"].items():
+        units, dd = (int(v) for v in key.split(","))
+        by_key[units, dd] = float(row["seconds_per_orbit"])
+    if (hidden, d) in by_key:
+        return max(c for (units, dd), c in by_key.items() if dd == d and units <= hidden), True
+    base_d = _base_d(by_key, d)
+    per_l = _per_orbit_in_l({units: c for (units, dd), c in by_key.items() if dd == base_d}, hidden)
+    return per_l * _growth_in_d(by_key, base_d, d), False
+
+
+def _base_d(by_key: dict[tuple[int, int], float], d: int) -> int:
+    """The d whose row of costs over L is used: the largest d <= ``d`` measured at more than
+    one L (the narrow data), else the smallest measured d."""
+    full = sorted({dd for _, dd in by_key if sum(1 for _, e in by_key if e == dd) > 1})
+    dims = full or sorted({dd for _, dd in by_key})
+    return max([dd for dd in dims if dd <= d], default=dims[0])
+
+
+def _per_orbit_in_l(costs: dict[int, float], hidden: int) -> float:
+    """The cost at L = ``hidden`` from one d's costs by L: never cheaper than a smaller L,
+    beyond the table the largest L's cost times its growth per added unit (at least 1)."""
     known = sorted(costs)
     running = {}  # never cheaper than a smaller L: monotone in L
     best = 0.0
@@ -122,15 +139,43 @@ def _per_orbit(table: dict[str, Any], hidden: int, d: int) -> tuple[float, bool]
         best = max(best, costs[units])
         running[units] = best
     if hidden in running:
-        return running[hidden], use_d == d
+        return running[hidden]
     if hidden < known[0]:
-        return running[known[0]], False
+        return running[known[0]]
     top = max(units for units in known if units < hidden)
     growth = 1.0
     if len(known) >= 2:
         step = known[-1] - known[-2]
         growth = max(1.0, running[known[-1]] / running[known[-2]]) ** (1 / step)
-    return running[top] * growth ** (hidden - top), False
+    return running[top] * growth ** (hidden - top)
+
+
+def _growth_in_d(by_key: dict[tuple[int, int], float], base_d: int, d: int) -> float:
+    """How much more an orbit costs at ``d`` than at ``base_d``: from the costs measured
+    over d at the smallest L (wide data, bench/orbit_costs.py), interpolated as a power of
+    d between measured d and extrapolated beyond the largest with the power of the last
+    two (the face systems' forms grow like d^2); 1 when no wider d was measured.
+
+    >>> rows = {(1, 2): 1.0, (1, 10): 2.0, (1, 100): 20.0, (2, 2): 3.0}
+    >>> _growth_in_d(rows, 2, 2), _growth_in_d(rows, 2, 100), round(_growth_in_d(rows, 2, 1000))
+    (1.0, 20.0, 200)
+    """
+    smallest = min(units for units, _ in by_key)
+    curve = sorted((dd, c) for (units, dd), c in by_key.items() if units == smallest)
+    if d <= base_d or len(curve) < 2 or curve[-1][0] <= base_d:
+        return 1.0
+
+    def at(x: int) -> float:
+        lo = max([p for p in curve if p[0] <= x], default=curve[0])
+        hi = min([p for p in curve if p[0] >= x], default=curve[-1])
+        if lo == hi:
+            if x <= curve[-1][0]:
+                return lo[1]
+            lo, hi = curve[-2], curve[-1]
+        power = math.log(hi[1] / lo[1]) / math.log(hi[0] / lo[0])
+        return lo[1] * (x / lo[0]) ** max(0.0, power)
+
+    return max(1.0, at(d) / at(base_d))
 
 
 def estimate_cost(

@@ -19,11 +19,12 @@ Columns and dtypes: :mod:`reluscape.studies.tables`. Needs pandas (the ``pandas`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.studies import tables
 from reluscape.studies.grid import GRID_KEYS, Run, runs_of
 from reluscape.studies.runner import execute
@@ -167,7 +168,7 @@ def study(
     *,
     jobs: int = 1,
     checkpoint: str | Path | None = None,
-    progress: Callable[[int, int, float], None] | None = None,
+    progress: bool | ProgressCallback | None = None,
 ) -> Study:
     """Solve every combination of ``grid`` and return the tables of the study.
 
@@ -188,9 +189,10 @@ def study(
     checkpoint : path, optional
         Directory where each finished run is stored as it completes; a study with the
         same directory reuses them and solves only the rest (a stopped study resumes).
-    progress : callable, optional
-        Called as ``progress(runs_done, runs_total, elapsed_seconds)`` before the first
-        run and after each.
+    progress : bool or callable, optional
+        True: a progress bar of the runs (:mod:`reluscape.progress`: a widget in a
+        notebook, a bar on a terminal); a callable is called as ``progress(runs_done,
+        runs_total, elapsed_seconds)`` before the first run and after each.
 
     A run that raises, or whose worker dies, is recorded as failed (``complete`` false,
     ``error`` naming it) and not stored in the checkpoint, so the next study tries it
@@ -216,7 +218,11 @@ def study(
     _pandas()
     runs = runs_of(grid)
     jobs = check_int(jobs, "jobs", min_val=1)
-    outcomes = execute(runs, jobs=jobs, checkpoint=checkpoint, progress=progress)
+    bar = progress_bar(progress, "study: runs", unit="run")
+    try:
+        outcomes = execute(runs, jobs=jobs, checkpoint=checkpoint, progress=bar)
+    finally:
+        close(bar)
     return Study(
         runs=tables.runs_frame([row for row, _ in outcomes]),
         minima=tables.minima_frame([m for _, minima in outcomes for m in minima]),
