@@ -98,6 +98,34 @@ def _argv(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
             _option("--slice", ["B_0,c_0", "x", "B_9,B_0", "c_0,c_0", ""]),
         ],
         "example": [_option("--out", outs), st.just(["--quiet"])],
+        # The two new commands (issue 31: the held-out adversarial set covers them too);
+        # their valid runs stay small: two points, L <= 2, few samples.
+        "path": [
+            _option("--hidden", [*INTS]),
+            _option("--lam-range", ["1:2", "1/10:1", "2:1", "0:1", "1", "a:b", "1:1e400", ""]),
+            _option("--convention", ["sum", "mean", "avg"]),
+            _option("--samples", ["2", "3", "1", "0", "x", "1e400"]),
+            _option("--width", ["1/10", "0", "-1", "x"]),
+            _option("--max-solves", ["2", "4", "1", "x"]),
+            _option("--jobs", ["0", "1", "x"]),
+            _option("--face-timeout", TIMEOUTS),
+            _option("--checkpoint", [f["report_dir"], f["data"], f["below_file"]]),
+            _option("--out", outs),
+            st.sampled_from([["--force"], ["--quiet"], ["--bogus"]]),
+        ],
+        "study": [
+            _option("--data", [f["data"], f["missing"], "random:n=2:d=1", "random:n=x",
+                               "teacher:n=2", "nosuch:n=3", ""]),
+            _option("--seeds", ["1", "2", "0", "-1", "x"]),
+            _option("--hidden", ["1", "1..2", "0", "x", "2..1", ""]),
+            _option("--lam", ["1/10", "1/10,1", "0", "x", "1e400", ""]),
+            _option("--convention", ["sum", "mean", "sum,mean", "avg"]),
+            _option("--grid", [f["garbage"], f["missing"], f["data"]]),
+            _option("--out", [f["report_dir"], f["below_file"], f["data"], f["proc"]]),
+            _option("--format", ["csv", "parquet", "xls"]),
+            _option("--jobs", ["1", "0", "x"]),
+            st.sampled_from([["--quiet"], ["--bogus"]]),
+        ],
     }
     positional = {
         "solve": st.lists(st.sampled_from(inputs), max_size=2),
@@ -106,6 +134,8 @@ def _argv(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
         "verify": st.lists(st.sampled_from(results + inputs[:1]), max_size=3),
         "report": st.lists(st.sampled_from(results + inputs[:1]), max_size=3),
         "example": st.lists(st.sampled_from(inputs), max_size=1),
+        "path": st.lists(st.sampled_from(inputs), max_size=2),
+        "study": st.lists(st.sampled_from(inputs), max_size=1),
     }
 
     def command(name: str) -> st.SearchStrategy[list[str]]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,3 +59,33 @@ def test_jobs_divide_the_time_and_add_memory() -> None:
 def test_huge_counts_are_infinite_not_an_error() -> None:
     e = estimate_cost(10**400, hidden=50, d=2)
     assert e.seconds == float("inf") and "more than 1e+300 h" in e.text()
+
+
+@given(st.integers(1, 4), st.integers(1, 5000), st.integers(1, 5000))
+@settings(max_examples=50, deadline=None)
+def test_monotone_in_d(hidden: int, d: int, wider: int) -> None:
+    """Wider data never cost less per orbit (the growth in d measured on wide data)."""
+    low, high = sorted((d, wider))
+    assert (
+        estimate_cost(1, hidden=hidden, d=low).seconds
+        <= estimate_cost(1, hidden=hidden, d=high).seconds
+    )
+
+
+def test_wide_data_are_refused_before_the_work(tmp_path: Path) -> None:
+    """Issue 31 item 15: 5 rows x 3,000 columns ran for minutes in exact elimination with
+    the estimate of d = 2 data (the dry run called it 27 minutes); the cost per orbit grows
+    with d, so it is now estimated from the wide rows and refused in one line at once."""
+    rng = random.Random(3000)
+    rows = [",".join(str(rng.randint(-9, 9)) for _ in range(3001)) for _ in range(5)]
+    data = tmp_path / "wide.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "reluscape", "solve", str(data), "--hidden", "2", "--lam", "1"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("reluscape: error: this run would process")
+    assert "more than the limit" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    per_orbit = estimate_cost(1, hidden=2, d=3000).seconds
+    assert per_orbit > 100 * estimate_cost(1, hidden=2, d=1).seconds
