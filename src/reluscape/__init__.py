@@ -35,6 +35,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# The data generators of studies (light: the standard library and the reader only).
+from reluscape import datasets
 from reluscape.data import InputError, Problem, load_problem, make_problem
 from reluscape.pathresult import PathResult
 from reluscape.progress import ProgressCallback, close, progress_bar
@@ -54,6 +56,7 @@ __all__ = [
     "Problem",
     "Result",
     "__version__",
+    "datasets",
     "global_minimum",
     "load_problem",
     "make_problem",
