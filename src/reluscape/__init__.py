@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 # The data generators of studies (light: the standard library and the reader only).
 from reluscape import datasets
 from reluscape.data import InputError, Problem, load_problem, make_problem
+from reluscape.defaults import LIBRARY_FACE_TIMEOUT
 from reluscape.pathresult import PathResult
 from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.schema import Result
@@ -123,7 +124,7 @@ def solve_problem(
     problem: Problem,
     *,
     partitions: str = "realizable",
-    face_timeout: float | None = None,
+    face_timeout: float | None = LIBRARY_FACE_TIMEOUT,
     jobs: int = 1,
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,

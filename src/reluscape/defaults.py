@@ -10,6 +10,11 @@ FACE_TIMEOUT = 60.0
 """Seconds per product face in ``solve`` and ``compare``: ``solve`` runs thousands of cheap
 faces, and one over a minute is reported undecided rather than holding the run."""
 
+LIBRARY_FACE_TIMEOUT: float | None = None
+"""Seconds per product face of :func:`reluscape.solve` in Python: none, so that faces run
+one after the other in the caller's process and no cluster is started (a notebook's solve
+of a small problem costs no process start); the command line uses :data:`FACE_TIMEOUT`."""
+
 GLOBAL_FACE_TIMEOUT = 1800.0
 """Seconds per product face of the exact path of ``global``. It runs a handful of faces,
 and the one holding a split neuron (two units on one chamber: L = 3, n = 50 in
@@ -29,6 +34,9 @@ a convex program for a fraction of them: 5 million pieces are under 0.2 GB at L 
 
 GLOBAL_STARTS = 20
 """Multistart runs of ``global`` for its first exact upper bound."""
+
+MULTISTART_STARTS = 200
+"""Seeded starts of :func:`reluscape.numerical.search.multistart` called on its own."""
 
 COMPARE_STARTS = 1000
 """Seeded starts of the training runs of ``compare``."""

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from reluscape.data import Problem
+from reluscape.defaults import FACE_TIMEOUT
 from reluscape.exact.arrangement import PARTITIONS, orbit_representatives, pieces
 from reluscape.exact.counting import Counts, estimate
 from reluscape.exact.merge import FaceRecord, assemble
@@ -29,7 +30,7 @@ def solve(
     problem: Problem,
     *,
     partitions: str = "realizable",
-    face_timeout: float | None = 60.0,
+    face_timeout: float | None = FACE_TIMEOUT,
     jobs: int = 1,
     scheduler: str | None = None,
     checkpoint: str | Path | None = None,

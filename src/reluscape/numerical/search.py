@@ -34,6 +34,7 @@ import scipy
 from scipy.optimize import linprog, minimize, nnls
 
 from reluscape.data import Problem
+from reluscape.defaults import MULTISTART_STARTS
 from reluscape.numerical.loss import (
     a_hat_array,
     check_psi,
@@ -596,7 +597,7 @@ def initial_points(
 def multistart(
     problem: Problem,
     *,
-    starts: int = 200,
+    starts: int = MULTISTART_STARTS,
     seed: int = 0,
     gtol: float = 1e-9,
     probe: bool = True,
