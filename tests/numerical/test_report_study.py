@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from test_report import _PROBE, CHROMIUM, _Figures  # the report page's browser probe
 
 from reluscape.numerical.report.study import (
     counts_against,
@@ -106,3 +107,31 @@ def test_report_command_on_a_study_directory(study: Study, tmp_path: Path) -> No
                            "--out", str(tmp_path / "p3")], capture_output=True, text=True,
                           timeout=300)  # fmt: skip
     assert proc.returncode == 2 and "not a study directory" in proc.stderr
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
+def test_chromium_renders_the_study_page(study: Study, tmp_path: Path) -> None:
+    """Headless Chromium loads every figure of the study page, each captioned with its
+    axes: the parameter the study varies (n, L) and what is counted."""
+    index = write_study_report(study, tmp_path / "page")
+    probe = index.with_name("probe.html")
+    probe.write_text(
+        index.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), "utf-8"
+    )
+    proc = subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=10000",
+         "--dump-dom", probe.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    dom = _Figures()
+    dom.feed(proc.stdout)
+    assert dom.broken == "none", dom.broken
+    captions = dict(dom.figures)
+    assert set(captions) == {p.name for p in (tmp_path / "page").glob("*.png")}
+    assert all(text.startswith("Axes: ") for text in captions.values()), captions
+    for x, label in (("n", "n"), ("hidden", "L")):
+        against = [text for name, text in captions.items() if name.endswith(f"_against_{x}.png")]
+        assert against and all(label in text for text in against), (x, against)

@@ -18,14 +18,12 @@ nothing in them is known to be global) and counted in the page's heading.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reluscape.numerical.report.common import save
-from reluscape.numerical.report.page import CSS, table
+from reluscape.numerical.report.page import CSS, figure_html, table
 from reluscape.validation import InputError, check_output_dir
 
 if TYPE_CHECKING:
@@ -148,10 +146,11 @@ def excess_loss(study: Study, x: str = "n", *, ax: Axes | None = None) -> Axes:
 
 
 def _figure(path: Path, draw: Any, *args: Any) -> str:
+    """Draw, save and caption one figure as the report page does (its axis labels in the
+    caption, :func:`reluscape.numerical.report.page.figure_html`)."""
     ax = draw(*args)
     ax.figure.tight_layout()
-    save(ax.figure, path)
-    return f'<div class="fig"><img src="{html.escape(path.name)}" alt="{path.stem}"></div>'
+    return figure_html(ax, path.parent, path.name, path.stem)
 
 
 ROWS_SHOWN = 500
