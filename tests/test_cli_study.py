@@ -144,3 +144,19 @@ def test_parquet_without_an_engine_is_refused_before_the_work(tmp_path: Path) ->
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "--format parquet needs pyarrow or fastparquet installed; use csv" in proc.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_starts_and_convex_add_the_basins_and_the_bound(tmp_path: Path) -> None:
+    """``--starts K --convex``: the library's columns, equal to reluscape.study's."""
+    proc = run("--data", "random:n=3", "--hidden", "1", "--lam", "1/10",
+               "--starts", "6", "--convex", "--out", str(tmp_path / "s"), "--quiet")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    read = Study.read(tmp_path / "s")
+    lib = reluscape.study({"data": [datasets.random(n=3)], "hidden": [1], "lam": "1/10"},
+                          starts=6, convex=True)  # fmt: skip
+    columns = ["multistart_starts", "global_share", "unmatched_share", "convex_bound"]
+    pd.testing.assert_frame_equal(read.runs[columns], lib.runs[columns])
+    assert read.minima["basin_share"].tolist() == lib.minima["basin_share"].tolist()
+    bad = run("--data", "random:n=3", "--hidden", "1", "--lam", "1/10",
+              "--starts", "x", "--out", str(tmp_path / "t"))  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.startswith("reluscape: error: --starts")

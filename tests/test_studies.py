@@ -190,12 +190,18 @@ def test_dask_workers_give_the_serial_tables(small: Study, tmp_path: Path) -> No
 
 
 def test_studies_and_datasets_import_no_numerical_tool() -> None:
-    """Studies run the exact path only: their counts are decided exactly, as solve's."""
+    """Studies run the exact path: their counts are decided exactly, as solve's. The one
+    way to the numerical tools is the run's optional training and convex bound
+    (``starts``, ``convex``), a lazy import of their module in the runner."""
     from test_layout import _modules, _violations
 
     files = _modules("studies", "datasets.py")
     assert len(files) == 5
-    assert _violations(files, ("reluscape.numerical",)) == []
+    found = _violations(files, ("reluscape.numerical",))
+    assert {v.split(":")[0] for v in found} == {"reluscape/studies/runner.py"}
+    # (a from-import is reported as the module and as the names it takes)
+    names = {v.split(" imports ")[1] for v in found}
+    assert all(name.startswith("reluscape.numerical.study_checks") for name in names), names
 
 
 def test_a_failed_run_is_a_row_and_the_others_go_on(
@@ -235,3 +241,40 @@ def test_progress_true_draws_a_bar_of_the_runs(capsys: pytest.CaptureFixture[str
     assert "\r" not in capsys.readouterr().err
     with pytest.raises(InputError, match="progress must be"):
         reluscape.study(GRID, progress="yes")
+
+
+def test_basins_and_the_convex_bound_where_asked() -> None:
+    """``starts`` and ``convex``: each minimum's basin share and each run's shares and p*,
+    against an independent count (the same seeded multistart matched by compare's
+    matcher) and p* <= the certified global minimum (p* bounds it from below)."""
+    from reluscape.numerical.compare import compare
+
+    grid = {"data": DATA[:1], "hidden": [2], "lam": "1/10"}
+    study = reluscape.study(grid, starts=12, convex=True)
+    run = study.runs.iloc[0]
+    assert run["multistart_starts"] == 12
+    shares = study.minima["basin_share"]
+    assert shares.notna().all() and abs(shares.sum() + run["unmatched_share"]) <= 1 + 1e-12
+    g = study.minima[study.minima["is_global"].fillna(False).astype(bool)]
+    assert run["global_share"] == pytest.approx(g["basin_share"].sum())
+    assert run["convex_bound"] <= run["global_loss"] * (1 + 1e-6)
+    problem = DATA[0].problem(hidden=2, lam="1/10")
+    comparison = compare(problem, starts=12, seed=DATA[0].seed or 0, face_timeout=None, jobs=1)
+    basins = comparison.multistart["basins"]
+    for _, m in study.minima.iterrows():
+        assert m["basin_share"] == pytest.approx(basins[int(m["minimum"])] / 12)
+    assert study.runs["convex_bound"].iloc[0] == pytest.approx(comparison.convex["p_star"])
+
+
+def test_study_tables_are_in_the_run_s_convention() -> None:
+    """Before: a mean-convention run's table showed sum-convention losses (n times too
+    large)."""
+    grid = {"data": DATA[:1], "hidden": [1], "lam": "1/10", "convention": ["sum", "mean"]}
+    study = reluscape.study(grid)
+    n = DATA[0].n
+    s, m = (study.minima[study.minima["convention"] == c] for c in ("sum", "mean"))
+    assert len(s) and len(m)
+    mean_problem = DATA[0].problem(hidden=1, lam="1/10", convention="mean")
+    result = reluscape.solve_problem(mean_problem)
+    assert sorted(m["loss"]) == pytest.approx(sorted(x.loss / n for x in result.minima))
+    assert study.runs["global_loss"].iloc[1] == pytest.approx(min(m["loss"]))

@@ -22,6 +22,7 @@ from reluscape.cli import common
 from reluscape.cli.common import EXIT_INCOMPLETE, EXIT_OK
 from reluscape.cli.output import print_out
 from reluscape.data import read_text
+from reluscape.defaults import MAX_STARTS
 from reluscape.validation import PROG, InputError, check_int, check_output_dir
 
 STUDY_EPILOG = f"""\
@@ -105,6 +106,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         default=None,
         help="keep each finished run in DIR (default OUT/checkpoint); rerunning resumes",
+    )
+    p.add_argument(
+        "--starts",
+        metavar="K",
+        default="0",
+        help="also train each run from K seeded starts and record the basins: each "
+        "minimum's basin_share, each run's global_share, unmatched_share, multistart_best "
+        "(default 0: none)",
+    )
+    p.add_argument(
+        "--convex", action="store_true", help="also record each run's convex bound p*"
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
@@ -200,12 +212,16 @@ def run(args: argparse.Namespace) -> int:
     grid = grid_of(_settings(args))
     runs_of(grid)  # the whole grid validated before any output is touched
     jobs = check_int(args.jobs, "--jobs", min_val=1)
+    starts = check_int(args.starts, "--starts", min_val=0, max_val=MAX_STARTS)
     _check_format(args.format)
     out = check_output_dir(args.out, "--out")
     checkpoint = args.checkpoint if args.checkpoint is not None else out / "checkpoint"
     progress = None if args.quiet else common.Progress(label="runs")
     try:
-        result = study(grid, jobs=jobs, checkpoint=checkpoint, progress=progress)
+        result = study(
+            grid, jobs=jobs, checkpoint=checkpoint, progress=progress, starts=starts,
+            convex=args.convex,
+        )  # fmt: skip
     finally:
         if progress is not None:
             progress.finish()

@@ -20,10 +20,11 @@ Columns and dtypes: :mod:`reluscape.studies.tables`. Needs pandas (the ``pandas`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reluscape.defaults import MAX_STARTS
 from reluscape.progress import ProgressCallback, close, progress_bar
 from reluscape.studies import tables
 from reluscape.studies.grid import GRID_KEYS, Run, runs_of
@@ -147,7 +148,7 @@ def _read_csv(path: Path, name: str) -> pd.DataFrame:
         raise InputError(f"cannot read study table {path}: {exc}") from None
     columns = dict(tables.RUN_COLUMNS if name == "runs" else tables.MINIMA_COLUMNS)
     columns.update(dict.fromkeys(tables.dimension_columns(frame.columns), "Int64"))
-    for column in set(tables.ADDED_COLUMNS) - set(frame.columns):
+    for column in set(tables.ADDED_COLUMNS[name]) - set(frame.columns):
         frame[column] = None  # a table written before the column existed: unknown
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -169,6 +170,8 @@ def study(
     jobs: int = 1,
     checkpoint: str | Path | None = None,
     progress: bool | ProgressCallback | None = None,
+    starts: int = 0,
+    convex: bool = False,
 ) -> Study:
     """Solve every combination of ``grid`` and return the tables of the study.
 
@@ -194,6 +197,14 @@ def study(
         notebook, a bar on a terminal); a callable is called as ``progress(runs_done,
         runs_total, elapsed_seconds)`` before the first run and after each.
 
+    starts : int
+        Also train each run's network from ``starts`` seeded starts (L-BFGS-B, the run's
+        data seed) and record the basins: each minimum's ``basin_share`` in ``minima``,
+        and per run ``global_share``, ``unmatched_share`` and ``multistart_best``
+        (:func:`reluscape.numerical.study_checks.run_checks`). 0 (default): none.
+    convex : bool
+        Also record each run's convex bound p* (``convex_bound``, Pilanci-Ergen).
+
     A run that raises, or whose worker dies, is recorded as failed (``complete`` false,
     ``error`` naming it) and not stored in the checkpoint, so the next study tries it
     again; the other runs go on.
@@ -218,6 +229,11 @@ def study(
     _pandas()
     runs = runs_of(grid)
     jobs = check_int(jobs, "jobs", min_val=1)
+    starts = check_int(starts, "starts", min_val=0, max_val=MAX_STARTS)
+    if not isinstance(convex, bool):
+        raise InputError(f"convex must be True or False, got {convex!r}")
+    if starts or convex:
+        runs = [replace(run, starts=starts, convex=convex) for run in runs]
     bar = progress_bar(progress, "study: runs", unit="run")
     try:
         outcomes = execute(runs, jobs=jobs, checkpoint=checkpoint, progress=bar)

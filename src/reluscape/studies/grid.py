@@ -42,6 +42,10 @@ class Run:
     hidden: int
     lam: Fraction
     convention: str = "sum"
+    starts: int = 0
+    """Multistart training runs whose basins the run also measures (0: none)."""
+    convex: bool = False
+    """Whether the run also computes the convex bound p*."""
 
     def problem(self) -> Problem:
         return self.data.problem(hidden=self.hidden, lam=self.lam, convention=self.convention)

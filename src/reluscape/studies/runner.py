@@ -37,10 +37,21 @@ def solve_run(run: Run) -> Outcome:
     from reluscape.execution.pipeline import solve  # the algebra stack: once per process
 
     start, cpu = time.perf_counter(), _cpu_seconds()
-    result = solve(run.problem(), face_timeout=None)
-    row = run_row(run, result, time.perf_counter() - start)
+    problem = run.problem()
+    result = solve(problem, face_timeout=None)
+    shares: dict[int, float] = {}
+    extra: dict[str, Any] = {}
+    if run.starts or run.convex:
+        # Floats beside the exact minima, asked for: training's basins, the convex bound.
+        from reluscape.numerical.study_checks import run_checks
+
+        seed = run.data.seed or 0
+        extra, shares = run_checks(
+            problem, result, starts=run.starts, seed=seed, convex=run.convex
+        )
+    row = run_row(run, result, time.perf_counter() - start) | extra
     row["cpu_seconds"] = _cpu_seconds() - cpu
-    return row, minima_rows(run, result)
+    return row, minima_rows(run, result, shares)
 
 
 def _cpu_seconds() -> float:
@@ -117,7 +128,10 @@ def run_key(run: Run) -> str:
     """The fingerprint of a run: its problem and the code that solves it."""
     from reluscape.execution.checkpoint import fingerprint
 
-    return fingerprint(run.problem(), "realizable")
+    key = fingerprint(run.problem(), "realizable")
+    if run.starts or run.convex:  # a run that measures more is another run's file
+        key = hashlib.sha256(f"{key}|starts={run.starts}|convex={run.convex}".encode()).hexdigest()
+    return key
 
 
 def execute(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from reluscape.convention import divisor, shown, shown_exact
 from reluscape.studies.grid import Run
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from reluscape.data import Problem
     from reluscape.schema import Minimum, Result
 
 PARAM_COLUMNS = {
@@ -42,12 +44,25 @@ RUN_COLUMNS = {
     "seconds": "float64",
     "cpu_seconds": "float64",
     "error": "string",
+    # Where asked (study(starts=K, convex=True)): training's basins and the convex bound.
+    "multistart_starts": "Int64",
+    "global_share": "float64",
+    "unmatched_share": "float64",
+    "multistart_best": "float64",
+    "convex_bound": "float64",
 }
 """The per-run table; ``minima_dim<k>`` columns (minima of dimension k) follow, one per
 dimension found in the study."""
 
-ADDED_COLUMNS = ("cpu_seconds",)
-"""Columns added after the first tables were written: missing (NA) when reading those."""
+ADDED_COLUMNS = {
+    "runs": (
+        "cpu_seconds", "multistart_starts", "global_share", "unmatched_share",
+        "multistart_best", "convex_bound",
+    ),
+    "minima": ("basin_share",),
+}  # fmt: skip
+"""Columns of each table added after the first tables were written: missing (NA) when
+reading those."""
 
 DIM_PREFIX = "minima_dim"
 
@@ -63,6 +78,7 @@ MINIMA_COLUMNS = {
     "face": "string",
     "orbit_size": "Int64",
     "decided_by": "string",
+    "basin_share": "float64",
 }
 
 
@@ -70,7 +86,10 @@ def run_row(run: Run, result: Result, seconds: float) -> dict[str, Any]:
     """The per-run row of a finished run (``seconds``: its wall time)."""
     complete = result.complete
     minima = result.minima
-    global_losses = [m.loss for m in minima if m.is_global and m.loss is not None]
+    # Losses in the run's convention, as every table and summary shows them (issue 31).
+    global_losses = [
+        m.loss / divisor(result.problem) for m in minima if m.is_global and m.loss is not None
+    ]
     row: dict[str, Any] = {
         **run.params(),
         "minima": len(minima),
@@ -94,12 +113,16 @@ def failed_row(run: Run, error: str) -> dict[str, Any]:
     return {**run.params(), "complete": False, "error": error}
 
 
-def minimum_row(run: Run, m: Minimum) -> dict[str, Any]:
-    lower, upper = m.loss_interval
+def minimum_row(
+    run: Run, m: Minimum, problem: Problem, share: float | None = None
+) -> dict[str, Any]:
+    """One minimum's row, its losses in the run's convention; ``share``: the fraction of
+    the multistart runs that reached it, where asked."""
+    lower, upper = (shown_exact(problem, v) for v in m.loss_interval)
     return {
         **run.params(),
         "minimum": m.id,
-        "loss": m.loss,
+        "loss": shown(problem, m.loss),
         "loss_lower": float(lower),
         "loss_upper": float(upper),
         "is_global": m.is_global,
@@ -108,11 +131,15 @@ def minimum_row(run: Run, m: Minimum) -> dict[str, Any]:
         "face": m.signs,
         "orbit_size": m.orbit_size,
         "decided_by": m.verdict.decided_by,
+        "basin_share": share,
     }
 
 
-def minima_rows(run: Run, result: Result) -> list[dict[str, Any]]:
-    return [minimum_row(run, m) for m in result.minima]
+def minima_rows(
+    run: Run, result: Result, shares: dict[int, float] | None = None
+) -> list[dict[str, Any]]:
+    shares = shares or {}
+    return [minimum_row(run, m, result.problem, shares.get(m.id)) for m in result.minima]
 
 
 def dimension_columns(columns: Any) -> list[str]:
