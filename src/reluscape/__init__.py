@@ -58,6 +58,7 @@ __all__ = [
     "Result",
     "__version__",
     "datasets",
+    "family_member",
     "global_minimum",
     "load_problem",
     "make_problem",
@@ -229,6 +230,28 @@ def global_minimum(
 
     problem = make_problem(X, y, hidden=hidden, lam=lam, convention=convention)
     return run(problem, **options)
+
+
+def family_member(result: Result, minimum: int, values: Mapping[str, float]) -> tuple[Any, ...]:
+    """The member of a set of minima at a parameter value: the float parameters (a, B, c)
+    (NumPy arrays) of the point of minimum ``minimum`` of ``result`` (its id) whose
+    coordinates named in ``values`` take those values, e.g. ``{"c_0": 0.5}`` for a curve;
+    see :func:`reluscape.numerical.components.family_member`.
+
+    Examples
+    --------
+    >>> r = solve([[0], [1], [2], [4]], ["0", "1", "0", "2"], hidden=2, lam="1/10")
+    >>> curve = next(m for m in r.minima if m.dimension == 1)
+    >>> a, B, c = family_member(r, curve.id, {"c_1": float(curve.point.c[1]) + 0.01})
+    >>> round(r.problem.loss(a, B, c) - curve.loss, 9)
+    0.0
+    """
+    from reluscape.numerical.components import family_member as member  # lazy: NumPy
+
+    by_id = {m.id: m for m in result.minima}
+    if minimum not in by_id:
+        raise InputError(f"no minimum {minimum!r}; the ids are {sorted(by_id)}")
+    return member(result.problem, by_id[minimum], values)
 
 
 def study(grid: Mapping[str, Any], **options: Any) -> Study:

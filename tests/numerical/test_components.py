@@ -159,3 +159,34 @@ def test_generators_of_very_different_scales_are_all_used():
     assert np.allclose(geometry.project(t), expected, atol=1e-12, rtol=0)
     (tangent,) = geometry.tangent(np.array([1.0, -0.5, 1.0, -0.5])).T
     assert np.allclose(np.abs(tangent), np.array([1, 0, 1, 0]) / math.sqrt(2), atol=1e-12)
+
+
+def test_family_members_have_the_sets_loss_and_are_stationary() -> None:
+    """Members of a curve of minima at several parameter values: the asked coordinate
+    takes its value, the loss is the certified loss of the set (a set of minima is a level
+    set, METHOD) and a is optimal for the member's hidden layer (dl/da = 0; the hidden
+    weights sit on walls of this set, where the loss has kinks and no gradient): checked
+    by Problem.loss and Problem.gradient, the forward pass, not by the geometry that found
+    the point."""
+    import numpy as np
+
+    import reluscape
+    from reluscape.validation import InputError
+
+    r = reluscape.solve([[0], [1], [2], [4]], ["0", "1", "0", "2"], hidden=2, lam="1/10")
+    curve = next(m for m in r.minima if m.dimension == 1)
+    c1 = float(curve.point.c[1])
+    for delta in (-0.02, 0.01, 0.03):
+        a, B, c = reluscape.family_member(r, curve.id, {"c_1": c1 + delta})
+        assert c[1] == pytest.approx(c1 + delta, abs=1e-12)
+        assert r.problem.loss(a, B, c) == pytest.approx(curve.loss, rel=1e-10)
+        assert np.max(np.abs(r.problem.gradient(a, B, c)[0])) < 1e-9
+    point = next(m for m in r.minima if m.dimension == 0)
+    with pytest.raises(InputError, match="isolated point"):
+        reluscape.family_member(r, point.id, {"c_1": 0.0})
+    with pytest.raises(InputError, match="not a coordinate"):
+        reluscape.family_member(r, curve.id, {"w_1": 0.0})
+    with pytest.raises(InputError, match="give 1 coordinate"):
+        reluscape.family_member(r, curve.id, {"c_1": 0.0, "c_0": 0.0})
+    with pytest.raises(InputError, match="no minimum"):
+        reluscape.family_member(r, 99, {"c_1": 0.0})

@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
 
+from reluscape.data import InputError, Problem
 from reluscape.exact.polynomial import parse_polynomial
-from reluscape.numerical.loss import a_hat_array, omega_array
+from reluscape.numerical.loss import a_hat_array, float_data, omega_array
 from reluscape.schema import Minimum
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
 PROJECT_TOL = 1e-13  # relative residual |g_j| / (sum of |terms of g_j|) that ends projection
 PROJECT_ITERATIONS = 50
 FACE_MARGIN = 1e-9  # relative slack of the face's strict sign conditions (closure checks)
+MEMBER_STEPS = 20  # continuation steps from the sample point to a member's chart values
 
 
 def coordinate_names(hidden: int, d: int) -> list[str]:
@@ -197,6 +199,37 @@ class ComponentGeometry:
                     return False
         return True
 
+    def member(self, fixed: dict[int, float], *, steps: int = MEMBER_STEPS) -> np.ndarray | None:
+        """The point t of the set whose psi coordinates ``fixed`` (flat index -> value) take
+        the given values, on the branch through the sample point, or None.
+
+        The fixed coordinates are the chart of the set (as many as its dimension): the
+        system g(t) = 0, (T t + psi_fix)_i = v_i is solved by Gauss-Newton, moving the values
+        from the sample point's to the asked ones in ``steps`` equal steps (a continuation,
+        so that the solution stays on the sample point's branch). None if a step does not
+        converge or the point leaves the closed face.
+        """
+        t = self.project(self.t0)
+        if t is None:
+            return None
+        index = sorted(fixed)
+        rows = self.T[index]
+        start = rows @ t + self.offset[index]
+        target = np.array([fixed[i] for i in index], dtype=float)
+        for k in range(1, steps + 1):
+            goal = start + (target - start) * k / steps
+            for _ in range(PROJECT_ITERATIONS):
+                F = np.concatenate([self.values(t), rows @ t + self.offset[index] - goal])
+                if np.max(np.abs(F)) <= PROJECT_TOL * max(1.0, float(np.max(np.abs(goal)))):
+                    break
+                J = np.vstack([self.jacobian(t), rows])
+                t = t - np.linalg.lstsq(J, F, rcond=None)[0]
+                if not np.all(np.isfinite(t)):
+                    return None
+            else:
+                return None
+        return t if self.in_face(self.psi(t)) else None
+
     # -- distance and sampling -------------------------------------------------------
 
     def distance(self, a: np.ndarray, psi: np.ndarray, yt: np.ndarray, lam: float) -> float:
@@ -283,3 +316,46 @@ def implicit_equation(geometry: ComponentGeometry, coordinates: Sequence[int]) -
         )
         gens.append(R(name) - linear - algebra.to_qq(geometry.offset_exact[c]))
     return [str(g) for g in algebra.eliminate(gens, t_vars)]
+
+
+def family_member(
+    problem: Problem, m: Minimum, values: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The member of the set of minima ``m`` at a parameter value: the point (a, B, c) of
+    the set whose coordinates named in ``values`` (:func:`coordinate_names`: ``"B_0"``,
+    ``"c_1"``, ...; as many as the set's dimension) take those values, on the branch
+    through the recorded sample point (:meth:`ComponentGeometry.member`), with a = a_hat.
+    A float point of the certified set: every member has the set's loss (docs/METHOD.md).
+
+    Raises
+    ------
+    InputError
+        If ``m`` is an isolated minimum, a name is not a coordinate, the number of values
+        is not the set's dimension, or no member with these values lies in the set's face
+        on that branch (the message says which).
+    """
+    if m.dimension < 1:
+        raise InputError(f"minimum {m.id} is an isolated point: it has no family")
+    xt, yt, lam = float_data(problem)
+    names = coordinate_names(problem.hidden, problem.d)
+    unknown = [name for name in values if name not in names]
+    if unknown:
+        raise InputError(f"{unknown[0]!r} is not a coordinate; the coordinates are {names}")
+    if len(values) != m.dimension:
+        raise InputError(
+            f"minimum {m.id} is a set of dimension {m.dimension}: give {m.dimension} "
+            f"coordinate value(s), got {len(values)}"
+        )
+    try:
+        geometry = ComponentGeometry(m, xt)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    t = geometry.member({names.index(name): float(v) for name, v in values.items()})
+    if t is None:
+        raise InputError(
+            f"minimum {m.id}: no member with {dict(values)} on the branch of its sample point "
+            "inside its face (the values may not chart the set there, or leave the face)"
+        )
+    psi = geometry.psi(t)
+    a = a_hat_array(omega_array(xt, psi), yt, lam)
+    return a, psi[:, :-1].copy(), psi[:, -1].copy()
