@@ -35,6 +35,7 @@ def _unordered(faces: tuple) -> list[str]:
     return sorted(f.signs for f in faces)
 
 
+@pytest.mark.slow  # a whole census with its descents: the fast tier's slowest test
 def test_census_lists_the_minima_with_their_ids(files: dict[str, Path]) -> None:
     out = files["dir"] / "census.json"
     proc = run("solve", str(files["data"]), "--hidden", "2", "--lam", "1/10", "--census",

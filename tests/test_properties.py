@@ -33,6 +33,7 @@ small_data = st.lists(
 )
 
 
+@pytest.mark.slow  # three pairs of whole solves
 @settings(max_examples=3, deadline=None)
 @given(small_data, st.randoms(use_true_random=False))
 def test_permuting_samples_changes_nothing(rows, rnd):

@@ -65,7 +65,8 @@ def test_disconnectivity_joins_every_minimum_once(example) -> None:
     assert merged == {m.id for m in result.minima}
 
 
-@pytest.mark.parametrize("case", ["example", "ridges"])
+# "ridges" solves a larger census first (about 10 s): slow tier.
+@pytest.mark.parametrize("case", ["example", pytest.param("ridges", marks=pytest.mark.slow)])
 def test_directions_lower_the_loss_at_their_rate(case: str, request) -> None:
     """Along (a_m, theta_m) = t (sign, u) of a dead unit the full loss changes by
     rate t^2 + O(t^3); along theta_m + t u off a ridge, by rate t + O(t^2). The example

@@ -338,6 +338,7 @@ def assert_input_error(proc: subprocess.CompletedProcess[str]) -> None:
     assert len(lines) == 1 and lines[0].startswith("reluscape: error:"), proc.stderr
 
 
+@pytest.mark.slow  # a whole report through the command (a process importing Matplotlib)
 def test_cli_report(d2, tmp_path):
     _, _, path = d2
     proc = run("report", str(path), str(D2), "--out", str(tmp_path / "rep"))
