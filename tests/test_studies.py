@@ -243,6 +243,7 @@ def test_progress_true_draws_a_bar_of_the_runs(capsys: pytest.CaptureFixture[str
         reluscape.study(GRID, progress="yes")
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_basins_and_the_convex_bound_where_asked() -> None:
     """``starts`` and ``convex``: each minimum's basin share and each run's shares and p*,
     against an independent count (the same seeded multistart matched by compare's

@@ -166,6 +166,7 @@ def _restricted(problem, face, i):
     )
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 @settings(max_examples=40, deadline=None)
 @given(degenerate_x)
 def test_facet_samples_agree_with_the_cones_irredundant_inequalities(X):

@@ -229,6 +229,7 @@ def _faces(c: CriticalPoint | Minimum) -> tuple[str, ...]:
     return tuple(f.signs for f in c.face)
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_builtin_example_census() -> None:
     problem = load_problem(EXAMPLE, hidden=2, lam="1/10")
     result = solve(problem, face_timeout=None, census=True)
@@ -311,6 +312,7 @@ def _numerical_product_chamber_points(
     return found
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_builtin_example_chamber_points_against_newton() -> None:
     """Every critical point inside a product chamber that Newton finds is in the census
     with the same index, and conversely."""

@@ -319,6 +319,7 @@ def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> 
     assert checked >= 3
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_the_mean_convention_scales_lambda_and_the_losses(tiny: PathResult) -> None:
     """mean at lambda is sum at n lambda with losses divided by n (docs/METHOD.md
     section 1): the same events at lambda / n, the same minimal polynomials up to

@@ -195,6 +195,7 @@ def test_a_face_file_under_another_name_is_recomputed(
     assert "face differs from its name" in _warnings(caplog)[0]
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_cli_prints_checkpoint_warnings_on_stderr(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     data.write_text("x,y\n0,0\n1,1\n2,0\n")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,6 +73,7 @@ def test_monotone_in_d(hidden: int, d: int, wider: int) -> None:
     )
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_wide_data_are_refused_before_the_work(tmp_path: Path) -> None:
     """Issue 31 item 15: 5 rows x 3,000 columns ran for minutes in exact elimination with
     the estimate of d = 2 data (the dry run called it 27 minutes); the cost per orbit grows

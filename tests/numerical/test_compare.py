@@ -221,6 +221,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_cli_compare(tmp_path, d1_n5_solved):
     _, result = d1_n5_solved
     saved = tmp_path / "result.json"
@@ -381,6 +382,7 @@ def test_cli_compare_global(tmp_path):
     assert "certified global minimum (reluscape global)" in proc.stdout
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_compare_reports_its_stages(d1_n5_solved):
     """progress(done, 4, seconds) before the first stage and after each of the four."""
     problem, result = d1_n5_solved

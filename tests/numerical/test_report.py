@@ -159,6 +159,7 @@ def split_family(result: Result, units: int) -> Result:
     return Result(problem=problem, minima=[split], stats={"complete": True})
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 def test_report_d1(d1, tmp_path):
     problem, result, _ = d1
     index = write_report(result, problem, tmp_path / "rep")
@@ -440,6 +441,7 @@ class _Figures(HTMLParser):
             self.figures[-1][1] += data
 
 
+@pytest.mark.slow  # seconds of whole runs: the fast tier stays under 5 minutes
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
 def test_chromium_renders(named, tmp_path):
     """Headless Chromium loads every figure of the page (function, slice, basins), and
