@@ -7,7 +7,8 @@ events by route, whether the event list is certified complete). The table is pri
 the rows are written as JSON to ``bench/results/path.json`` (and ``.txt``) after every
 case, keeping the rows of cases not run, and each row is appended to
 ``bench/results/history.jsonl`` (grid ``path``). Issue 28's targets: L = 2, d = 1,
-n = 5 over [1/1000, 10] under 60 s; n = 8 under 10 min.
+n = 5 over [1/1000, 10] under 60 s; n = 8 under 10 min; L = 2, d = 2, n = 5 and L = 3,
+d = 1, n = 5 over [1/100, 10] under 30 min each.
 
 Usage::
 
@@ -24,14 +25,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import HISTORY, ROOT, _commit, dataset, machine
 
-CASES = [(2, 1, 5, "1/1000:10", 60.0), (2, 1, 8, "1/1000:10", 600.0)]  # L, d, n, range, target s
+CASES = [  # L, d, n, range, target s (issue 28)
+    (2, 1, 5, "1/1000:10", 60.0),
+    (2, 1, 8, "1/1000:10", 600.0),
+    (2, 2, 5, "1/100:10", 1800.0),
+    (3, 1, 5, "1/100:10", 1800.0),
+]
 
 
 @dataclass
@@ -46,6 +52,9 @@ class PathRow:
     load_before: float
     commit: str = ""
     solves: int = 0
+    faces: int = 0
+    roots: int = 0
+    face_solves: int = 0
     branches: int = 0
     events: int = 0
     exact_events: int = 0
@@ -72,6 +81,9 @@ def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout
         if code is not None and out.exists():
             doc = json.loads(out.read_text())
             row.solves = len(doc["samples"])
+            row.faces = doc["stats"].get("faces", 0)
+            row.roots = doc["stats"].get("roots", 0)
+            row.face_solves = doc["stats"].get("face_solves", 0)
             row.branches = len({m["branch"] for s in doc["samples"] for m in s["minima"]})
             row.events = len(doc["events"])
             row.exact_events = sum(e["route"] == "exact" for e in doc["events"])
@@ -81,14 +93,16 @@ def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout
 
 HEADER = (
     f"{'L':>2} {'d':>2} {'n':>3} {'range':<10} {'exit':>4} {'wall s':>7} {'target':>6} "
-    f"{'load':>5} {'solves':>6} {'branches':>8} {'events':>6} {'exact':>5}  complete  commit"
+    f"{'load':>5} {'samples':>7} {'faces':>5} {'roots':>5} {'face solves':>11} {'branches':>8} "
+    f"{'events':>6} {'exact':>5}  complete  commit"
 )
 
 
 def _format(r: PathRow) -> str:
     return (
         f"{r.hidden:>2} {r.d:>2} {r.n:>3} {r.lam_range:<10} {r.exit!s:>4} {r.wall_s:>7.1f} "
-        f"{r.target_s:>6.0f} {r.load_before:>5.2f} {r.solves:>6} {r.branches:>8} {r.events:>6} "
+        f"{r.target_s:>6.0f} {r.load_before:>5.2f} {r.solves:>7} {r.faces:>5} {r.roots:>5} "
+        f"{r.face_solves:>11} {r.branches:>8} {r.events:>6} "
         f"{r.exact_events:>5}  {r.event_list_complete!s:<8}  {r.commit}"
     )
 
@@ -105,7 +119,11 @@ def main() -> int:
         ap.error(f"--only {', '.join(args.only)}: not a case of {[c[:3] for c in CASES]}")
     run_id, rows = time.strftime("%Y-%m-%dT%H:%M:%S"), []
     if args.out.exists():  # the rows of the cases not run now are kept
-        kept = [PathRow(**r) for r in json.loads(args.out.read_text())["rows"]]
+        known = {f.name for f in fields(PathRow)}
+        kept = [
+            PathRow(**{k: v for k, v in r.items() if k in known})
+            for r in json.loads(args.out.read_text())["rows"]
+        ]
         rows = [r for r in kept if (r.hidden, r.d, r.n) not in [c[:3] for c in cases]]
     print(HEADER)
     for hidden, d, n, lam_range, target in cases:

@@ -179,17 +179,20 @@ def path(
 ) -> PathResult:
     """The minima for every lambda in ``lam = (lo, hi)``: branches, events, global path.
 
-    Exact solves at rational lambdas, events bracketed between them and lambda_0 of
-    psi = 0 exact (docs/METHOD.md section 15); ``result.event_list_complete`` says
-    whether the event list is certified complete. ``lam`` is a pair or ``"LO:HI"``;
+    Every event as a real algebraic number (minimal polynomial, isolating interval):
+    the roots of each face's event polynomials, with exact face solves between them
+    (docs/METHOD.md section 15); ``result.event_list_complete`` says whether the event
+    list is certified complete. ``lam`` is a pair or ``"LO:HI"``;
     ``options`` go to :func:`reluscape.execution.lampath.path` (``samples``, ``width``,
     ``max_solves``, ``jobs``, ``face_timeout``, ``checkpoint``, ``progress``).
 
     Examples
     --------
-    >>> r = path([[0], [1], [2]], [0, 1, 0], hidden=1, lam=("1/100", "10"), samples=3)
+    >>> r = path([[0], [1], [2]], [0, 1, 0], hidden=1, lam=("1/100", "10"))
     >>> [e.kind for e in r.events], {e.minimal_polynomial for e in r.events}
     (['death', 'death', 'global switch', 'birth'], {(18, 0, -1)})
+    >>> r.event_list_complete
+    True
     """
     from reluscape.execution.lampath import path as run  # lazy, as in solve_problem
     from reluscape.validation import check_lam_range

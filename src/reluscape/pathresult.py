@@ -416,7 +416,7 @@ class PathResult:
         lo, hi = self.lam_range
         lines = [
             f"path over lambda in [{lo}, {hi}] ({self.problem.convention} convention), "
-            f"L = {self.problem.hidden}: {len(self.samples)} exact solves, "
+            f"L = {self.problem.hidden}: {len(self.samples)} samples (exact minima), "
             f"{len(self.branches)} branches, {len(self.events)} events",
             "event list: "
             + ("certified complete" if self.event_list_complete else "NOT certified complete")

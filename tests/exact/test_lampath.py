@@ -24,13 +24,15 @@ from reluscape.data import make_problem
 from reluscape.exact.arrangement import unit_arrangement
 from reluscape.exact.lampath import (
     bracket_midpoint,
+    isolate_roots,
     origin_threshold_squared,
     roots_in,
     sample_values,
+    separated,
     sqrt_event,
 )
-from reluscape.exact.lampath_events import face_event_polynomials, isolate
-from reluscape.execution.lampath import adjacent
+from reluscape.exact.lampath_events import face_event_polynomials
+from reluscape.execution.lampath_branches import adjacent
 from reluscape.pathresult import PathResult
 from reluscape.schema import MalformedResult
 from reluscape.validation import InputError
@@ -210,7 +212,7 @@ def test_document_round_trips_exactly(tiny: PathResult) -> None:
     assert again.samples == tiny.samples and again.events == tiny.events
     frame = tiny.to_frame()
     assert len(frame) == sum(len(s.minima) for s in tiny.samples)
-    assert not tiny.event_list_complete and not tiny.complete
+    assert tiny.event_list_complete and tiny.complete
 
 
 @pytest.mark.parametrize(
@@ -287,22 +289,58 @@ def test_adjacent_faces_up_to_unit_permutation() -> None:
     assert not adjacent("+-- | ++0", "-++ | ++0")
 
 
-def test_isolate_needs_exactly_one_root() -> None:
-    two = [(1, 0, -2)]  # +-sqrt(2)
-    assert isolate(two, Fraction(-2), Fraction(2)) is None
-    poly, lo, hi = isolate(two, Fraction(0), Fraction(2))
-    assert poly == (1, 0, -2) and lo * lo < 2 < hi * hi and hi - lo <= lo / 2**64
-    assert isolate([(2, -3)], Fraction(1), Fraction(2)) == ((2, -3), Fraction(3, 2), Fraction(3, 2))
-    assert isolate([(2, -3), (1, 0, -2)], Fraction(1), Fraction(2)) is None
+@st.composite
+def _irreducible_quadratics(draw: st.DrawFn) -> list[tuple[int, ...]]:
+    """Distinct polynomials q x^2 - p with p / q > 0 not a square (two irrational roots
+    +-sqrt(p / q)), and linear ones b x - a."""
+    out: set[tuple[int, ...]] = set()
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        p, q = draw(st.integers(1, 400)), draw(st.integers(1, 400))
+        if math.isqrt(p * q) ** 2 != p * q:
+            g = math.gcd(p, q)
+            out.add((q // g, 0, -(p // g)))
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        a, b = draw(st.integers(-40, 40)), draw(st.integers(1, 20))
+        g = math.gcd(a, b)
+        out.add((b // g, -(a // g)))
+    return sorted(out)
+
+
+@given(_irreducible_quadratics())
+@settings(max_examples=100, deadline=None)
+def test_roots_are_isolated_separated_and_all_there(polys: list[tuple[int, ...]]) -> None:
+    """Every root in (lo, hi) is found once, in an interval holding exactly it, and the
+    separated intervals are disjoint and ordered like the roots (floats of the closed
+    forms as the independent count)."""
+    lo, hi = Fraction(-7, 3), Fraction(9, 2)
+    roots = separated(r for p in polys for r in isolate_roots(p, lo, hi))
+    expected = sorted(
+        v
+        for p in polys
+        for v in ([-p[1] / p[0]] if len(p) == 2 else [s * math.sqrt(-p[2] / p[0]) for s in (-1, 1)])
+        if lo < v < hi
+    )
+    assert len(roots) == len(expected)
+    for r, v in zip(roots, expected, strict=True):
+        assert roots_in(r.poly, r.lower, r.upper) == 1
+        assert float(r.lower) - 1e-12 <= v <= float(r.upper) + 1e-12
+        assert lo <= r.lower <= r.upper <= hi
+    assert all(a.upper < b.lower for a, b in itertools.pairwise(roots))
+    narrow = [r.narrowed() for r in roots]
+    assert all(roots_in(r.poly, r.lower, r.upper) == 1 for r in narrow)
+    assert all(r.upper - r.lower <= abs(r.lower) / 2**64 for r in narrow)
 
 
 def test_face_polynomials_hold_the_events_of_the_tiny_path(tiny: PathResult) -> None:
     """Every exact event of a branch is a root of its face's polynomials, and a face
-    with two live units on one unit face (an orbit for every lambda) is not covered."""
+    with two live units on one unit face (an orbit of splits for every lambda) has the
+    polynomials of the face with the two merged into one unit."""
     problem = make_problem(X, Y, hidden=2, lam=1)
     arrangement = unit_arrangement(problem)
     chamber = arrangement.chambers[0]
-    assert face_event_polynomials(problem, arrangement, (chamber, chamber)) is None
+    split = face_event_polynomials(problem, arrangement, (chamber, chamber))
+    assert split is not None
+    assert split == face_event_polynomials(problem, arrangement, (chamber,))
     problem = make_problem(X, Y, hidden=1, lam=1)
     arrangement = unit_arrangement(problem)
     checked = 0

@@ -31,19 +31,22 @@ PATH_EPILOG = f"""\
 example:
   {PROG} path data.csv --hidden 2 --lam-range 1/1000:10 --out path.json
 
-Runs the exact solve at rational values of lambda over [LO, HI] (--samples of them
-geometrically spaced, then bisection wherever two neighbouring solves differ, until
-the bracket is --width wide relative to its lower end), matches the minima into
-branches, and lists the events between samples: births, deaths, wall crossings,
-dimension changes and switches of the global minimum. lambda_0, where psi = 0
-becomes a minimum, is exact (its minimal polynomial); the other events are
-brackets between two exact solves, and events between two samples that agree can
-be missed: the summary and the document say that the event list is not certified
-complete (docs/METHOD.md section 15).
+Lists every event of the local minima over [LO, HI]: births, deaths, wall
+crossings, dimension changes and switches of the global minimum. For each product
+face that can hold a critical point in the range, the weights are eliminated from
+its critical system with lambda free, leaving polynomials in lambda whose roots hold
+every value where the face's minima change; each face is solved exactly between
+consecutive roots, and a sample between each two roots where something changes
+gives the minima there. Every event is then an exact real algebraic number (its
+minimal polynomial and an isolating interval) and the summary says "certified
+complete" (docs/METHOD.md section 15). A face whose conditions do not reduce to
+polynomials in lambda is followed instead by solves at --samples geometric values,
+bisected to --width (at most --max-solves per face); its events are brackets and the
+list is then NOT certified complete.
 
---checkpoint DIR keeps one checkpoint directory per sample value of lambda (each
-face of each solve): a rerun with the same DIR after a kill recomputes only the
-faces not finished. --out is checked before the work and written before the
+--checkpoint DIR keeps the faces' event polynomials and every face solved (one
+directory per value of lambda): a rerun with the same DIR after a kill recomputes only
+what was not finished. --out is checked before the work and written before the
 summary is printed.
 
 exit codes: 0 every solve complete, 1 some solve incomplete (undecided faces or
@@ -74,7 +77,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--convention", choices=("sum", "mean"), default="sum", help=common.CONVENTION_HELP
     )
-    p.add_argument("--samples", metavar="K", default="9", help="first samples (default 9)")
+    p.add_argument(
+        "--samples",
+        metavar="K",
+        default="9",
+        help="first samples of a face not covered by event polynomials (default 9)",
+    )
     p.add_argument(
         "--width",
         metavar="Q",
@@ -82,7 +90,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="bisect a bracket while it is wider than Q relative to its lower end (default 1/100)",
     )
     p.add_argument(
-        "--max-solves", metavar="N", default="200", help="at most N solves (default 200)"
+        "--max-solves",
+        metavar="N",
+        default="200",
+        help="at most N solves of a face not covered by event polynomials (default 200)",
     )
     p.add_argument("--jobs", metavar="N", default="1", help="faces at a time (default 1)")
     common.add_face_timeout(p, 0, ": none")
@@ -90,7 +101,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--checkpoint",
         metavar="DIR",
         default=None,
-        help="keep each finished face of each solve in DIR; a rerun continues",
+        help="keep each face's event polynomials and face solves in DIR; a rerun continues",
     )
     p.add_argument(
         "--force",

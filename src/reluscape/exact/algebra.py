@@ -693,6 +693,45 @@ def integer_factors(poly: Poly, variable: Poly) -> list[tuple[int, ...]]:
     return sorted(out, key=lambda f: (len(f), f))
 
 
+def real_root_intervals(coefficients: Sequence[int]) -> list[tuple[Fraction, Fraction]]:
+    """Isolating intervals of the real roots of a squarefree integer polynomial
+    (coefficients highest degree first): each holds exactly one root (Sage's
+    Descartes-rule isolation, exact rationals), by increasing value.
+
+    >>> real_root_intervals((1, 0, -2))
+    [(Fraction(-3, 2), Fraction(-1, 1)), (Fraction(1, 1), Fraction(3, 2))]
+    """
+    from sage.all__sagemath_singular import ZZ
+
+    x = PolynomialRing(ZZ, "x").gen()
+    p = sum((int(c) * x**k for k, c in enumerate(reversed(coefficients))), 0 * x)
+    return [(from_qq(a), from_qq(b)) for (a, b), _ in p.real_root_intervals()]
+
+
+def factors(poly: Poly) -> list[Poly]:
+    """The distinct irreducible factors over Q of a polynomial (monic, units dropped).
+
+    >>> R = ring(["x", "y"])
+    >>> x, y = R.gens()
+    >>> factors(2 * (x - y) ** 2 * (x + 1))
+    [x + 1, x - y]
+    """
+    if poly.is_constant():
+        return []
+    return sorted((f / f.lc() for f, _ in poly.factor()), key=str)
+
+
+def discriminant(f: Poly, variable: Poly) -> Poly:
+    """The discriminant of f in ``variable`` (0 iff f has a repeated factor in it).
+
+    >>> R = ring(["x", "y"])
+    >>> x, y = R.gens()
+    >>> discriminant(y**2 - x, y)
+    4*x
+    """
+    return f.discriminant(variable)
+
+
 def resultant(f: Poly, g: Poly, variable: Poly) -> Poly:
     """The resultant of f and g with respect to ``variable`` (0 iff a common factor of
     positive degree in it).

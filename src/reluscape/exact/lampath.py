@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from reluscape.data import Problem
@@ -219,3 +220,135 @@ def _evaluate(p: list[Fraction], x: Fraction) -> Fraction:
 def _sign_changes(chain: list[list[Fraction]], x: Fraction) -> int:
     signs = [v for v in (_evaluate(p, x) for p in chain) if v != 0]
     return sum((a > 0) != (b > 0) for a, b in itertools.pairwise(signs))
+
+
+@dataclass(frozen=True)
+class Root:
+    """A real root of an irreducible integer polynomial (highest degree first): the only
+    root of ``poly`` in [lower, upper] (a point when the root is rational).
+
+    The polynomial is squarefree and, of degree >= 2, has no rational root, so the ends
+    of the interval are never roots and the polynomial changes sign across it: halving
+    needs one sign, not a Sturm sequence."""
+
+    poly: tuple[int, ...]
+    lower: Fraction
+    upper: Fraction
+
+    def halved(self) -> Root:
+        """The half of [lower, upper] holding the root (a point for a linear poly)."""
+        if self.lower == self.upper:
+            return self
+        mid = (self.lower + self.upper) / 2
+        if sign_at(self.poly, mid) == sign_at(self.poly, self.lower):
+            return Root(self.poly, mid, self.upper)
+        return Root(self.poly, self.lower, mid)
+
+    def narrowed(self, bits: int = ISOLATION_BITS) -> Root:
+        """The same root in an interval 2^-bits wide relative to its lower end."""
+        root = self
+        while root.upper - root.lower > abs(root.lower) / 2**bits:
+            root = root.halved()
+        return root
+
+
+def sign_at(poly: Sequence[int], x: Fraction) -> int:
+    """The sign of poly(x), exactly: d^deg poly(n / d) = sum_k c_k n^(deg - k) d^k by
+    Horner's rule in integers (v_k = v_(k-1) n + c_k d^k).
+
+    >>> [sign_at((1, 0, -2), v) for v in (Fraction(3, 2), Fraction(1))]
+    [1, -1]
+    >>> sign_at((2, -1), Fraction(1, 2))
+    0
+    """
+    n, d = x.numerator, x.denominator
+    value, power = 0, 1
+    for c in poly:
+        value = value * n + c * power
+        power *= d
+    return (value > 0) - (value < 0)
+
+
+def isolate_roots(poly: Sequence[int], lo: Fraction, hi: Fraction) -> list[Root]:
+    """Every root of the irreducible ``poly`` strictly between lo and hi, each in its own
+    interval, by increasing value (Descartes' rule of signs through the algebra adapter,
+    then halving by signs to clip at lo and hi).
+
+    >>> roots = isolate_roots((1, 0, -2), Fraction(-2), Fraction(2))
+    >>> [(r.lower * r.lower < 2 < r.upper * r.upper or r.upper * r.upper < 2 < r.lower * r.lower)
+    ...  for r in roots]
+    [True, True]
+    >>> isolate_roots((2, -1), Fraction(0), Fraction(1))
+    [Root(poly=(2, -1), lower=Fraction(1, 2), upper=Fraction(1, 2))]
+    """
+    from reluscape.exact import algebra
+
+    poly = tuple(poly)
+    if len(poly) == 2:
+        root = Fraction(-poly[1], poly[0])
+        return [Root(poly, root, root)] if lo < root < hi else []
+    out = []
+    for a, b in algebra.real_root_intervals(poly):
+        r = Root(poly, a, b)
+        while r.lower < lo < r.upper or r.lower < hi < r.upper:
+            r = r.halved()
+        if lo < r.lower and r.upper < hi:
+            out.append(r)
+    return sorted(out, key=lambda r: r.lower)
+
+
+def separated(roots: Iterable[Root]) -> list[Root]:
+    """The roots (distinct numbers: roots of distinct irreducible polynomials, or
+    different roots of one) by increasing value, their intervals halved until no two
+    meet; a root listed twice (same polynomial, intervals holding the same root) is kept
+    once.
+
+    >>> r2 = isolate_roots((1, 0, -2), Fraction(0), Fraction(2))[0]
+    >>> r3 = isolate_roots((1, 0, -3), Fraction(0), Fraction(2))[0]
+    >>> [float(r.upper) <= float(s.lower) for r, s in itertools.pairwise(separated([r3, r2, r2]))]
+    [True]
+    """
+    work = sorted(set(roots), key=lambda r: (r.lower, r.upper))
+    changed = True
+    while changed:
+        changed = False
+        out: list[Root] = []
+        for r in work:
+            if out and same_root(out[-1], r):
+                out[-1] = _intersection(out[-1], r)
+                changed = True
+            elif out and _meet(out[-1], r):
+                out[-1], r = out[-1].halved(), r.halved()
+                out.append(r)
+                changed = True
+            else:
+                out.append(r)
+        work = sorted(out, key=lambda r: (r.lower, r.upper))
+    return work
+
+
+def _meet(a: Root, b: Root) -> bool:
+    return a.lower <= b.upper and b.lower <= a.upper
+
+
+def same_root(a: Root, b: Root) -> bool:
+    """Whether two intervals of one polynomial hold the same root: they meet and their
+    intersection holds a root (it then is the one root of each)."""
+    if a.poly != b.poly or not _meet(a, b):
+        return False
+    low, high = max(a.lower, b.lower), min(a.upper, b.upper)
+    if low == high:
+        return sign_at(a.poly, low) == 0
+    return sign_at(a.poly, low) != sign_at(a.poly, high)
+
+
+def _intersection(a: Root, b: Root) -> Root:
+    """One root known by two intervals of the same polynomial that meet (one root each):
+    the root lies in both, hence in their intersection."""
+    return Root(a.poly, max(a.lower, b.lower), min(a.upper, b.upper))
+
+
+def gap_sample(left: Fraction, right: Fraction) -> Fraction:
+    """A short rational strictly between two roots' intervals (left < right): the
+    sample value of lambda of the gap between them."""
+    return bracket_midpoint(left, right)

@@ -25,7 +25,7 @@ from typing import Any
 from reluscape.data import Problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import Arrangement, UnitFace
-from reluscape.exact.lampath import origin_event, projection_matrix, roots_in
+from reluscape.exact.lampath import origin_event, projection_matrix
 from reluscape.exact.linalg import rank
 from reluscape.exact.surrogate import FaceSystem
 
@@ -57,7 +57,10 @@ def face_event_polynomials(
         origin = origin_event(problem)
         return [] if origin is None else [origin[0]]
     if one.unit_groups:
-        return None
+        # Units on one unit face: the critical set is the orbit of the splits of the
+        # merged face's critical points, each with the merged point's loss and
+        # first-order conditions (FaceSystem.merged, docs/METHOD.md sections 6.7, 15).
+        return face_event_polynomials(problem, arrangement, _merged_faces(one))
     if any(not _zero_span_is_a_line(problem, faces[u]) for u in one.live):
         return None
     two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
@@ -75,12 +78,23 @@ def face_event_polynomials(
     conditions = [algebra.jacobian_determinant(eqs, weights)]
     conditions += [S(f) for u in one.live for f in one.effective_unit_forms(u)]
     conditions += _multipliers(problem, arrangement, S, faces, theta, residual, lam)
-    conditions += _dead_unit_maxima(problem, arrangement, S, faces, residual, lam)
     out: set[tuple[int, ...]] = set()
     for c in conditions:
         found = _in_lambda([*eqs, c], weights, lam)
         if found is None:
             return None
+        out.update(found)
+    for c in _dead_unit_maxima(problem, arrangement, S, faces, residual, lam):
+        found = _in_lambda([*eqs, c], weights, lam)
+        if found is None:
+            # The term equals lambda on whole components (a live unit's own chamber:
+            # |Pi_l g_l| = lambda at every critical point). kappa, the norm of g's
+            # projection onto the cone, is continuous, so kappa <= lambda changes only
+            # where a term crosses lambda: on those components never by this one; the
+            # other components are what is left after saturating by it.
+            found = _in_lambda([*algebra.saturate(eqs, [c]), c], weights, lam)
+            if found is None:
+                return None
         out.update(found)
     # A unit dies: rho_u -> 0 on the closure of the branch (z eliminated first, which
     # saturates E by the product of the rho).
@@ -92,6 +106,11 @@ def face_event_polynomials(
         out.update(found)
     n = problem.n if problem.convention == "mean" else 1
     return sorted({_scaled(f, n) for f in out}, key=lambda f: (len(f), f))
+
+
+def _merged_faces(system: FaceSystem) -> tuple[UnitFace, ...]:
+    """The unit faces of the face with one unit per unit group (FaceSystem.merged)."""
+    return tuple(system.faces[u] for u in system.merged_units)
 
 
 def _zero_span_is_a_line(problem: Problem, face: UnitFace) -> bool:
@@ -210,28 +229,6 @@ def _gcd(a: int, b: int) -> int:
     return abs(a)
 
 
-def isolate(
-    polys: list[tuple[int, ...]], lo: Fraction, hi: Fraction, bits: int = 64
-) -> tuple[tuple[int, ...], Fraction, Fraction] | None:
-    """If exactly one root of all ``polys`` (distinct irreducible) lies in [lo, hi]: its
-    polynomial and an interval around it 2^-bits wide relative to lo (a point for a
-    rational root); else None."""
-    holding = [(p, k) for p in polys if (k := roots_in(p, lo, hi))]
-    if len(holding) != 1 or holding[0][1] != 1:
-        return None
-    poly = holding[0][0]
-    if len(poly) == 2:
-        root = Fraction(-poly[1], poly[0])
-        return poly, root, root
-    while hi - lo > lo / 2**bits:
-        mid = (lo + hi) / 2
-        if roots_in(poly, lo, mid):
-            hi = mid
-        else:
-            lo = mid
-    return poly, lo, hi
-
-
 def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | None:
     """P(lam, ell) with P = 0 where ell is the loss (sum convention) of a critical point
     of the face at lam = lambda_sum: the weights eliminated from the effective system
@@ -243,7 +240,7 @@ def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | Non
         T = loss_ring()
         return T("ell") - algebra.to_qq(sum((v * v for v in problem.yt), Fraction(0)) / 2)
     if one.unit_groups:
-        return None
+        return face_loss_curve(problem, _merged_faces(one))
     two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
     R = one.effective_ring
     S = algebra.extended_ring(algebra.extended_ring(R, "lam"), "ell")
@@ -267,16 +264,39 @@ def loss_ring() -> Any:
     return algebra.ring(["lam", "ell"])
 
 
-def crossing_polynomials(
-    problem: Problem, first: Poly, second: Poly
-) -> list[tuple[int, ...]] | None:
+def loss_crossings(problem: Problem, curves: list[Poly]) -> list[tuple[int, ...]]:
     """Irreducible polynomials in lambda (problem's convention) whose roots hold every
-    value where the losses of two faces' critical points can be equal: the factors of
-    the resultant in ell of their loss curves; None when it vanishes (a common factor)."""
+    value where the losses of two critical points on faces with these loss curves
+    (:func:`face_loss_curve`) can be equal or a loss can leave every bound.
+
+    The curves are split into their distinct irreducible factors f_k in Q[lam, ell] of
+    positive degree in ell. Two points on different factors have equal losses only at
+    roots of Res_ell(f_j, f_k) (nonzero: no common factor), two on one factor only at
+    roots of its discriminant in ell (nonzero: f_k is squarefree), and a loss escapes
+    only where the leading coefficient in ell vanishes. Losses of points on one
+    factor that are equal for every lambda (mirror images) are one curve and tie.
+
+    >>> T = loss_ring()
+    >>> lam, ell = T("lam"), T("ell")
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], [0, 1], hidden=1, lam=1)
+    >>> loss_crossings(p, [ell - lam, ell - 1, ell - 1])
+    [(1, -1)]
+    """
     T = loss_ring()
-    res = algebra.resultant(first, second, T("ell"))
-    if res == 0:
-        return None
+    ell, lam = T("ell"), T("lam")
+    factors = list(dict.fromkeys(f for c in curves for f in algebra.factors(c)))
+    factors = [f for f in factors if f.degree(ell) > 0]
+    found: list[Poly] = []
+    for j, f in enumerate(factors):
+        found.append(f.polynomial(ell).leading_coefficient())
+        found.append(algebra.discriminant(f, ell))
+        found += [algebra.resultant(f, g, ell) for g in factors[j + 1 :]]
     n = problem.n if problem.convention == "mean" else 1
-    return sorted({_scaled(f, n) for f in algebra.integer_factors(res, T("lam"))},
-                  key=lambda f: (len(f), f))  # fmt: skip
+    out = {
+        _scaled(q, n)
+        for p in found
+        if not T(p).is_constant()
+        for q in algebra.integer_factors(T(p), lam)
+    }
+    return sorted(out, key=lambda f: (len(f), f))

@@ -129,7 +129,7 @@ class Checkpoint:
             elif stored.get("fingerprint") != fp:
                 raise InputError(_refusal(d, stored))
         try:
-            _write_atomic(meta, json.dumps(identity))
+            write_atomic(meta, json.dumps(identity))
         except OSError as exc:
             raise InputError(f"cannot write to checkpoint directory {d}: {exc}") from None
         records = {}
@@ -150,7 +150,7 @@ class Checkpoint:
             "checksum": _sha256(data),
             "record": data,
         }
-        _write_atomic(self.path / face_file_name(record.product), json.dumps(doc))
+        write_atomic(self.path / face_file_name(record.product), json.dumps(doc))
 
 
 def _check_entry(directory: Path, entry: Path) -> None:
@@ -218,7 +218,7 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -8,13 +8,19 @@ a serial run is made in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
 
 from reluscape.data import Problem
 from reluscape.exact.merge import FaceRecord
 from reluscape.execution.dask import face_outcome, face_record, run_on_dask
 
-__all__ = ["needs_cluster", "run_faces"]
+__all__ = ["map_tasks", "needs_cluster", "run_faces"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def needs_cluster(face_timeout: float | None, jobs: int, scheduler: str | None) -> bool:
@@ -62,3 +68,26 @@ def run_faces(
     for product in products:
         outcome = face_outcome(problem, partitions, product, census)
         collect(face_record(problem, partitions, product, outcome))
+
+
+def map_tasks(fn: Callable[[T], R], items: Sequence[T], *, jobs: int) -> Iterator[R]:
+    """``fn(item)`` for every item, in completion order: here, one after the other, when
+    ``jobs`` is 1; else in ``jobs`` forked processes (``fn`` and the items picklable).
+
+    For exact work that is not a face solve (the regularization path's eliminations):
+    forked children inherit the imported algebra stack, as the face children of
+    :mod:`reluscape.execution.dask` do, and an exception in a task is raised here.
+
+    >>> sorted(map_tasks(abs, [-2, 1, -3], jobs=1))
+    [1, 2, 3]
+    """
+    if jobs == 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    from concurrent.futures import as_completed
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(fn, item) for item in items]
+        for future in as_completed(futures):
+            yield future.result()

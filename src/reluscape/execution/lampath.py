@@ -1,55 +1,89 @@
-"""The regularization path: exact solves at rational lambdas, events bracketed between them.
+"""The regularization path: every event of the minima over [lo, hi], from the faces'
+event polynomials and exact solves between their roots (docs/METHOD.md section 15).
 
-:func:`path` runs the exact :func:`reluscape.execution.pipeline.solve` at sample values of
-lambda over [lo, hi] (geometric, then bisection wherever two neighbouring samples differ
-in their minima), matches the minima of neighbouring samples into branches, and records
-each change as an event (docs/METHOD.md section 15). The value lambda_0 where psi = 0
-becomes a minimum is found exactly (:mod:`reluscape.exact.lampath`); the other events
-are brackets: two exact solves that differ. Checkpoints are per sample (one
-:mod:`reluscape.execution.checkpoint` directory per lambda), so a rerun after a kill
-keeps every finished face of every sample.
+:func:`path` works face by face, as ``solve`` does:
+
+1. *Faces.* The product faces (one per orbit) that can hold a critical point for some
+   lambda <= hi: the linear certificate of section 4 step 0a, whose only use of lambda
+   is the bound lambda |q_i|, run at hi, excludes the others for every lambda in range.
+2. *Event polynomials* of each face (:func:`reluscape.exact.lampath_events.
+   face_event_polynomials`): the values of lambda where a branch of minima on the face
+   can change. Their real roots in (lo, hi), isolated and separated exactly
+   (:mod:`reluscape.exact.lampath`), cut the range into gaps.
+3. *Face solves.* Between two consecutive roots of one face's polynomials its minima
+   are fixed in number, face and dimension, so each face is solved
+   (:func:`reluscape.exact.merge.process_face`, through the executor) at one rational
+   lambda per run of gaps between its roots. A root is *active* when some face having
+   it changes there.
+4. *Samples.* Between consecutive active roots (a *cell*) the minima move as branches;
+   one sample per cell assembles the minima of the faces that hold some there. Inside
+   a cell the global minimum can move only where two branches' losses are equal: the
+   roots of the resultants and discriminants of their faces' loss curves cut the cell
+   again, with a sample in each part.
+5. *Events.* Consecutive samples have exactly one active or crossing root between
+   them; every change between them (:mod:`reluscape.execution.lampath_branches`) is an
+   event at that root, exact, with its minimal polynomial.
+
+A face whose conditions do not reduce to polynomials in lambda (not *covered*) is
+followed by solves at geometric samples and bisection instead; its changes are brackets
+and the event list is then not certified complete. Checkpoints keep each face's event
+polynomials and every face solve (one :mod:`reluscape.execution.checkpoint` directory per
+value of lambda), so a rerun after a kill keeps every finished piece.
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import json
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from itertools import pairwise, permutations
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from reluscape.data import Problem
 from reluscape.exact import lampath as exact_path
-from reluscape.exact.arrangement import UnitFace
+from reluscape.exact.lampath import Root
+from reluscape.execution.lampath_branches import (
+    Entry,
+    branches,
+    entries,
+    events,
+    signature,
+)
 from reluscape.pathresult import Event, PathMinimum, PathResult, Sample
 from reluscape.schema import Result
 from reluscape.validation import InputError, check_int, check_timeout
 
-BRACKET_ROUTE = (
-    "bracket: exact solves at {samples} rational lambdas (geometric, refined by bisection to "
-    "a relative width of {width}); events between two samples with the same minima can be "
-    "missed"
-)
-EXACT_ROUTE = "exact: lambda_0 of psi = 0 (docs/METHOD.md section 7), a root of degree <= 2"
+Product = tuple[int, ...]
+FaceSignature = tuple[tuple[str, int], ...]
+
 ELIMINATION_ROUTE = (
-    "exact: a bracket whose faces at both ends are covered holds exactly one root of "
-    "those faces' event polynomials (and, for a global switch, of their loss curves' "
-    "resultants) (elimination, docs/METHOD.md section 15)"
+    "exact: every face that can hold a critical point for some lambda <= HI (linear "
+    "certificate at HI) is covered by its event polynomials; the faces were solved "
+    "between consecutive roots, and every event is the one active root of those "
+    "polynomials (or of the loss curves' resultants, for a global switch) between two "
+    "samples (docs/METHOD.md section 15)"
+)
+BRACKET_ROUTE = (
+    "bracket: {count} faces not covered by event polynomials were followed by solves at "
+    "rational lambdas (geometric, refined by bisection to a relative width of {width}); "
+    "their events are brackets, and events between two of their samples that agree can "
+    "be missed"
 )
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """A minimum of one solve, before branch ids: face, dimension, exact loss (in the
-    problem's convention) and whether it is the global one."""
+@dataclass
+class _FaceSolves:
+    """One face's minima at sample values of lambda: its signature (faces and
+    dimensions of its minima) and whether the solve was complete."""
 
-    signs: str
-    dimension: int
-    loss: tuple[Fraction, Fraction]
-    is_global: bool
+    product: Product
+    polys: list[tuple[int, ...]] | None
+    at: dict[Fraction, tuple[FaceSignature, bool]] = field(default_factory=dict)
 
 
 def path(
@@ -71,55 +105,81 @@ def path(
     ----------
     lo, hi : Fraction
         The range, 0 < lo < hi, in the problem's convention.
-    samples : int
-        Geometric samples to start with (>= 2, the two ends included).
-    width : Fraction
-        Bisect a bracket while (upper - lower) / lower exceeds it.
-    max_solves : int
-        At most this many solves in all; brackets then stay wider (stated in routes).
-    jobs, face_timeout, checkpoint
-        As for :func:`reluscape.execution.pipeline.solve`; ``checkpoint`` is a
-        directory holding one checkpoint directory per sample value of lambda.
+    samples, width, max_solves
+        For faces not covered by event polynomials only: solves at ``samples``
+        geometric values, bisected while a bracket is wider than ``width`` relative to
+        its lower end, at most ``max_solves`` solves per face.
+    jobs, face_timeout
+        As for :func:`reluscape.execution.pipeline.solve`, for each face solve; with
+        ``jobs > 1`` the faces' eliminations run in ``jobs`` processes too.
+    checkpoint
+        A directory holding the faces' event polynomials and one checkpoint directory
+        per value of lambda solved at.
     progress : callable, optional
-        Called with one line per finished solve.
+        Called with one line per stage.
 
     Examples
     --------
     >>> from reluscape.data import make_problem
     >>> p = make_problem([[0], [1], [2]], [0, 1, 0], hidden=1, lam=1)
-    >>> r = path(p, Fraction(1, 100), Fraction(10), samples=3)
+    >>> r = path(p, Fraction(1, 100), Fraction(10))
     >>> [(e.kind, e.minimal_polynomial) for e in r.events]  # doctest: +NORMALIZE_WHITESPACE
     [('death', (18, 0, -1)), ('death', (18, 0, -1)), ('global switch', (18, 0, -1)),
      ('birth', (18, 0, -1))]
+    >>> r.event_list_complete
+    True
     """
     if not 0 < lo < hi:
         raise InputError(f"the lambda range must have 0 < LO < HI, got {lo}:{hi}")
     samples = check_int(samples, "samples", min_val=2)
     max_solves = check_int(max_solves, "max_solves", min_val=samples)
+    jobs = check_int(jobs, "jobs", min_val=1)
     face_timeout = check_timeout(face_timeout, "face_timeout")
     start = time.perf_counter()
     store = _checkpoint_root(checkpoint)
-
-    def run(lam: Fraction) -> tuple[bool, list[_Entry]]:
-        result = _solve_at(problem, lam, jobs, face_timeout, store)
-        if progress is not None:
-            count = len(result.minima)
-            progress(f"lambda = {lam}: {count} minim{'um' if count == 1 else 'a'}")
-        return result.complete, _entries(problem, result)
-
-    solved: dict[Fraction, tuple[bool, list[_Entry]]] = {
-        lam: run(lam) for lam in exact_path.sample_values(lo, hi, samples)
-    }
-    polys = _FacePolynomials(problem)
-    capped = _refine(solved, run, width, max_solves, polys)
+    say = progress or (lambda line: None)
+    with _Solver(problem, jobs, face_timeout, store) as solver:
+        faces = _faces_in_range(problem, hi)
+        say(f"{len(faces)} faces can hold a critical point for lambda <= {hi}")
+        polys = solver.event_polynomials(faces, say)
+        roots = exact_path.separated(
+            r for p in sorted({p for ps in polys.values() if ps for p in ps})
+            for r in exact_path.isolate_roots(p, lo, hi)
+        )  # fmt: skip
+        grid = _Grid(lo, hi, roots)
+        say(f"{len(roots)} roots of event polynomials in ({lo}, {hi})")
+        follow = [_FaceSolves(f, polys[f]) for f in faces]
+        covered = [f for f in follow if f.polys is not None]
+        uncovered = [f for f in follow if f.polys is None]
+        solver.solve_cells(covered, grid)
+        brackets = [
+            b
+            for f in uncovered
+            for b in solver.follow(f, lo, hi, samples, width, max_solves)
+        ]
+        active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
+        boundaries = _boundaries(active, brackets)
+        say(f"{len(boundaries)} events' values (active roots) in all")
+        solver.follows(covered, uncovered)
+        solved = _samples(solver, grid, boundaries, lo, hi)
+        crossings, curves_ok = _global_switches(problem, solver, grid, boundaries, solved, lo, hi)
+        say(f"{len(solved)} samples; {len(crossings)} candidate switches of the global minimum")
     lams = sorted(solved)
-    branch_of = _branches(lams, solved)
-    events = _isolated(polys, _events(problem, lams, solved, branch_of), lams, solved, branch_of)
-    route = BRACKET_ROUTE.format(samples=len(lams), width=width)
-    if capped:
-        route += f" (stopped at {max_solves} solves: some brackets are wider)"
-    routes = [EXACT_ROUTE, ELIMINATION_ROUTE, route]
-    stats = {"solves": len(lams), "seconds": round(time.perf_counter() - start, 3)}
+    branch_of = branches(lams, solved)
+    found = _exact_events(events(problem, lams, solved, branch_of), boundaries + crossings)
+    routes = [ELIMINATION_ROUTE]
+    if uncovered:
+        routes.append(BRACKET_ROUTE.format(count=len(uncovered), width=width))
+    complete = not uncovered and curves_ok and all(s[0] for s in solved.values())
+    stats = {
+        "faces": len(faces),
+        "covered_faces": len(covered),
+        "event_polynomials": len({p for ps in polys.values() if ps for p in ps}),
+        "roots": len(roots),
+        "faces_eliminated": solver.faces_eliminated,
+        "face_solves": solver.face_solves,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
     return PathResult(
         problem=problem,
         lam_range=(lo, hi),
@@ -134,15 +194,590 @@ def path(
             )
             for lam in lams
         ],
-        events=events,
+        events=found,
         routes=routes,
-        event_list_complete=False,
+        event_list_complete=complete,
         stats=stats,
     )
 
 
+def _faces_in_range(problem: Problem, hi: Fraction) -> list[Product]:
+    """The product faces (orbit representatives) not excluded for every lambda <= hi:
+    the linear certificate (docs/METHOD.md section 4 step 0a) uses lambda only in the
+    upper bounds lambda |q_i| of necessary conditions, so infeasibility at hi holds for
+    every smaller lambda; a live unit on a face with no active sample is never critical."""
+    from reluscape.exact.arrangement import orbit_representatives, pieces
+    from reluscape.exact.exclusion import excluded
+    from reluscape.exact.surrogate import FaceSystem
+
+    at = replace(problem, lam=hi)
+    unit_faces = pieces(at, "realizable")
+    out = []
+    for product in orbit_representatives(len(unit_faces), problem.hidden):
+        system = FaceSystem.build(at, tuple(unit_faces[i] for i in product))
+        if system.live and (system.has_idle_live_unit() or excluded(system)):
+            continue
+        out.append(product)
+    return out
+
+
+class _Grid:
+    """The gaps between the separated roots in (lo, hi): gap k lies between root k - 1
+    and root k (gap 0 starts at lo, the last ends at hi), and each has a sample value
+    (lo for the first, hi for the last, when no root is exactly there)."""
+
+    def __init__(self, lo: Fraction, hi: Fraction, roots: list[Root]) -> None:
+        self.lo, self.hi, self.roots = lo, hi, roots
+        ends = [lo, *(x for r in roots for x in (r.lower, r.upper)), hi]
+        self.samples = [
+            exact_path.gap_sample(a, b) if a < b else a
+            for a, b in zip(ends[::2], ends[1::2], strict=True)
+        ]
+        self.samples[0], self.samples[-1] = lo, hi
+        # A gap sample equal to a rational root would be at the event itself.
+        points = {r.lower for r in roots if r.lower == r.upper}
+        if points & set(self.samples):
+            raise AssertionError("a gap sample is a root")
+
+    def gap_of(self, lam: Fraction) -> int:
+        """The gap holding lam (not a root); intervals that hold lam are narrowed."""
+        for k, r in enumerate(self.roots):
+            while r.lower <= lam <= r.upper:
+                if r.lower == r.upper:
+                    raise ValueError(f"lambda = {lam} is a root")
+                r = r.halved()
+            self.roots[k] = r
+        uppers = [r.upper for r in self.roots]
+        return bisect.bisect_left(uppers, lam)
+
+
+def _active(k: int, root: Root, covered: list[_FaceSolves], grid: _Grid) -> bool:
+    """Whether some face having this root changes there: its minima in the gaps either
+    side differ (or a solve there was incomplete)."""
+    for f in covered:
+        if f.polys is None or root.poly not in f.polys:
+            continue
+        left, right = _face_at_gap(f, k, grid), _face_at_gap(f, k + 1, grid)
+        if left != right or not left[1] or not right[1]:
+            return True
+    return False
+
+
+def _face_at_gap(f: _FaceSolves, gap: int, grid: _Grid) -> tuple[FaceSignature, bool]:
+    """The face's signature in a gap: that of its solve in the same run of gaps between
+    its own roots (its minima do not change there)."""
+    own = _own_roots(f, grid)
+    first = _run_start(own, gap)
+    return f.at[grid.samples[first]]
+
+
+def _own_roots(f: _FaceSolves, grid: _Grid) -> list[int]:
+    assert f.polys is not None
+    mine = set(f.polys)
+    return [k for k, r in enumerate(grid.roots) if r.poly in mine]
+
+
+def _run_start(own: list[int], gap: int) -> int:
+    """The first gap of the run of gaps (between the face's own roots) holding ``gap``:
+    gap k follows root k - 1."""
+    before = [k for k in own if k < gap]
+    return before[-1] + 1 if before else 0
+
+
+@dataclass(frozen=True)
+class _Boundary:
+    """Where the minima change: an active root (exact) or a bracket of an uncovered face."""
+
+    lower: Fraction
+    upper: Fraction
+    root: Root | None
+
+
+def _boundaries(active: list[Root], brackets: list[tuple[Fraction, Fraction]]) -> list[_Boundary]:
+    """Active roots and brackets, by increasing value, disjoint: a root that cannot be
+    told apart from a bracket (narrowed 64 times) is inside it and merged into it."""
+    out = [_Boundary(r.lower, r.upper, r) for r in active]
+    for a, b in sorted(brackets):
+        keep = []
+        for bd in out:
+            r = bd.root
+            for _ in range(64):
+                if r is None or r.upper < a or b < r.lower:
+                    break
+                r = r.halved()
+            if r is not None and (r.upper < a or b < r.lower):
+                keep.append(_Boundary(r.lower, r.upper, r))
+            else:
+                a, b = min(a, bd.lower), max(b, bd.upper)
+        out = [*keep, _Boundary(a, b, None)]
+    return sorted(out, key=lambda bd: bd.lower)
+
+
+def _cells(
+    boundaries: list[_Boundary], lo: Fraction, hi: Fraction
+) -> list[tuple[_Boundary | None, _Boundary | None]]:
+    """The cells: the stretches between consecutive boundaries (None at lo and hi)."""
+    ends: list[_Boundary | None] = [None, *boundaries, None]
+    return list(pairwise(ends))
+
+
+def _samples(
+    solver: _Solver,
+    grid: _Grid,
+    boundaries: list[_Boundary],
+    lo: Fraction,
+    hi: Fraction,
+) -> dict[Fraction, tuple[bool, list[Entry]]]:
+    """One sample per cell (lo in the first, hi in the last, both when there is one
+    cell), the minima there assembled from the faces that hold some."""
+    lams = [lo]
+    for left, right in _cells(boundaries, lo, hi)[1:]:
+        assert left is not None
+        lams.append(_sample_in(grid, left.upper, hi if right is None else right.lower))
+    lams[-1] = hi if len(lams) > 1 else lams[-1]
+    if len(lams) == 1:
+        lams.append(hi)
+    return {lam: solver.minima_at(lam, grid) for lam in lams}
+
+
+def _sample_in(grid: _Grid, a: Fraction, b: Fraction) -> Fraction:
+    """A rational strictly between a < b, a gap sample if one is there (its face solves
+    are done), else a short rational that is not a root."""
+    for s in grid.samples:
+        if a < s < b:
+            return s
+    lam = exact_path.gap_sample(a, b)
+    points = {r.lower for r in grid.roots if r.lower == r.upper}
+    while lam in points:
+        lam = (lam + b) / 2
+    return lam
+
+
+REFINEMENTS = 8
+"""Bisections of a piece of a cell before the global minimum's persistence there is
+decided by the loss curves' resultants instead of the bounds."""
+
+
+def _global_switches(
+    problem: Problem,
+    solver: _Solver,
+    grid: _Grid,
+    boundaries: list[_Boundary],
+    solved: dict[Fraction, tuple[bool, list[Entry]]],
+    lo: Fraction,
+    hi: Fraction,
+) -> tuple[list[_Boundary], bool]:
+    """Where, inside the cells, the global minimum moves: the cell is cut at its samples
+    and each piece certified to keep the global branch below every other by the losses'
+    bounds (:func:`_loss_bounds`), bisected (new samples) while that fails; a piece still
+    undecided after :data:`REFINEMENTS` bisections is cut at the roots of its branches'
+    loss-curve resultants (:meth:`_Solver.crossing_polynomials`), with a sample between
+    each two. Returns those roots (exact switch values when the global branch differs
+    either side) and False when some curve could not be built."""
+    found: list[_Boundary] = []
+    ok = True
+    for k in range(len(boundaries) + 1):
+        left = boundaries[k - 1] if k > 0 else None
+        right = boundaries[k] if k < len(boundaries) else None
+        a = lo if left is None else left.upper
+        b = hi if right is None else right.lower
+        inside = [lam for lam in solved if a <= lam <= b]
+        if max(len(solved[lam][1]) for lam in inside) < 2:
+            continue
+        cut, certain = _certify_cell(problem, solver, grid, solved, left, right, a, b)
+        found += cut
+        ok = ok and certain
+    return sorted(found, key=lambda x: x.lower), ok
+
+
+def _certify_cell(
+    problem: Problem,
+    solver: _Solver,
+    grid: _Grid,
+    solved: dict[Fraction, tuple[bool, list[Entry]]],
+    left: _Boundary | None,
+    right: _Boundary | None,
+    a: Fraction,
+    b: Fraction,
+) -> tuple[list[_Boundary], bool]:
+    """:func:`_global_switches` on one cell (a, b) between two boundaries."""
+    # The pieces: (start, end) as sample values, or None for the cell's boundary root.
+    lams = sorted(lam for lam in solved if a <= lam <= b)
+    ends: list[Fraction | None] = [*([None] if left is not None else []), *lams]
+    if right is not None:
+        ends.append(None)
+    pieces = [(x, y, 0) for x, y in pairwise(ends)]
+    cut: list[_Boundary] = []
+    ok = True
+    while pieces:
+        x, y, depth = pieces.pop()
+        # The piece's extent: a sample, or the boundary root's interval end outside it.
+        start = x if x is not None else left.lower if left is not None else a
+        stop = y if y is not None else right.upper if right is not None else b
+        failing, switch = _uncertified(problem, solved, x, y, start, stop)
+        if not failing:
+            continue
+        inner = (
+            x if x is not None else left.upper if left is not None else a,
+            y if y is not None else right.lower if right is not None else b,
+        )
+        if depth < REFINEMENTS and not switch:
+            mid = _sample_in(grid, *inner)
+            solved[mid] = solver.minima_at(mid, grid)
+            pieces += [(x, mid, depth + 1), (mid, y, depth + 1)]
+            continue
+        polys = solver.crossing_polynomials(failing)
+        if polys is None:
+            ok = False
+            continue
+        fences = [f.root for f in (left, right) if f is not None and f.root is not None]
+        roots = [r for p in polys for r in exact_path.isolate_roots(p, start, stop)]
+        here = [
+            inside
+            for r in exact_path.separated([*fences, *roots])
+            if not any(exact_path.same_root(r, f) for f in fences)
+            and (inside := _strictly_in(r, *inner)) is not None
+        ]
+        cut += [_Boundary(r.lower, r.upper, r) for r in here]
+        # A sample between each two consecutive roots (the branches' order is fixed there).
+        edges = [inner[0], *(v for r in here for v in (r.lower, r.upper)), inner[1]]
+        for p, q in zip(edges[::2], edges[1::2], strict=True):
+            if not any(p <= lam <= q for lam in solved):
+                lam = _sample_in(grid, p, q)
+                solved[lam] = solver.minima_at(lam, grid)
+    return cut, ok
+
+
+def _strictly_in(r: Root, a: Fraction, b: Fraction) -> Root | None:
+    """The root with an interval inside (a, b), a < b samples, or None when it is not
+    strictly between them (outside, or a rational root equal to one of them)."""
+    while not (a < r.lower and r.upper < b):
+        if r.upper < a or b < r.lower or r.lower == r.upper:
+            return None
+        r = r.halved()
+    return r
+
+
+def _branch_keys(minima: list[Entry]) -> dict[tuple[str, int, int], Entry]:
+    """The minima of a cell by (face, dimension, rank by loss on that face): the same
+    key at two samples of one cell is the same branch (their number is fixed there)."""
+    out: dict[tuple[str, int, int], Entry] = {}
+    for e in sorted(minima, key=lambda e: (e.signs, e.dimension, e.loss)):
+        rank = sum(1 for k in out if k[:2] == (e.signs, e.dimension))
+        out[(e.signs, e.dimension, rank)] = e
+    return out
+
+
+def _uncertified(
+    problem: Problem,
+    solved: dict[Fraction, tuple[bool, list[Entry]]],
+    x: Fraction | None,
+    y: Fraction | None,
+    start: Fraction,
+    stop: Fraction,
+) -> tuple[set[str], bool]:
+    """The faces of the branches that the bounds cannot keep above the global one on
+    the piece from x to y (None: the cell's boundary root, which lies in [start, stop]);
+    the global branch's face with them. Empty when the piece is certified: the same
+    branches are global at its sampled ends, and every other branch's lower bound
+    exceeds each global branch's upper bound there (ties of equal losses at every
+    sample, mirror images, stay tied). True with them when the global branches at
+    the two ends differ: a switch lies inside."""
+    known = [lam for lam in (x, y) if lam is not None]
+    keyed = [_branch_keys(solved[lam][1]) for lam in known]
+    glob = [{k for k, e in m.items() if e.is_global} for m in keyed]
+    if len(glob) == 2 and glob[0] != glob[1]:
+        return {k[0] for g in glob for k in g}, True
+    bounds = {k: _loss_bounds(problem, solved, k, x, y, start, stop) for k in keyed[0]}
+    failing = set()
+    for g in glob[0]:
+        for k, (low, _) in bounds.items():
+            if k in glob[0]:
+                continue
+            if bounds[g][1] >= low:
+                failing |= {g[0], k[0]}
+    return failing, False
+
+
+def _loss_bounds(
+    problem: Problem,
+    solved: dict[Fraction, tuple[bool, list[Entry]]],
+    key: tuple[str, int, int],
+    x: Fraction | None,
+    y: Fraction | None,
+    start: Fraction,
+    stop: Fraction,
+) -> tuple[Fraction, Fraction]:
+    """Bounds of a branch's loss on the piece from x to y: losses are nondecreasing in
+    lambda along a branch, so between two samples they lie between the samples' values;
+    towards the boundary root the slope d loss / d lambda = |params|^2 / 2 <= D =
+    |yt|^2 / (4 lambda_sum) (at a critical point lambda |params|^2 = 2 e . f <=
+    |yt|^2 / 2: docs/METHOD.md section 15) bounds the change."""
+    scale = problem.n if problem.convention == "mean" else 1
+    yy = sum((v * v for v in problem.yt), Fraction(0))
+    if x is not None and y is not None:
+        return _branch_keys(solved[x][1])[key].loss[0], _branch_keys(solved[y][1])[key].loss[1]
+    if y is not None:  # from the left root, at least ``start``, up to the sample y
+        low, high = _branch_keys(solved[y][1])[key].loss
+        slope = yy / (4 * start * scale)
+        return low - slope * (y - start), high
+    assert x is not None
+    low, high = _branch_keys(solved[x][1])[key].loss
+    slope = yy / (4 * x * scale)
+    return low, high + slope * (stop - x)
+
+
+def _exact_events(found: list[Event], boundaries: list[_Boundary]) -> list[Event]:
+    """Each event between two samples placed at the one boundary between them: exact,
+    with the root's minimal polynomial and a 2^-64 relative interval, or the bracket."""
+    ordered = sorted(boundaries, key=lambda bd: bd.lower)
+    out = []
+    for e in found:
+        inside = [bd for bd in ordered if e.lower <= bd.lower and bd.upper <= e.upper]
+        if len(inside) != 1:
+            out.append(e)  # no single boundary: the samples' bracket stays
+            continue
+        bd = inside[0]
+        if bd.root is None:
+            out.append(replace(e, lower=max(e.lower, bd.lower), upper=min(e.upper, bd.upper))
+                       if e.lower < bd.lower and bd.upper < e.upper else e)  # fmt: skip
+            continue
+        r = bd.root.narrowed()
+        out.append(
+            replace(
+                e, lower=r.lower, upper=r.upper, route="exact", minimal_polynomial=r.poly
+            )
+        )
+    return sorted(out, key=lambda e: (e.lower, e.upper))
+
+
+class _Solver:
+    """Face solves and eliminations, cached, checkpointed, serial or on the executor."""
+
+    def __init__(
+        self, problem: Problem, jobs: int, face_timeout: float | None, store: Path | None
+    ) -> None:
+        self.problem, self.jobs, self.face_timeout, self.store = problem, jobs, face_timeout, store
+        self.records: dict[tuple[Fraction, Product], Any] = {}
+        self.curves: dict[str, Any] = {}
+        self.face_solves = 0
+        self.faces_eliminated = 0
+        self.covered: list[_FaceSolves] = []
+        self.uncovered: list[_FaceSolves] = []
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> _Solver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    # -- eliminations -------------------------------------------------------------
+
+    def event_polynomials(
+        self, faces: list[Product], say: Callable[[str], None]
+    ) -> dict[Product, list[tuple[int, ...]] | None]:
+        """Each face's event polynomials (None: not covered), from the checkpoint or
+        computed (in ``jobs`` processes when jobs > 1)."""
+        from reluscape.execution.executor import map_tasks
+
+        known = self._stored_polys()
+        todo = [f for f in faces if f not in known]
+        t0 = time.perf_counter()
+        for product, polys in map_tasks(
+            _face_polys, [(self.problem, f) for f in todo], jobs=self.jobs
+        ):
+            known[product] = polys
+            self.faces_eliminated += 1
+            self._store_polys(product, polys)
+        if todo:
+            say(f"event polynomials of {len(todo)} faces: {time.perf_counter() - t0:.1f} s")
+        return {f: known[f] for f in faces}
+
+    def crossing_polynomials(self, signs: set[str]) -> list[tuple[int, ...]] | None:
+        """Polynomials in lambda whose roots hold every value where the losses of two
+        branches on these faces can be equal
+        (:func:`reluscape.exact.lampath_events.loss_crossings`)."""
+        from reluscape.exact.lampath_events import loss_crossings
+
+        curves = [self._curve(s) for s in sorted(signs)]
+        if any(c is None for c in curves):
+            return None
+        return loss_crossings(self.problem, curves)
+
+    def _curve(self, signs: str) -> Any:
+        from reluscape.exact.arrangement import unit_arrangement
+        from reluscape.exact.lampath_events import face_loss_curve
+
+        if signs not in self.curves:
+            arrangement = unit_arrangement(self.problem)
+            faces = [
+                arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
+                for unit in signs.split(" | ")
+            ]
+            known = tuple(f for f in faces if f is not None)
+            self.curves[signs] = (
+                face_loss_curve(self.problem, known) if len(known) == len(faces) else None
+            )
+        return self.curves[signs]
+
+    # -- face solves --------------------------------------------------------------
+
+    def solve_cells(self, covered: list[_FaceSolves], grid: _Grid) -> None:
+        """Solve each covered face once per run of gaps between its own roots."""
+        wanted: dict[Fraction, list[_FaceSolves]] = {}
+        for f in covered:
+            own = _own_roots(f, grid)
+            for first in [0, *(k + 1 for k in own)]:
+                wanted.setdefault(grid.samples[first], []).append(f)
+        for lam in sorted(wanted):
+            self._solve(lam, [f.product for f in wanted[lam]])
+            for f in wanted[lam]:
+                f.at[lam] = self._signature(lam, f.product)
+
+    def follow(
+        self,
+        f: _FaceSolves,
+        lo: Fraction,
+        hi: Fraction,
+        samples: int,
+        width: Fraction,
+        max_solves: int,
+    ) -> list[tuple[Fraction, Fraction]]:
+        """An uncovered face solved at geometric samples, each change bisected to
+        ``width``: the brackets where its minima change."""
+        lams = exact_path.sample_values(lo, hi, samples)
+        for lam in lams:
+            self._solve(lam, [f.product])
+            f.at[lam] = self._signature(lam, f.product)
+        while len(f.at) < max_solves:
+            ordered = sorted(f.at)
+            wide = [
+                (a, b)
+                for a, b in pairwise(ordered)
+                if f.at[a] != f.at[b] and exact_path.relative_width(a, b) > width
+            ]
+            if not wide:
+                break
+            for a, b in wide[: max_solves - len(f.at)]:
+                mid = exact_path.bracket_midpoint(a, b)
+                self._solve(mid, [f.product])
+                f.at[mid] = self._signature(mid, f.product)
+        ordered = sorted(f.at)
+        return [(a, b) for a, b in pairwise(ordered) if f.at[a] != f.at[b]]
+
+    def follows(self, covered: list[_FaceSolves], uncovered: list[_FaceSolves]) -> None:
+        """The faces :meth:`minima_at` assembles from."""
+        self.covered, self.uncovered = covered, uncovered
+
+    def minima_at(self, lam: Fraction, grid: _Grid) -> tuple[bool, list[Entry]]:
+        """The minima at a sample: the faces holding some there (by their solves in the
+        same run of gaps), every uncovered face, assembled as ``solve`` assembles."""
+        from reluscape.exact.merge import assemble
+
+        gap = grid.gap_of(lam)
+        products = [f.product for f in self.uncovered]
+        for f in self.covered:
+            sig, complete = _face_at_gap(f, gap, grid)
+            if sig or not complete:
+                products.append(f.product)
+        self._solve(lam, products)
+        at = replace(self.problem, lam=lam)
+        records = [self.records[(lam, p)] for p in products]
+        result: Result = assemble(at, "realizable", 0, records, 0.0, time.perf_counter())
+        return result.complete, entries(self.problem, result)
+
+    def _signature(self, lam: Fraction, product: Product) -> tuple[FaceSignature, bool]:
+        record = self.records[(lam, product)]
+        sig = tuple(sorted((m.signs, m.dimension) for m in record.minima))
+        return sig, not record.failure and not record.undecided
+
+    def _solve(self, lam: Fraction, products: list[Product]) -> None:
+        """Face records at lam (the executor; the checkpoint's first)."""
+        from reluscape.execution.checkpoint import Checkpoint
+        from reluscape.execution.executor import run_faces
+
+        todo = [p for p in dict.fromkeys(products) if (lam, p) not in self.records]
+        if not todo:
+            return
+        at = replace(self.problem, lam=lam)
+        store = None
+        if self.store is not None:
+            where = self.store / f"lam_{lam.numerator}_{lam.denominator}"
+            store = Checkpoint.open(where, at, "realizable")
+            for p in list(todo):
+                if p in store.records:
+                    self.records[(lam, p)] = store.records[p]
+                    todo.remove(p)
+
+        def collect(record: Any) -> None:
+            self.records[(lam, record.product)] = record
+            self.face_solves += 1
+            if store is not None:
+                store.save(record)
+
+        run_faces(at, "realizable", todo, collect, face_timeout=self.face_timeout, jobs=self.jobs)
+
+    # -- the checkpoint of the eliminations --------------------------------------------
+
+    def _polys_file(self) -> Path | None:
+        return None if self.store is None else self.store / "event_polynomials.json"
+
+    def _fingerprint(self) -> str:
+        from reluscape.execution.checkpoint import fingerprint
+
+        return fingerprint(replace(self.problem, lam=Fraction(1)), "realizable")
+
+    def _stored_polys(self) -> dict[Product, list[tuple[int, ...]] | None]:
+        path = self._polys_file()
+        if path is None or not path.exists():
+            return {}
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if doc.get("fingerprint") != self._fingerprint():
+                return {}
+            return {
+                tuple(e["product"]): None
+                if e["polys"] is None
+                else [tuple(int(c) for c in p) for p in e["polys"]]
+                for e in doc["faces"]
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}  # unreadable: computed again
+
+    def _store_polys(self, product: Product, polys: list[tuple[int, ...]] | None) -> None:
+        path = self._polys_file()
+        if path is None:
+            return
+        from reluscape.execution.checkpoint import write_atomic
+
+        known = self._stored_polys()
+        known[product] = polys
+        doc = {
+            "fingerprint": self._fingerprint(),
+            "faces": [
+                {"product": list(p), "polys": None if v is None else [list(q) for q in v]}
+                for p, v in sorted(known.items())
+            ],
+        }
+        write_atomic(path, json.dumps(doc))
+
+
+def _face_polys(
+    task: tuple[Problem, Product],
+) -> tuple[Product, list[tuple[int, ...]] | None]:
+    """One face's event polynomials (a task of :func:`executor.map_tasks`)."""
+    from reluscape.exact.arrangement import cached_arrangement, pieces
+    from reluscape.exact.lampath_events import face_event_polynomials
+
+    problem, product = task
+    unit_faces = pieces(problem, "realizable")
+    faces = tuple(unit_faces[i] for i in product)
+    return product, face_event_polynomials(problem, cached_arrangement(problem), faces)
+
+
 def _checkpoint_root(checkpoint: str | Path | None) -> Path | None:
-    """The directory of the per-sample checkpoints, created before any work."""
+    """The directory of the path's checkpoints, created before any work."""
     if checkpoint is None:
         return None
     root = Path(checkpoint)
@@ -153,375 +788,10 @@ def _checkpoint_root(checkpoint: str | Path | None) -> Path | None:
     return root
 
 
-def _solve_at(
-    problem: Problem, lam: Fraction, jobs: int, face_timeout: float | None, store: Path | None
-) -> Result:
+def _solve_at(problem: Problem, lam: Fraction, jobs: int) -> Result:
     from reluscape.execution.pipeline import solve  # lazy: the algebra stack
 
-    at = replace(problem, lam=lam)
-    where = None if store is None else store / f"lam_{lam.numerator}_{lam.denominator}"
-    return solve(at, jobs=jobs, face_timeout=face_timeout, checkpoint=where)
-
-
-def _entries(problem: Problem, result: Result) -> list[_Entry]:
-    """The minima of a solve in the problem's convention; global as the solve marks
-    them (exact comparison of the certified intervals; mirror images tie)."""
-    n = problem.n if problem.convention == "mean" else 1
-    return [
-        _Entry(
-            m.signs,
-            m.dimension,
-            (m.loss_interval[0] / n, m.loss_interval[1] / n),
-            m.is_global is True,
-        )
-        for m in result.minima
-    ]
-
-
-def _signature(entries: list[_Entry]) -> tuple:
-    """What must agree at two samples for no event to be bracketed between them: the
-    faces and dimensions of the minima, and the face of the global one."""
-    faces = sorted((e.signs, e.dimension) for e in entries)
-    glob = [(e.signs, e.dimension) for e in entries if e.is_global]
-    return (tuple(faces), tuple(glob))
-
-
-def _refine(
-    solved: dict[Fraction, tuple[bool, list[_Entry]]],
-    run: Callable[[Fraction], tuple[bool, list[_Entry]]],
-    width: Fraction,
-    max_solves: int,
-    polys: _FacePolynomials,
-) -> bool:
-    """Bisect every bracket whose ends differ until it is ``width`` wide (relative) or
-    settled (:meth:`_FacePolynomials.settled`: its event is isolated exactly); True if
-    ``max_solves`` stopped it first."""
-    while True:
-        lams = sorted(solved)
-        wide = [
-            (a, b)
-            for a, b in pairwise(lams)
-            if _signature(solved[a][1]) != _signature(solved[b][1])
-            and exact_path.relative_width(a, b) > width
-            and not polys.settled(solved[a][1], solved[b][1], a, b)
-        ]
-        if not wide:
-            return False
-        for a, b in wide:
-            if len(solved) >= max_solves:
-                return True
-            mid = exact_path.bracket_midpoint(a, b)
-            solved[mid] = run(mid)
-
-
-def adjacent(left: str, right: str) -> bool:
-    """Whether two product faces (sign strings ``"+0- | ++0"``) touch: up to a
-    permutation of units, each unit's sign vectors differ only where one of them is 0
-    (one face lies in the closure of the other, unit by unit)."""
-    a, b = left.split(" | "), right.split(" | ")
-    if len(a) != len(b):
-        return False
-    return any(
-        all(_unit_adjacent(u, v) for u, v in zip(a, perm, strict=True)) for perm in permutations(b)
-    )
-
-
-def _is_origin(signs: str) -> bool:
-    """psi = 0: its own branch (a minimum exactly for lambda > lambda_0, constant loss);
-    branches that shrink to it end there."""
-    return set(signs) <= {"0", " ", "|"}
-
-
-def _unit_adjacent(u: str, v: str) -> bool:
-    below = all(x == "0" or x == y for x, y in zip(u, v, strict=True))
-    above = all(y == "0" or x == y for x, y in zip(u, v, strict=True))
-    return below or above
-
-
-def _match(left: list[_Entry], right: list[_Entry]) -> dict[int, int]:
-    """Pairs (left index -> right index) of one branch on both sides of a bracket.
-
-    First the same face and dimension, in order of loss; then a face change into an
-    adjacent face whose loss is not lower (a branch's loss is nondecreasing in lambda:
-    an exact necessary condition), nearest in loss first (floats only order the
-    candidates)."""
-    pairs: dict[int, int] = {}
-    free_right = set(range(len(right)))
-    for i in sorted(range(len(left)), key=lambda k: left[k].loss):
-        same = [
-            j
-            for j in sorted(free_right, key=lambda k: right[k].loss)
-            if (right[j].signs, right[j].dimension) == (left[i].signs, left[i].dimension)
-        ]
-        if same:
-            pairs[i] = same[0]
-            free_right.discard(same[0])
-    for i in sorted(set(range(len(left))) - set(pairs), key=lambda k: left[k].loss):
-        moved = [
-            j
-            for j in free_right
-            if adjacent(left[i].signs, right[j].signs)
-            and right[j].loss[1] >= left[i].loss[0]
-            and not _is_origin(left[i].signs)
-            and not _is_origin(right[j].signs)
-        ]
-        if moved:
-            j = min(moved, key=lambda k: float(right[k].loss[0] - left[i].loss[0]))
-            pairs[i] = j
-            free_right.discard(j)
-    return pairs
-
-
-def _branches(
-    lams: list[Fraction], solved: dict[Fraction, tuple[bool, list[_Entry]]]
-) -> dict[Fraction, list[int]]:
-    """Branch ids of every sample's minima: a minimum continues the branch of the
-    minimum it is matched with at the previous sample, or starts a new one."""
-    ids: dict[Fraction, list[int]] = {}
-    next_id = 0
-    previous: list[int] = []
-    for k, lam in enumerate(lams):
-        entries = solved[lam][1]
-        here = [-1] * len(entries)
-        if k:
-            for i, j in _match(solved[lams[k - 1]][1], entries).items():
-                here[j] = previous[i]
-        for j in range(len(here)):
-            if here[j] < 0:
-                here[j] = next_id
-                next_id += 1
-        ids[lam] = here
-        previous = here
-    return ids
-
-
-def _events(
-    problem: Problem,
-    lams: list[Fraction],
-    solved: dict[Fraction, tuple[bool, list[_Entry]]],
-    branch_of: dict[Fraction, list[int]],
-) -> list[Event]:
-    """Every change between neighbouring samples, as events; psi = 0's birth or death at
-    lambda_0 as an exact event."""
-    origin = exact_path.origin_event(problem)
-    events: list[Event] = []
-    for a, b in pairwise(lams):
-        left, right = solved[a][1], solved[b][1]
-        ids_a, ids_b = branch_of[a], branch_of[b]
-        before = dict(zip(ids_a, left, strict=True))
-        after = dict(zip(ids_b, right, strict=True))
-        for bid in sorted(set(before) | set(after)):
-            event = _branch_event(bid, before.get(bid), after.get(bid), a, b, origin)
-            if event is not None:
-                events.append(event)
-        glob_a = sorted(i for i, e in zip(ids_a, left, strict=True) if e.is_global)
-        glob_b = sorted(i for i, e in zip(ids_b, right, strict=True) if e.is_global)
-        if glob_a != glob_b:
-            events.append(
-                Event(
-                    "global switch",
-                    a,
-                    b,
-                    "bracket",
-                    tuple(sorted(set(glob_a) | set(glob_b))),
-                    f"global: branches {glob_a} -> {glob_b}",
-                )
-            )
-    return sorted(events, key=lambda e: (e.lower, e.upper))
-
-
-class _FacePolynomials:
-    """The event polynomials of each product face met, by its sign string (cached)."""
-
-    def __init__(self, problem: Problem) -> None:
-        from reluscape.exact.arrangement import unit_arrangement
-
-        self.problem = problem
-        self.arrangement = unit_arrangement(problem)
-        self.cache: dict[str, list[tuple[int, ...]] | None] = {}
-        self.curves: dict[str, Any] = {}
-
-    def __call__(self, signs: str) -> list[tuple[int, ...]] | None:
-        from reluscape.exact.lampath_events import face_event_polynomials
-
-        if signs not in self.cache:
-            faces = self._faces(signs)
-            self.cache[signs] = (
-                None
-                if faces is None
-                else face_event_polynomials(self.problem, self.arrangement, faces)
-            )
-        return self.cache[signs]
-
-    def _faces(self, signs: str) -> tuple[UnitFace, ...] | None:
-        faces = [
-            self.arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
-            for unit in signs.split(" | ")
-        ]
-        known = tuple(f for f in faces if f is not None)
-        return known if len(known) == len(faces) else None
-
-    def loss_curve(self, signs: str) -> Any:
-        from reluscape.exact.lampath_events import face_loss_curve
-
-        if signs not in self.curves:
-            faces = self._faces(signs)
-            self.curves[signs] = None if faces is None else face_loss_curve(self.problem, faces)
-        return self.curves[signs]
-
-    def switch(self, old: set[str], new: set[str]) -> list[tuple[int, ...]] | None:
-        """Candidates for a switch of the global minimum from faces ``old`` to ``new``:
-        every event polynomial of those faces (a branch ends) and the crossings of their
-        losses (:func:`reluscape.exact.lampath_events.crossing_polynomials`)."""
-        from reluscape.exact.lampath_events import crossing_polynomials
-
-        out: set[tuple[int, ...]] = set()
-        for signs in old | new:
-            found = self(signs)
-            if found is None:
-                return None
-            out.update(found)
-        for f in old:
-            for g in new - {f}:
-                curves = self.loss_curve(f), self.loss_curve(g)
-                if curves[0] is None or curves[1] is None:
-                    return None
-                crossing = crossing_polynomials(self.problem, curves[0], curves[1])
-                if crossing is None:
-                    return None
-                out.update(crossing)
-        return sorted(out)
-
-    def settled(self, left: list[_Entry], right: list[_Entry], a: Fraction, b: Fraction) -> bool:
-        """Whether bisecting [a, b] further is useless: the global face is the same at
-        both ends, and the faces present at one end only are covered and their event
-        polynomials have exactly one root in [a, b] (every event there is that root)."""
-        from reluscape.exact.lampath_events import isolate
-
-        count_left = Counter((e.signs, e.dimension) for e in left)
-        count_right = Counter((e.signs, e.dimension) for e in right)
-        changed = {k[0] for k in count_left | count_right if count_left[k] != count_right[k]}
-        found = [self(signs) for signs in changed]
-        old = {e.signs for e in left if e.is_global}
-        new = {e.signs for e in right if e.is_global}
-        if old != new:
-            found.append(self.switch(old, new))
-        if not found or any(p is None for p in found):
-            return False
-        return isolate(sorted({f for p in found for f in p or []}), a, b) is not None
-
-
-def _isolated(
-    polys: _FacePolynomials,
-    events: list[Event],
-    lams: list[Fraction],
-    solved: dict[Fraction, tuple[bool, list[_Entry]]],
-    branch_of: dict[Fraction, list[int]],
-) -> list[Event]:
-    """Each bracket of one branch (birth, death, wall crossing, dimension change) made
-    exact where the event polynomials of the branch's faces at the two ends
-    (:func:`reluscape.exact.lampath_events.face_event_polynomials`) have exactly one root
-    in it: some event of the branch lies in the bracket and is a root of them."""
-    from reluscape.exact.lampath_events import isolate
-
-    out = []
-    for e in events:
-        if e.route == "bracket" and e.kind == "global switch":
-            out.append(_switch_isolated(polys, e, solved, branch_of))
-            continue
-        if e.route != "bracket" or len(e.branches) != 1:
-            out.append(e)
-            continue
-        faces = [
-            entry.signs
-            for lam in (e.lower, e.upper)
-            for bid, entry in zip(branch_of[lam], solved[lam][1], strict=True)
-            if bid == e.branches[0]
-        ]
-        found = [polys(signs) for signs in faces]
-        if any(p is None for p in found):
-            out.append(e)
-            continue
-        candidates = sorted({f for p in found for f in p or []})
-        exact = isolate(candidates, e.lower, e.upper)
-        if exact is None:
-            out.append(e)
-            continue
-        poly, lo, hi = exact
-        detail = e.detail + "; the one root of the faces' event polynomials"
-        out.append(
-            replace(e, lower=lo, upper=hi, route="exact", minimal_polynomial=poly, detail=detail)
-        )
-    return sorted(out, key=lambda e: (e.lower, e.upper))
-
-
-def _switch_isolated(
-    polys: _FacePolynomials,
-    e: Event,
-    solved: dict[Fraction, tuple[bool, list[_Entry]]],
-    branch_of: dict[Fraction, list[int]],
-) -> Event:
-    """A global switch made exact where its candidates (:meth:`_FacePolynomials.switch`,
-    from the global faces at the two ends) have exactly one root in the bracket."""
-    from reluscape.exact.lampath_events import isolate
-
-    if e.lower not in solved or e.upper not in solved:
-        return e
-    old = {x.signs for x in solved[e.lower][1] if x.is_global}
-    new = {x.signs for x in solved[e.upper][1] if x.is_global}
-    found = polys.switch(old, new)
-    exact = None if found is None else isolate(found, e.lower, e.upper)
-    if exact is None:
-        return e
-    poly, lo, hi = exact
-    detail = e.detail + "; the one root of the faces' event and loss-crossing polynomials"
-    return replace(e, lower=lo, upper=hi, route="exact", minimal_polynomial=poly, detail=detail)
-
-
-def _branch_event(
-    bid: int,
-    before: _Entry | None,
-    after: _Entry | None,
-    a: Fraction,
-    b: Fraction,
-    origin: tuple[tuple[int, ...], Fraction, Fraction] | None,
-) -> Event | None:
-    if before is not None and after is not None:
-        if before.dimension != after.dimension:
-            return Event(
-                "dimension change",
-                a,
-                b,
-                "bracket",
-                (bid,),
-                f"{before.signs} dim {before.dimension} -> {after.signs} dim {after.dimension}",
-            )
-        if before.signs != after.signs:
-            return Event(
-                "wall crossing", a, b, "bracket", (bid,), f"{before.signs} -> {after.signs}"
-            )
-        return None
-    entry = after if after is not None else before
-    assert entry is not None
-    kind = "birth" if after is not None else "death"
-    if _is_origin(entry.signs) and origin is not None:
-        poly, lo, hi = origin
-        if a < lo and hi < b:
-            return Event(
-                kind,
-                lo,
-                hi,
-                "exact",
-                (bid,),
-                f"psi = 0 {'becomes' if kind == 'birth' else 'stops being'} a minimum at lambda_0",
-                poly,
-            )
-    what = (
-        "appears (a fold, or a point starts being a minimum)"
-        if kind == "birth"
-        else ("ends (a fold, or the point stops being a minimum)")
-    )
-    return Event(kind, a, b, "bracket", (bid,), f"{entry.signs} dim {entry.dimension} {what}")
+    return solve(replace(problem, lam=lam), jobs=jobs, face_timeout=None)
 
 
 @dataclass(frozen=True)
@@ -550,9 +820,9 @@ def verify_path(
         raise InputError("the data file differs from the data recorded in the path document")
     checks = []
     for s in doc.samples:
-        result = _solve_at(problem, s.lam, jobs, None, None)
+        result = _solve_at(problem, s.lam, jobs)
         found = sorted(
-            (e.signs, e.dimension, e.loss, e.is_global) for e in _entries(problem, result)
+            (e.signs, e.dimension, e.loss, e.is_global) for e in entries(problem, result)
         )
         claimed = sorted((m.signs, m.dimension, m.loss_interval, m.is_global) for m in s.minima)
         ok = found == claimed and result.complete == s.complete
@@ -560,8 +830,8 @@ def verify_path(
         if progress is not None:
             progress(f"sample lambda = {s.lam}: {'ok' if ok else 'REFUTED'}")
     signatures = {
-        s.lam: _signature(
-            [_Entry(m.signs, m.dimension, m.loss_interval, m.is_global) for m in s.minima]
+        s.lam: signature(
+            [Entry(m.signs, m.dimension, m.loss_interval, m.is_global) for m in s.minima]
         )
         for s in doc.samples
     }
