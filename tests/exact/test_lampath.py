@@ -70,14 +70,27 @@ def _outside_events(path: PathResult, lam: Fraction) -> bool:
     return not any(e.lower <= lam <= e.upper for e in path.events)
 
 
-def test_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
+def _seeded_agreement(path: PathResult, count: int) -> None:
     rng = random.Random(28)
     tried = 0
-    while tried < 6:
+    while tried < count:
         lam = Fraction(round(10 ** rng.uniform(-2, 1), 4)).limit_denominator(10**4)
-        if LO <= lam <= HI and _outside_events(tiny, lam):
-            _agrees(tiny, lam)
+        if LO <= lam <= HI and _outside_events(path, lam):
+            _agrees(path, lam)
             tried += 1
+
+
+def test_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
+    _seeded_agreement(tiny, 6)
+
+
+@pytest.mark.slow
+def test_a_hundred_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
+    """The certified list holds every event: at 100 rational lambdas it never sampled,
+    solve finds exactly the minima (faces, dimensions) the path predicts, with losses
+    inside the predicted intervals."""
+    assert tiny.event_list_complete
+    _seeded_agreement(tiny, 100)
 
 
 def test_either_side_of_every_event_agrees_with_solve(tiny: PathResult) -> None:
@@ -396,3 +409,32 @@ def test_two_units_at_seeded_lambdas_agree_with_solve() -> None:
             predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
             result = reluscape.solve(X, Y, hidden=2, lam=lam)
             assert sorted((m.signs, m.dimension) for m in result.minima) == predicted, lam
+
+
+@pytest.mark.slow
+def test_faces_not_covered_are_bracketed_and_the_list_says_so() -> None:
+    """d = 2: a live unit whose zero samples span a plane has several multipliers per
+    chamber, so its face is not covered: followed by solves and bisection, its changes
+    are brackets between two exact solves that differ, and the list is not certified.
+    Every other event stays exact, and solve agrees with the predictions at seeded
+    lambdas outside the events."""
+    X2, Y2 = [[0, 0], [1, 0], [0, 1], [2, 1]], ["0", "1", "1", "3"]
+    path = reluscape.path(X2, Y2, hidden=1, lam=(Fraction(1, 10), Fraction(10)))
+    assert not path.event_list_complete
+    assert path.stats["covered_faces"] < path.stats["faces"]
+    assert any(r.startswith("bracket") for r in path.routes)
+    assert any(e.route == "exact" for e in path.events)
+    samples = {s.lam: s for s in path.samples}
+    for e in path.events:
+        if e.route == "bracket":
+            assert e.lower in samples and e.upper in samples
+            before = sorted((m.signs, m.dimension) for m in samples[e.lower].minima)
+            after = sorted((m.signs, m.dimension) for m in samples[e.upper].minima)
+            assert before != after
+    rng = random.Random(5)
+    for _ in range(8):
+        lam = Fraction(round(10 ** rng.uniform(-1, 1), 3)).limit_denominator(1000)
+        if _outside_events(path, lam):
+            found = reluscape.solve(X2, Y2, hidden=1, lam=lam)
+            predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
+            assert sorted((m.signs, m.dimension) for m in found.minima) == predicted, lam

@@ -37,7 +37,7 @@ import bisect
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import pairwise
@@ -62,11 +62,11 @@ Product = tuple[int, ...]
 FaceSignature = tuple[tuple[str, int], ...]
 
 ELIMINATION_ROUTE = (
-    "exact: every face that can hold a critical point for some lambda <= HI (linear "
-    "certificate at HI) is covered by its event polynomials; the faces were solved "
-    "between consecutive roots, and every event is the one active root of those "
-    "polynomials (or of the loss curves' resultants, for a global switch) between two "
-    "samples (docs/METHOD.md section 15)"
+    "exact: {covered} of the {faces} faces that can hold a critical point for some "
+    "lambda <= HI (linear certificate at HI) are covered by event polynomials and solved "
+    "between consecutive roots; each exact event is the one active root of those "
+    "polynomials (or of the loss curves' crossing polynomials, for a global switch) "
+    "between two samples (docs/METHOD.md section 15)"
 )
 BRACKET_ROUTE = (
     "bracket: {count} faces not covered by event polynomials were followed by solves at "
@@ -138,36 +138,46 @@ def path(
     start = time.perf_counter()
     store = _checkpoint_root(checkpoint)
     say = progress or (lambda line: None)
+    seconds: dict[str, float] = {}
+    clock = _Clock(seconds)
     with _Solver(problem, jobs, face_timeout, store) as solver:
-        faces = _faces_in_range(problem, hi)
+        with clock("faces"):
+            faces = _faces_in_range(problem, hi)
         say(f"{len(faces)} faces can hold a critical point for lambda <= {hi}")
-        polys = solver.event_polynomials(faces, say)
-        roots = exact_path.separated(
-            r for p in sorted({p for ps in polys.values() if ps for p in ps})
-            for r in exact_path.isolate_roots(p, lo, hi)
-        )  # fmt: skip
-        grid = _Grid(lo, hi, roots)
+        with clock("event polynomials"):
+            polys = solver.event_polynomials(faces, say)
+        with clock("roots"):
+            roots = exact_path.separated(
+                r for p in sorted({p for ps in polys.values() if ps for p in ps})
+                for r in exact_path.isolate_roots(p, lo, hi)
+            )  # fmt: skip
+            grid = _Grid(lo, hi, roots)
         say(f"{len(roots)} roots of event polynomials in ({lo}, {hi})")
         follow = [_FaceSolves(f, polys[f]) for f in faces]
         covered = [f for f in follow if f.polys is not None]
         uncovered = [f for f in follow if f.polys is None]
-        solver.solve_cells(covered, grid)
-        brackets = [
-            b
-            for f in uncovered
-            for b in solver.follow(f, lo, hi, samples, width, max_solves)
-        ]
-        active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
-        boundaries = _boundaries(active, brackets)
+        with clock("face solves"):
+            solver.solve_cells(covered, grid)
+            brackets = [
+                b
+                for f in uncovered
+                for b in solver.follow(f, lo, hi, samples, width, max_solves)
+            ]
+            active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
+            boundaries = _boundaries(active, brackets)
         say(f"{len(boundaries)} events' values (active roots) in all")
         solver.follows(covered, uncovered)
-        solved = _samples(solver, grid, boundaries, lo, hi)
-        crossings, curves_ok = _global_switches(problem, solver, grid, boundaries, solved, lo, hi)
+        with clock("samples"):
+            solved = _samples(solver, grid, boundaries, lo, hi)
+        with clock("global switches"):
+            crossings, curves_ok = _global_switches(
+                problem, solver, grid, boundaries, solved, lo, hi
+            )
         say(f"{len(solved)} samples; {len(crossings)} candidate switches of the global minimum")
     lams = sorted(solved)
     branch_of = branches(lams, solved)
     found = _exact_events(events(problem, lams, solved, branch_of), boundaries + crossings)
-    routes = [ELIMINATION_ROUTE]
+    routes = [ELIMINATION_ROUTE.format(covered=len(covered), faces=len(faces))]
     if uncovered:
         routes.append(BRACKET_ROUTE.format(count=len(uncovered), width=width))
     complete = not uncovered and curves_ok and all(s[0] for s in solved.values())
@@ -178,7 +188,9 @@ def path(
         "roots": len(roots),
         "faces_eliminated": solver.faces_eliminated,
         "face_solves": solver.face_solves,
+        "loss_curves": len(solver.curves),
         "seconds": round(time.perf_counter() - start, 3),
+        "seconds_by_stage": {k: round(v, 3) for k, v in seconds.items()},
     }
     return PathResult(
         problem=problem,
@@ -219,6 +231,21 @@ def _faces_in_range(problem: Problem, hi: Fraction) -> list[Product]:
             continue
         out.append(product)
     return out
+
+
+class _Clock:
+    """Adds each ``with clock(stage):`` block's wall time to ``seconds[stage]``."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
 
 
 class _Grid:
@@ -296,7 +323,9 @@ class _Boundary:
 def _boundaries(active: list[Root], brackets: list[tuple[Fraction, Fraction]]) -> list[_Boundary]:
     """Active roots and brackets, by increasing value, disjoint: a root that cannot be
     told apart from a bracket (narrowed 64 times) is inside it and merged into it."""
-    out = [_Boundary(r.lower, r.upper, r) for r in active]
+    # Narrow first: the bounds of the global minimum's pieces next to a root grow with
+    # the width of its interval (:func:`_loss_bounds`).
+    out = [_Boundary(r.lower, r.upper, r) for r in (a.narrowed(BOUNDARY_BITS) for a in active)]
     for a, b in sorted(brackets):
         keep = []
         for bd in out:
@@ -328,16 +357,24 @@ def _samples(
     lo: Fraction,
     hi: Fraction,
 ) -> dict[Fraction, tuple[bool, list[Entry]]]:
-    """One sample per cell (lo in the first, hi in the last, both when there is one
-    cell), the minima there assembled from the faces that hold some."""
-    lams = [lo]
-    for left, right in _cells(boundaries, lo, hi)[1:]:
-        assert left is not None
-        lams.append(_sample_in(grid, left.upper, hi if right is None else right.lower))
-    lams[-1] = hi if len(lams) > 1 else lams[-1]
-    if len(lams) == 1:
-        lams.append(hi)
-    return {lam: solver.minima_at(lam, grid) for lam in lams}
+    """One sample per cell (lo in the first, hi in the last), the minima there
+    assembled from the faces that hold some; next to a bracket the samples are its
+    ends (two exact solves that differ, as the document's brackets are)."""
+    lams = []
+    for left, right in _cells(boundaries, lo, hi):
+        a = lo if left is None else left.upper
+        b = hi if right is None else right.lower
+        if left is None:
+            lams.append(lo)
+        elif left.root is None:
+            lams.append(left.upper)
+        if right is None:
+            lams.append(hi)
+        elif right.root is None:
+            lams.append(right.lower)
+        if left is not None and right is not None and left.root and right.root:
+            lams.append(_sample_in(grid, a, b))
+    return {lam: solver.minima_at(lam, grid) for lam in sorted(set(lams))}
 
 
 def _sample_in(grid: _Grid, a: Fraction, b: Fraction) -> Fraction:
@@ -352,6 +389,9 @@ def _sample_in(grid: _Grid, a: Fraction, b: Fraction) -> Fraction:
         lam = (lam + b) / 2
     return lam
 
+
+BOUNDARY_BITS = 40
+"""Relative width 2^-40 of an active root's interval while the path is built."""
 
 REFINEMENTS = 8
 """Bisections of a piece of a cell before the global minimum's persistence there is
@@ -403,8 +443,9 @@ def _certify_cell(
     """:func:`_global_switches` on one cell (a, b) between two boundaries."""
     # The pieces: (start, end) as sample values, or None for the cell's boundary root.
     lams = sorted(lam for lam in solved if a <= lam <= b)
-    ends: list[Fraction | None] = [*([None] if left is not None else []), *lams]
-    if right is not None:
+    # A cell's end at an exact root is not a sample (None); at a bracket it is.
+    ends: list[Fraction | None] = [*([None] if left is not None and left.root else []), *lams]
+    if right is not None and right.root:
         ends.append(None)
     pieces = [(x, y, 0) for x, y in pairwise(ends)]
     cut: list[_Boundary] = []
