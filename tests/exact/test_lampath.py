@@ -438,3 +438,12 @@ def test_faces_not_covered_are_bracketed_and_the_list_says_so() -> None:
             found = reluscape.solve(X2, Y2, hidden=1, lam=lam)
             predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
             assert sorted((m.signs, m.dimension) for m in found.minima) == predicted, lam
+
+
+@pytest.mark.slow
+def test_two_jobs_give_the_same_path(tiny: PathResult) -> None:
+    """Eliminations and face solves in two forked processes: the same samples, events
+    and completeness as the serial run."""
+    again = reluscape.path(X, Y, hidden=1, lam=(LO, HI), samples=5, width=Fraction(1, 10), jobs=2)
+    assert again.samples == tiny.samples and again.events == tiny.events
+    assert again.event_list_complete == tiny.event_list_complete

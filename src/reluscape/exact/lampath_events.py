@@ -232,9 +232,9 @@ def _gcd(a: int, b: int) -> int:
 def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | None:
     """P(lam, ell) with P = 0 where ell is the loss (sum convention) of a critical point
     of the face at lam = lambda_sum: the weights eliminated from the effective system
-    plus ell - (1/2 |e|^2 + lambda sum_l rho_l) (at a critical point a_l^2 = rho_l and
-    |theta_l|^2 = rho_l, so the penalty is lambda sum_l rho_l). None when the face is not
-    covered or the elimination ideal is not principal. In :func:`loss_ring`."""
+    plus ell - (1/2 |yt|^2 - 1/2 |f|^2), the loss at a critical point (below). None when
+    the face is not covered or the elimination ideal is not principal. In
+    :func:`loss_ring`."""
     one = FaceSystem.build(replace(problem, lam=Fraction(1), convention="sum"), faces)
     if not one.live:  # psi = 0: the loss is 1/2 |yt|^2 for every lambda
         T = loss_ring()
@@ -250,9 +250,14 @@ def face_loss_curve(problem: Problem, faces: tuple[UnitFace, ...]) -> Poly | Non
         for e1, e2 in zip(one.effective_equations, two.effective_equations, strict=True)
     ]
     theta = {u: _theta(S, faces[u], u) for u in one.live}
-    residual = _residual(problem, S, faces, theta)
-    penalty = lam * sum((S(f"r{u}") for u in one.live), S(0))
-    loss = sum((e * e for e in residual), S(0)) / 2 + penalty
+    fit = [algebra.to_qq(y) - e for y, e in zip(problem.yt, _residual(problem, S, faces, theta),
+                                                strict=True)]  # fmt: skip
+    # At a critical point the loss is 1/2 |yt|^2 - 1/2 |f|^2 (f the prediction): scaling
+    # every a_l gives lambda sum_l a_l^2 = e . f, so the penalty lambda sum_l rho_l is
+    # e . f and 1/2 |e|^2 + e . f = 1/2 (|yt|^2 - |f|^2). f is linear in the effective
+    # weights, lambda and rho do not enter: the elimination is 2-3 times faster.
+    half = algebra.to_qq(sum((v * v for v in problem.yt), Fraction(0)) / 2)
+    loss = half - sum((f * f for f in fit), S(0)) / 2
     found = algebra.eliminate([*eqs, ell - loss], [S(v) for v in R.gens()])
     if len(found) != 1:
         return None

@@ -8,16 +8,19 @@ a serial run is made in one place.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from fractions import Fraction
 from typing import TypeVar
 
 from reluscape.data import Problem
 from reluscape.exact.merge import FaceRecord
 from reluscape.execution.dask import face_outcome, face_record, run_on_dask
 
-__all__ = ["map_tasks", "needs_cluster", "run_faces"]
+__all__ = ["map_tasks", "needs_cluster", "run_face_groups", "run_faces"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,3 +94,45 @@ def map_tasks(fn: Callable[[T], R], items: Sequence[T], *, jobs: int) -> Iterato
         futures = [pool.submit(fn, item) for item in items]
         for future in as_completed(futures):
             yield future.result()
+
+
+def run_face_groups(
+    problem: Problem,
+    groups: dict[Fraction, list[tuple[int, ...]]],
+    collect: Callable[[Fraction, FaceRecord], None],
+    *,
+    face_timeout: float | None,
+    jobs: int,
+) -> None:
+    """Faces at several values of lambda (``groups``: lambda -> products), each record
+    passed to ``collect(lam, record)``: with ``jobs`` > 1 and no face time limit, each
+    value's faces as one task in ``jobs`` forked processes (one pool for all values: a
+    cluster per value would cost more than its faces), else :func:`run_faces` value by
+    value. Each face is wrapped as everywhere (a face that raises is a failure record)."""
+    if jobs > 1 and not face_timeout and len(groups) > 1:
+        tasks = [(problem, lam, products) for lam, products in groups.items()]
+        for lam, records in map_tasks(_face_group, tasks, jobs=jobs):
+            for record in records:
+                collect(lam, record)
+        return
+    for lam, products in groups.items():
+        run_faces(
+            replace(problem, lam=lam),
+            "realizable",
+            products,
+            functools.partial(collect, lam),
+            face_timeout=face_timeout,
+            jobs=jobs,
+        )
+
+
+def _face_group(
+    task: tuple[Problem, Fraction, list[tuple[int, ...]]],
+) -> tuple[Fraction, list[FaceRecord]]:
+    """The faces of one value of lambda, in a forked process (:func:`run_face_groups`)."""
+    problem, lam, products = task
+    at = replace(problem, lam=lam)
+    return lam, [
+        face_record(at, "realizable", p, face_outcome(at, "realizable", p, False))
+        for p in products
+    ]

@@ -393,9 +393,10 @@ def _sample_in(grid: _Grid, a: Fraction, b: Fraction) -> Fraction:
 BOUNDARY_BITS = 40
 """Relative width 2^-40 of an active root's interval while the path is built."""
 
-REFINEMENTS = 8
+REFINEMENTS = 4
 """Bisections of a piece of a cell before the global minimum's persistence there is
-decided by the loss curves' resultants instead of the bounds."""
+decided by the loss curves' crossing polynomials instead of the bounds (at once when
+those faces' curves are known: near a tangency of two losses bisection never ends)."""
 
 
 def _global_switches(
@@ -462,7 +463,7 @@ def _certify_cell(
             x if x is not None else left.upper if left is not None else a,
             y if y is not None else right.lower if right is not None else b,
         )
-        if depth < REFINEMENTS and not switch:
+        if depth < REFINEMENTS and not switch and not solver.has_curves(failing):
             mid = _sample_in(grid, *inner)
             solved[mid] = solver.minima_at(mid, grid)
             pieces += [(x, mid, depth + 1), (mid, y, depth + 1)]
@@ -601,6 +602,7 @@ class _Solver:
         self.problem, self.jobs, self.face_timeout, self.store = problem, jobs, face_timeout, store
         self.records: dict[tuple[Fraction, Product], Any] = {}
         self.curves: dict[str, Any] = {}
+        self._checkpoints: dict[Fraction, Any] = {}
         self.face_solves = 0
         self.faces_eliminated = 0
         self.covered: list[_FaceSolves] = []
@@ -646,6 +648,10 @@ class _Solver:
             return None
         return loss_crossings(self.problem, curves)
 
+    def has_curves(self, signs: set[str]) -> bool:
+        """Whether the loss curves of these faces are computed already."""
+        return all(s in self.curves for s in signs)
+
     def _curve(self, signs: str) -> Any:
         from reluscape.exact.arrangement import unit_arrangement
         from reluscape.exact.lampath_events import face_loss_curve
@@ -671,8 +677,8 @@ class _Solver:
             own = _own_roots(f, grid)
             for first in [0, *(k + 1 for k in own)]:
                 wanted.setdefault(grid.samples[first], []).append(f)
+        self._solve_groups({lam: [f.product for f in wanted[lam]] for lam in sorted(wanted)})
         for lam in sorted(wanted):
-            self._solve(lam, [f.product for f in wanted[lam]])
             for f in wanted[lam]:
                 f.at[lam] = self._signature(lam, f.product)
 
@@ -735,29 +741,50 @@ class _Solver:
 
     def _solve(self, lam: Fraction, products: list[Product]) -> None:
         """Face records at lam (the executor; the checkpoint's first)."""
+        self._solve_groups({lam: products})
+
+    def _solve_groups(self, groups: dict[Fraction, list[Product]]) -> None:
+        """Face records at several values of lambda: the checkpoint's first; then, with
+        ``jobs`` > 1 and no face time limit, each value's faces as one task in ``jobs``
+        forked processes (one pool for all: a cluster per value would cost more than its
+        faces), else through the executor of ``solve`` value by value."""
+        from reluscape.execution.executor import run_face_groups
+
+        todo: dict[Fraction, list[Product]] = {}
+        for lam, products in groups.items():
+            rest = self._from_checkpoint(lam, products)
+            if rest:
+                todo[lam] = rest
+        run_face_groups(
+            self.problem,
+            todo,
+            self._collect,
+            face_timeout=self.face_timeout,
+            jobs=self.jobs,
+        )
+
+    def _from_checkpoint(self, lam: Fraction, products: list[Product]) -> list[Product]:
+        """The faces at lam not known yet (those in the checkpoint are loaded)."""
         from reluscape.execution.checkpoint import Checkpoint
-        from reluscape.execution.executor import run_faces
 
         todo = [p for p in dict.fromkeys(products) if (lam, p) not in self.records]
-        if not todo:
-            return
-        at = replace(self.problem, lam=lam)
-        store = None
-        if self.store is not None:
-            where = self.store / f"lam_{lam.numerator}_{lam.denominator}"
-            store = Checkpoint.open(where, at, "realizable")
+        if todo and self.store is not None:
+            store = self._checkpoints.get(lam)
+            if store is None:
+                where = self.store / f"lam_{lam.numerator}_{lam.denominator}"
+                store = Checkpoint.open(where, replace(self.problem, lam=lam), "realizable")
+                self._checkpoints[lam] = store
             for p in list(todo):
                 if p in store.records:
                     self.records[(lam, p)] = store.records[p]
                     todo.remove(p)
+        return todo
 
-        def collect(record: Any) -> None:
-            self.records[(lam, record.product)] = record
-            self.face_solves += 1
-            if store is not None:
-                store.save(record)
-
-        run_faces(at, "realizable", todo, collect, face_timeout=self.face_timeout, jobs=self.jobs)
+    def _collect(self, lam: Fraction, record: Any) -> None:
+        self.records[(lam, record.product)] = record
+        self.face_solves += 1
+        if lam in self._checkpoints:
+            self._checkpoints[lam].save(record)
 
     # -- the checkpoint of the eliminations --------------------------------------------
 
