@@ -3,6 +3,7 @@ faces that the effective-weight system excludes, and certificates checked exactl
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from fractions import Fraction
@@ -18,6 +19,7 @@ from reluscape.exact.arrangement import orbit_representatives, unit_arrangement
 from reluscape.exact.enumeration import (
     FaceOutcome,
     _enumerate_positive_dimensional,
+    _keep_inside,
     _realizing_signs,
 )
 from reluscape.exact.exclusion import (
@@ -113,6 +115,38 @@ def test_one_unit_excluded_faces_have_no_critical_point(
             assert not _has_critical_point(system), system.faces[0].signs
 
 
+def _inside_count(system: FaceSystem) -> int:
+    """Critical points of l_F in relint(F) from the cubic critical system itself: the
+    pipeline with no exclusion (docs/METHOD.md section 4b)."""
+    outcome = FaceOutcome(faces=())
+    _keep_inside(system, algebra.real_solutions(system.equations), None, outcome)
+    return len(outcome.candidates)
+
+
+@pytest.mark.slow  # about 20 s: a cubic critical system per excluded face
+@settings(max_examples=3, deadline=None)
+@given(
+    xs=st.lists(st.integers(-15, 15), min_size=4, max_size=4, unique=True),
+    ys=st.lists(st.integers(-15, 15), min_size=4, max_size=4),
+    lam=st.sampled_from(["1/100", "1/10", "1/2"]),
+)
+def test_two_units_excluded_faces_have_no_critical_point(
+    xs: list[int], ys: list[int], lam: str
+) -> None:
+    """L = 2, d = 1, random data, every product of two distinct live unit faces (no unit
+    group, so the critical system is solved as it stands): no face the test excludes has
+    a real solution of the cubic critical system in relint(F), the pipeline with no
+    exclusion (through the families of :func:`_lone_infeasible` and the sphere bounds of
+    :func:`_arc` alike)."""
+    X = [[Fraction(x, 10)] for x in xs]
+    problem = make_problem(X, [Fraction(y, 10) for y in ys], hidden=2, lam=lam)
+    live = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    for first, second in itertools.combinations(live, 2):
+        system = FaceSystem.build(problem, (first, second))
+        if excluded(system):
+            assert _inside_count(system) == 0, (first.signs, second.signs)
+
+
 def test_a_proposal_that_is_no_certificate_is_refused() -> None:
     """The check is exact: the rows 0 < w and w < 1 have the solution w = 1/2, and
     neither their combination nor a made-up one passes; w < 0 and 0 < w pass."""
@@ -162,7 +196,8 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool, wide: bool) -> N
     """Each exact row (alpha, beta) is, at a random rational w, the condition it stands
     for, evaluated from the definitions e = yt - sum_m D_{A_m} Xt K_m^T w_m and
     g_l = sum_{i in A_l} e_i xt_i: beta - alpha . w equals s sigma_i xt_i . v_l (v-rows),
-    s q_i . g_l (g-rows) and bound_i - s q_i . g_l (bounds). ``big``: entries near 10^12,
+    s q_i . g_l (g-rows), bound_i - s q_i . g_l (bounds) and s n . g_l - arc (the
+    sphere's bound on faces of dimension 1 and 2, :func:`_arc`). ``big``: entries near 10^12,
     where the Gram sums leave int64 for Python integers; ``wide``: fewer samples than
     coordinates (n = 4, d = 6), where the rows are summed over the samples."""
     problem = _problem(4, 6, 2, seed=5) if wide else _problem(6, 2, 2, seed=5)
@@ -173,7 +208,7 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool, wide: bool) -> N
     assert (_scaled_xt(problem)[0].dtype == object) is big
     rng = random.Random(1)
     xt, yt = problem.xt, problem.yt
-    checked = 0
+    checked = arcs = 0
     for system in _faces(problem, 12, seed=2):
         if len(system.live) != 2:
             continue
@@ -191,19 +226,23 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool, wide: bool) -> N
         g = [[sum(e[p] * xt[p][c] for p in u.active) for c in range(width)] for u in units]
         for signs in [(1, 1), (1, -1), (-1, -1)]:
             sizes = [u.facets for u in units], [len(u.g_forms) for u in units]
-            for k in range(2 * sum(sizes[0]) + sum(sizes[1])):
+            for k in range(2 * sum(sizes[0]) + sum(sizes[1]) + sum(u.arcs for u in units)):
                 alpha, beta, scale = _exact_row(problem, units, offsets, signs, k)
                 assert scale > 0
-                kind, l_, i = _position(k, *sizes)
+                kind, l_, i = _position(k, *sizes, [u.arcs for u in units])
                 unit, s = units[l_], signs[l_]
                 value = (beta - _dot(alpha, w)) / scale
                 if kind == 0:
                     assert value == s * _dot(unit.v_forms[i], v[l_])
+                elif kind == 3:  # the sphere: s n . g_l >= arc, n the last g-form
+                    assert value == s * _dot(unit.g_forms[-1], g[l_]) - unit.arc
+                    arcs += 1
                 else:
                     qg = s * _dot(unit.g_forms[i], g[l_])
                     assert value == (qg if kind == 1 else unit.bounds[i] - qg)
                 checked += 1
     assert checked > 50
+    assert arcs > 10
 
 
 def _dot(u: object, v: object) -> Fraction:
