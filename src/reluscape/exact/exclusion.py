@@ -378,7 +378,10 @@ def _motzkin(
     for strict_weight in (1.0, 0.0):
         found = _proposal(alpha / scale[:, None], beta / scale, n_strict, strict_weight)
         if found is None:
-            continue
+            # The second program has the first's feasible set and an objective no larger
+            # (the strict rows' weight is >= 0): it finds none either, and the rows are
+            # most likely feasible (a tenth of the programs on L = 2, n = 8).
+            return False
         proposal = found / scale
         support = np.flatnonzero(proposal > SUPPORT * proposal.max()).tolist()
         rows = [exact_row(k) for k in support]
@@ -582,26 +585,30 @@ def _g_row(
     coefficients of w, q_i . b_l and the bound. Cached: one row serves both signs of a_l,
     the strict row and the bound, and both proposals."""
     unit = units[l_]
+    coefficients = [c for other in units for c in _g_block(problem, unit, other, i)]
+    values, scale = linalg.clear_denominators(
+        [*coefficients, linalg.dot(unit.g_forms[i], unit.b), unit.bounds[i]]
+    )
+    return values[:-2], values[-2], values[-1], scale
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _g_block(problem: Problem, unit: _Unit, other: _Unit, i: int) -> tuple[Fraction, ...]:
+    """q_i . G_lm K_m^T (sign sigma_i included), the coefficients of w_m in -q_i . g_l.
+    Cached per pair of unit faces: the block of w_l itself (m = l) serves every product
+    face holding unit l."""
     g_form = unit.g_forms[i]
     if _wide(problem):
         along = {p: linalg.dot(g_form, problem.xt[p]) for p in unit.active}
-        coefficients = [
+        return tuple(
             sum((along[p] * value for p, value in column), Fraction(0))
-            for other in units
             for column in _cross_columns(problem, unit, other)
-        ]
-    else:
-        coefficients = []
-        for other in units:
-            block = _cross_gram(problem, unit, other)
-            coefficients += [
-                sum((q * row[j] for q, row in zip(g_form, block, strict=True)), Fraction(0))
-                for j in range(len(other.basis))
-            ]
-    values, scale = linalg.clear_denominators(
-        [*coefficients, linalg.dot(g_form, unit.b), unit.bounds[i]]
+        )
+    block = _cross_gram(problem, unit, other)
+    return tuple(
+        sum((q * row[j] for q, row in zip(g_form, block, strict=True)), Fraction(0))
+        for j in range(len(other.basis))
     )
-    return values[:-2], values[-2], values[-1], scale
 
 
 def _wide(problem: Problem) -> bool:
