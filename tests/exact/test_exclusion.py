@@ -25,6 +25,7 @@ from reluscape.exact.enumeration import (
 from reluscape.exact.exclusion import (
     _certified,
     _exact_row,
+    _lone_row,
     _position,
     _projector,
     _sqrt_upper,
@@ -81,8 +82,9 @@ def test_never_excludes_a_face_with_a_critical_point_and_most_without(
     n: int, d: int, hidden: int, lam: str, sample: int | None
 ) -> None:
     """Every face is decided by both tests: the certificate never claims a face that the
-    effective-weight system finds a critical point on, and it claims at least half of
-    those where that system finds none (about four in five on such data)."""
+    effective-weight system finds a critical point on, and it claims at least nine in ten
+    of those where that system finds none (all but 2 of 370 on these cases, with the
+    sphere bound; about four in five without it)."""
     problem = _problem(n, d, hidden, seed=n + d + hidden, lam=lam)
     kept = empty = claimed = 0
     for system in _faces(problem, sample, seed=n):
@@ -93,7 +95,7 @@ def test_never_excludes_a_face_with_a_critical_point_and_most_without(
             empty += 1
             claimed += excluded(system)
     assert kept > 0 and empty > 0
-    assert claimed >= empty / 2, (claimed, empty)
+    assert claimed >= 0.9 * empty, (claimed, empty)
 
 
 @settings(max_examples=25, deadline=None)
@@ -243,6 +245,51 @@ def test_exact_rows_are_the_sign_conditions_at_any_w(big: bool, wide: bool) -> N
                 checked += 1
     assert checked > 50
     assert arcs > 10
+
+
+def test_family_rows_are_the_sign_conditions_beside_any_companion() -> None:
+    """The rows of :func:`_lone_infeasible` in (w_l, p), at a random rational w_l and a
+    random companion v_m with p_i = [i in A_m] xt_i . v_m, are the conditions they stand
+    for, evaluated from the definitions with both units (g_l = sum_{i in A_l} e_i xt_i,
+    e = yt - D_{A_l} Xt v_l - D_{A_m} Xt v_m): the p rows hold exactly when the companion's
+    predictions have the sign tau, so the relaxation keeps every two-unit point."""
+    problem = _problem(6, 1, 2, seed=3)
+    xt, yt = problem.xt, problem.yt
+    rng = random.Random(4)
+    faces = [f for f in unit_arrangement(problem).faces if f.dim > 0 and f.active]
+    checked = arcs = 0
+    for _ in range(12):
+        face, other = rng.sample(faces, 2)
+        unit = _unit(problem, face)
+        w = [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in unit.basis]
+        t_m = [Fraction(rng.randint(-9, 9), rng.randint(1, 5)) for _ in other.basis]
+        v = [sum(c * kb[j] for c, kb in zip(w, unit.basis, strict=True)) for j in range(2)]
+        v_m = [sum(c * kb[j] for c, kb in zip(t_m, other.basis, strict=True)) for j in range(2)]
+        p = [_dot(xt[i], v_m) if i in other.active else Fraction(0) for i in unit.active]
+        e = {
+            i: yt[i] - _dot(xt[i], v) - (_dot(xt[i], v_m) if i in other.active else 0)
+            for i in unit.active
+        }
+        g = [sum(e[i] * xt[i][j] for i in unit.active) for j in range(2)]
+        facets, groups = unit.facets, len(unit.g_forms)
+        for s, tau in [(1, 1), (-1, 1), (1, -1)]:
+            for r in range(2 * facets + groups + len(unit.active) + unit.arcs):
+                alpha, beta, scale = _lone_row(problem, unit, s, tau, r)
+                value = (beta - _dot(alpha, [*w, *p])) / scale
+                if r < facets:
+                    assert value == s * _dot(unit.v_forms[r], v)
+                elif r < 2 * facets:
+                    assert value == s * _dot(unit.g_forms[r - facets], g)
+                elif r < 2 * facets + groups:
+                    i = r - 2 * facets
+                    assert value == unit.bounds[i] - s * _dot(unit.g_forms[i], g)
+                elif r < 2 * facets + groups + len(unit.active):
+                    assert value == tau * p[r - 2 * facets - groups]
+                else:
+                    assert value == s * _dot(unit.g_forms[-1], g) - unit.arc
+                    arcs += 1
+                checked += 1
+    assert checked > 100 and arcs > 0
 
 
 def _dot(u: object, v: object) -> Fraction:

@@ -25,10 +25,20 @@ The strict conditions are needed for the facets of F_l alone
 where the facets' open halfspaces cut out relint(F_l); the bounds are kept for every
 direction of sample (a chamber at n = 100, d = 1 has two facets and a hundred samples).
 
+The sphere |Pi_l g_l| = lambda adds one row where the extreme rays r_j of F_l are known
+(span(F_l) of dimension 1, or 2 with two facets): s_l n . g_l >= lambda min_j n . r_j / |r_j|
+for a form n near the cone's bisector (:func:`_arc`).
+
 When they are infeasible for every s, F holds no critical point. Dropping the coupling
-v_l = c_l Pi_l g_l and the sphere |Pi_l g_l| = lambda keeps only necessary conditions, so
-the test never excludes a face with a critical point; on seeded data it excludes about
-four in five of the faces that the effective-weight system (step 0b) would exclude.
+v_l = c_l Pi_l g_l and relaxing the sphere keeps only necessary conditions, so the test
+never excludes a face with a critical point; on seeded data it excludes nearly all the
+faces that the effective-weight system (step 0b) would exclude (docs/METHOD.md).
+
+*Families.* The other units enter unit l's rows only through sum_{i in A_l} p_i xt_i with
+p_i = sum_m [i in A_m] xt_i . v_m, and tau p_i >= 0 when every other unit has the sign
+tau. Unit l's rows with such a free p are necessary on every product face holding F_l:
+proved infeasible once per unit face and pair (s_l, tau) (:func:`_lone_infeasible`), they
+settle the sign vector on all of them without a program of their own.
 
 Infeasibility is proved by Motzkin's transposition theorem: the system alpha_k . w < beta_k
 (k strict), alpha_k . w <= beta_k (k non-strict) has no solution iff some y >= 0 has
@@ -477,7 +487,7 @@ def _lone_infeasible(problem: Problem, unit: _Unit, s: int, tau: int) -> bool:
     """
     xt = _xt_float(problem)[list(unit.active)]
     yt = np.array([float(problem.yt[i]) for i in unit.active])
-    k, width = len(unit.basis), len(unit.basis) + len(unit.active)
+    k = len(unit.basis)
     with np.errstate(over="ignore", invalid="ignore"):
         gamma_p = unit.g_forms_f @ xt.T
         gamma = np.hstack([gamma_p @ (xt @ unit.basis_f.T), gamma_p])
@@ -499,24 +509,27 @@ def _lone_infeasible(problem: Problem, unit: _Unit, s: int, tau: int) -> bool:
     if not (np.isfinite(alpha).all() and np.isfinite(beta).all()):
         return False  # beyond the float range: the product's own test decides
 
-    def exact_row(r: int) -> IntegerRow:
-        facets, groups = unit.facets, len(unit.g_forms)
-        if r < facets:
-            block, scale = _v_row(unit, r)
-            return [-s * a for a in block] + [0] * len(unit.active), 0, scale
-        if r >= 2 * facets + groups + len(unit.active):
-            return _arc_row(unit, s, _lone_g_row(problem, unit, groups - 1))
-        if r >= 2 * facets + groups:
-            row = [0] * width
-            row[k + r - 2 * facets - groups] = -tau
-            return row, 0, 1
-        i = r - facets if r < 2 * facets else r - 2 * facets
-        g_row, g0, bound, scale = _lone_g_row(problem, unit, i)
-        if r < 2 * facets:
-            return [s * a for a in g_row], s * g0, scale
-        return [-s * a for a in g_row], bound - s * g0, scale
+    return _motzkin(alpha, beta, 2 * unit.facets, lambda r: _lone_row(problem, unit, s, tau, r))
 
-    return _motzkin(alpha, beta, 2 * unit.facets, exact_row)
+
+def _lone_row(problem: Problem, unit: _Unit, s: int, tau: int, r: int) -> IntegerRow:
+    """Row r of :func:`_lone_infeasible`'s system in (w_l, p), exactly (blocks: v-forms
+    and g-forms of the facets, bounds of every g-form, signs of p, the sphere)."""
+    facets, groups, k = unit.facets, len(unit.g_forms), len(unit.basis)
+    if r < facets:
+        block, scale = _v_row(unit, r)
+        return [-s * a for a in block] + [0] * len(unit.active), 0, scale
+    if r >= 2 * facets + groups + len(unit.active):
+        return _arc_row(unit, s, _lone_g_row(problem, unit, groups - 1))
+    if r >= 2 * facets + groups:
+        row = [0] * (k + len(unit.active))
+        row[k + r - 2 * facets - groups] = -tau
+        return row, 0, 1
+    i = r - facets if r < 2 * facets else r - 2 * facets
+    g_row, g0, bound, scale = _lone_g_row(problem, unit, i)
+    if r < 2 * facets:
+        return [s * a for a in g_row], s * g0, scale
+    return [-s * a for a in g_row], bound - s * g0, scale
 
 
 @functools.lru_cache(maxsize=1 << 18)
