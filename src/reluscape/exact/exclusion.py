@@ -132,6 +132,15 @@ def excluded(system: FaceSystem) -> bool:
     problem = system.problem
     try:
         units = [_unit(problem, system.faces[u]) for u in system.live]
+        # Families first: cached per unit face, they often settle every sign vector, and
+        # then the face's own forms are never built.
+        unsettled = [
+            signs
+            for signs in itertools.product((1, -1), repeat=len(units))
+            if not _family_infeasible(problem, units, signs)
+        ]
+        if not unsettled:
+            return True
         offsets = list(itertools.accumulate((len(u.basis) for u in units), initial=0))
         with np.errstate(over="ignore", invalid="ignore"):
             phi, gamma, gamma0 = _float_forms(problem, units, offsets, _xt_float(problem))
@@ -142,9 +151,7 @@ def excluded(system: FaceSystem) -> bool:
     if not all(np.isfinite(a).all() for a in (*phi, *gamma, *gamma0)):
         return False  # overflow inside the products: the same
     return all(
-        _family_infeasible(problem, units, signs)
-        or _infeasible(problem, units, offsets, signs, phi, gamma, gamma0)
-        for signs in itertools.product((1, -1), repeat=len(units))
+        _infeasible(problem, units, offsets, signs, phi, gamma, gamma0) for signs in unsettled
     )
 
 
