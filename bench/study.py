@@ -107,17 +107,22 @@ PROFILE_SEEDS = 5
 
 
 def profile(spec: str) -> dict[str, float]:
-    """Mean seconds per run by stage (stats.timings of solve) over the first
+    """Mean seconds per run by stage (stats.timings of solve, wall) over the first
     ``PROFILE_SEEDS`` data sets of ``spec``, solved one after the other in this process
-    after the case: where a run's time goes (issue 32: measure first)."""
+    after the case: where a run's time goes (issue 32: measure first); ``cpu``: the CPU
+    seconds of a run (this process and msolve's), which the load of a shared machine
+    changes far less than the wall times."""
     sys.path.insert(0, str(ROOT / "src"))
     from reluscape.datasets import expand
     from reluscape.execution.pipeline import solve
+    from reluscape.studies.runner import _cpu_seconds
 
     totals: dict[str, float] = {}
     for ds in expand(spec)[:PROFILE_SEEDS]:
+        cpu = _cpu_seconds()
         timings = solve(ds.problem(hidden=2, lam="1/10"), face_timeout=None).stats["timings"]
-        parts = {"divide": timings["divide"], **timings["stages"], "total": timings["total"]}
+        parts = {"divide": timings["divide"], **timings["stages"], "total": timings["total"],
+                 "cpu": _cpu_seconds() - cpu}  # fmt: skip
         for key, value in parts.items():
             totals[key] = totals.get(key, 0.0) + value / PROFILE_SEEDS
     return {k: round(v, 3) for k, v in totals.items()}
