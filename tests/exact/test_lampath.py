@@ -447,3 +447,25 @@ def test_two_jobs_give_the_same_path(tiny: PathResult) -> None:
     again = reluscape.path(X, Y, hidden=1, lam=(LO, HI), samples=5, width=Fraction(1, 10), jobs=2)
     assert again.samples == tiny.samples and again.events == tiny.events
     assert again.event_list_complete == tiny.event_list_complete
+
+
+def test_faces_set_aside_for_the_range_hold_no_minimum_in_it() -> None:
+    """The linear certificate with its upper bounds at HI and the sphere's lower bounds
+    at LO sets aside faces for the whole range: solve at lambdas across the range finds
+    no minimum (and no undecided candidate) on any of them."""
+    from reluscape.exact.arrangement import orbit_representatives, pieces
+    from reluscape.exact.merge import face_labels
+    from reluscape.execution.lampath import _faces_in_range
+
+    problem = make_problem(X, Y, hidden=2, lam=LO)
+    kept = set(_faces_in_range(problem, LO, HI))
+    unit_faces = pieces(problem, "realizable")
+    every = orbit_representatives(len(unit_faces), 2)
+    aside = {" | ".join(face_labels([unit_faces[i] for i in p])) for p in every} - {
+        " | ".join(face_labels([unit_faces[i] for i in p])) for p in kept
+    }
+    assert aside and kept
+    for lam in (LO, Fraction(1, 20), Fraction(3, 10), Fraction(2), HI):
+        result = reluscape.solve(X, Y, hidden=2, lam=lam)
+        for m in [*result.minima, *result.undecided]:
+            assert m.signs not in aside and " | ".join(reversed(m.signs.split(" | "))) not in aside

@@ -111,9 +111,15 @@ class _Unit:
         return int(self.arc is not None)
 
 
-def excluded(system: FaceSystem) -> bool:
+def excluded(system: FaceSystem, *, lowest: Fraction | None = None) -> bool:
     """Whether the linear conditions above are infeasible for every sign vector, proved
     by an exact Motzkin certificate for each; False when any is feasible or unproved.
+
+    ``lowest`` (a lambda in the sum convention, at most the problem's): the sphere's
+    lower bounds use it instead, so that every condition holds at every lambda in
+    [lowest, lambda] (the upper bounds grow with lambda, the lower bounds with it too),
+    and a face excluded has no critical point for any of them (the regularization path
+    sets aside faces for a whole range so).
 
     Examples
     --------
@@ -131,7 +137,7 @@ def excluded(system: FaceSystem) -> bool:
     """
     problem = system.problem
     try:
-        units = [_unit(problem, system.faces[u]) for u in system.live]
+        units = [_unit(problem, system.faces[u], lowest) for u in system.live]
         # Families first: cached per unit face, they often settle every sign vector, and
         # then the face's own forms are never built.
         unsettled = [
@@ -172,7 +178,7 @@ def _xt_float(problem: Problem) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=65536)
-def _unit(problem: Problem, face: UnitFace) -> _Unit:
+def _unit(problem: Problem, face: UnitFace, lowest: Fraction | None = None) -> _Unit:
     basis = tuple(tuple(Fraction(v) for v in b) for b in face.basis)
     project = _projector(basis)
     lam = problem.lam_sum
@@ -187,7 +193,7 @@ def _unit(problem: Problem, face: UnitFace) -> _Unit:
             v_forms.append(tuple(s * v for v in xt))
         g_forms.append(tuple(s * v for v in q))
         bounds.append(lam * _sqrt_upper(linalg.dot(q, q)))
-    arc = _arc(problem, face, facets)
+    arc = _arc(problem, face, facets, problem.lam_sum if lowest is None else lowest)
     if arc is not None:
         g_forms.append(arc[0])
         bounds.append(lam * _sqrt_upper(linalg.dot(arc[0], arc[0])))
@@ -209,11 +215,12 @@ def _unit(problem: Problem, face: UnitFace) -> _Unit:
 
 
 def _arc(
-    problem: Problem, face: UnitFace, facets: Sequence[int]
+    problem: Problem, face: UnitFace, facets: Sequence[int], lam: Fraction
 ) -> tuple[tuple[Fraction, ...], Fraction] | None:
     """A form n in span(F) and a rational L with n . x >= L for every x in relint(F) with
-    |x| = lambda (docs/METHOD.md section 4, step 0a, *the sphere*), where span(F) has
-    dimension 1 or 2 with two facets; None otherwise (extreme rays unknown).
+    |x| >= lambda = ``lam`` (sum convention; docs/METHOD.md section 4, step 0a, *the
+    sphere*: |x| = lambda there), where span(F) has dimension 1 or 2 with two facets;
+    None otherwise (extreme rays unknown).
 
     The extreme rays r_j of the closed cone of F (its facets, in dimension 2) have
     n . r_j > 0, so n . x > 0 on the cone and the section {n . x = 1} is a polytope whose
@@ -226,7 +233,7 @@ def _arc(
     >>> from reluscape.exact.arrangement import unit_arrangement
     >>> p = make_problem([[-1], [1]], [0, 0], hidden=1, lam=1)
     >>> face = unit_arrangement(p).face_of((1, 1))
-    >>> n, low = _arc(p, face, (0, 1))
+    >>> n, low = _arc(p, face, (0, 1), p.lam_sum)
     >>> 0.70 < float(low) / float(linalg.dot(n, n)) ** 0.5 <= 2**-0.5  # cos(pi / 4)
     True
     """
@@ -237,7 +244,7 @@ def _arc(
         ray = basis[0]
         if face.signs[facets[0]] * linalg.dot(problem.xt[facets[0]], ray) < 0:
             ray = tuple(-v for v in ray)
-        return tuple(Fraction(v) for v in ray), problem.lam_sum * _sqrt_lower(
+        return tuple(Fraction(v) for v in ray), lam * _sqrt_lower(
             linalg.dot(ray, ray)
         )
     if len(basis) != 2 or len(facets) != 2:
@@ -256,7 +263,7 @@ def _arc(
     along = [linalg.dot(n, r) for r in rays]
     if min(along) <= 0:
         return None  # a cone too wide for the rounding of n: no bound
-    return n, problem.lam_sum * min(a / u for a, u in zip(along, upper, strict=True))
+    return n, lam * min(a / u for a, u in zip(along, upper, strict=True))
 
 
 def _projector(

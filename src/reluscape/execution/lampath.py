@@ -142,8 +142,8 @@ def path(
     clock = _Clock(seconds)
     with _Solver(problem, jobs, face_timeout, store) as solver:
         with clock("faces"):
-            faces = _faces_in_range(problem, hi)
-        say(f"{len(faces)} faces can hold a critical point for lambda <= {hi}")
+            faces = _faces_in_range(problem, lo, hi)
+        say(f"{len(faces)} faces can hold a critical point for lambda in [{lo}, {hi}]")
         with clock("event polynomials"):
             polys = solver.event_polynomials(faces, say)
         with clock("roots"):
@@ -213,11 +213,12 @@ def path(
     )
 
 
-def _faces_in_range(problem: Problem, hi: Fraction) -> list[Product]:
-    """The product faces (orbit representatives) not excluded for every lambda <= hi:
-    the linear certificate (docs/METHOD.md section 4 step 0a) uses lambda only in the
-    upper bounds lambda |q_i| of necessary conditions, so infeasibility at hi holds for
-    every smaller lambda; a live unit on a face with no active sample is never critical."""
+def _faces_in_range(problem: Problem, lo: Fraction, hi: Fraction) -> list[Product]:
+    """The product faces (orbit representatives) not excluded for every lambda in
+    [lo, hi]: the linear certificate (docs/METHOD.md section 4 step 0a) uses lambda only
+    in upper bounds lambda |q_i| and the sphere's lower bounds, so with the upper bounds
+    at hi and the lower ones at lo its conditions hold at every lambda in the range; a
+    live unit on a face with no active sample is never critical."""
     from reluscape.exact.arrangement import orbit_representatives, pieces
     from reluscape.exact.exclusion import excluded
     from reluscape.exact.surrogate import FaceSystem
@@ -227,7 +228,8 @@ def _faces_in_range(problem: Problem, hi: Fraction) -> list[Product]:
     out = []
     for product in orbit_representatives(len(unit_faces), problem.hidden):
         system = FaceSystem.build(at, tuple(unit_faces[i] for i in product))
-        if system.live and (system.has_idle_live_unit() or excluded(system)):
+        lowest = replace(problem, lam=lo).lam_sum
+        if system.live and (system.has_idle_live_unit() or excluded(system, lowest=lowest)):
             continue
         out.append(product)
     return out
