@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,6 +47,7 @@ class PathRow:
     n: int
     lam_range: str
     target_s: float
+    jobs: int
     exit: int | None
     wall_s: float
     load_before: float
@@ -59,16 +60,20 @@ class PathRow:
     events: int = 0
     exact_events: int = 0
     event_list_complete: bool = False
+    seconds_by_stage: dict = field(default_factory=dict)
 
 
-def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout: float) -> PathRow:
+def run_case(
+    hidden: int, d: int, n: int, lam_range: str, target: float, timeout: float, jobs: int
+) -> PathRow:
     rows = dataset(n, d, 0)
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data.csv", Path(tmp) / "path.json"
         header = ",".join([*(f"x{k}" for k in range(d)), "y"])
         data.write_text("\n".join([header, *(",".join(r) for r in rows)]) + "\n")
         cmd = [sys.executable, "-m", "reluscape", "path", str(data), "--hidden", str(hidden),
-               "--lam-range", lam_range, "--out", str(out), "--quiet"]  # fmt: skip
+               "--lam-range", lam_range, "--jobs", str(jobs), "--out", str(out),
+               "--quiet"]  # fmt: skip
         load = os.getloadavg()[0]
         start = time.perf_counter()
         try:
@@ -76,7 +81,7 @@ def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout
             code: int | None = proc.returncode
         except subprocess.TimeoutExpired:
             code = None
-        row = PathRow(hidden, d, n, lam_range, target, code,
+        row = PathRow(hidden, d, n, lam_range, target, jobs, code,
                       round(time.perf_counter() - start, 1), load, _commit())  # fmt: skip
         if code is not None and out.exists():
             doc = json.loads(out.read_text())
@@ -84,6 +89,7 @@ def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout
             row.faces = doc["stats"].get("faces", 0)
             row.roots = doc["stats"].get("roots", 0)
             row.face_solves = doc["stats"].get("face_solves", 0)
+            row.seconds_by_stage = doc["stats"].get("seconds_by_stage", {})
             row.branches = len({m["branch"] for s in doc["samples"] for m in s["minima"]})
             row.events = len(doc["events"])
             row.exact_events = sum(e["route"] == "exact" for e in doc["events"])
@@ -92,7 +98,7 @@ def run_case(hidden: int, d: int, n: int, lam_range: str, target: float, timeout
 
 
 HEADER = (
-    f"{'L':>2} {'d':>2} {'n':>3} {'range':<10} {'exit':>4} {'wall s':>7} {'target':>6} "
+    f"{'L':>2} {'d':>2} {'n':>3} {'range':<10} {'jobs':>4} {'exit':>4} {'wall s':>7} {'target':>6} "
     f"{'load':>5} {'samples':>7} {'faces':>5} {'roots':>5} {'face solves':>11} {'branches':>8} "
     f"{'events':>6} {'exact':>5}  complete  commit"
 )
@@ -100,7 +106,8 @@ HEADER = (
 
 def _format(r: PathRow) -> str:
     return (
-        f"{r.hidden:>2} {r.d:>2} {r.n:>3} {r.lam_range:<10} {r.exit!s:>4} {r.wall_s:>7.1f} "
+        f"{r.hidden:>2} {r.d:>2} {r.n:>3} {r.lam_range:<10} {r.jobs:>4} {r.exit!s:>4} "
+        f"{r.wall_s:>7.1f} "
         f"{r.target_s:>6.0f} {r.load_before:>5.2f} {r.solves:>7} {r.faces:>5} {r.roots:>5} "
         f"{r.face_solves:>11} {r.branches:>8} {r.events:>6} "
         f"{r.exact_events:>5}  {r.event_list_complete!s:<8}  {r.commit}"
@@ -111,6 +118,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--only", action="append", metavar="L,d,n", help="run only these cases")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per case")
+    ap.add_argument("--jobs", type=int, default=2, help="--jobs of each path (default 2)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "path.json")
     ap.add_argument("--history", type=Path, default=HISTORY)
     args = ap.parse_args()
@@ -121,13 +129,13 @@ def main() -> int:
     if args.out.exists():  # the rows of the cases not run now are kept
         known = {f.name for f in fields(PathRow)}
         kept = [
-            PathRow(**{k: v for k, v in r.items() if k in known})
+            PathRow(**{"jobs": 1, **{k: v for k, v in r.items() if k in known}})
             for r in json.loads(args.out.read_text())["rows"]
         ]
         rows = [r for r in kept if (r.hidden, r.d, r.n) not in [c[:3] for c in cases]]
     print(HEADER)
     for hidden, d, n, lam_range, target in cases:
-        row = run_case(hidden, d, n, lam_range, target, args.timeout)
+        row = run_case(hidden, d, n, lam_range, target, args.timeout, args.jobs)
         rows = sorted([*rows, row], key=lambda r: (r.hidden, r.d, r.n))
         print(_format(row), flush=True)
         entry = {"run": run_id, "grid": "path", "date": time.strftime("%Y-%m-%d"),

@@ -290,7 +290,8 @@ def isolate_roots(poly: Sequence[int], lo: Fraction, hi: Fraction) -> list[Root]
     out = []
     for a, b in algebra.real_root_intervals(poly):
         r = Root(poly, a, b)
-        while r.lower < lo < r.upper or r.lower < hi < r.upper:
+        # lo and hi are no roots of poly (degree >= 2: no rational root).
+        while r.lower <= lo < r.upper or r.lower < hi <= r.upper:
             r = r.halved()
         if lo < r.lower and r.upper < hi:
             out.append(r)

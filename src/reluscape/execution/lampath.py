@@ -84,6 +84,7 @@ class _FaceSolves:
     product: Product
     polys: list[tuple[int, ...]] | None
     at: dict[Fraction, tuple[FaceSignature, bool]] = field(default_factory=dict)
+    own: list[int] | None = None  # the indices of its polynomials' roots in the grid
 
 
 def path(
@@ -263,10 +264,6 @@ class _Grid:
             for a, b in zip(ends[::2], ends[1::2], strict=True)
         ]
         self.samples[0], self.samples[-1] = lo, hi
-        # A gap sample equal to a rational root would be at the event itself.
-        points = {r.lower for r in roots if r.lower == r.upper}
-        if points & set(self.samples):
-            raise AssertionError("a gap sample is a root")
 
     def gap_of(self, lam: Fraction) -> int:
         """The gap holding lam (not a root); intervals that hold lam are narrowed."""
@@ -301,16 +298,19 @@ def _face_at_gap(f: _FaceSolves, gap: int, grid: _Grid) -> tuple[FaceSignature, 
 
 
 def _own_roots(f: _FaceSolves, grid: _Grid) -> list[int]:
-    assert f.polys is not None
-    mine = set(f.polys)
-    return [k for k, r in enumerate(grid.roots) if r.poly in mine]
+    """The grid indices of the roots of the face's polynomials (computed once)."""
+    if f.own is None:
+        assert f.polys is not None
+        mine = set(f.polys)
+        f.own = [k for k, r in enumerate(grid.roots) if r.poly in mine]
+    return f.own
 
 
 def _run_start(own: list[int], gap: int) -> int:
     """The first gap of the run of gaps (between the face's own roots) holding ``gap``:
     gap k follows root k - 1."""
-    before = [k for k in own if k < gap]
-    return before[-1] + 1 if before else 0
+    at = bisect.bisect_left(own, gap)
+    return own[at - 1] + 1 if at else 0
 
 
 @dataclass(frozen=True)
