@@ -309,8 +309,11 @@ def test_a_set_bound_is_at_most_each_member_piece_bound(data) -> None:
     chosen = tuple(sorted(data.draw(st.lists(st.integers(0, pairs - 1), max_size=2))))
     allowed = np.array(data.draw(st.lists(st.booleans(), min_size=pairs, max_size=pairs)))
     rest = data.draw(st.integers(0 if chosen else 1, 2))  # a piece has a pair at least
-    node = gm._Node(0.0, 0, chosen, allowed, rest, 0, 0)
-    per = gm._set_bounds(rows, chosen, allowed if rest else None)
+    drawn = data.draw(st.sets(st.sampled_from(range(pairs))))
+    drop = np.array(sorted(drawn & set(np.flatnonzero(allowed).tolist())), dtype=np.int64)
+    node = gm._Node(0.0, 0, chosen, allowed, drop, rest, 0, 0)
+    assert not node.allowed[drop].any() and node.size() == len(list(node.pieces()))
+    per = gm._set_bounds(rows, chosen, node.allowed if rest else None)
     for piece in node.pieces():
         assert np.all(per <= rows[:, list(piece)].min(axis=1))
 

@@ -127,7 +127,8 @@ class _Search:
         self.need: dict[int, np.ndarray] = {}  # pairs whose b_k(c) > U pruned a set by k
         self.pruned = 0
         self.sequence = 0
-        self.push(_Node(-math.inf, 0, (), np.ones(len(pairs), dtype=bool), problem.hidden, -1, 0))
+        root = np.ones(len(pairs), dtype=bool)
+        self.push(_Node(-math.inf, 0, (), root, _NO_INDEX, problem.hidden, -1, 0))
 
     def add_direction(self, v: np.ndarray) -> None:
         from reluscape.numerical.convex import bound_from_support
@@ -182,7 +183,8 @@ class _Search:
         Q avoids (b_k > thr on Q), the fewest such pairs: the pieces with no pair of S are
         pruned by that direction as one set. With no such direction S is A."""
         rows = self.bounds[: len(self.directions)]
-        allowed = np.flatnonzero(node.allowed)
+        mask = node.allowed  # shared by the children (never written): A_i is it minus a prefix
+        allowed = np.flatnonzero(mask)
         sub = rows[:, allowed]
         q_min = (
             rows[:, list(node.chosen)].min(axis=1) if node.chosen else np.full(len(rows), np.inf)
@@ -192,10 +194,8 @@ class _Search:
         k = int(np.argmin(counts))
         if counts[k] <= len(allowed):
             split = allowed[bad[k]]
-            rest = node.allowed.copy()
-            rest[split] = False
-            if rest.any():
-                self.prune(_Node(0.0, 0, node.chosen, rest, node.rest, k, 0))
+            if len(split) < len(allowed):
+                self.prune(_Node(0.0, 0, node.chosen, mask, split, node.rest, k, 0))
         else:
             split = allowed
         cols = rows[:, split]
@@ -209,13 +209,11 @@ class _Search:
             per = np.minimum(q_min[:, None], cols)
         best_k = per.argmax(axis=0)
         best = per[best_k, np.arange(len(split))]
-        left = node.allowed.copy()
-        for i, c in enumerate(split):
-            chosen = tuple(sorted((*node.chosen, int(c))))
-            allowed_i = left.copy() if node.rest > 1 else _NO_PAIRS
-            left[c] = False
+        for i, c in enumerate(split.tolist()):
+            chosen = tuple(sorted((*node.chosen, c)))
+            base, drop = (mask, split[:i]) if node.rest > 1 else (_NO_PAIRS, _NO_INDEX)
             child = _Node(
-                float(best[i]), 0, chosen, allowed_i, node.rest - 1, int(best_k[i]), len(rows)
+                float(best[i]), 0, chosen, base, drop, node.rest - 1, int(best_k[i]), len(rows)
             )
             if child.bound > thr:
                 self.prune(child)
@@ -290,16 +288,21 @@ class _Search:
 
 
 _NO_PAIRS = np.zeros(0, dtype=bool)
+_NO_INDEX = np.zeros(0, dtype=np.int64)
 
 
 class _Node(NamedTuple):
     """A set of pieces (Q, A, r) with a float bound from direction ``k`` over the first
-    ``seen`` directions (:class:`_Search`); ordered by bound, then creation."""
+    ``seen`` directions (:class:`_Search`); ordered by bound, then creation. A is the mask
+    ``base`` without the pairs ``drop``: siblings share their parent's mask, so an open
+    set costs a few hundred bytes, not one byte per pair (L = 3 on 442 samples keeps
+    about a million sets open at times)."""
 
     bound: float
     seq: int
     chosen: tuple[int, ...]
-    allowed: np.ndarray
+    base: np.ndarray
+    drop: np.ndarray
     rest: int
     k: int
     seen: int
@@ -307,11 +310,20 @@ class _Node(NamedTuple):
     def __lt__(self, other: tuple[Any, ...]) -> bool:
         return (self.bound, self.seq) < (other[0], other[1])
 
+    @property
+    def allowed(self) -> np.ndarray:
+        """The mask of A (the shared ``base`` itself when nothing is dropped: read only)."""
+        if not len(self.drop):
+            return self.base
+        mask = self.base.copy()
+        mask[self.drop] = False
+        return mask
+
     def size(self) -> int:
         """Pieces in the set: multisets of ``rest`` pairs from A, C(|A| + r - 1, r)."""
         if not self.rest:
             return 1
-        m = int(self.allowed.sum())
+        m = int(self.base.sum()) - len(self.drop)
         return math.comb(m + self.rest - 1, self.rest)
 
     def pieces(self) -> Iterator[tuple[int, ...]]:
@@ -411,7 +423,6 @@ class _ExactBounds:
     def __init__(self, search: _Search) -> None:
         self.search = search
         self.values: dict[tuple[int, int], Fraction] = {}
-        self._signs = np.array([c.signs for c, _ in search.pairs], dtype=np.int64)
 
     def least(self, k: int, pairs: np.ndarray) -> Fraction | None:
         """min over ``pairs`` of B_k(c), exactly (None for no pair)."""
@@ -423,7 +434,8 @@ class _ExactBounds:
             v_used = np.array([float(x) for x in v_q])
             mus = [{i: Fraction(m) for i, m in p.support(v_used, c)[1].items()} for c in todo]
             signs = [self.search.pairs[c][1] for c in todo]
-            qs = direction.support_uppers(self._signs[todo], signs, mus)
+            rows = np.array([self.search.pairs[c][0].signs for c in todo], dtype=np.int64)
+            qs = direction.support_uppers(rows, signs, mus)
             for c, q in zip(todo, qs, strict=True):
                 self.values[k, c] = direction.bound(q)
         return min((self.values[k, int(c)] for c in pairs), default=None)
