@@ -311,7 +311,7 @@ def test_a_set_bound_is_at_most_each_member_piece_bound(data) -> None:
     rest = data.draw(st.integers(0 if chosen else 1, 2))  # a piece has a pair at least
     drawn = data.draw(st.sets(st.sampled_from(range(pairs))))
     drop = np.array(sorted(drawn & set(np.flatnonzero(allowed).tolist())), dtype=np.int64)
-    node = gm._Node(0.0, 0, chosen, allowed, drop, rest, 0, 0)
+    node = gm._Node(0.0, chosen, allowed, drop, rest, 0, 0)
     assert not node.allowed[drop].any() and node.size() == len(list(node.pieces()))
     per = gm._set_bounds(rows, chosen, node.allowed if rest else None)
     for piece in node.pieces():
@@ -350,11 +350,7 @@ def test_a_stopped_search_bound_is_below_every_open_piece() -> None:
     search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
     gm._incumbent(search, 4, 0)
     for _ in range(30):  # a few steps of the search, then stop
-        node = search.refresh(gm.heapq.heappop(search.heap))
-        if node.rest:
-            search.branch(node, search.threshold())
-        else:
-            search.solve(node, float(search.upper))
+        search.step()
     exact = gm._ExactBounds(search)
     low = gm._open_bound(search, exact)
     assert low is not None

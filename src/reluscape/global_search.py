@@ -122,13 +122,13 @@ class _Search:
         self.upper: Fraction | None = None
         self.solved: set[tuple[int, ...]] = set()
         self.failed: dict[tuple[int, ...], str] = {}
-        self.heap: list[_Node] = []
+        self.heap: list[tuple[float, int, _Node]] = []
         self.leaves: list[_Node] = []  # solved pieces not pruned (yet): the exact path's
         self.need: dict[int, np.ndarray] = {}  # pairs whose b_k(c) > U pruned a set by k
         self.pruned = 0
         self.sequence = 0
         root = np.ones(len(pairs), dtype=bool)
-        self.push(_Node(-math.inf, 0, (), root, _NO_INDEX, problem.hidden, -1, 0))
+        self.push(_Node(-math.inf, (), root, _NO_INDEX, problem.hidden, -1, 0))
 
     def add_direction(self, v: np.ndarray) -> None:
         from reluscape.numerical.convex import bound_from_support
@@ -153,8 +153,9 @@ class _Search:
         return u + NEAR * max(1.0, abs(u))
 
     def push(self, node: _Node) -> None:
+        # (bound, sequence, node): compared as floats and ints, never as nodes
         self.sequence += 1
-        heapq.heappush(self.heap, node._replace(seq=self.sequence))
+        heapq.heappush(self.heap, (node.bound, self.sequence, node))
 
     def prune(self, node: _Node) -> None:
         """The set's pieces are pruned by its direction: every pair of Q and A must have
@@ -195,30 +196,98 @@ class _Search:
         if counts[k] <= len(allowed):
             split = allowed[bad[k]]
             if len(split) < len(allowed):
-                self.prune(_Node(0.0, 0, node.chosen, mask, split, node.rest, k, 0))
+                self.prune(_Node(0.0, node.chosen, mask, split, node.rest, k, 0))
         else:
             split = allowed
         cols = rows[:, split]
-        if node.rest > 1:
-            # min over A - {s_1 .. s_(i-1)}: the pairs outside S, then a suffix minimum of S
-            outside = np.setdiff1d(allowed, split, assume_unique=True)
-            floor = rows[:, outside].min(axis=1) if outside.size else np.full(len(rows), np.inf)
-            suffix = np.minimum.accumulate(cols[:, ::-1], axis=1)[:, ::-1]
-            per = np.minimum(np.minimum(q_min, floor)[:, None], suffix)
-        else:
-            per = np.minimum(q_min[:, None], cols)
+        # min over A - {s_1 .. s_(i-1)}: the pairs outside S, then a suffix minimum of S
+        outside = np.setdiff1d(allowed, split, assume_unique=True)
+        floor = rows[:, outside].min(axis=1) if outside.size else np.full(len(rows), np.inf)
+        suffix = np.minimum.accumulate(cols[:, ::-1], axis=1)[:, ::-1]
+        per = np.minimum(np.minimum(q_min, floor)[:, None], suffix)
         best_k = per.argmax(axis=0)
         best = per[best_k, np.arange(len(split))]
         for i, c in enumerate(split.tolist()):
             chosen = tuple(sorted((*node.chosen, c)))
-            base, drop = (mask, split[:i]) if node.rest > 1 else (_NO_PAIRS, _NO_INDEX)
             child = _Node(
-                float(best[i]), 0, chosen, base, drop, node.rest - 1, int(best_k[i]), len(rows)
+                float(best[i]), chosen, mask, split[:i], node.rest - 1, int(best_k[i]), len(rows)
             )
             if child.bound > thr:
                 self.prune(child)
             else:
                 self.push(child)
+
+    def take(self, node: _Node, thr: float) -> None:
+        """A set of leaves (r = 1: the pieces Q + c, c in A) is kept as one entry with the
+        bound of each member (a leaf each would be millions of heap entries, each
+        refreshed when taken): members above the threshold are pruned, each by its own
+        best direction; the least member, if it is the least open bound, is taken as a
+        leaf; the others go back as one set."""
+        members = np.flatnonzero(node.allowed)
+        low, best_k = self._member_bounds(node, members)
+        over = low > thr
+        for k in np.unique(best_k[over]).tolist():
+            by_k = np.zeros(len(self.pairs), dtype=bool)
+            by_k[members[over & (best_k == k)]] = True
+            self.prune(_Node(0.0, node.chosen, by_k, _NO_INDEX, 1, k, 0))
+        members, low, best_k = members[~over], low[~over], best_k[~over]
+        if not members.size:
+            return
+        i = int(np.argmin(low))
+        seen = len(self.directions)
+        if self.heap and low[i] > self.heap[0][0]:
+            i = -1  # none is the least open bound: all go back
+        else:
+            leaf = tuple(sorted((*node.chosen, int(members[i]))))
+            self.take_leaf(
+                _Node(float(low[i]), leaf, _NO_PAIRS, _NO_INDEX, 0, int(best_k[i]), seen)
+            )
+        keep = np.arange(len(members)) != i
+        if keep.any():
+            mask = np.zeros(len(self.pairs), dtype=bool)
+            mask[members[keep]] = True
+            k = int(best_k[keep][np.argmin(low[keep])])
+            self.push(
+                _Node(
+                    float(low[keep].min()),
+                    node.chosen,
+                    mask,
+                    _NO_INDEX,
+                    1,
+                    k,
+                    seen,
+                    low[keep],
+                    best_k[keep],
+                )
+            )
+
+    def _member_bounds(self, node: _Node, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds and best directions of the pieces Q + c of a set with r = 1, brought up
+        to date (computed over every direction the first time)."""
+        first = 0 if node.low is None else node.seen
+        rows = self.bounds[first : len(self.directions)]
+        q_min = (
+            rows[:, list(node.chosen)].min(axis=1) if node.chosen else np.full(len(rows), np.inf)
+        )
+        per = np.minimum(q_min[:, None], rows[:, members])
+        if not len(rows):
+            per = np.full((1, len(members)), -np.inf)
+        k = per.argmax(axis=0)
+        low = per[k, np.arange(len(members))]
+        k = k + first
+        if node.low is not None and node.best_k is not None:
+            better = low > node.low
+            low = np.where(better, low, node.low)
+            k = np.where(better, k, node.best_k)
+        return low, k
+
+    def take_leaf(self, node: _Node) -> None:
+        """A leaf of least bound: solved the first time, then kept open."""
+        if node.chosen not in self.solved:
+            assert self.upper is not None
+            self.solve(node, float(self.upper))
+        else:
+            self.leaves.append(node)
 
     def solve(self, node: _Node, u: float) -> None:
         """Solve a leaf's program: its residual a new direction, its lifted optimum an
@@ -253,23 +322,12 @@ class _Search:
                 kept = time.monotonic()
             if deadline is not None and time.monotonic() > deadline:
                 return False
-            node = self.refresh(heapq.heappop(self.heap))
-            thr = self.threshold()
-            if node.bound > thr:
-                self.prune(node)
-            elif self.heap and node.bound > self.heap[0].bound:
-                self.push(node)  # no longer the least: its turn comes later
-            elif node.rest:
-                self.branch(node, thr)
-            elif node.chosen not in self.solved:
-                self.solve(node, float(self.upper or 0))
-            else:
-                self.leaves.append(node)
+            thr = self.step()
             if progress is not None and len(self.solved) >= told + 100:
                 told = len(self.solved)
                 progress(
                     f"solved {told} pieces, {self.pruned} pruned, {len(self.heap)} sets open, "
-                    f"least bound {self.heap[0].bound if self.heap else thr:.10g} "
+                    f"least bound {self.heap[0][0] if self.heap else thr:.10g} "
                     f"(upper {float(self.upper or 0):.10g})"
                 )
         # Leaves kept open earlier may be pruned by later directions or a lower U.
@@ -282,9 +340,27 @@ class _Search:
                 self.leaves.append(node)
         return True
 
+    def step(self) -> float:
+        """Take the entry of least bound (:meth:`run`); the threshold it was judged by."""
+        node = heapq.heappop(self.heap)[2]
+        thr = self.threshold()
+        if node.rest == 1:
+            self.take(node, thr)
+            return thr
+        node = self.refresh(node)
+        if node.bound > thr:
+            self.prune(node)
+        elif self.heap and node.bound > self.heap[0][0]:
+            self.push(node)  # no longer the least: its turn comes later
+        elif node.rest:
+            self.branch(node, thr)
+        else:
+            self.take_leaf(node)
+        return thr
+
     def open_sets(self) -> list[_Node]:
         """The sets not pruned: the heap's and the open leaves."""
-        return [*self.heap, *self.leaves]
+        return [*(entry[2] for entry in self.heap), *self.leaves]
 
 
 _NO_PAIRS = np.zeros(0, dtype=bool)
@@ -293,22 +369,20 @@ _NO_INDEX = np.zeros(0, dtype=np.int64)
 
 class _Node(NamedTuple):
     """A set of pieces (Q, A, r) with a float bound from direction ``k`` over the first
-    ``seen`` directions (:class:`_Search`); ordered by bound, then creation. A is the mask
+    ``seen`` directions (:class:`_Search`). A is the mask
     ``base`` without the pairs ``drop``: siblings share their parent's mask, so an open
     set costs a few hundred bytes, not one byte per pair (L = 3 on 442 samples keeps
     about a million sets open at times)."""
 
     bound: float
-    seq: int
     chosen: tuple[int, ...]
     base: np.ndarray
     drop: np.ndarray
     rest: int
     k: int
     seen: int
-
-    def __lt__(self, other: tuple[Any, ...]) -> bool:
-        return (self.bound, self.seq) < (other[0], other[1])
+    low: np.ndarray | None = None  # r = 1: each member's bound (:meth:`_Search.take`)
+    best_k: np.ndarray | None = None
 
     @property
     def allowed(self) -> np.ndarray:
