@@ -360,3 +360,26 @@ def test_a_stopped_search_bound_is_below_every_open_piece() -> None:
     for piece in members[:: max(1, len(members) // 50)]:
         k = int(rows[:, list(piece)].min(axis=1).argmax())
         assert low <= exact.least(k, np.array(piece))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(-(2**90), 2**90), st.integers(-(2**70), 2**70)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_active_sums_are_the_python_integer_sums(rows, chambers) -> None:
+    """certificate.active_sums (int64 limb products) against sums of Python integers,
+    for integers far beyond 64 bits and any 0/1 matrix."""
+    from reluscape.exact.certificate import active_sums
+
+    values = [[a, b] for _, a, b in rows]
+    rng = np.random.default_rng(len(rows) * chambers)
+    active = rng.integers(0, 2, size=(chambers, len(rows)))
+    active[0] = [int(on) for on, _, _ in rows]
+    want = [[sum(v[j] for v, on in zip(values, row, strict=True) if on) for j in (0, 1)]
+            for row in active.tolist()]  # fmt: skip
+    assert active_sums(active, values) == want

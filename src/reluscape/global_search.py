@@ -534,22 +534,38 @@ def _certify(
 
 
 def _open_bound(search: _Search, exact: _ExactBounds) -> Fraction | None:
-    """The least certified bound of the open sets: min over them of min_{c in Q u A'}
-    B_k(c) for each set's own direction k, A' the shared mask A is cut from (A' contains
-    A, so the minimum is lower still), as one exact minimum per direction over the union
-    of its sets' pairs: a lower bound of every open piece. Sets are not refreshed (one
-    pass over millions of them took minutes): a direction of the set's stored bound is
-    as valid as its best."""
+    """The least certified bound of the open sets: min over them of min_{c in Q u A}
+    B_k(c) for the direction k of the set's stored bound (of each member's, for a set
+    of leaves), as one exact minimum per direction over the union of its sets' pairs: a
+    lower bound of every open piece. Sets are not refreshed (one pass over millions of
+    them took minutes); siblings (one mask, different dropped prefixes) enter their
+    union once, through the shortest prefix."""
     per: dict[int, np.ndarray] = {}
-    merged: set[tuple[int, int]] = set()  # (direction, id of a mask) already in the union
+    unions: dict[tuple[int, int, int], _Node] = {}  # (direction, mask, split): widest A
+
+    def mark(k: int, chosen: tuple[int, ...], pairs: np.ndarray) -> None:
+        mask = per.setdefault(k, np.zeros(len(search.pairs), dtype=bool))
+        mask[list(chosen)] = True
+        mask[pairs] = True
+
     for node in search.open_sets():
         if node.k < 0:
             node = search.refresh(node)  # the root, before its first bound
-        mask = per.setdefault(node.k, np.zeros(len(search.pairs), dtype=bool))
-        mask[list(node.chosen)] = True
-        if node.rest and (node.k, id(node.base)) not in merged:
-            merged.add((node.k, id(node.base)))
-            mask |= node.base
+        if node.low is not None and node.best_k is not None:
+            members = np.flatnonzero(node.allowed)
+            for k in np.unique(node.best_k).tolist():
+                mark(k, node.chosen, members[node.best_k == k])
+        elif not node.rest:
+            mark(node.k, node.chosen, _NO_INDEX)
+        else:
+            mark(node.k, node.chosen, _NO_INDEX)
+            # siblings: one mask, prefixes of one split array (a view's .base is that array)
+            cut_from = node.drop if node.drop.base is None else node.drop.base
+            key = (node.k, id(node.base), id(cut_from))
+            if key not in unions or len(node.drop) < len(unions[key].drop):
+                unions[key] = node
+    for (k, _, _), node in unions.items():
+        mark(k, (), node.allowed)
     lows = [exact.least(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
     return min((low for low in lows if low is not None), default=None)
 
