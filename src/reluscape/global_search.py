@@ -28,22 +28,27 @@ pair, so directions from solved pieces prune many others. **Upper bounds** are e
 reduced losses r(psi) >= min l at rational points (:func:`reluscape.exact.projection.
 reduced_loss_exact`): the multistart's best point and the lifted optima of solved pieces.
 
-**Search.** Best-first: repeatedly solve (in floats, :mod:`reluscape.numerical.convex`)
-the open piece with the lowest current bound and add its residual as a direction, until
-every piece's bound exceeds the incumbent U or the piece was solved. Floats only choose.
+**Search.** Branch and bound over *sets* of pieces (:class:`_Search`), never the list of
+pieces: a set (Q, A, r) is the pieces Q + R with R any r pairs from A, bounded below by
+max_k min(min_Q b_k, min_A b_k). The set of least bound is taken: pruned when above the
+incumbent U, split by the bad pairs of a direction its Q avoids otherwise; a single
+piece is solved once in floats (:mod:`reluscape.numerical.convex`) and its residual
+added as a direction. Floats only choose.
 
 **Verdict (exact).** A piece is *pruned* when its certified bound B satisfies B > U (U an
-exact upper bound of min l): it contains no global minimizer. Every other piece is
-*processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`)
-runs on every product face in its closure, except faces whose own program (the piece's
-with the face's equalities) has a certified bound > U (:func:`_exact_products`). A
+exact upper bound of min l): it contains no global minimizer. A set pruned by direction
+k is checked pair by pair (:func:`_certify`): B_k(c) > U for every c in Q and A gives
+each member's bound, min_c B_k(c), > U. Every other piece is *processed*: the exact
+path of ``solve`` (:func:`reluscape.exact.merge.process_face`) runs on every product
+face in its closure, except faces whose own program (the piece's with the face's
+equalities) has a certified bound > U (:func:`_exact_products`). A
 global minimizer (a*, psi*) lies in the relative interior of some face F and in the
 piece (C, e) for any product chamber C with F in cl C and e = sign(a*) (either sign for
 a dead unit); that piece's value, and F's own program's value, are min l <= U, so
 neither is set aside, and the exact path finds (a*, psi*) on F as a certified local
 minimum. Hence the global minimizers are the lowest certified minima over the processed
 faces, and the run is certified when every processed face is complete. Otherwise the
-value is bracketed by [min of the certified bounds of the pieces not pruned, U].
+value is bracketed by [least certified bound of the open sets, U] (:func:`_open_bound`).
 """
 
 from __future__ import annotations
