@@ -4,8 +4,10 @@ Each case runs :func:`reluscape.global_search.global_minimum` in a separate Pyth
 (start-up, the arrangement, the search, the exact path and its Dask workers all counted);
 the peak resident set is the largest sum over that process tree, sampled with psutil every
 0.2 s. A case over ``--timeout`` is stopped and recorded as unfinished. The table is
-printed and the rows are written to ``bench/results/global.json`` after every case, with
-the machine description and its load (the machine may be shared: say so with --note).
+printed; after every case its row replaces the row of the same case in ``--out`` (default
+``bench/results/global.json``; the other rows are kept) and is appended to
+``bench/results/history.jsonl`` (grid ``global``, with the commit), with the machine
+description and its load (the machine may be shared: say so with --note).
 
 Usage::
 
@@ -14,9 +16,12 @@ Usage::
     python bench/global_bench.py --solvers 200       # direct CLARABEL against cvxpy
     python bench/global_bench.py --data tests/data/diabetes_bmi.csv --hidden 2,3 \
         --time-limit 600 --out bench/results/global_diabetes.json   # real data (issue 32)
+    python bench/global_bench.py --only 2,5000,1 --run-dataset \
+        --out bench/results/global_diabetes.json    # bench/run.py's seeded data (issue 32)
 
 With ``--data`` the cases are that file at each ``--hidden`` (``n`` and ``d`` read from
-it, the file named in the row); ``--time-limit`` is the search's own limit
+it, the file named in the row); with ``--run-dataset`` the seeded data are
+``bench/run.py``'s (seed 0) instead of this script's; ``--time-limit`` is the search's own limit
 (:func:`~reluscape.global_search.global_minimum`), after which the run writes the
 certified interval it has: an unfinished row with its interval is a result.
 """
@@ -64,6 +69,9 @@ print("RESULT " + json.dumps(out))
 """
 
 
+HISTORY = ROOT / "bench" / "results" / "history.jsonl"
+
+
 def dataset(n: int, d: int, seed: int = 0) -> list[list[str]]:
     """Seeded rational data: distinct x on a 1/1000 grid in [-2, 2]^d, y a smooth function
     plus noise on a 1/100 grid (the network has something to fit)."""
@@ -99,11 +107,13 @@ def run_case(
     timeout: float,
     source: Path | None = None,
     time_limit: float | None = None,
+    run_dataset: bool = False,
 ) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = source or Path(tmp) / "data.csv"
         if source is None:
-            data.write_text("\n".join(",".join(r) for r in dataset(n, d)) + "\n")
+            rows = _run_dataset(n, d) if run_dataset else dataset(n, d)
+            data.write_text("\n".join(",".join(r) for r in rows) + "\n")
         cmd = [sys.executable, "-c", CHILD, str(data), str(hidden), LAM, str(jobs)]
         if time_limit is not None:
             cmd.append(str(time_limit))
@@ -129,6 +139,8 @@ def run_case(
     }  # fmt: skip
     if source is not None:
         row["data"] = source.name
+    elif run_dataset:
+        row["data"] = "bench/run.py dataset, seed 0"
     if time_limit is not None:
         row["time_limit"] = time_limit
     lines = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
@@ -137,6 +149,30 @@ def run_case(
     elif finished:
         row["error"] = err.strip().splitlines()[-1:] or ["no output"]
     return row
+
+
+def _run_dataset(n: int, d: int) -> list[list[str]]:
+    """bench/run.py's seeded data (x on a 1/10 grid, y uniform on a 1/10 grid), seed 0."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import dataset as run_data
+
+    return run_data(n, d, seed=0)
+
+
+def _key(row: dict) -> tuple:
+    """Rows of one case: replaced, not duplicated, when the case runs again."""
+    return (row["hidden"], row["n"], row["d"], row.get("data"), row.get("time_limit"))
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
 
 
 def _shape(path: Path) -> tuple[int, int]:
@@ -210,6 +246,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="instead: this CSV file at each --hidden")
     parser.add_argument("--hidden", default="2", help="with --data: L values, e.g. 2,3")
     parser.add_argument("--time-limit", type=float, help="the search's limit (seconds)")
+    parser.add_argument(
+        "--run-dataset", action="store_true", help="seeded data from bench/run.py (seed 0)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per case")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "global.json"))
@@ -238,14 +277,23 @@ def main() -> None:
     if args.data:
         n, d = _shape(args.data)
         cases = [(int(h), n, d) for h in args.hidden.split(",")]
+    out = Path(args.out)
     doc = {"machine": machine(args.note), "targets_minutes": TARGETS, "rows": []}
+    if out.exists():  # the rows of other cases stay; each case's row is replaced
+        doc["rows"] = json.loads(out.read_text())["rows"]
+    run_id = time.strftime("%Y-%m-%dT%H:%M:%S")
     for hidden, n, d in cases:
-        doc["rows"].append(
-            run_case(hidden, n, d, args.jobs, args.timeout, args.data, args.time_limit)
+        row = run_case(
+            hidden, n, d, args.jobs, args.timeout, args.data, args.time_limit, args.run_dataset
         )
+        row.update(commit=_commit(), date=time.strftime("%Y-%m-%d"), load=os.getloadavg())
+        doc["rows"] = [r for r in doc["rows"] if _key(r) != _key(row)] + [row]
         doc["machine"]["load_average_at_end"] = os.getloadavg()
-        Path(args.out).write_text(json.dumps(doc, indent=2) + "\n")
-        print(table(doc["rows"][-1:]), flush=True)
+        out.write_text(json.dumps(doc, indent=2) + "\n")
+        entry = {"run": run_id, "grid": "global", "machine": machine(args.note), **row}
+        with HISTORY.open("a", encoding="utf-8") as sink:
+            sink.write(json.dumps(entry) + "\n")
+        print(table([row]), flush=True)
     print(table(doc["rows"]))
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reluscape import global_search as gm
 from reluscape.data import load_problem, make_problem
@@ -241,39 +244,142 @@ def test_a_stopped_run_resumes_from_its_checkpoint(tmp_path: Path) -> None:
     assert again.minima == resumed.minima
 
 
-def test_the_least_bound_of_open_pieces_is_the_least_of_their_bounds() -> None:
-    """A stopped search's lower bound is the least certified bound of the pieces left open,
-    taken over distinct (direction, pair) rather than piece by piece (98 s over 2.5
-    million open pieces at L = 3, n = 442): the same Fraction as the least of each
-    piece's own bound, on any set of pieces."""
+class _Recording(gm._Search):
+    """The search, keeping every set it prunes (the real one only keeps their pairs)."""
+
+    def __init__(self, *args) -> None:
+        self.pruned_sets: list = []
+        super().__init__(*args)
+
+    def prune(self, node) -> None:
+        self.pruned_sets.append(node)
+        super().prune(node)
+
+
+def _searched(name: str, hidden: int, lam: str = "1/10") -> _Recording:
+    problem = load_problem(DATA / name, hidden=hidden, lam=lam)
+    arrangement = gm.cached_arrangement(problem)
+    search = _Recording(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
+    gm._incumbent(search, 4, 0)
+    assert search.run(None)
+    return search
+
+
+def _piece_bounds(search: gm._Search) -> dict[tuple[int, ...], float]:
+    """Brute force: every piece's float bound max_k min_{c in piece} b_k(c)."""
+    rows = search.bounds[: len(search.directions)]
+    every = itertools.combinations_with_replacement(range(len(search.pairs)), search.problem.hidden)
+    return {piece: float(rows[:, list(piece)].min(axis=1).max()) for piece in every}
+
+
+@pytest.mark.parametrize(("name", "hidden"), [("d1_n8.csv", 2), ("d1_n5.csv", 3)])
+def test_the_sets_partition_the_pieces_and_leave_open_exactly_the_unbounded(name, hidden) -> None:
+    """Against the explicit list of pieces (the search before issue 32): the pruned sets
+    and the open leaves partition the multisets of L pairs, the counts add up to
+    C(K + L - 1, L), every member of a pruned set has a float bound above the final
+    threshold, and the open leaves are exactly the pieces whose bound over all the
+    directions is not above it."""
+    search = _searched(name, hidden)
+    brute = _piece_bounds(search)
+    thr = search.threshold()
+    seen: list[tuple[int, ...]] = []
+    for node in search.pruned_sets:
+        members = list(node.pieces())
+        assert len(members) == node.size()
+        assert all(brute[piece] > thr for piece in members)
+        seen += members
+    leaves = sorted(node.chosen for node in search.leaves)
+    assert not search.heap and leaves == sorted(p for p, b in brute.items() if b <= thr)
+    assert sorted(seen + leaves) == sorted(brute)  # disjoint, and every piece
+    assert search.pruned + len(leaves) == gm.piece_count(search.problem) == len(brute)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_a_set_bound_is_at_most_each_member_piece_bound(data) -> None:
+    """_set_bounds of (Q, A, r) is below every piece Q + R (R from A) direction by
+    direction, on random per-pair bounds."""
+    pairs = data.draw(st.integers(1, 7))
+    directions = data.draw(st.integers(1, 4))
+    rows = np.array(
+        data.draw(
+            st.lists(st.floats(0, 10), min_size=pairs * directions, max_size=pairs * directions)
+        )
+    ).reshape(directions, pairs)
+    chosen = tuple(sorted(data.draw(st.lists(st.integers(0, pairs - 1), max_size=2))))
+    allowed = np.array(data.draw(st.lists(st.booleans(), min_size=pairs, max_size=pairs)))
+    rest = data.draw(st.integers(0 if chosen else 1, 2))  # a piece has a pair at least
+    drawn = data.draw(st.sets(st.sampled_from(range(pairs))))
+    drop = np.array(sorted(drawn & set(np.flatnonzero(allowed).tolist())), dtype=np.int64)
+    node = gm._Node(0.0, chosen, allowed, drop, rest, 0, 0)
+    assert not node.allowed[drop].any() and node.size() == len(list(node.pieces()))
+    per = gm._set_bounds(rows, chosen, node.allowed if rest else None)
+    for piece in node.pieces():
+        assert np.all(per <= rows[:, list(piece)].min(axis=1))
+
+
+def test_every_pruning_is_confirmed_by_the_exact_bound_of_each_member() -> None:
+    """_certify checks pairs; here each member piece of each pruned set is checked on its
+    own, as the explicit search did: the exact bound of its worst pair's q
+    (certificate.Direction, pair by pair) exceeds U."""
+    from reluscape.exact.certificate import Direction
+
+    search = _searched("d1_n8.csv", 2)
+    upper = search.upper
+    exact = gm._ExactBounds(search)
+    assert gm._certify(search, upper, exact) == ([], None)
+    p = search.programs
+    for node in search.pruned_sets[:: max(1, len(search.pruned_sets) // 40)]:
+        v_q = [gm._rational(x) for x in search.directions[node.k]]
+        direction = Direction(search.problem, v_q)
+        v_used = np.array([float(x) for x in v_q])
+        for piece in itertools.islice(node.pieces(), 20):
+            qs = []
+            for c in piece:
+                chamber, e = search.pairs[c]
+                mu = {i: Fraction(m) for i, m in p.support(v_used, c)[1].items()}
+                qs.append(direction.support_upper(chamber.signs, e, mu))
+            assert direction.bound(max(qs)) > upper
+
+
+def test_a_stopped_search_bound_is_below_every_open_piece() -> None:
+    """The lower end of a stopped search: _open_bound is at most the exact bound of every
+    piece left open (each by its own best direction, computed pair by pair)."""
     problem = load_problem(DATA / "d1_n8.csv", hidden=2, lam="1/10")
     arrangement = gm.cached_arrangement(problem)
     search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
     gm._incumbent(search, 4, 0)
-    assert search.upper is not None
-    _, least = gm._certify(search, search.upper)
-    rng = np.random.default_rng(0)
-    for size in (1, 5, len(search.combos)):
-        chosen = rng.choice(len(search.combos), size=size, replace=False)
-        assert least(chosen) == min(least(np.array([i])) for i in chosen)
-    assert least(np.array([], dtype=np.int64)) is None
+    for _ in range(30):  # a few steps of the search, then stop
+        search.step()
+    exact = gm._ExactBounds(search)
+    low = gm._open_bound(search, exact)
+    assert low is not None
+    members = [piece for node in search.open_sets() for piece in node.pieces()]
+    assert members
+    rows = search.bounds[: len(search.directions)]
+    for piece in members[:: max(1, len(members) // 50)]:
+        k = int(rows[:, list(piece)].min(axis=1).argmax())
+        assert low <= exact.least(k, np.array(piece))
 
 
-def test_a_direction_bounds_each_piece_by_its_worst_unit() -> None:
-    """add_direction keeps, per piece, the best over directions of the least of its pairs'
-    bounds (computed column by column): the definition, evaluated piece by piece."""
-    from reluscape.numerical.convex import bound_from_support
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(-(2**90), 2**90), st.integers(-(2**70), 2**70)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_active_sums_are_the_python_integer_sums(rows, chambers) -> None:
+    """certificate.active_sums (int64 limb products) against sums of Python integers,
+    for integers far beyond 64 bits and any 0/1 matrix."""
+    from reluscape.exact.certificate import active_sums
 
-    problem = load_problem(DATA / "d1_n8.csv", hidden=3, lam="1/10")
-    arrangement = gm.cached_arrangement(problem)
-    search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
-    p = search.programs
-    rng = np.random.default_rng(1)
-    expected = np.full(len(search.combos), -np.inf)
-    for _ in range(3):
-        v = rng.normal(size=len(p.yt))
-        search.add_direction(v)
-        per_pair = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, p.supports(v))
-        pieces = np.array([min(per_pair[c] for c in combo) for combo in search.combos])
-        expected = np.maximum(expected, pieces)
-    assert np.array_equal(search.best, expected)
+    values = [[a, b] for _, a, b in rows]
+    rng = np.random.default_rng(len(rows) * chambers)
+    active = rng.integers(0, 2, size=(chambers, len(rows)))
+    active[0] = [int(on) for on, _, _ in rows]
+    want = [[sum(v[j] for v, on in zip(values, row, strict=True) if on) for j in (0, 1)]
+            for row in active.tolist()]  # fmt: skip
+    assert active_sums(active, values) == want

@@ -28,35 +28,41 @@ pair, so directions from solved pieces prune many others. **Upper bounds** are e
 reduced losses r(psi) >= min l at rational points (:func:`reluscape.exact.projection.
 reduced_loss_exact`): the multistart's best point and the lifted optima of solved pieces.
 
-**Search.** Best-first: repeatedly solve (in floats, :mod:`reluscape.numerical.convex`)
-the open piece with the lowest current bound and add its residual as a direction, until
-every piece's bound exceeds the incumbent U or the piece was solved. Floats only choose.
+**Search.** Branch and bound over *sets* of pieces (:class:`_Search`), never the list of
+pieces: a set (Q, A, r) is the pieces Q + R with R any r pairs from A, bounded below by
+max_k min(min_Q b_k, min_A b_k). The set of least bound is taken: pruned when above the
+incumbent U, split by the bad pairs of a direction its Q avoids otherwise; a single
+piece is solved once in floats (:mod:`reluscape.numerical.convex`) and its residual
+added as a direction. Floats only choose.
 
 **Verdict (exact).** A piece is *pruned* when its certified bound B satisfies B > U (U an
-exact upper bound of min l): it contains no global minimizer. Every other piece is
-*processed*: the exact path of ``solve`` (:func:`reluscape.exact.merge.process_face`)
-runs on every product face in its closure, except faces whose own program (the piece's
-with the face's equalities) has a certified bound > U (:func:`_exact_products`). A
+exact upper bound of min l): it contains no global minimizer. A set pruned by direction
+k is checked pair by pair (:func:`_certify`): B_k(c) > U for every c in Q and A gives
+each member's bound, min_c B_k(c), > U. Every other piece is *processed*: the exact
+path of ``solve`` (:func:`reluscape.exact.merge.process_face`) runs on every product
+face in its closure, except faces whose own program (the piece's with the face's
+equalities) has a certified bound > U (:func:`_exact_products`). A
 global minimizer (a*, psi*) lies in the relative interior of some face F and in the
 piece (C, e) for any product chamber C with F in cl C and e = sign(a*) (either sign for
 a dead unit); that piece's value, and F's own program's value, are min l <= U, so
 neither is set aside, and the exact path finds (a*, psi*) on F as a certified local
 minimum. Hence the global minimizers are the lowest certified minima over the processed
 faces, and the run is certified when every processed face is complete. Otherwise the
-value is bracketed by [min of the certified bounds of the pieces not pruned, U].
+value is bracketed by [least certified bound of the open sets, U] (:func:`_open_bound`).
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -100,7 +106,15 @@ def _pair_label(pair: tuple[UnitFace, int]) -> str:
 
 
 class _Search:
-    """State of the best-first search over the pieces (float proposals)."""
+    """State of the best-first branch and bound over sets of pieces (float proposals).
+
+    A *set* (Q, A, r) is the pieces Q + R: the multiset Q of chosen pairs and any multiset
+    R of r = L - |Q| pairs from the allowed pairs A. Its bound from direction k is
+    min(min_{c in Q} b_k(c), min_{c in A} b_k(c)) (b_k the per-pair bound: a piece's is its
+    least pair's), at most every member's; its bound is the best over directions. The
+    root is (empty, all pairs, L); the sets of the heap, the open leaves and the pruned
+    sets always partition the pieces. Nothing is listed piece by piece but the leaves.
+    """
 
     def __init__(self, problem: Problem, pairs: list[tuple[UnitFace, int]]) -> None:
         from reluscape.numerical.convex import PiecePrograms
@@ -108,37 +122,27 @@ class _Search:
         self.problem = problem
         self.pairs = pairs
         self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
-        # Filled from the iterator: a list of tuples first would take ten times the memory.
-        size = math.comb(len(pairs) + problem.hidden - 1, problem.hidden)
-        self.combos = np.fromiter(
-            itertools.chain.from_iterable(
-                itertools.combinations_with_replacement(range(len(pairs)), problem.hidden)
-            ),
-            dtype=np.int32,
-            count=size * problem.hidden,
-        ).reshape(size, problem.hidden)
-        self.best = np.full(size, -np.inf)
-        self.best_k = np.full(size, -1, dtype=np.int64)
-        self.solved = np.zeros(size, dtype=bool)
-        self.failed: dict[int, str] = {}
+        self.bounds = np.empty((8, len(pairs)))  # row k: b_k(c) of every pair c
         self.directions: list[np.ndarray] = []
         self.upper: Fraction | None = None
+        self.solved: set[tuple[int, ...]] = set()
+        self.failed: dict[tuple[int, ...], str] = {}
+        self.heap: list[tuple[float, int, _Node]] = []
+        self.leaves: list[_Node] = []  # solved pieces not pruned (yet): the exact path's
+        self.need: dict[int, np.ndarray] = {}  # pairs whose b_k(c) > U pruned a set by k
+        self.pruned = 0
+        self.sequence = 0
+        root = np.ones(len(pairs), dtype=bool)
+        self.push(_Node(-math.inf, (), root, _NO_INDEX, problem.hidden, -1, 0))
 
     def add_direction(self, v: np.ndarray) -> None:
         from reluscape.numerical.convex import bound_from_support
 
         p = self.programs
-        rho = p.supports(v)
-        per_pair = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, rho)
-        # The bound decreases in max_l rho, so a piece's bound is its worst unit's: the
-        # minimum taken column by column, in place (a reduction along the short axis of
-        # (pieces, L) took 14 s per direction at 46 million pieces, 6 times longer).
-        piece = per_pair[self.combos[:, 0]]
-        for unit in range(1, self.combos.shape[1]):
-            np.minimum(piece, per_pair[self.combos[:, unit]], out=piece)
-        better = piece > self.best
-        self.best[better] = piece[better]
-        self.best_k[better] = len(self.directions)
+        k = len(self.directions)
+        if k == len(self.bounds):
+            self.bounds = np.vstack([self.bounds, np.empty_like(self.bounds)])
+        self.bounds[k] = bound_from_support(float(p.yt @ v), float(v @ v), p.lam, p.supports(v))
         self.directions.append(v)
 
     def offer(self, psi: np.ndarray) -> None:
@@ -147,44 +151,278 @@ class _Search:
         if self.upper is None or value < self.upper:
             self.upper = value
 
+    def threshold(self) -> float:
+        """Float bounds at most this leave a set open (the exact check decides later)."""
+        assert self.upper is not None  # set by the multistart before the search
+        u = float(self.upper)
+        return u + NEAR * max(1.0, abs(u))
+
+    def push(self, node: _Node) -> None:
+        # (bound, sequence, node): compared as floats and ints, never as nodes
+        self.sequence += 1
+        heapq.heappush(self.heap, (node.bound, self.sequence, node))
+
+    def prune(self, node: _Node) -> None:
+        """The set's pieces are pruned by its direction: every pair of Q and A must have
+        an exact bound above U there (:func:`_certify`)."""
+        mask = self.need.setdefault(node.k, np.zeros(len(self.pairs), dtype=bool))
+        mask[list(node.chosen)] = True
+        if node.rest:
+            mask |= node.allowed
+        self.pruned += node.size()
+
+    def refresh(self, node: _Node) -> _Node:
+        """The node's bound over the directions added since it was bounded."""
+        new = len(self.directions)
+        if node.seen == new:
+            return node
+        rows = self.bounds[node.seen : new]
+        per = _set_bounds(rows, node.chosen, node.allowed if node.rest else None)
+        k = int(np.argmax(per))
+        if per[k] <= node.bound:
+            return node._replace(seen=new)
+        return node._replace(bound=float(per[k]), k=node.seen + k, seen=new)
+
+    def branch(self, node: _Node, thr: float) -> None:
+        """Split an open set by the first pair of S it holds (S in A, in order): child i is
+        (Q + s_i, A - {s_1 .. s_(i-1)}, r - 1). S is the bad set in A of a direction that
+        Q avoids (b_k > thr on Q), the fewest such pairs: the pieces with no pair of S are
+        pruned by that direction as one set. With no such direction S is A."""
+        rows = self.bounds[: len(self.directions)]
+        mask = node.allowed  # shared by the children (never written): A_i is it minus a prefix
+        allowed = np.flatnonzero(mask)
+        sub = rows[:, allowed]
+        q_min = (
+            rows[:, list(node.chosen)].min(axis=1) if node.chosen else np.full(len(rows), np.inf)
+        )
+        bad = sub <= thr
+        counts = np.where(q_min > thr, bad.sum(axis=1), len(allowed) + 1)
+        k = int(np.argmin(counts))
+        if counts[k] <= len(allowed):
+            split = allowed[bad[k]]
+            if len(split) < len(allowed):
+                self.prune(_Node(0.0, node.chosen, mask, split, node.rest, k, 0))
+        else:
+            split = allowed
+        cols = rows[:, split]
+        # min over A - {s_1 .. s_(i-1)}: the pairs outside S, then a suffix minimum of S
+        outside = np.setdiff1d(allowed, split, assume_unique=True)
+        floor = rows[:, outside].min(axis=1) if outside.size else np.full(len(rows), np.inf)
+        suffix = np.minimum.accumulate(cols[:, ::-1], axis=1)[:, ::-1]
+        per = np.minimum(np.minimum(q_min, floor)[:, None], suffix)
+        best_k = per.argmax(axis=0)
+        best = per[best_k, np.arange(len(split))]
+        for i, c in enumerate(split.tolist()):
+            chosen = tuple(sorted((*node.chosen, c)))
+            child = _Node(
+                float(best[i]), chosen, mask, split[:i], node.rest - 1, int(best_k[i]), len(rows)
+            )
+            if child.bound > thr:
+                self.prune(child)
+            else:
+                self.push(child)
+
+    def take(self, node: _Node, thr: float) -> None:
+        """A set of leaves (r = 1: the pieces Q + c, c in A) is kept as one entry with the
+        bound of each member (a leaf each would be millions of heap entries, each
+        refreshed when taken): members above the threshold are pruned, each by its own
+        best direction; the least member, if it is the least open bound, is taken as a
+        leaf; the others go back as one set."""
+        members = np.flatnonzero(node.allowed)
+        low, best_k = self._member_bounds(node, members)
+        over = low > thr
+        for k in np.unique(best_k[over]).tolist():
+            by_k = np.zeros(len(self.pairs), dtype=bool)
+            by_k[members[over & (best_k == k)]] = True
+            self.prune(_Node(0.0, node.chosen, by_k, _NO_INDEX, 1, k, 0))
+        members, low, best_k = members[~over], low[~over], best_k[~over]
+        if not members.size:
+            return
+        i = int(np.argmin(low))
+        seen = len(self.directions)
+        if self.heap and low[i] > self.heap[0][0]:
+            i = -1  # none is the least open bound: all go back
+        else:
+            leaf = tuple(sorted((*node.chosen, int(members[i]))))
+            self.take_leaf(
+                _Node(float(low[i]), leaf, _NO_PAIRS, _NO_INDEX, 0, int(best_k[i]), seen)
+            )
+        keep = np.arange(len(members)) != i
+        if keep.any():
+            mask = np.zeros(len(self.pairs), dtype=bool)
+            mask[members[keep]] = True
+            k = int(best_k[keep][np.argmin(low[keep])])
+            self.push(
+                _Node(
+                    float(low[keep].min()),
+                    node.chosen,
+                    mask,
+                    _NO_INDEX,
+                    1,
+                    k,
+                    seen,
+                    low[keep],
+                    best_k[keep],
+                )
+            )
+
+    def _member_bounds(self, node: _Node, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds and best directions of the pieces Q + c of a set with r = 1, brought up
+        to date (computed over every direction the first time)."""
+        first = 0 if node.low is None else node.seen
+        rows = self.bounds[first : len(self.directions)]
+        q_min = (
+            rows[:, list(node.chosen)].min(axis=1) if node.chosen else np.full(len(rows), np.inf)
+        )
+        per = np.minimum(q_min[:, None], rows[:, members])
+        if not len(rows):
+            per = np.full((1, len(members)), -np.inf)
+        k = per.argmax(axis=0)
+        low = per[k, np.arange(len(members))]
+        k = k + first
+        if node.low is not None and node.best_k is not None:
+            better = low > node.low
+            low = np.where(better, low, node.low)
+            k = np.where(better, k, node.best_k)
+        return low, k
+
+    def take_leaf(self, node: _Node) -> None:
+        """A leaf of least bound: solved the first time, then kept open."""
+        if node.chosen not in self.solved:
+            assert self.upper is not None
+            self.solve(node, float(self.upper))
+        else:
+            self.leaves.append(node)
+
+    def solve(self, node: _Node, u: float) -> None:
+        """Solve a leaf's program: its residual a new direction, its lifted optimum an
+        upper bound; the leaf goes back to the heap (a later direction may prune it)."""
+        piece = list(node.chosen)
+        self.solved.add(node.chosen)
+        sol = self.programs.solve(piece)
+        if not sol.ok:
+            self.failed[node.chosen] = f"solver status {sol.status}"
+        else:
+            if sol.value < u:
+                self.offer(self.programs.lift(piece, sol.w))
+            self.add_direction(self.programs.residual(piece, sol.w))
+        self.push(node)
+
     def run(
         self,
         progress: Callable[[str], None] | None,
         deadline: float | None = None,
         keep: Callable[[], None] | None = None,
     ) -> bool:
-        """Solve open pieces, lowest bound first, until none is open (True) or the
-        ``deadline`` (``time.monotonic``) has passed (False); ``keep`` (the checkpoint)
-        is called every :data:`KEEP_SECONDS`."""
-        p = self.programs
+        """Take the open set of least bound until none is left (True) or the ``deadline``
+        (``time.monotonic``) has passed (False); ``keep`` (the checkpoint) is called every
+        :data:`KEEP_SECONDS`. A set's bound is brought up to date when it is taken; one
+        above the threshold is pruned, a leaf is solved once (then kept open if it stays
+        below), any other set is split (:meth:`branch`)."""
         kept = time.monotonic()
-        while True:
+        told = len(self.solved)
+        while self.heap:
             if keep is not None and time.monotonic() - kept > KEEP_SECONDS:
                 keep()
                 kept = time.monotonic()
-            # The multistart incumbent is set before the search starts (global_minimum).
-            assert self.upper is not None
-            u = float(self.upper)
-            open_ = ~self.solved & (self.best <= u + NEAR * max(1.0, abs(u)))
-            if not open_.any():
-                return True
             if deadline is not None and time.monotonic() > deadline:
                 return False
-            i = int(np.flatnonzero(open_)[np.argmin(self.best[open_])])
-            piece = [int(c) for c in self.combos[i]]
-            self.solved[i] = True
-            sol = p.solve(piece)
-            if not sol.ok:
-                self.failed[i] = f"solver status {sol.status}"
-                continue
-            if sol.value < u:
-                self.offer(p.lift(piece, sol.w))
-            self.add_direction(p.residual(piece, sol.w))
-            if progress is not None and self.solved.sum() % 100 == 0:
+            thr = self.step()
+            if progress is not None and len(self.solved) >= told + 100:
+                told = len(self.solved)
                 progress(
-                    f"solved {int(self.solved.sum())} pieces, "
-                    f"{int((self.best > u).sum())} of {len(self.best)} bounded above {u:.10g}"
+                    f"solved {told} pieces, {self.pruned} pruned, {len(self.heap)} sets open, "
+                    f"least bound {self.heap[0][0] if self.heap else thr:.10g} "
+                    f"(upper {float(self.upper or 0):.10g})"
                 )
+        # Leaves kept open earlier may be pruned by later directions or a lower U.
+        leaves, self.leaves = self.leaves, []
+        thr = self.threshold()
+        for node in map(self.refresh, leaves):
+            if node.bound > thr:
+                self.prune(node)
+            else:
+                self.leaves.append(node)
+        return True
+
+    def step(self) -> float:
+        """Take the entry of least bound (:meth:`run`); the threshold it was judged by."""
+        node = heapq.heappop(self.heap)[2]
+        thr = self.threshold()
+        if node.rest == 1:
+            self.take(node, thr)
+            return thr
+        node = self.refresh(node)
+        if node.bound > thr:
+            self.prune(node)
+        elif self.heap and node.bound > self.heap[0][0]:
+            self.push(node)  # no longer the least: its turn comes later
+        elif node.rest:
+            self.branch(node, thr)
+        else:
+            self.take_leaf(node)
+        return thr
+
+    def open_sets(self) -> list[_Node]:
+        """The sets not pruned: the heap's and the open leaves."""
+        return [*(entry[2] for entry in self.heap), *self.leaves]
+
+
+_NO_PAIRS = np.zeros(0, dtype=bool)
+_NO_INDEX = np.zeros(0, dtype=np.int64)
+
+
+class _Node(NamedTuple):
+    """A set of pieces (Q, A, r) with a float bound from direction ``k`` over the first
+    ``seen`` directions (:class:`_Search`). A is the mask
+    ``base`` without the pairs ``drop``: siblings share their parent's mask, so an open
+    set costs a few hundred bytes, not one byte per pair (L = 3 on 442 samples keeps
+    about a million sets open at times)."""
+
+    bound: float
+    chosen: tuple[int, ...]
+    base: np.ndarray
+    drop: np.ndarray
+    rest: int
+    k: int
+    seen: int
+    low: np.ndarray | None = None  # r = 1: each member's bound (:meth:`_Search.take`)
+    best_k: np.ndarray | None = None
+
+    @property
+    def allowed(self) -> np.ndarray:
+        """The mask of A (the shared ``base`` itself when nothing is dropped: read only)."""
+        if not len(self.drop):
+            return self.base
+        mask = self.base.copy()
+        mask[self.drop] = False
+        return mask
+
+    def size(self) -> int:
+        """Pieces in the set: multisets of ``rest`` pairs from A, C(|A| + r - 1, r)."""
+        if not self.rest:
+            return 1
+        m = int(self.base.sum()) - len(self.drop)
+        return math.comb(m + self.rest - 1, self.rest)
+
+    def pieces(self) -> Iterator[tuple[int, ...]]:
+        """Its pieces as sorted tuples of pair indices."""
+        pool = [int(c) for c in np.flatnonzero(self.allowed)] if self.rest else []
+        for extra in itertools.combinations_with_replacement(pool, self.rest):
+            yield tuple(sorted((*self.chosen, *extra)))
+
+
+def _set_bounds(
+    rows: np.ndarray, chosen: tuple[int, ...], allowed: np.ndarray | None
+) -> np.ndarray:
+    """Per direction (row), min(min_{c in Q} b(c), min_{c in A} b(c)): a lower bound of the
+    bound of every piece Q + R, R from A (A None: the piece Q alone)."""
+    out = np.full(len(rows), np.inf)
+    if chosen:
+        out = rows[:, list(chosen)].min(axis=1)
+    if allowed is not None and allowed.any():
+        out = np.minimum(out, rows[:, allowed].min(axis=1))
+    return out
 
 
 class _SearchStore:
@@ -192,7 +430,7 @@ class _SearchStore:
     (:class:`reluscape.execution.checkpoint.Checkpoint`, whose fingerprint it carries):
     the exact upper bound, the dual directions and which pieces were solved. Restoring
     them gives the same bounds (each direction's bounds are recomputed), so a resumed
-    search continues where the stopped one was."""
+    search continues where the stopped one was, solving no piece twice."""
 
     NAME = "global-search.json"
 
@@ -205,8 +443,8 @@ class _SearchStore:
             "fingerprint": self.fingerprint,
             "upper": str(search.upper),
             "directions": [v.tolist() for v in search.directions],
-            "solved": np.flatnonzero(search.solved).tolist(),
-            "failed": {str(i): reason for i, reason in search.failed.items()},
+            "solved": sorted(list(piece) for piece in search.solved),
+            "failed": [[list(piece), reason] for piece, reason in search.failed.items()],
         }
         write_output(self.path, json.dumps(doc), name="--checkpoint")
 
@@ -221,10 +459,15 @@ class _SearchStore:
                 raise ValueError("another problem")
             upper = Fraction(doc["upper"])
             directions = [np.array(v, dtype=float) for v in doc["directions"]]
-            solved = np.array(doc["solved"], dtype=np.int64)
-            failed = {int(i): str(r) for i, r in doc["failed"].items()}
-            if any(v.shape != (search.problem.n,) for v in directions) or (
-                solved.size and (solved.min() < 0 or solved.max() >= len(search.solved))
+            solved = {tuple(int(c) for c in piece) for piece in doc["solved"]}
+            failed = {tuple(int(c) for c in piece): str(r) for piece, r in doc["failed"]}
+            size, hidden = len(search.pairs), search.problem.hidden
+            if any(v.shape != (search.problem.n,) for v in directions) or any(
+                len(piece) != hidden
+                or list(piece) != sorted(piece)
+                or not min(piece) >= 0
+                or max(piece) >= size
+                for piece in (*solved, *failed)
             ):
                 raise ValueError("sizes differ")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -233,7 +476,7 @@ class _SearchStore:
         search.upper = upper
         for v in directions:
             search.add_direction(v)
-        search.solved[solved] = True
+        search.solved |= solved
         search.failed.update(failed)
         return True
 
@@ -252,48 +495,89 @@ def _incumbent(search: _Search, starts: int, seed: int) -> None:
     search.add_direction(p.yt.copy())
 
 
+class _ExactBounds:
+    """Exact per-pair bounds B_k(c) (:mod:`reluscape.exact.certificate`), cached: the
+    direction k rationalized on the grid, mu from the float support's multipliers."""
+
+    def __init__(self, search: _Search) -> None:
+        self.search = search
+        self.values: dict[tuple[int, int], Fraction] = {}
+
+    def least(self, k: int, pairs: np.ndarray) -> Fraction | None:
+        """min over ``pairs`` of B_k(c), exactly (None for no pair)."""
+        todo = [int(c) for c in pairs if (k, int(c)) not in self.values]
+        if todo:
+            p = self.search.programs
+            v_q = [_rational(x) for x in self.search.directions[k]]
+            direction = Direction(self.search.problem, v_q)
+            v_used = np.array([float(x) for x in v_q])
+            mus = [{i: Fraction(m) for i, m in p.support(v_used, c)[1].items()} for c in todo]
+            signs = [self.search.pairs[c][1] for c in todo]
+            rows = np.array([self.search.pairs[c][0].signs for c in todo], dtype=np.int64)
+            qs = direction.support_uppers(rows, signs, mus)
+            for c, q in zip(todo, qs, strict=True):
+                self.values[k, c] = direction.bound(q)
+        return min((self.values[k, int(c)] for c in pairs), default=None)
+
+
 def _certify(
-    search: _Search, upper: Fraction
-) -> tuple[np.ndarray, Callable[[np.ndarray], Fraction | None]]:
-    """Exact certified bounds from each piece's best direction; which exceed ``upper``.
-
-    A direction's bound of a piece is the smallest of its pairs' bounds (the bound
-    decreases in max_l q_l), so each (direction, pair) is checked once. Returns the pruned
-    mask and the least certified bound of a set of pieces, by index (None for none)."""
-    p = search.programs
-    per_pair: dict[tuple[int, int], Fraction] = {}
-    pruned = np.zeros(len(search.combos), dtype=bool)
-    for k, v in enumerate(search.directions):
-        members = np.flatnonzero(search.best_k == k)
-        if members.size == 0:
-            continue
-        v_q = [_rational(x) for x in v]
-        direction = Direction(search.problem, v_q)
-        v_used = np.array([float(x) for x in v_q])
-        used = np.unique(search.combos[members])
-        above = np.zeros(len(search.pairs), dtype=bool)
-        for c in used:
-            chamber, e = search.pairs[c]
-            mu = {i: Fraction(m) for i, m in p.support(v_used, int(c))[1].items()}
-            per_pair[k, int(c)] = direction.bound(direction.support_upper(chamber.signs, e, mu))
-            above[c] = per_pair[k, int(c)] > upper
-        pruned[members] = above[search.combos[members]].all(axis=1)
-
-    def least(pieces: np.ndarray) -> Fraction | None:
-        # min_i min_{c in piece i} per_pair[k_i, c] is a min over the distinct (k_i, c):
-        # a few thousand Fractions compared instead of millions of pieces (a stopped
-        # L = 3 search on 442 samples had 2.5 million open: 98 s).
-        width = len(search.pairs)
-        keys = search.best_k[pieces][:, None] * width + search.combos[pieces]
-        distinct = np.unique(keys)
-        return min(
-            (per_pair[int(key) // width, int(key) % width] for key in distinct), default=None
-        )
-
-    return pruned, least
+    search: _Search, upper: Fraction, exact: _ExactBounds
+) -> tuple[list[int], Fraction | None]:
+    """Check every pruning exactly: for each direction k, every pair of every set it
+    pruned has B_k(c) > ``upper``, so every piece of those sets has a certified bound above
+    ``upper``. Returns the directions whose check failed (their sets are then not
+    certified pruned) and the least exact bound of the pairs of those checks (a certified
+    lower bound of every piece of their sets), None when all passed."""
+    failed: list[int] = []
+    least: Fraction | None = None
+    for k in sorted(search.need):
+        low = exact.least(k, np.flatnonzero(search.need[k]))
+        if low is not None and low <= upper:
+            failed.append(k)
+            least = low if least is None else min(least, low)
+    return failed, least
 
 
-def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tuple[list, int]:
+def _open_bound(search: _Search, exact: _ExactBounds) -> Fraction | None:
+    """The least certified bound of the open sets: min over them of min_{c in Q u A}
+    B_k(c) for the direction k of the set's stored bound (of each member's, for a set
+    of leaves), as one exact minimum per direction over the union of its sets' pairs: a
+    lower bound of every open piece. Sets are not refreshed (one pass over millions of
+    them took minutes); siblings (one mask, different dropped prefixes) enter their
+    union once, through the shortest prefix."""
+    per: dict[int, np.ndarray] = {}
+    unions: dict[tuple[int, int, int], _Node] = {}  # (direction, mask, split): widest A
+
+    def mark(k: int, chosen: tuple[int, ...], pairs: np.ndarray) -> None:
+        mask = per.setdefault(k, np.zeros(len(search.pairs), dtype=bool))
+        mask[list(chosen)] = True
+        mask[pairs] = True
+
+    for node in search.open_sets():
+        if node.k < 0:
+            node = search.refresh(node)  # the root, before its first bound
+        if node.low is not None and node.best_k is not None:
+            members = np.flatnonzero(node.allowed)
+            for k in np.unique(node.best_k).tolist():
+                mark(k, node.chosen, members[node.best_k == k])
+        elif not node.rest:
+            mark(node.k, node.chosen, _NO_INDEX)
+        else:
+            mark(node.k, node.chosen, _NO_INDEX)
+            # siblings: one mask, prefixes of one split array (a view's .base is that array)
+            cut_from = node.drop if node.drop.base is None else node.drop.base
+            key = (node.k, id(node.base), id(cut_from))
+            if key not in unions or len(node.drop) < len(unions[key].drop):
+                unions[key] = node
+    for (k, _, _), node in unions.items():
+        mark(k, (), node.allowed)
+    lows = [exact.least(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
+    return min((low for low in lows if low is not None), default=None)
+
+
+def _exact_products(
+    search: _Search, members: list[tuple[int, ...]], upper: Fraction
+) -> tuple[list, int]:
     """Product faces for the exact path: those in the closures of the pieces ``members``
     whose own program on the closed face is not certified above ``upper``.
 
@@ -316,10 +600,10 @@ def _exact_products(search: _Search, members: np.ndarray, upper: Fraction) -> tu
     index = {f.signs: f.index for f in faces}
     closures: dict[int, list[int]] = {}
     keys: set[tuple[tuple[int, int], ...]] = set()
-    for i in members:
+    for member in members:
         per_unit = []
-        for c in search.combos[i]:
-            chamber, e = search.pairs[int(c)]
+        for c in member:
+            chamber, e = search.pairs[c]
             if chamber.index not in closures:
                 closures[chamber.index] = [
                     index[f.signs] for f in arrangement.closure_faces(chamber)
@@ -482,14 +766,16 @@ def global_minimum(
     upper = search.upper
     assert upper is not None
     t0 = time.perf_counter()
-    pruned, least = _certify(search, upper)
+    exact_bounds = _ExactBounds(search)
+    unconfirmed, least_unconfirmed = _certify(search, upper, exact_bounds)
     t_certify = time.perf_counter() - t0
-    failed = set(search.failed)
-    # A piece not pruned may hold a global minimizer: the exact path covers it.
-    rest = np.flatnonzero(~pruned)
+    # A piece not pruned may hold a global minimizer: the exact path covers it. A stopped
+    # search has not bounded every piece it could, and a pruning not confirmed exactly
+    # leaves sets too large for it: no exact path then.
+    rest = [node.chosen for node in search.leaves]
     t0 = time.perf_counter()
-    # A stopped search has not bounded every piece it could: no exact path then.
-    products, faces_skipped = ([], 0) if stopped else _exact_products(search, rest, upper)
+    skip_exact = bool(stopped or unconfirmed)
+    products, faces_skipped = ([], 0) if skip_exact else _exact_products(search, rest, upper)
     t_select = time.perf_counter() - t0
     records = [] if store is None else [store.records[p] for p in products if p in store.records]
     todo = [p for p in products if store is None or p not in store.records]
@@ -513,29 +799,21 @@ def global_minimum(
         ]
     t_exact = time.perf_counter() - t0
     exact = assemble(problem, "realizable", len(unit_faces), records, t_divide, start)
-    certified = exact.complete and not stopped
-    left_open = (
-        f"left open: the search was {stopped}" if stopped and not products else None
-    )
-    uncertified = [
-        {
-            "piece": " | ".join(_pair_label(pairs[int(c)]) for c in search.combos[i]),
-            "reason": left_open
-            or (
-                f"{search.failed[i]}; its faces are in the exact path, which is incomplete"
-                if i in failed
-                else "not pruned, and the exact path on its faces is incomplete"
-            ),
-        }
-        for i in rest[:OPEN_PIECES_LISTED]
-    ] if not certified else []  # fmt: skip
+    certified = exact.complete and not stopped and not unconfirmed
+    open_sets = search.open_sets()
+    open_pieces = sum(node.size() for node in open_sets)
+    if unconfirmed:
+        open_pieces += search.pruned  # not certified pruned after all: counted open
+    uncertified = [] if certified else _uncertified(search, stopped, unconfirmed)
     lows = [m for m in exact.minima if m.is_global] if certified else exact.minima[:1]
     if certified and lows:
         lower = min(m.loss_interval[0] for m in lows)
         top = min(min(m.loss_interval[1] for m in lows), upper)
     else:
-        least_open = least(rest)
-        lower = upper if least_open is None else least_open
+        bounds = [
+            b for b in (_open_bound(search, exact_bounds), least_unconfirmed) if b is not None
+        ]
+        lower = min(bounds, default=upper)
         top = min([upper, *(m.loss_interval[1] for m in exact.minima)])
         lower = min(lower, top)
     for k, m in enumerate(lows, start=1):
@@ -549,9 +827,11 @@ def global_minimum(
         "exact_minima_found": len(exact.minima),
         "faces_undecided": exact.stats["faces_undecided"],
         "complete": certified,
-        "open_pieces": 0 if certified else len(rest),
+        "open_pieces": 0 if certified else open_pieces,
         "resumed": resumed,
+        "exact_pair_bounds": len(exact_bounds.values),
         **({"stopped": stopped} if stopped else {}),
+        **({"unconfirmed_directions": unconfirmed} if unconfirmed else {}),
         "timings": {
             "divide": t_divide,
             "search": t_search,
@@ -571,13 +851,39 @@ def global_minimum(
             lower=lower,
             upper=top,
             certified=certified,
-            pieces=len(search.combos),
-            pruned=int(pruned.sum()),
-            solved=int(search.solved.sum()),
+            pieces=piece_count(problem),
+            pruned=0 if unconfirmed else search.pruned,
+            solved=len(search.solved),
             exact_faces=len(products),
             uncertified=tuple(uncertified),
         ),
     )
+
+
+def _uncertified(
+    search: _Search, stopped: str | None, unconfirmed: list[int]
+) -> list[dict[str, str]]:
+    """The first :data:`OPEN_PIECES_LISTED` pieces not certified, each with its reason."""
+    if unconfirmed:
+        why = f"a float pruning by direction(s) {unconfirmed[:5]} was not confirmed exactly"
+    elif stopped:
+        why = f"left open: the search was {stopped}"
+    else:
+        why = "not pruned, and the exact path on its faces is incomplete"
+    out: list[dict[str, str]] = []
+    for node in search.open_sets():
+        for piece in itertools.islice(node.pieces(), OPEN_PIECES_LISTED - len(out)):
+            reason = why
+            if piece in search.failed and not stopped and not unconfirmed:
+                reason = (
+                    f"{search.failed[piece]}; its faces are in the exact path, which is incomplete"
+                )
+            out.append(
+                {"piece": " | ".join(_pair_label(search.pairs[c]) for c in piece), "reason": reason}
+            )
+        if len(out) >= OPEN_PIECES_LISTED:
+            break
+    return out
 
 
 def summary(result: Result) -> str:
