@@ -587,14 +587,14 @@ def test_verify_data_is_optional(
 FOUR = "x,y\n0,1\n1,0\n2,1\n3,3\n"
 
 
-@pytest.mark.parametrize("hidden", ["12", "1000"])
+@pytest.mark.parametrize("hidden", ["40", "1000"])
 def test_global_over_its_work_limit_is_refused_before_it_starts(
     tmp_path: Path, hidden: str
 ) -> None:
-    """4 samples: 16 chamber-sign pairs, C(27, 12) = 17 million pieces at L = 12 (a
-    MemoryError traceback under 3 GB before), far more at L = 1000 (23.6 GB before)."""
+    """4 samples: 16 chamber-sign pairs, C(55, 40) = 1.4 10^13 pieces at L = 40, far more
+    at L = 1000 (23.6 GB and a traceback when the search listed its pieces)."""
     proc = run("global", write(tmp_path, FOUR), "--hidden", hidden, "--lam", "1")
-    assert_input_error(proc, "pieces", "5,000,000", "--force")
+    assert_input_error(proc, "pieces", "100,000,000,000", "--force")
 
 
 def test_global_dry_run_of_a_huge_network_answers_at_once(tmp_path: Path) -> None:
@@ -643,7 +643,7 @@ def test_a_float_failure_inside_the_work_is_one_line(
 
 
 def test_compare_global_has_the_work_limit_of_global(tmp_path: Path) -> None:
-    proc = run("compare", write(tmp_path, FOUR), "--hidden", "12", "--lam", "1", "--global")
+    proc = run("compare", write(tmp_path, FOUR), "--hidden", "40", "--lam", "1", "--global")
     assert_input_error(proc, "compare --global would search", "pieces", "global --force")
 
 

@@ -26,11 +26,14 @@ HOURS_LIMIT = 12.0
 measured cost of an orbit at this L and d, divided by ``--jobs``): half a day is more than
 a run should take by surprise; ``--dry-run`` shows the estimate."""
 
-PIECE_LIMIT = 5_000_000
+PIECE_LIMIT = 100_000_000_000
 """Pieces (multisets of L chamber-sign pairs) above which ``global`` refuses to start
-without ``--force``. The search keeps about 4 L + 17 bytes per piece in arrays and solves
-a convex program for a fraction of them: 5 million pieces are under 0.2 GB at L = 3; the
-46 million pieces of an L = 3 run on 442 samples took 4.9 GB and 20 minutes."""
+without ``--force``. The search holds sets of pieces (a multiset of pairs chosen plus the
+pairs still allowed), not pieces, so its memory grows with the sets left open, not with
+this count: the 46 million pieces of L = 3 on 442 samples were certified in 71 s and
+0.7 GB, the 26 billion of L = 4 searched 420 s in 2.7 GB (bench/results/
+global_diabetes.txt). Beyond 10^11 pieces the bounds of the sets would have to prune
+at a depth no run here has reached."""
 
 GLOBAL_STARTS = 20
 """Multistart runs of ``global`` for its first exact upper bound."""

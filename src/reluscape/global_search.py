@@ -679,7 +679,7 @@ def piece_count(problem: Problem) -> int:
     """The pieces the search ranges over: multisets of L (chamber, sign) pairs,
     C(2 K + L - 1, L) for K chambers of one unit's arrangement. Computed before any
     program is solved (the arrangement of one unit does not depend on L), so a run too
-    large for memory is refused at once (:data:`reluscape.defaults.PIECE_LIMIT`).
+    large is refused at once (:data:`reluscape.defaults.PIECE_LIMIT`).
 
     >>> from reluscape.data import make_problem
     >>> piece_count(make_problem([[0], [1], [2]], [0, 1, 0], hidden=2, lam=1))

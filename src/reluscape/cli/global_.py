@@ -100,7 +100,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def check_pieces(problem: Problem, *, force: bool, command: str) -> int:
     """The number of pieces of the search; over :data:`PIECE_LIMIT` refused without
-    ``force`` (the search's arrays alone would not fit in memory), before any work."""
+    ``force`` (beyond what the search's bounds have been seen to prune), before any
+    work."""
     from reluscape.global_search import piece_count  # lazy: the exact arrangement
 
     pieces = piece_count(problem)
@@ -109,7 +110,7 @@ def check_pieces(problem: Problem, *, force: bool, command: str) -> int:
         raise InputError(
             f"{command} would search {common.count(pieces)} pieces (multisets of "
             f"L = {problem.hidden} chamber-sign pairs), more than {PIECE_LIMIT:,}: more "
-            f"memory and time than a run can take; use fewer samples or hidden units, or "
+            f"than its bounds have been seen to prune; use fewer samples or hidden units, or "
             f"{hint}"
         )
     return pieces
