@@ -162,7 +162,7 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
     try:
         with stage("exclusion"):
             merged = system.merged
-            points = algebra.real_solutions(merged.effective_equations)
+            points = algebra.real_solutions(merged.inverse_equations)
             realized = [
                 (pt, signs) for pt in points if (signs := _realizing_signs(pt, merged)) is not None
             ]
@@ -203,12 +203,12 @@ def _keep_inside(
 
 def _realizing_signs(pt: RealPoint, system: FaceSystem) -> tuple[int, ...] | None:
     """The signs s_l = sign(a_l) of the critical point in relint(F) that an effective-weight
-    solution stands for, or None if it stands for none: rho_l > 0 and s_l h > 0 for every
-    face form h of unit l (step 0)."""
-    R = system.effective_ring
+    solution (of :attr:`FaceSystem.effective_equations` or of
+    :attr:`FaceSystem.inverse_equations`) stands for, or None if it stands for none:
+    rho_l > 0 and s_l h > 0 for every face form h of unit l (step 0)."""
     signs = []
     for u in system.live:
-        if pt.sign(R(f"r{u}")) < 0:
+        if pt.sign(_rho_variable(pt.ring, u)) < 0:
             return None
         forms = system.effective_unit_forms(u)
         s = pt.sign(forms[0])
@@ -228,8 +228,9 @@ def _critical_points(
 
     Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l, z = 1 / prod_l a_l of its
     solution (surrogate docstring), certified by :func:`algebra.lifted_point` against
-    the map w_l = a_l t_l, rho_l = a_l^2, z_eff = z^2, which sends every real solution of
-    the regular system to one of the effective system. The signs of the a_l separate the
+    the map w_l = a_l t_l, rho_l = a_l^2 (z_l = 1 / a_l^2 for the points of
+    :attr:`FaceSystem.inverse_equations`), which sends every real solution of the regular
+    system (where every a_l != 0) to one of the effective system. The signs of the a_l separate the
     lifts of one solution. This replaces solving the regular system, whose degree is
     2^L times larger (an order of magnitude slower on a face of three units, n = 12). When a lift
     cannot be certified, the regular system is solved.
@@ -237,7 +238,7 @@ def _critical_points(
     gens = system.regular_equations
     lifted: list[RealPoint] = []
     for pt, signs in realized:
-        if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
+        if any(_rho_box(pt.box, u).lower() <= 0 for u in system.live):
             return algebra.real_solutions(gens)  # no interval square root of rho
         others = [q for q in points if q is not pt]
         lift, project = _lift_maps(system, signs)
@@ -249,8 +250,9 @@ def _critical_points(
 
 
 def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
-    """Interval maps between boxes of the effective system (w, r, z_eff) and of the
-    regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
+    """Interval maps between boxes of the effective system (w and r, or w and z_l = 1 /
+    rho_l) and of the regular system (a, t, z) for the sign vector s (see
+    :func:`_critical_points`)."""
     units = [_LiftedUnit(u, (u,), system.faces[u].dim) for u in system.live]
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
@@ -258,10 +260,7 @@ def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
         out["z"] = 1 / product
         return out
 
-    def project(box: dict[str, Any]) -> dict[str, Any]:
-        return {"z": box["z"] ** 2, **_project_units(box, units)}
-
-    return lift, project
+    return lift, lambda box: _project_units(box, units)
 
 
 @dataclass(frozen=True)
@@ -292,7 +291,7 @@ def _lift_units(
     out: dict[str, Any] = {}
     product = None
     for lifted, s in zip(units, signs, strict=True):
-        a_merged = box[f"r{lifted.unit}"].sqrt() * s
+        a_merged = _rho_box(box, lifted.unit).sqrt() * s
         root = a_merged.parent()(lifted.scale).sqrt()
         for position, unit in enumerate(lifted.group, start=1):
             a = a_merged * position / root
@@ -304,16 +303,33 @@ def _lift_units(
 
 
 def _project_units(box: dict[str, Any], units: list[_LiftedUnit]) -> dict[str, Any]:
-    """The (r, w) of every unit over a box of (a, t): rho_G = c a_{l_1}^2 and
-    w_G = c a_{l_1} t_{l_1} from the first unit l_1 of each group (the inverse of
-    :func:`_lift_units` on the orbit slice)."""
+    """The (r, z, w) of every unit over a box of (a, t): rho_G = c a_{l_1}^2,
+    z_G = 1 / rho_G and w_G = c a_{l_1} t_{l_1} from the first unit l_1 of each group
+    (the inverse of :func:`_lift_units` on the orbit slice). z_G is a rational function,
+    defined at every solution of the lifted systems (there every a_l != 0); an interval
+    of a_l that holds 0 gives an unbounded z_G, which meets every box."""
     out = {}
     for lifted in units:
         a = lifted.group[0]
         out[f"r{lifted.unit}"] = box[f"a{a}"] ** 2 * lifted.scale
+        out[f"z{lifted.unit}"] = 1 / out[f"r{lifted.unit}"]
         for j in range(lifted.dim):
             out[f"w{lifted.unit}_{j}"] = box[f"a{a}"] * box[f"t{a}_{j}"] * lifted.scale
     return out
+
+
+def _rho_variable(R: Any, unit: int) -> Poly:
+    """rho_l in the ring of :attr:`FaceSystem.effective_equations`, or z_l = 1 / rho_l
+    (of the same sign) in that of :attr:`FaceSystem.inverse_equations`."""
+    name = f"r{unit}"
+    return R(name) if name in R.variable_names() else R(f"z{unit}")
+
+
+def _rho_box(box: dict[str, Any], unit: int) -> Any:
+    """The interval of rho_l on a box of either effective system: r_l, or 1 / z_l (the
+    whole line when z_l's interval holds 0)."""
+    name = f"r{unit}"
+    return box[name] if name in box else 1 / box[f"z{unit}"]
 
 
 def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:
@@ -507,7 +523,7 @@ def _slice_point(
     for k in merged.live:
         unit = system.merged_units[k]
         units.append(_LiftedUnit(k, groups.get(unit, (unit,)), system.faces[unit].dim))
-    if any(pt.box[f"r{k}"].lower() <= 0 for k in merged.live):
+    if any(_rho_box(pt.box, k).lower() <= 0 for k in merged.live):
         return None  # no interval square root of rho
     gram_det = system.gram_det
 
