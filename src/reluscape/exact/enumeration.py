@@ -413,6 +413,7 @@ def _enumerate_orbits(
     eliminated = merged_critical_set(merged)
     if not eliminated or algebra.dimension(eliminated) > 0:
         return False
+    to_tm = t_ring_map(merged)[1]
     outcome.positive_dimensional = True
     Rt, to_t, from_t = t_ring_map(system)
     orbit_slice = _orbit_slice(system, to_t)
@@ -432,11 +433,14 @@ def _enumerate_orbits(
         orbit = _orbit_prime(system, Rt, gram)
         outcome.components += 1
         comp = PrimeComponent(index=outcome.components, dimension=dimension, prime=tuple(orbit))
-        gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
-        orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index])))
+        determined = not algebra.contains(primes[index], to_tm(merged.gram_det))
+        gens = system.lift_with_a(
+            [from_t(g) for g in [*orbit, *orbit_slice]], determined=determined
+        )
+        orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index]), determined))
     for entry in orbits:
         sliced = [
-            _slice_point(system, pt, points, signs, entry.slice_system)
+            _slice_point(system, pt, points, signs, entry.slice_system, entry.determined)
             for pt, signs in entry.solutions
         ]
         samples = [q for q in sliced if q is not None]
@@ -452,12 +456,14 @@ def _enumerate_orbits(
 class _Orbit:
     """One component of :func:`_enumerate_orbits`: the ideal of its Gram prime (merged
     primes with equal Gram primes give one component), the component, its slice system
-    (orbit prime + slice, a = a_hat(t)) and the realizable merged solutions over it."""
+    (orbit prime + slice, a = a_hat(t)), the realizable merged solutions over it and
+    whether the slice system has z = 1 (:func:`_slice_point`)."""
 
     ideal: Any
     component: PrimeComponent
     slice_system: list[Poly]
     solutions: list[tuple[RealPoint, tuple[int, ...]]]
+    determined: bool
 
 
 def merged_critical_set(merged: FaceSystem) -> list[Poly]:
@@ -504,6 +510,7 @@ def _slice_point(
     points: list[RealPoint],
     signs: tuple[int, ...],
     gens: list[Poly],
+    determined: bool,
 ) -> RealPoint | None:
     """The point of the orbit slice over a realizable merged solution, as a point of
     ``gens`` = (orbit prime + slice, a = a_hat(t)), certified by :func:`algebra.lifted_point`.
@@ -516,6 +523,18 @@ def _slice_point(
     alone): its t lies on the orbit of a merged critical point, which the slice meets at
     t_{l_1} = +-s_G / sqrt(c). The signs of the a_l separate the solutions over one merged
     solution. None when the check fails; the caller then solves ``gens``.
+
+    ``determined``: the merged D does not vanish on V(P) (D not in the maximal ideal P
+    of the merged prime). Then ``gens`` ends with z - 1 rather than z D a_1 ... a_L - 1
+    (:meth:`FaceSystem.lift_with_a`), because D a_1 ... a_L != 0 at every complex
+    solution of the slice system: there t_l = u_{G,k} s_G with u_G . u_G = 1 and (s, y)
+    in V(P) (up to the signs of the s_G, which leave D unchanged), and in a basis that
+    is orthogonal for the bilinear form with u_G as first vector, M = Omega^T Omega +
+    lambda I becomes the merged matrix plus lambda on the other |G| - 1 coordinates, so
+    D = lambda^(sum_G (|G| - 1)) D_merged(s, y) != 0; a is then a_hat(t), which is
+    a_l = u_{G,k} a_G (this solves the a-equations: the prediction is the merged one and
+    dl/da_l = u_{G,k} dl_merged/da_G), and a_G != 0 at every point of V(P), the merged
+    critical points having been eliminated from z a_1 ... a_K = 1.
     """
     merged = system.merged
     groups = {group[0]: group for group in system.unit_groups}
@@ -529,7 +548,10 @@ def _slice_point(
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
         out, product = _lift_units(box, units, signs)
-        out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
+        if determined:
+            out["z"] = product.parent()(1)
+        else:
+            out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
         return out
 
     others = [q for q in points if q is not pt]

@@ -199,7 +199,7 @@ class FaceSystem:
         )
         return M.det()
 
-    def lift_with_a(self, t_system: list[Poly]) -> list[Poly]:
+    def lift_with_a(self, t_system: list[Poly], *, determined: bool = False) -> list[Poly]:
         """A zero-dimensional system in t, completed with a = a_hat(t).
 
         The a-equations M(t) a = b(t), M = Omega^T Omega + lambda I, determine a wherever
@@ -207,12 +207,20 @@ class FaceSystem:
         D(t) = 0 would leave a free, so z D a_1 ... a_L - 1 = 0 is added (Rabinowitsch): no
         real point in relint(F) is lost (there every a_l != 0) and the system stays
         zero-dimensional.
+
+        ``determined``: the caller has shown that D a_1 ... a_L != 0 at every complex
+        solution of the t-system and the a-equations. Then z - 1 = 0 is added instead:
+        the same solutions in (a, t), z = 1 rather than z = 1 / (D a_1 ... a_L), whose
+        parametrization had the heights of D and of every a_l added up, and with it the
+        cost of every msolve run on the system (a slice system of L = 4, n = 5 data:
+        2.1 s -> 0.2 s; of L = 3, n = 4: 8.6 s -> 0.8 s).
         """
-        D = self._embed(self.gram_det)
+        z = self.lift_ring("z")
+        pin = z - 1 if determined else z * self._embed(self.gram_det) * self._a_product - 1
         return [
             *(self._embed(g) for g in t_system),
             *(self._embed(e) for e in self.a_equations),
-            self.lift_ring("z") * D * self._a_product - 1,
+            pin,
         ]
 
     @cached_property
@@ -276,7 +284,7 @@ class FaceSystem:
         for u in self.live:
             z = R(f"z{u}")
             eqs += [kg - z * lk for kg, lk in self._effective_terms(R, u, theta)]
-            eqs.append(z**2 * _dot(theta[u], theta[u]) - 1)
+            eqs.append(1 - z**2 * _dot(theta[u], theta[u]))
         return eqs
 
     def _effective_terms(
