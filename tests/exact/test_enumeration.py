@@ -381,10 +381,10 @@ def test_the_held_out_face_of_two_units_on_a_chamber_ends_within_the_face_limit(
 
 
 def _effective_route(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Enumeration as it was before the inverse system: solving the effective system
-    with rho and z = 1 / prod rho (the helpers take the points of either)."""
+    """Enumeration as it was before the direction system: solving the effective system
+    with w, rho and z = 1 / prod rho (the helpers take the points of either)."""
     monkeypatch.setattr(
-        FaceSystem, "inverse_equations", property(lambda system: system.effective_equations)
+        FaceSystem, "direction_equations", property(lambda system: system.effective_equations)
     )
 
 
@@ -402,10 +402,10 @@ def _same_outcomes(new: FaceOutcome, old: FaceOutcome) -> None:
 @pytest.mark.parametrize(
     ("n", "hidden", "seed"), [(5, 2, 1), pytest.param(4, 3, 0, marks=pytest.mark.slow)]
 )
-def test_the_inverse_system_gives_the_outcomes_of_the_effective_system(
+def test_the_direction_system_gives_the_outcomes_of_the_effective_system(
     monkeypatch: pytest.MonkeyPatch, n: int, hidden: int, seed: int
 ) -> None:
-    """Step 0b solves the effective system with rho_l = 1 / z_l: on the faces of seeded
+    """Step 0b solves the effective system in v_l = w_l / rho_l: on the faces of seeded
     data that the linear certificate leaves (units drawn with repetition, so unit groups
     occur; drawn until three have candidates), the outcomes equal those of the effective
     system with rho and z: the same verdicts, components and candidates (each box
@@ -430,7 +430,7 @@ def test_the_inverse_system_gives_the_outcomes_of_the_effective_system(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("n", "seed"), [(4, 5), (5, 4)])
-def test_solves_through_the_inverse_system_equal_those_through_the_effective_system(
+def test_solves_through_the_direction_system_equal_those_through_the_effective_system(
     monkeypatch: pytest.MonkeyPatch, n: int, seed: int
 ) -> None:
     """Whole L = 3 solves of seeded data (held-out shapes of issue 32: units sharing a

@@ -162,7 +162,7 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
     try:
         with stage("exclusion"):
             merged = system.merged
-            points = algebra.real_solutions(merged.inverse_equations)
+            points = _effective_solutions(merged)
             realized = [
                 (pt, signs) for pt in points if (signs := _realizing_signs(pt, merged)) is not None
             ]
@@ -201,16 +201,30 @@ def _keep_inside(
     ]
 
 
+def _effective_solutions(system: FaceSystem) -> list[RealPoint]:
+    """The real solutions of the effective-weight system (step 0b): of
+    :attr:`FaceSystem.direction_equations`, or, when that is positive-dimensional (a
+    branch with some rho_l = 0 can be), of :attr:`FaceSystem.effective_equations`.
+
+    Raises PositiveDimensional when the effective system itself is."""
+    try:
+        return algebra.real_solutions(system.direction_equations)
+    except PositiveDimensional:
+        return algebra.real_solutions(system.effective_equations)
+
+
 def _realizing_signs(pt: RealPoint, system: FaceSystem) -> tuple[int, ...] | None:
-    """The signs s_l = sign(a_l) of the critical point in relint(F) that an effective-weight
-    solution (of :attr:`FaceSystem.effective_equations` or of
-    :attr:`FaceSystem.inverse_equations`) stands for, or None if it stands for none:
+    """The signs s_l = sign(a_l) of the critical point in relint(F) that a solution of
+    the effective-weight system (:attr:`FaceSystem.effective_equations`, or
+    :attr:`FaceSystem.direction_equations`) stands for, or None if it stands for none:
     rho_l > 0 and s_l h > 0 for every face form h of unit l (step 0)."""
+    R = pt.ring
+    directions = f"v{system.live[0]}_0" in R.variable_names()
     signs = []
     for u in system.live:
-        if pt.sign(_rho_variable(pt.ring, u)) < 0:
+        if pt.sign(R(f"r{u}")) <= 0:
             return None
-        forms = system.effective_unit_forms(u)
+        forms = system.direction_unit_forms(u) if directions else system.effective_unit_forms(u)
         s = pt.sign(forms[0])
         if s == 0 or not _inside(pt, [s * h for h in forms]):
             return None
@@ -226,19 +240,19 @@ def _critical_points(
     """The critical points of l_F in relint(F), as points of :attr:`FaceSystem.regular_equations`,
     from the realizable effective-weight solutions (a face without unit groups).
 
-    Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l, z = 1 / prod_l a_l of its
+    Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l = a_l v_l, z = 1 / prod_l a_l of its
     solution (surrogate docstring), certified by :func:`algebra.lifted_point` against
-    the map w_l = a_l t_l, rho_l = a_l^2 (z_l = 1 / a_l^2 for the points of
-    :attr:`FaceSystem.inverse_equations`), which sends every real solution of the regular
-    system (where every a_l != 0) to one of the effective system. The signs of the a_l separate the
-    lifts of one solution. This replaces solving the regular system, whose degree is
-    2^L times larger (an order of magnitude slower on a face of three units, n = 12). When a lift
-    cannot be certified, the regular system is solved.
+    the map w_l = a_l t_l, rho_l = a_l^2 (v_l = t_l / a_l for the points of
+    :attr:`FaceSystem.direction_equations`), which sends every real solution of the
+    regular system (where every a_l != 0) to one of the effective system. The signs of
+    the a_l separate the lifts of one solution. This replaces solving the regular system,
+    whose degree is 2^L times larger (an order of magnitude slower on a face of three
+    units, n = 12). When a lift cannot be certified, the regular system is solved.
     """
     gens = system.regular_equations
     lifted: list[RealPoint] = []
     for pt, signs in realized:
-        if any(_rho_box(pt.box, u).lower() <= 0 for u in system.live):
+        if any(pt.box[f"r{u}"].lower() <= 0 for u in system.live):
             return algebra.real_solutions(gens)  # no interval square root of rho
         others = [q for q in points if q is not pt]
         lift, project = _lift_maps(system, signs)
@@ -250,9 +264,8 @@ def _critical_points(
 
 
 def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
-    """Interval maps between boxes of the effective system (w and r, or w and z_l = 1 /
-    rho_l) and of the regular system (a, t, z) for the sign vector s (see
-    :func:`_critical_points`)."""
+    """Interval maps between boxes of the effective system (w and r, or v and r) and of
+    the regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
     units = [_LiftedUnit(u, (u,), system.faces[u].dim) for u in system.live]
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
@@ -291,45 +304,37 @@ def _lift_units(
     out: dict[str, Any] = {}
     product = None
     for lifted, s in zip(units, signs, strict=True):
-        a_merged = _rho_box(box, lifted.unit).sqrt() * s
+        a_merged = box[f"r{lifted.unit}"].sqrt() * s
         root = a_merged.parent()(lifted.scale).sqrt()
         for position, unit in enumerate(lifted.group, start=1):
             a = a_merged * position / root
             out[f"a{unit}"] = a
             product = a if product is None else product * a
             for j in range(lifted.dim):
-                out[f"t{unit}_{j}"] = box[f"w{lifted.unit}_{j}"] / a_merged * position / root
+                # s_G = w_G / a_G = a_G v_G (rho_G = a_G^2)
+                if f"v{lifted.unit}_{j}" in box:
+                    s_j = box[f"v{lifted.unit}_{j}"] * a_merged
+                else:
+                    s_j = box[f"w{lifted.unit}_{j}"] / a_merged
+                out[f"t{unit}_{j}"] = s_j * position / root
     return out, product
 
 
 def _project_units(box: dict[str, Any], units: list[_LiftedUnit]) -> dict[str, Any]:
-    """The (r, z, w) of every unit over a box of (a, t): rho_G = c a_{l_1}^2,
-    z_G = 1 / rho_G and w_G = c a_{l_1} t_{l_1} from the first unit l_1 of each group
-    (the inverse of :func:`_lift_units` on the orbit slice). z_G is a rational function,
-    defined at every solution of the lifted systems (there every a_l != 0); an interval
-    of a_l that holds 0 gives an unbounded z_G, which meets every box."""
+    """The (r, w, v) of every unit over a box of (a, t): rho_G = c a_{l_1}^2,
+    w_G = c a_{l_1} t_{l_1} and v_G = w_G / rho_G = t_{l_1} / a_{l_1} from the first
+    unit l_1 of each group (the inverse of :func:`_lift_units` on the orbit slice).
+    v_G is a rational function, defined at every solution of the lifted systems (there
+    every a_l != 0); an interval of a_l that holds 0 gives an unbounded v_G, which meets
+    every box."""
     out = {}
     for lifted in units:
         a = lifted.group[0]
         out[f"r{lifted.unit}"] = box[f"a{a}"] ** 2 * lifted.scale
-        out[f"z{lifted.unit}"] = 1 / out[f"r{lifted.unit}"]
         for j in range(lifted.dim):
             out[f"w{lifted.unit}_{j}"] = box[f"a{a}"] * box[f"t{a}_{j}"] * lifted.scale
+            out[f"v{lifted.unit}_{j}"] = box[f"t{a}_{j}"] / box[f"a{a}"]
     return out
-
-
-def _rho_variable(R: Any, unit: int) -> Poly:
-    """rho_l in the ring of :attr:`FaceSystem.effective_equations`, or z_l = 1 / rho_l
-    (of the same sign) in that of :attr:`FaceSystem.inverse_equations`."""
-    name = f"r{unit}"
-    return R(name) if name in R.variable_names() else R(f"z{unit}")
-
-
-def _rho_box(box: dict[str, Any], unit: int) -> Any:
-    """The interval of rho_l on a box of either effective system: r_l, or 1 / z_l (the
-    whole line when z_l's interval holds 0)."""
-    name = f"r{unit}"
-    return box[name] if name in box else 1 / box[f"z{unit}"]
 
 
 def _inside(pt: RealPoint, constraints: list[Poly]) -> bool:
@@ -542,7 +547,7 @@ def _slice_point(
     for k in merged.live:
         unit = system.merged_units[k]
         units.append(_LiftedUnit(k, groups.get(unit, (unit,)), system.faces[unit].dim))
-    if any(_rho_box(pt.box, k).lower() <= 0 for k in merged.live):
+    if any(pt.box[f"r{k}"].lower() <= 0 for k in merged.live):
         return None  # no interval square root of rho
     gram_det = system.gram_det
 

@@ -232,12 +232,15 @@ class FaceSystem:
     @cached_property
     def _effective_theta(self) -> dict[int, list[Poly]]:
         """K_l w_l (length d + 1) for each live unit, in :attr:`effective_ring`."""
-        return self._weights_theta(self.effective_ring)
+        return self._weights_theta(self.effective_ring, "w")
 
-    def _weights_theta(self, R: Any) -> dict[int, list[Poly]]:
-        """K_l w_l (length d + 1) for each live unit, in a ring R with the w{u}_{j}."""
+    def _weights_theta(self, R: Any, letter: str) -> dict[int, list[Poly]]:
+        """K_l x_l (length d + 1) for each live unit, x_l the variables {letter}{u}_{j}
+        of the ring R (the effective weights w, or directions v)."""
         return {
-            u: _span_vector(self.faces[u].basis, [R(f"w{u}_{j}") for j in range(self.faces[u].dim)])
+            u: _span_vector(
+                self.faces[u].basis, [R(f"{letter}{u}_{j}") for j in range(self.faces[u].dim)]
+            )
             for u in self.live
         }
 
@@ -251,67 +254,79 @@ class FaceSystem:
         for u in self.live:
             rho = R(f"r{u}")
             rho_product *= rho
-            eqs += [rho * kg - lk for kg, lk in self._effective_terms(R, u, self._effective_theta)]
+            theta = self._effective_theta
+            eqs += [rho * kg - lk for kg, lk in self._effective_terms(R, u, theta, theta)]
             eqs.append(rho**2 - _dot(self._effective_theta[u], self._effective_theta[u]))
         eqs.append(R("z") * rho_product - 1)
         return eqs
 
     @cached_property
-    def inverse_ring(self) -> Any:
-        """Ring of the effective weights with z{u} = 1 / rho_u: w{u}_{j}, then z{u}, for
-        the live units (:attr:`inverse_equations`)."""
-        names = [f"w{u}_{j}" for u in self.live for j in range(self.faces[u].dim)]
-        return algebra.ring([*names, *(f"z{u}" for u in self.live)])
+    def direction_ring(self) -> Any:
+        """Ring of the effective directions v{u}_{j} (v_l = w_l / rho_l = t_l / a_l), then
+        r{u} (rho_u), for the live units (:attr:`direction_equations`)."""
+        names = [f"v{u}_{j}" for u in self.live for j in range(self.faces[u].dim)]
+        return algebra.ring([*names, *(f"r{u}" for u in self.live)])
 
     @cached_property
-    def inverse_equations(self) -> list[Poly]:
-        """The effective-weight system with rho_l = 1 / z_l (docs/METHOD.md section 4b):
+    def direction_equations(self) -> list[Poly]:
+        """The effective-weight system in v_l = w_l / rho_l (docs/METHOD.md section 4b):
 
-            K_l^T g_l(w) = lambda z_l K_l^T K_l w_l,   z_l^2 |K_l w_l|^2 = 1.
+            K_l^T g_l(rho v) = lambda K_l^T K_l v_l,   |K_l v_l|^2 = 1,
 
-        Its solutions are those of :attr:`effective_equations` under rho_l = 1 / z_l,
-        z = z_1 ... z_L: the second equation forces z_l != 0, the first is the first of
-        the effective system divided by rho_l and the second its balance divided by
-        rho_l^2, so no Rabinowitsch variable is needed. Same degree, same real solutions,
-        but msolve's rational parametrization is far smaller: there z = 1 / prod rho_l
-        has about the sum of the heights of the rho_l (2674 against 811 bits on a face
-        of four units, L = 4, n = 5), and its modular lifting needs primes for the
-        largest. Measured 8.6 s -> 1.1 s on that face (bench/faces.py).
+        g_l(rho v) = b_l - sum_m G_lm K_m rho_m v_m. At every rho_l != 0 these are the
+        effective equations at w_l = rho_l v_l divided by rho_l (and the balance by
+        rho_l^2), so their solutions with every rho_l != 0 are those of
+        :attr:`effective_equations` under w_l = rho_l v_l, z = 1 / prod rho_l; the
+        others have some rho_l = 0 and stand for no critical point in relint(F). No
+        Rabinowitsch variable: z = 1 / prod rho_l had about the sum of the heights of the
+        rho_l, and msolve's multi-modular lifting needs primes for the largest height of
+        its parametrization (a face of four units, L = 4, n = 5: 1104 bits here against
+        2674 for z). Measured in one run on 150 faces of seeded L = 4, n = 5 data: 129 s
+        -> 7.3 s, the slowest 21.5 s -> 0.6 s (bench/faces.py's machine, loaded).
         """
-        R = self.inverse_ring
-        theta = self._weights_theta(R)
+        R = self.direction_ring
+        own = self._weights_theta(R, "v")
+        fitted = {u: [R(f"r{u}") * x for x in own[u]] for u in self.live}
         eqs = []
         for u in self.live:
-            z = R(f"z{u}")
-            eqs += [kg - z * lk for kg, lk in self._effective_terms(R, u, theta)]
-            eqs.append(1 - z**2 * _dot(theta[u], theta[u]))
+            eqs += [kg - lk for kg, lk in self._effective_terms(R, u, fitted, own)]
+            eqs.append(1 - _dot(own[u], own[u]))
         return eqs
 
     def _effective_terms(
-        self, R: Any, unit: int, theta: dict[int, list[Poly]]
+        self, R: Any, unit: int, fitted: dict[int, list[Poly]], own: dict[int, list[Poly]]
     ) -> list[tuple[Poly, Poly]]:
-        """(K_l^T g_l(w), lambda K_l^T K_l w_l) row by row, for l = ``unit``, in the ring R
-        of the effective weights (theta: the K_m w_m in R), with
-        g_l = b_l - sum_m G_lm K_m w_m (see :attr:`loss`)."""
+        """(K_l^T g_l, lambda K_l^T K_l x_l) row by row, for l = ``unit``, in the ring R:
+        g_l = b_l - sum_m G_lm f_m (see :attr:`loss`) with f_m = ``fitted[m]`` (K_m w_m,
+        or K_m rho_m v_m) and K_l x_l = ``own[unit]`` (K_l w_l, or K_l v_l)."""
         lam = algebra.to_qq(self.problem.lam_sum)
         g = [R(v) for v in self._moment(unit)]
         for m in self.live:
             for k, row in enumerate(self._gram(unit, m)):
-                g[k] -= _dot(row, theta[m])
+                g[k] -= _dot(row, fitted[m])
         out = []
         for b in self.faces[unit].basis:
             kb = [algebra.to_qq(v) for v in b]
-            out.append((_dot(kb, g), lam * _dot(kb, theta[unit])))
+            out.append((_dot(kb, g), lam * _dot(kb, own[unit])))
         return out
 
     def effective_unit_forms(self, unit: int) -> list[Poly]:
         """sigma_li (K_l w_l) . xt_i for the facet samples i of the unit's face
         (:func:`~reluscape.exact.arrangement.facet_samples`): relint(F_l) holds s K_l w_l
         iff s times every form is positive."""
+        return self._unit_forms(unit, self._effective_theta[unit])
+
+    def direction_unit_forms(self, unit: int) -> list[Poly]:
+        """The forms of :meth:`effective_unit_forms` in the directions v_l (in
+        :attr:`direction_ring`): s K_l v_l lies in relint(F_l) iff s K_l w_l does, for
+        w_l = rho_l v_l with rho_l > 0."""
+        return self._unit_forms(unit, self._weights_theta(self.direction_ring, "v")[unit])
+
+    def _unit_forms(self, unit: int, theta: list[Poly]) -> list[Poly]:
         xt = self.problem.xt
         face = self.faces[unit]
         return [
-            face.signs[i] * _dot([algebra.to_qq(v) for v in xt[i]], self._effective_theta[unit])
+            face.signs[i] * _dot([algebra.to_qq(v) for v in xt[i]], theta)
             for i in facet_samples(self.problem, face)
         ]
 
