@@ -6,7 +6,9 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    the effective weights and on the projected residual gradients) are proved infeasible by
    an exact Motzkin certificate (:mod:`reluscape.exact.exclusion`): no Groebner work at
    all, and most faces end here. (b) Otherwise msolve solves the quadratic
-   effective-weight system (w_l = a_l t_l, rho_l = a_l^2). Its real solutions with every
+   effective-weight system (w_l = a_l t_l, rho_l = a_l^2), written in the directions
+   v_l = w_l / rho_l (:attr:`FaceSystem.direction_equations`, no Rabinowitsch variable,
+   whose height set msolve's cost). Its real solutions with every
    rho_l > 0 and s_l K_l w_l in relint(F_l) for a sign s_l are in bijection with the
    critical points of l_F in relint(F) up to the signs (a_l, t_l) -> (-a_l, -t_l); when
    there is none, F holds no candidate and the larger critical system of l_F is never

@@ -28,6 +28,8 @@ a_l = s_l sqrt(rho_l), t_l = w_l / a_l, and one sign s_l puts theta_l in relint(
 s_l K_l w_l lies in it. The system is quadratic, and the sign symmetries
 (a_l, t_l) -> (-a_l, -t_l) of l_F are quotiented out: its degree is about 2^-L times that
 of the critical system of l_F, which is what makes it the cheap exclusion test of a face.
+msolve solves it in the directions v_l = w_l / rho_l (:attr:`FaceSystem.direction_equations`),
+without z.
 """
 
 from __future__ import annotations
