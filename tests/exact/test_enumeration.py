@@ -490,3 +490,29 @@ def test_pinned_slice_systems_have_the_solutions_of_the_rabinowitsch_ones(
         if compared == 2:
             return
     assert compared >= 1
+
+
+def test_a_positive_dimensional_direction_system_falls_back_to_the_effective_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the direction system is positive-dimensional (a branch with some rho_l = 0
+    can be), step 0b solves the effective system with z instead: the outcomes are those
+    of the direction route (here the direction system is made the empty one, which is
+    positive-dimensional)."""
+    problem = _seeded_problem(5, 2, 1)
+    live = _live_faces(problem)
+    rng = random.Random(3)
+    products: list[tuple] = []
+    new: list[FaceOutcome] = []
+    while sum(bool(o.candidates) for o in new) < 2 and len(products) < 60:
+        product = tuple(sorted(rng.choices(live, k=2), key=lambda f: f.index))
+        system = FaceSystem.build(problem, product)
+        if product not in products and not enumeration.exclusion.excluded(system.merged):
+            products.append(product)
+            new.append(enumerate_face(system))
+    monkeypatch.setattr(FaceSystem, "direction_equations", property(lambda system: []))
+    with pytest.raises(algebra.PositiveDimensional):
+        algebra.real_solutions(FaceSystem.build(problem, products[0]).direction_equations)
+    for product, outcome in zip(products, new, strict=True):
+        _same_outcomes(enumerate_face(FaceSystem.build(problem, product)), outcome)
+    assert sum(bool(o.candidates) for o in new) >= 2
