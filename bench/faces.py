@@ -6,15 +6,16 @@ For each case (L, n, d) and seed, a child process builds bench/run.py's seeded d
 :func:`reluscape.exact.merge.process_face` (enumeration and verification, as a face
 process of ``solve`` does) and reports the time of each; the row of a case is its slowest
 face over the seeds, with that face's per-stage profile (reluscape.exact.stages), the
-seed, the face's sign vectors and the whole scan's time. A scan over ``--timeout`` is
-stopped and recorded as unfinished. The table is printed, the rows are written as JSON
-to ``bench/results/faces.json`` (and ``.txt``) after every case, and each row is appended
-to ``bench/results/history.jsonl`` (grid ``faces``). The machine may be shared: the face
-times are wall times of one process.
+seed, the face's sign vectors and the whole scan's time, and the ``--top`` slowest faces
+over the seeds with their profiles. A scan over ``--timeout`` is stopped and recorded as
+unfinished. The table is printed, the rows are written as JSON to
+``bench/results/faces.json`` (and ``.txt``) after every seed (``seeds_done``), and each
+case's row is appended to ``bench/results/history.jsonl`` (grid ``faces``). The machine
+may be shared: the face times are wall times of one process.
 
 Usage::
 
-    python bench/faces.py                          # L = 3, n = 4, 5 and L = 4, n = 5
+    python bench/faces.py                          # L = 3, n = 4, 5, 8, 12; L = 4, n = 5, 6
     python bench/faces.py --only 3,4,1 --seeds 0,1,2,3,4,5
                                                    # one case; the file's other rows kept
 """
@@ -26,14 +27,16 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import HISTORY, ROOT, _commit, dataset, machine
 
-CASES = [(3, 4, 1), (3, 5, 1), (4, 5, 1)]  # (L, n, d)
+CASES = [(3, 4, 1), (3, 5, 1), (3, 8, 1), (3, 12, 1), (4, 5, 1), (4, 6, 1)]  # (L, n, d)
 LIMIT_S = 10.0  # issue 32's target per face
 LAM = "1/10"
 
@@ -53,9 +56,11 @@ class FaceRow:
     orbits: int = 0
     scan_s: float = 0.0
     minima: int = 0
+    seeds_done: str = ""
+    top: list[dict] = field(default_factory=list)  # the slowest faces: seed, face, s, stages
 
 
-def scan(hidden: int, n: int, d: int, seed: int) -> dict:
+def scan(hidden: int, n: int, d: int, seed: int, top: int) -> dict:
     """Every orbit of the seeded problem processed in turn; the slowest face and totals."""
     from reluscape.data import make_problem
     from reluscape.exact.arrangement import orbit_representatives, pieces
@@ -65,7 +70,7 @@ def scan(hidden: int, n: int, d: int, seed: int) -> dict:
     problem = make_problem([r[:-1] for r in rows], [r[-1] for r in rows], hidden=hidden, lam=LAM)
     faces = pieces(problem, "realizable")
     start = time.perf_counter()
-    slowest: tuple[float, list[str], dict[str, float]] = (0.0, [], {})
+    slowest: list[dict] = []
     over, minima, orbits = 0, 0, 0
     for product in orbit_representatives(len(faces), hidden):
         t0 = time.perf_counter()
@@ -74,12 +79,15 @@ def scan(hidden: int, n: int, d: int, seed: int) -> dict:
         orbits += 1
         minima += len(record.minima)
         over += seconds > LIMIT_S
-        if seconds > slowest[0]:
-            slowest = (seconds, record.faces, record.seconds_by_stage)
+        if len(slowest) < top or seconds > slowest[-1]["seconds"]:
+            face = {"seed": seed, "face": " | ".join(record.faces), "seconds": seconds,
+                    "stages": record.seconds_by_stage}  # fmt: skip
+            slowest = sorted([*slowest, face], key=lambda f: -f["seconds"])[:top]
     return {
-        "seconds": slowest[0],
-        "face": " | ".join(slowest[1]),
-        "stages": slowest[2],
+        "seconds": slowest[0]["seconds"],
+        "face": slowest[0]["face"],
+        "stages": slowest[0]["stages"],
+        "top": slowest,
         "over_limit": over,
         "orbits": orbits,
         "minima": minima,
@@ -87,14 +95,25 @@ def scan(hidden: int, n: int, d: int, seed: int) -> dict:
     }
 
 
-def run_case(hidden: int, n: int, d: int, seeds: list[int], timeout: float) -> FaceRow:
+def run_case(
+    hidden: int,
+    n: int,
+    d: int,
+    seeds: list[int],
+    timeout: float,
+    top: int,
+    save: Callable[[FaceRow], None],
+) -> FaceRow:
+    """The case's row over the seeds; ``save(row)`` after every seed."""
     row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True)
     for seed in seeds:
-        cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed}"]
+        cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed},{top}"]
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
         except subprocess.TimeoutExpired:
             row.finished = False
+            row.seeds_done += f"{',' if row.seeds_done else ''}{seed}(timeout)"
+            save(row)
             continue
         found = json.loads(out.stdout.strip().splitlines()[-1])
         row.orbits += found["orbits"]
@@ -104,17 +123,27 @@ def run_case(hidden: int, n: int, d: int, seeds: list[int], timeout: float) -> F
         if row.slowest_s is None or found["seconds"] > row.slowest_s:
             row.slowest_s, row.slowest_seed = found["seconds"], seed
             row.slowest_face, row.slowest_stages = found["face"], found["stages"]
+        row.top = sorted([*row.top, *found["top"]], key=lambda f: -f["seconds"])[:top]
+        row.seeds_done += f"{',' if row.seeds_done else ''}{seed}"
+        save(row)
     return row
 
 
 def _format(r: FaceRow) -> str:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in (r.slowest_stages or {}).items())
     state = "" if r.finished else "  UNFINISHED (a scan over --timeout)"
-    return (
+    if r.seeds_done and r.seeds_done != r.seeds:
+        state += f"  (seeds done: {r.seeds_done})"
+    lines = [
         f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.seeds:<12} {r.orbits:>7} {r.over_limit:>5} "
         f"{r.scan_s:>8.1f} {r.slowest_s or 0:>8.2f}  seed {r.slowest_seed}: {r.slowest_face}"
-        f"{state}\n      stages s: {stages}"
-    )
+        f"{state}",
+        f"      stages s: {stages}",
+    ]
+    for f in r.top[1:]:
+        profile = ", ".join(f"{k} {v:.1f}" for k, v in f["stages"].items() if v >= 0.05)
+        lines.append(f"      {f['seconds']:>6.2f} s  seed {f['seed']}: {f['face']}  ({profile})")
+    return "\n".join(lines)
 
 
 HEADER = (
@@ -130,11 +159,12 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per scan")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "faces.json")
     ap.add_argument("--history", type=Path, default=HISTORY)
-    ap.add_argument("--scan", help=argparse.SUPPRESS)  # L,n,d,seed: the child process
+    ap.add_argument("--top", type=int, default=5, help="slowest faces kept per case")
+    ap.add_argument("--scan", help=argparse.SUPPRESS)  # L,n,d,seed,top: the child process
     args = ap.parse_args()
     if args.scan:
-        hidden, n, d, seed = (int(v) for v in args.scan.split(","))
-        print(json.dumps(scan(hidden, n, d, seed)))
+        hidden, n, d, seed, top = (int(v) for v in args.scan.split(","))
+        print(json.dumps(scan(hidden, n, d, seed, top)))
         return 0
     cases = [c for c in CASES if not args.only or ",".join(map(str, c)) in args.only]
     if not cases:
@@ -145,23 +175,29 @@ def main() -> int:
         kept = [FaceRow(**r) for r in json.loads(args.out.read_text())["rows"]]
         rows = [r for r in kept if (r.hidden, r.n, r.d) not in cases]
     print(HEADER)
-    for hidden, n, d in cases:
-        row = run_case(hidden, n, d, seeds, args.timeout)
-        rows = sorted([*rows, row], key=lambda r: (r.hidden, r.d, r.n))
+    for case in cases:
+        others = [r for r in rows if (r.hidden, r.n, r.d) != case]
+        row = run_case(*case, seeds, args.timeout, args.top, partial(_write, args.out, others))
+        rows = [*others, row]
         print(_format(row), flush=True)
         entry = {"run": run_id, "grid": "faces", "commit": _commit(),
                  "date": time.strftime("%Y-%m-%d"), "machine": machine(),
                  **asdict(row)}  # fmt: skip
         with args.history.open("a", encoding="utf-8") as sink:
             sink.write(json.dumps(entry) + "\n")
-        doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "commit": _commit(),
-               "limit_s": LIMIT_S, "rows": [asdict(r) for r in rows]}  # fmt: skip
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(doc, indent=2) + "\n")
-        text = [f"# {doc['date']}, {doc['commit']}", HEADER, *map(_format, rows)]
-        args.out.with_suffix(".txt").write_text("\n".join(text) + "\n")
     print(f"written {args.out}, {args.out.with_suffix('.txt')} and {args.history}")
     return 0
+
+
+def _write(out: Path, others: list[FaceRow], row: FaceRow) -> None:
+    """The rows (``others`` and ``row``) as JSON and as the text table."""
+    rows = sorted([*others, row], key=lambda r: (r.hidden, r.d, r.n))
+    doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "commit": _commit(),
+           "limit_s": LIMIT_S, "rows": [asdict(r) for r in rows]}  # fmt: skip
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    text = [f"# {doc['date']}, {doc['commit']}", HEADER, *map(_format, rows)]
+    out.with_suffix(".txt").write_text("\n".join(text) + "\n")
 
 
 if __name__ == "__main__":

@@ -378,3 +378,141 @@ def test_the_held_out_face_of_two_units_on_a_chamber_ends_within_the_face_limit(
     record = process_face(problem, "realizable", product)
     assert time.perf_counter() - start < 60
     assert [(m.dimension, round(m.loss, 9)) for m in record.minima] == [(1, 0.19791527)]
+
+
+def _effective_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enumeration as it was before the direction system: solving the effective system
+    with w, rho and z = 1 / prod rho (the helpers take the points of either)."""
+    monkeypatch.setattr(
+        FaceSystem, "direction_equations", property(lambda system: system.effective_equations)
+    )
+
+
+def _same_outcomes(new: FaceOutcome, old: FaceOutcome) -> None:
+    assert (new.skipped, new.undecided, new.positive_dimensional, new.components) == (
+        old.skipped, old.undecided, old.positive_dimensional, old.components)  # fmt: skip
+    assert len(new.candidates) == len(old.candidates)
+    for cand in new.candidates:
+        (match,) = [c for c in old.candidates if algebra._overlaps(cand.point.box, c.point.box)]
+        assert (cand.component is None) == (match.component is None)
+        if cand.component is not None:
+            assert cand.component.dimension == match.component.dimension
+
+
+@pytest.mark.parametrize(
+    ("n", "hidden", "seed"), [(5, 2, 1), pytest.param(4, 3, 0, marks=pytest.mark.slow)]
+)
+def test_the_direction_system_gives_the_outcomes_of_the_effective_system(
+    monkeypatch: pytest.MonkeyPatch, n: int, hidden: int, seed: int
+) -> None:
+    """Step 0b solves the effective system in v_l = w_l / rho_l: on the faces of seeded
+    data that the linear certificate leaves (units drawn with repetition, so unit groups
+    occur; drawn until three have candidates), the outcomes equal those of the effective
+    system with rho and z: the same verdicts, components and candidates (each box
+    meeting exactly one of the other route's)."""
+    problem = _seeded_problem(n, hidden, seed)
+    live = _live_faces(problem)
+    rng = random.Random(seed)
+    products, new = [], []
+    while sum(bool(o.candidates) for o in new) < 3 and len(products) < 60:
+        product = tuple(sorted(rng.choices(live, k=hidden), key=lambda f: f.index))
+        system = FaceSystem.build(problem, product)
+        if product not in products and not enumeration.exclusion.excluded(system.merged):
+            products.append(product)
+            new.append(enumerate_face(system))
+    _effective_route(monkeypatch)
+    old = [enumerate_face(FaceSystem.build(problem, p)) for p in products]
+    for a, b in zip(new, old, strict=True):
+        _same_outcomes(a, b)
+    assert sum(bool(o.candidates) for o in new) >= 3
+    assert any(o.components for o in new) or hidden == 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("n", "seed"), [(4, 5), (5, 4)])
+def test_solves_through_the_direction_system_equal_those_through_the_effective_system(
+    monkeypatch: pytest.MonkeyPatch, n: int, seed: int
+) -> None:
+    """Whole L = 3 solves of seeded data (held-out shapes of issue 32: units sharing a
+    chamber, four-unit-like effective systems) find the same minima by both routes of
+    step 0b: dimensions and certified loss intervals that meet, each run complete."""
+    from reluscape.execution.pipeline import solve
+
+    problem = _seeded_problem(n, 3, seed)
+    new = solve(problem, face_timeout=None)
+    _effective_route(monkeypatch)
+    old = solve(problem, face_timeout=None)
+    assert new.complete and old.complete
+    assert len(new.minima) == len(old.minima) >= 1
+    for m in new.minima:
+        matches = [
+            o for o in old.minima
+            if o.dimension == m.dimension and o.loss_interval[0] <= m.loss_interval[1]
+            and m.loss_interval[0] <= o.loss_interval[1] and o.face == m.face
+        ]  # fmt: skip
+        assert len(matches) == 1
+
+
+@pytest.mark.parametrize(
+    ("problem", "pattern"),
+    [
+        (load_problem(example_path(), hidden=2, lam="1/10"), (0, 0)),
+        pytest.param(_seeded_problem(4, 3, 2), (0, 0, 1), marks=pytest.mark.slow),
+    ],
+    ids=["pair", "pair+other"],
+)
+def test_pinned_slice_systems_have_the_solutions_of_the_rabinowitsch_ones(
+    problem: object, pattern: tuple[int, ...]
+) -> None:
+    """Where the merged D is not in the merged prime, the slice system ends with z - 1
+    (FaceSystem.lift_with_a, determined): its real solutions are those of the system
+    with z D a_1 ... a_L - 1, as many, each (a, t) box meeting exactly one of the
+    other's, and its samples carry z = 1."""
+    compared = 0
+    for product in _patterned_products(problem, pattern):
+        system = FaceSystem.build(problem, product)
+        outcome = enumerate_face(system)
+        for cand in outcome.candidates[:1]:
+            gens = list(cand.point.gens)
+            z = system.lift_ring("z")
+            if gens[-1] != z - 1:
+                continue
+            assert cand.point.box["z"].contains_zero() is False
+            assert cand.point.box["z"].center() == 1
+            full = [*gens[:-1], z * system._embed(system.gram_det) * system._a_product - 1]
+            pinned = algebra.real_solutions(gens)
+            rabinowitsch = algebra.real_solutions(full)
+            assert len(pinned) == len(rabinowitsch) >= 1
+            for q in pinned:
+                at = {k: v for k, v in q.box.items() if k != "z"}
+                assert sum(algebra._overlaps(at, r.box) for r in rabinowitsch) == 1
+            compared += 1
+        if compared == 2:
+            return
+    assert compared >= 1
+
+
+def test_a_positive_dimensional_direction_system_falls_back_to_the_effective_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the direction system is positive-dimensional (a branch with some rho_l = 0
+    can be), step 0b solves the effective system with z instead: the outcomes are those
+    of the direction route (here the direction system is made the empty one, which is
+    positive-dimensional)."""
+    problem = _seeded_problem(5, 2, 1)
+    live = _live_faces(problem)
+    rng = random.Random(3)
+    products: list[tuple] = []
+    new: list[FaceOutcome] = []
+    while sum(bool(o.candidates) for o in new) < 2 and len(products) < 60:
+        product = tuple(sorted(rng.choices(live, k=2), key=lambda f: f.index))
+        system = FaceSystem.build(problem, product)
+        if product not in products and not enumeration.exclusion.excluded(system.merged):
+            products.append(product)
+            new.append(enumerate_face(system))
+    monkeypatch.setattr(FaceSystem, "direction_equations", property(lambda system: []))
+    with pytest.raises(algebra.PositiveDimensional):
+        algebra.real_solutions(FaceSystem.build(problem, products[0]).direction_equations)
+    for product, outcome in zip(products, new, strict=True):
+        _same_outcomes(enumerate_face(FaceSystem.build(problem, product)), outcome)
+    assert sum(bool(o.candidates) for o in new) >= 2

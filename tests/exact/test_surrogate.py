@@ -82,3 +82,61 @@ def test_expanded_polynomials_are_their_definitions(n: int, d: int, hidden: int)
 
 def _dot(u: list, v: list) -> object:
     return sum((a * b for a, b in zip(u, v, strict=True)), 0)
+
+
+@pytest.mark.parametrize(("n", "d", "hidden"), [(6, 1, 3), (5, 2, 2)])
+def test_direction_equations_are_the_effective_ones_divided_by_rho(
+    n: int, d: int, hidden: int
+) -> None:
+    """Each equation of the direction system is the effective one at w_l = rho_l v_l,
+    substituted in the fraction field, divided by rho_l (the w-equations) or rho_l^2
+    (the balance); z = 1 / prod rho is dropped."""
+    problem = _problem(n, d, hidden, seed=n + d)
+    for system in _systems(problem, 30):
+        E, V = system.effective_ring, system.direction_ring
+        K = V.fraction_field()
+        images = {f"r{u}": K(f"r{u}") for u in system.live}
+        for u in system.live:
+            images.update(
+                {f"w{u}_{j}": K(f"r{u}") * K(f"v{u}_{j}") for j in range(system.faces[u].dim)}
+            )
+        values = [images.get(name, K(0)) for name in E.variable_names()]  # z: unused
+        effective = iter(system.effective_equations)
+        expected = []
+        for u in system.live:  # per unit: its dim w-equations, then its balance
+            powers = [1] * system.faces[u].dim + [2]
+            expected += [V(next(effective)(*values) / K(f"r{u}") ** k) for k in powers]
+        assert system.direction_equations == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "hidden", "seed"),
+    [(4, 2, 0), (5, 2, 1), pytest.param(4, 3, 2, marks=pytest.mark.slow)],
+)
+def test_direction_solutions_are_the_effective_solutions(n: int, hidden: int, seed: int) -> None:
+    """msolve's real solutions of the direction system with every rho_l != 0 (decided
+    exactly) map one to one onto those of the effective system by w_l = rho_l v_l: as
+    many, each image box (rho v, rho) meeting exactly one effective box (w, rho); the
+    direction system is zero-dimensional where the effective one is."""
+    problem = _problem(n, 1, hidden, seed)
+    compared = with_points = 0
+    for system in _systems(problem, 40):
+        try:
+            effective = algebra.real_solutions(system.effective_equations)
+        except algebra.PositiveDimensional:
+            continue
+        direction = [
+            q
+            for q in algebra.real_solutions(system.direction_equations)
+            if all(q.sign(system.direction_ring(f"r{u}")) != 0 for u in system.live)
+        ]
+        assert len(direction) == len(effective)
+        for q in direction:
+            image = {f"r{u}": q.box[f"r{u}"] for u in system.live}
+            for u in system.live:
+                for j in range(system.faces[u].dim):
+                    image[f"w{u}_{j}"] = q.box[f"r{u}"] * q.box[f"v{u}_{j}"]
+            assert sum(algebra._overlaps(image, p.box) for p in effective) == 1
+        compared += 1
+        with_points += bool(direction)
+    assert compared >= 10 and with_points >= 3

@@ -6,7 +6,9 @@ For a product face F with polynomial system (see :mod:`reluscape.exact.surrogate
    the effective weights and on the projected residual gradients) are proved infeasible by
    an exact Motzkin certificate (:mod:`reluscape.exact.exclusion`): no Groebner work at
    all, and most faces end here. (b) Otherwise msolve solves the quadratic
-   effective-weight system (w_l = a_l t_l, rho_l = a_l^2). Its real solutions with every
+   effective-weight system (w_l = a_l t_l, rho_l = a_l^2), written in the directions
+   v_l = w_l / rho_l (:attr:`FaceSystem.direction_equations`, no Rabinowitsch variable,
+   whose height set msolve's cost). Its real solutions with every
    rho_l > 0 and s_l K_l w_l in relint(F_l) for a sign s_l are in bijection with the
    critical points of l_F in relint(F) up to the signs (a_l, t_l) -> (-a_l, -t_l); when
    there is none, F holds no candidate and the larger critical system of l_F is never
@@ -162,7 +164,7 @@ def enumerate_face(system: FaceSystem, *, seed: int = 0) -> FaceOutcome:
     try:
         with stage("exclusion"):
             merged = system.merged
-            points = algebra.real_solutions(merged.effective_equations)
+            points = _effective_solutions(merged)
             realized = [
                 (pt, signs) for pt in points if (signs := _realizing_signs(pt, merged)) is not None
             ]
@@ -201,16 +203,30 @@ def _keep_inside(
     ]
 
 
+def _effective_solutions(system: FaceSystem) -> list[RealPoint]:
+    """The real solutions of the effective-weight system (step 0b): of
+    :attr:`FaceSystem.direction_equations`, or, when that is positive-dimensional (a
+    branch with some rho_l = 0 can be), of :attr:`FaceSystem.effective_equations`.
+
+    Raises PositiveDimensional when the effective system itself is."""
+    try:
+        return algebra.real_solutions(system.direction_equations)
+    except PositiveDimensional:
+        return algebra.real_solutions(system.effective_equations)
+
+
 def _realizing_signs(pt: RealPoint, system: FaceSystem) -> tuple[int, ...] | None:
-    """The signs s_l = sign(a_l) of the critical point in relint(F) that an effective-weight
-    solution stands for, or None if it stands for none: rho_l > 0 and s_l h > 0 for every
-    face form h of unit l (step 0)."""
-    R = system.effective_ring
+    """The signs s_l = sign(a_l) of the critical point in relint(F) that a solution of
+    the effective-weight system (:attr:`FaceSystem.effective_equations`, or
+    :attr:`FaceSystem.direction_equations`) stands for, or None if it stands for none:
+    rho_l > 0 and s_l h > 0 for every face form h of unit l (step 0)."""
+    R = pt.ring
+    directions = f"v{system.live[0]}_0" in R.variable_names()
     signs = []
     for u in system.live:
-        if pt.sign(R(f"r{u}")) < 0:
+        if pt.sign(R(f"r{u}")) <= 0:
             return None
-        forms = system.effective_unit_forms(u)
+        forms = system.direction_unit_forms(u) if directions else system.effective_unit_forms(u)
         s = pt.sign(forms[0])
         if s == 0 or not _inside(pt, [s * h for h in forms]):
             return None
@@ -226,13 +242,14 @@ def _critical_points(
     """The critical points of l_F in relint(F), as points of :attr:`FaceSystem.regular_equations`,
     from the realizable effective-weight solutions (a face without unit groups).
 
-    Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l, z = 1 / prod_l a_l of its
+    Each is the lift a_l = s_l sqrt(rho_l), t_l = w_l / a_l = a_l v_l, z = 1 / prod_l a_l of its
     solution (surrogate docstring), certified by :func:`algebra.lifted_point` against
-    the map w_l = a_l t_l, rho_l = a_l^2, z_eff = z^2, which sends every real solution of
-    the regular system to one of the effective system. The signs of the a_l separate the
-    lifts of one solution. This replaces solving the regular system, whose degree is
-    2^L times larger (an order of magnitude slower on a face of three units, n = 12). When a lift
-    cannot be certified, the regular system is solved.
+    the map w_l = a_l t_l, rho_l = a_l^2 (v_l = t_l / a_l for the points of
+    :attr:`FaceSystem.direction_equations`), which sends every real solution of the
+    regular system (where every a_l != 0) to one of the effective system. The signs of
+    the a_l separate the lifts of one solution. This replaces solving the regular system,
+    whose degree is 2^L times larger (an order of magnitude slower on a face of three
+    units, n = 12). When a lift cannot be certified, the regular system is solved.
     """
     gens = system.regular_equations
     lifted: list[RealPoint] = []
@@ -249,8 +266,8 @@ def _critical_points(
 
 
 def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
-    """Interval maps between boxes of the effective system (w, r, z_eff) and of the
-    regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
+    """Interval maps between boxes of the effective system (w and r, or v and r) and of
+    the regular system (a, t, z) for the sign vector s (see :func:`_critical_points`)."""
     units = [_LiftedUnit(u, (u,), system.faces[u].dim) for u in system.live]
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
@@ -258,10 +275,7 @@ def _lift_maps(system: FaceSystem, signs: tuple[int, ...]) -> tuple[Any, Any]:
         out["z"] = 1 / product
         return out
 
-    def project(box: dict[str, Any]) -> dict[str, Any]:
-        return {"z": box["z"] ** 2, **_project_units(box, units)}
-
-    return lift, project
+    return lift, lambda box: _project_units(box, units)
 
 
 @dataclass(frozen=True)
@@ -299,20 +313,29 @@ def _lift_units(
             out[f"a{unit}"] = a
             product = a if product is None else product * a
             for j in range(lifted.dim):
-                out[f"t{unit}_{j}"] = box[f"w{lifted.unit}_{j}"] / a_merged * position / root
+                # s_G = w_G / a_G = a_G v_G (rho_G = a_G^2)
+                if f"v{lifted.unit}_{j}" in box:
+                    s_j = box[f"v{lifted.unit}_{j}"] * a_merged
+                else:
+                    s_j = box[f"w{lifted.unit}_{j}"] / a_merged
+                out[f"t{unit}_{j}"] = s_j * position / root
     return out, product
 
 
 def _project_units(box: dict[str, Any], units: list[_LiftedUnit]) -> dict[str, Any]:
-    """The (r, w) of every unit over a box of (a, t): rho_G = c a_{l_1}^2 and
-    w_G = c a_{l_1} t_{l_1} from the first unit l_1 of each group (the inverse of
-    :func:`_lift_units` on the orbit slice)."""
+    """The (r, w, v) of every unit over a box of (a, t): rho_G = c a_{l_1}^2,
+    w_G = c a_{l_1} t_{l_1} and v_G = w_G / rho_G = t_{l_1} / a_{l_1} from the first
+    unit l_1 of each group (the inverse of :func:`_lift_units` on the orbit slice).
+    v_G is a rational function, defined at every solution of the lifted systems (there
+    every a_l != 0); an interval of a_l that holds 0 gives an unbounded v_G, which meets
+    every box."""
     out = {}
     for lifted in units:
         a = lifted.group[0]
         out[f"r{lifted.unit}"] = box[f"a{a}"] ** 2 * lifted.scale
         for j in range(lifted.dim):
             out[f"w{lifted.unit}_{j}"] = box[f"a{a}"] * box[f"t{a}_{j}"] * lifted.scale
+            out[f"v{lifted.unit}_{j}"] = box[f"t{a}_{j}"] / box[f"a{a}"]
     return out
 
 
@@ -397,6 +420,7 @@ def _enumerate_orbits(
     eliminated = merged_critical_set(merged)
     if not eliminated or algebra.dimension(eliminated) > 0:
         return False
+    to_tm = t_ring_map(merged)[1]
     outcome.positive_dimensional = True
     Rt, to_t, from_t = t_ring_map(system)
     orbit_slice = _orbit_slice(system, to_t)
@@ -416,11 +440,14 @@ def _enumerate_orbits(
         orbit = _orbit_prime(system, Rt, gram)
         outcome.components += 1
         comp = PrimeComponent(index=outcome.components, dimension=dimension, prime=tuple(orbit))
-        gens = system.lift_with_a([from_t(g) for g in [*orbit, *orbit_slice]])
-        orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index])))
+        determined = not algebra.contains(primes[index], to_tm(merged.gram_det))
+        gens = system.lift_with_a(
+            [from_t(g) for g in [*orbit, *orbit_slice]], determined=determined
+        )
+        orbits.append(_Orbit(gram_ideal, comp, gens, list(members[index]), determined))
     for entry in orbits:
         sliced = [
-            _slice_point(system, pt, points, signs, entry.slice_system)
+            _slice_point(system, pt, points, signs, entry.slice_system, entry.determined)
             for pt, signs in entry.solutions
         ]
         samples = [q for q in sliced if q is not None]
@@ -436,12 +463,14 @@ def _enumerate_orbits(
 class _Orbit:
     """One component of :func:`_enumerate_orbits`: the ideal of its Gram prime (merged
     primes with equal Gram primes give one component), the component, its slice system
-    (orbit prime + slice, a = a_hat(t)) and the realizable merged solutions over it."""
+    (orbit prime + slice, a = a_hat(t)), the realizable merged solutions over it and
+    whether the slice system has z = 1 (:func:`_slice_point`)."""
 
     ideal: Any
     component: PrimeComponent
     slice_system: list[Poly]
     solutions: list[tuple[RealPoint, tuple[int, ...]]]
+    determined: bool
 
 
 def merged_critical_set(merged: FaceSystem) -> list[Poly]:
@@ -488,6 +517,7 @@ def _slice_point(
     points: list[RealPoint],
     signs: tuple[int, ...],
     gens: list[Poly],
+    determined: bool,
 ) -> RealPoint | None:
     """The point of the orbit slice over a realizable merged solution, as a point of
     ``gens`` = (orbit prime + slice, a = a_hat(t)), certified by :func:`algebra.lifted_point`.
@@ -500,6 +530,18 @@ def _slice_point(
     alone): its t lies on the orbit of a merged critical point, which the slice meets at
     t_{l_1} = +-s_G / sqrt(c). The signs of the a_l separate the solutions over one merged
     solution. None when the check fails; the caller then solves ``gens``.
+
+    ``determined``: the merged D does not vanish on V(P) (D not in the maximal ideal P
+    of the merged prime). Then ``gens`` ends with z - 1 rather than z D a_1 ... a_L - 1
+    (:meth:`FaceSystem.lift_with_a`), because D a_1 ... a_L != 0 at every complex
+    solution of the slice system: there t_l = u_{G,k} s_G with u_G . u_G = 1 and (s, y)
+    in V(P) (up to the signs of the s_G, which leave D unchanged), and in a basis that
+    is orthogonal for the bilinear form with u_G as first vector, M = Omega^T Omega +
+    lambda I becomes the merged matrix plus lambda on the other |G| - 1 coordinates, so
+    D = lambda^(sum_G (|G| - 1)) D_merged(s, y) != 0; a is then a_hat(t), which is
+    a_l = u_{G,k} a_G (this solves the a-equations: the prediction is the merged one and
+    dl/da_l = u_{G,k} dl_merged/da_G), and a_G != 0 at every point of V(P), the merged
+    critical points having been eliminated from z a_1 ... a_K = 1.
     """
     merged = system.merged
     groups = {group[0]: group for group in system.unit_groups}
@@ -513,7 +555,10 @@ def _slice_point(
 
     def lift(box: dict[str, Any]) -> dict[str, Any]:
         out, product = _lift_units(box, units, signs)
-        out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
+        if determined:
+            out["z"] = product.parent()(1)
+        else:
+            out["z"] = 1 / (algebra.box_value(gram_det, out) * product)
         return out
 
     others = [q for q in points if q is not pt]

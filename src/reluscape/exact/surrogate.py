@@ -28,6 +28,8 @@ a_l = s_l sqrt(rho_l), t_l = w_l / a_l, and one sign s_l puts theta_l in relint(
 s_l K_l w_l lies in it. The system is quadratic, and the sign symmetries
 (a_l, t_l) -> (-a_l, -t_l) of l_F are quotiented out: its degree is about 2^-L times that
 of the critical system of l_F, which is what makes it the cheap exclusion test of a face.
+msolve solves it in the directions v_l = w_l / rho_l (:attr:`FaceSystem.direction_equations`),
+without z.
 """
 
 from __future__ import annotations
@@ -199,7 +201,7 @@ class FaceSystem:
         )
         return M.det()
 
-    def lift_with_a(self, t_system: list[Poly]) -> list[Poly]:
+    def lift_with_a(self, t_system: list[Poly], *, determined: bool = False) -> list[Poly]:
         """A zero-dimensional system in t, completed with a = a_hat(t).
 
         The a-equations M(t) a = b(t), M = Omega^T Omega + lambda I, determine a wherever
@@ -207,12 +209,20 @@ class FaceSystem:
         D(t) = 0 would leave a free, so z D a_1 ... a_L - 1 = 0 is added (Rabinowitsch): no
         real point in relint(F) is lost (there every a_l != 0) and the system stays
         zero-dimensional.
+
+        ``determined``: the caller has shown that D a_1 ... a_L != 0 at every complex
+        solution of the t-system and the a-equations. Then z - 1 = 0 is added instead:
+        the same solutions in (a, t), z = 1 rather than z = 1 / (D a_1 ... a_L), whose
+        parametrization had the heights of D and of every a_l added up, and with it the
+        cost of every msolve run on the system (a slice system of L = 4, n = 5 data:
+        2.1 s -> 0.2 s; of L = 3, n = 4: 8.6 s -> 0.8 s).
         """
-        D = self._embed(self.gram_det)
+        z = self.lift_ring("z")
+        pin = z - 1 if determined else z * self._embed(self.gram_det) * self._a_product - 1
         return [
             *(self._embed(g) for g in t_system),
             *(self._embed(e) for e in self.a_equations),
-            self.lift_ring("z") * D * self._a_product - 1,
+            pin,
         ]
 
     @cached_property
@@ -224,9 +234,15 @@ class FaceSystem:
     @cached_property
     def _effective_theta(self) -> dict[int, list[Poly]]:
         """K_l w_l (length d + 1) for each live unit, in :attr:`effective_ring`."""
-        R = self.effective_ring
+        return self._weights_theta(self.effective_ring, "w")
+
+    def _weights_theta(self, R: Any, letter: str) -> dict[int, list[Poly]]:
+        """K_l x_l (length d + 1) for each live unit, x_l the variables {letter}{u}_{j}
+        of the ring R (the effective weights w, or directions v)."""
         return {
-            u: _span_vector(self.faces[u].basis, [R(f"w{u}_{j}") for j in range(self.faces[u].dim)])
+            u: _span_vector(
+                self.faces[u].basis, [R(f"{letter}{u}_{j}") for j in range(self.faces[u].dim)]
+            )
             for u in self.live
         }
 
@@ -235,32 +251,84 @@ class FaceSystem:
         """The quadratic critical system in effective weights (module docstring), with
         g_l = b_l - sum_m G_lm K_m w_m (see :attr:`loss`)."""
         R = self.effective_ring
-        lam = algebra.to_qq(self.problem.lam_sum)
-        theta = self._effective_theta
         eqs = []
         rho_product = R(1)
         for u in self.live:
             rho = R(f"r{u}")
             rho_product *= rho
-            g = [R(v) for v in self._moment(u)]
-            for m in self.live:
-                for k, row in enumerate(self._gram(u, m)):
-                    g[k] -= _dot(row, theta[m])
-            for b in self.faces[u].basis:
-                kb = [algebra.to_qq(v) for v in b]
-                eqs.append(rho * _dot(kb, g) - lam * _dot(kb, theta[u]))
-            eqs.append(rho**2 - _dot(theta[u], theta[u]))
+            theta = self._effective_theta
+            eqs += [rho * kg - lk for kg, lk in self._effective_terms(R, u, theta, theta)]
+            eqs.append(rho**2 - _dot(self._effective_theta[u], self._effective_theta[u]))
         eqs.append(R("z") * rho_product - 1)
         return eqs
+
+    @cached_property
+    def direction_ring(self) -> Any:
+        """Ring of the effective directions v{u}_{j} (v_l = w_l / rho_l = t_l / a_l), then
+        r{u} (rho_u), for the live units (:attr:`direction_equations`)."""
+        names = [f"v{u}_{j}" for u in self.live for j in range(self.faces[u].dim)]
+        return algebra.ring([*names, *(f"r{u}" for u in self.live)])
+
+    @cached_property
+    def direction_equations(self) -> list[Poly]:
+        """The effective-weight system in v_l = w_l / rho_l (docs/METHOD.md section 4b):
+
+            K_l^T g_l(rho v) = lambda K_l^T K_l v_l,   |K_l v_l|^2 = 1,
+
+        g_l(rho v) = b_l - sum_m G_lm K_m rho_m v_m. At every rho_l != 0 these are the
+        effective equations at w_l = rho_l v_l divided by rho_l (and the balance by
+        rho_l^2), so their solutions with every rho_l != 0 are those of
+        :attr:`effective_equations` under w_l = rho_l v_l, z = 1 / prod rho_l; the
+        others have some rho_l = 0 and stand for no critical point in relint(F). No
+        Rabinowitsch variable: z = 1 / prod rho_l had about the sum of the heights of the
+        rho_l, and msolve's multi-modular lifting needs primes for the largest height of
+        its parametrization (a face of four units, L = 4, n = 5: 1104 bits here against
+        2674 for z). Measured in one run on 150 faces of seeded L = 4, n = 5 data: 129 s
+        -> 7.3 s, the slowest 21.5 s -> 0.6 s (bench/faces.py's machine, loaded).
+        """
+        R = self.direction_ring
+        own = self._weights_theta(R, "v")
+        fitted = {u: [R(f"r{u}") * x for x in own[u]] for u in self.live}
+        eqs = []
+        for u in self.live:
+            eqs += [kg - lk for kg, lk in self._effective_terms(R, u, fitted, own)]
+            eqs.append(1 - _dot(own[u], own[u]))
+        return eqs
+
+    def _effective_terms(
+        self, R: Any, unit: int, fitted: dict[int, list[Poly]], own: dict[int, list[Poly]]
+    ) -> list[tuple[Poly, Poly]]:
+        """(K_l^T g_l, lambda K_l^T K_l x_l) row by row, for l = ``unit``, in the ring R:
+        g_l = b_l - sum_m G_lm f_m (see :attr:`loss`) with f_m = ``fitted[m]`` (K_m w_m,
+        or K_m rho_m v_m) and K_l x_l = ``own[unit]`` (K_l w_l, or K_l v_l)."""
+        lam = algebra.to_qq(self.problem.lam_sum)
+        g = [R(v) for v in self._moment(unit)]
+        for m in self.live:
+            for k, row in enumerate(self._gram(unit, m)):
+                g[k] -= _dot(row, fitted[m])
+        out = []
+        for b in self.faces[unit].basis:
+            kb = [algebra.to_qq(v) for v in b]
+            out.append((_dot(kb, g), lam * _dot(kb, own[unit])))
+        return out
 
     def effective_unit_forms(self, unit: int) -> list[Poly]:
         """sigma_li (K_l w_l) . xt_i for the facet samples i of the unit's face
         (:func:`~reluscape.exact.arrangement.facet_samples`): relint(F_l) holds s K_l w_l
         iff s times every form is positive."""
+        return self._unit_forms(unit, self._effective_theta[unit])
+
+    def direction_unit_forms(self, unit: int) -> list[Poly]:
+        """The forms of :meth:`effective_unit_forms` in the directions v_l (in
+        :attr:`direction_ring`): s K_l v_l lies in relint(F_l) iff s K_l w_l does, for
+        w_l = rho_l v_l with rho_l > 0."""
+        return self._unit_forms(unit, self._weights_theta(self.direction_ring, "v")[unit])
+
+    def _unit_forms(self, unit: int, theta: list[Poly]) -> list[Poly]:
         xt = self.problem.xt
         face = self.faces[unit]
         return [
-            face.signs[i] * _dot([algebra.to_qq(v) for v in xt[i]], self._effective_theta[unit])
+            face.signs[i] * _dot([algebra.to_qq(v) for v in xt[i]], theta)
             for i in facet_samples(self.problem, face)
         ]
 
