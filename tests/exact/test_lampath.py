@@ -469,3 +469,26 @@ def test_faces_set_aside_for_the_range_hold_no_minimum_in_it() -> None:
         result = reluscape.solve(X, Y, hidden=2, lam=lam)
         for m in [*result.minima, *result.undecided]:
             assert m.signs not in aside and " | ".join(reversed(m.signs.split(" | "))) not in aside
+
+
+@given(_irreducible_quadratics())
+@settings(max_examples=60, deadline=None)
+def test_descartes_isolates_the_roots_of_a_product(polys: list[tuple[int, ...]]) -> None:
+    """Descartes' rule with bisection on a squarefree product of irreducible quadratics
+    (clustered roots included): disjoint intervals, each holding exactly one root by
+    Sturm's theorem, as many as the closed forms say."""
+    from reluscape.exact.lampath import descartes_intervals
+
+    quadratics = [p for p in polys if len(p) == 3]
+    if not quadratics:
+        return
+    product = np.poly1d([1])
+    for p in quadratics:
+        product = product * np.poly1d([int(c) for c in p])
+    coeffs = tuple(int(c) for c in product.coeffs)
+    lo, hi = Fraction(-7, 3), Fraction(9, 2)
+    found = descartes_intervals(coeffs, lo, hi)
+    expected = [s * math.sqrt(-p[2] / p[0]) for p in quadratics for s in (-1, 1)]
+    assert len(found) == sum(lo < v < hi for v in expected)
+    assert all(roots_in(coeffs, a, b) == 1 for a, b in found)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(found))

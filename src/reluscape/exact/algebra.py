@@ -693,21 +693,6 @@ def integer_factors(poly: Poly, variable: Poly) -> list[tuple[int, ...]]:
     return sorted(out, key=lambda f: (len(f), f))
 
 
-def real_root_intervals(coefficients: Sequence[int]) -> list[tuple[Fraction, Fraction]]:
-    """Isolating intervals of the real roots of a squarefree integer polynomial
-    (coefficients highest degree first): each holds exactly one root (Sage's
-    Descartes-rule isolation, exact rationals), by increasing value.
-
-    >>> real_root_intervals((1, 0, -2))
-    [(Fraction(-3, 2), Fraction(-1, 1)), (Fraction(1, 1), Fraction(3, 2))]
-    """
-    from sage.all__sagemath_singular import ZZ
-
-    x = PolynomialRing(ZZ, "x").gen()
-    p = sum((int(c) * x**k for k, c in enumerate(reversed(coefficients))), 0 * x)
-    return [(from_qq(a), from_qq(b)) for (a, b), _ in p.real_root_intervals()]
-
-
 def factors(poly: Poly) -> list[Poly]:
     """The distinct irreducible factors over Q of a polynomial (monic, units dropped).
 

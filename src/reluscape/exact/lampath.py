@@ -271,8 +271,7 @@ def sign_at(poly: Sequence[int], x: Fraction) -> int:
 
 def isolate_roots(poly: Sequence[int], lo: Fraction, hi: Fraction) -> list[Root]:
     """Every root of the irreducible ``poly`` strictly between lo and hi, each in its own
-    interval, by increasing value (Descartes' rule of signs through the algebra adapter,
-    then halving by signs to clip at lo and hi).
+    interval, by increasing value (:func:`descartes_intervals`).
 
     >>> roots = isolate_roots((1, 0, -2), Fraction(-2), Fraction(2))
     >>> [(r.lower * r.lower < 2 < r.upper * r.upper or r.upper * r.upper < 2 < r.lower * r.lower)
@@ -281,21 +280,85 @@ def isolate_roots(poly: Sequence[int], lo: Fraction, hi: Fraction) -> list[Root]
     >>> isolate_roots((2, -1), Fraction(0), Fraction(1))
     [Root(poly=(2, -1), lower=Fraction(1, 2), upper=Fraction(1, 2))]
     """
-    from reluscape.exact import algebra
-
     poly = tuple(poly)
     if len(poly) == 2:
         root = Fraction(-poly[1], poly[0])
         return [Root(poly, root, root)] if lo < root < hi else []
-    out = []
-    for a, b in algebra.real_root_intervals(poly):
-        r = Root(poly, a, b)
-        # lo and hi are no roots of poly (degree >= 2: no rational root).
-        while r.lower <= lo < r.upper or r.lower < hi <= r.upper:
-            r = r.halved()
-        if lo < r.lower and r.upper < hi:
-            out.append(r)
-    return sorted(out, key=lambda r: r.lower)
+    return [Root(poly, a, b) for a, b in descartes_intervals(poly, lo, hi)]
+
+
+def descartes_intervals(
+    poly: Sequence[int], lo: Fraction, hi: Fraction
+) -> list[tuple[Fraction, Fraction]]:
+    """Isolating intervals of the roots in (lo, hi) of a squarefree integer polynomial
+    with no rational root there (coefficients highest degree first), by increasing
+    value: Descartes' rule of signs with bisection (Collins and Akritas), in integers.
+
+    On (a, b) the polynomial is q(t) = p(a + (b - a) t), t in (0, 1); the number of sign
+    variations of the coefficients of (1 + t)^n q(1 / (1 + t)) bounds the number of roots
+    in (0, 1) and has its parity, so 0 variations: no root, 1: exactly one; otherwise
+    the two halves 2^n q(t / 2) and 2^n q((t + 1) / 2) are looked at. A stack, not
+    recursion: clustered roots go deep.
+
+    >>> descartes_intervals((1, 0, -2), Fraction(0), Fraction(4))
+    [(Fraction(0, 1), Fraction(4, 1))]
+    >>> golden = descartes_intervals((1, 0, -3, 0, 1), Fraction(-2), Fraction(2))
+    >>> [(float(a), float(b)) for a, b in golden]
+    [(-2.0, -1.0), (-1.0, 0.0), (0.0, 1.0), (1.0, 2.0)]
+    """
+    out: list[tuple[Fraction, Fraction]] = []
+    stack = [(_on_unit_interval(poly, lo, hi), lo, hi)]
+    while stack:
+        q, a, b = stack.pop()
+        variations = _sign_variations(_taylor_shift(q[::-1]))
+        if variations == 1:
+            out.append((a, b))
+        elif variations > 1:
+            n = len(q) - 1
+            left = _primitive([c << (n - k) for k, c in enumerate(q)])  # 2^n q(t / 2)
+            mid = (a + b) / 2
+            stack.append((_primitive(_taylor_shift(left)), mid, b))
+            stack.append((left, a, mid))
+    return sorted(out)
+
+
+def _on_unit_interval(poly: Sequence[int], lo: Fraction, hi: Fraction) -> list[int]:
+    """The integer coefficients (lowest degree first) of a positive multiple of
+    p(lo + (hi - lo) t)."""
+    coeffs = [Fraction(c) for c in reversed(poly)]  # lowest first
+    n = len(coeffs) - 1
+    # Taylor shift by lo (Horner-like synthetic division), then scale t by hi - lo.
+    for i in range(n):
+        for k in range(n - 1, i - 1, -1):
+            coeffs[k] += lo * coeffs[k + 1]
+    width = hi - lo
+    scaled = [c * width**k for k, c in enumerate(coeffs)]
+    den = 1
+    for c in scaled:
+        den = den * c.denominator // math.gcd(den, c.denominator)
+    return _primitive([int(c * den) for c in scaled])
+
+
+def _taylor_shift(q: list[int]) -> list[int]:
+    """The coefficients (lowest degree first) of q(t + 1)."""
+    c = list(q)
+    n = len(c) - 1
+    for i in range(n):
+        for k in range(n - 1, i - 1, -1):
+            c[k] += c[k + 1]
+    return c
+
+
+def _sign_variations(c: list[int]) -> int:
+    signs = [v > 0 for v in c if v != 0]
+    return sum(x != y for x, y in itertools.pairwise(signs))
+
+
+def _primitive(c: list[int]) -> list[int]:
+    g = 0
+    for v in c:
+        g = math.gcd(g, v)
+    return [v // g for v in c] if g > 1 else c
 
 
 def separated(roots: Iterable[Root]) -> list[Root]:
