@@ -63,7 +63,8 @@ FaceSignature = tuple[tuple[str, int], ...]
 
 ELIMINATION_ROUTE = (
     "exact: {covered} of the {faces} faces that can hold a critical point for some "
-    "lambda <= HI (linear certificate at HI) are covered by event polynomials and solved "
+    "lambda in [LO, HI] (linear certificate: upper bounds at HI, lower bounds at LO) are "
+    "covered by event polynomials and solved "
     "between consecutive roots; each exact event is the one active root of those "
     "polynomials (or of the loss curves' crossing polynomials, for a global switch) "
     "between two samples (docs/METHOD.md section 15)"
