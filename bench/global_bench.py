@@ -44,6 +44,10 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import _commit as commit  # noqa: E402  (bench/run.py, the benchmarks' one commit label)
+
 TARGETS = [  # (L, n, d, minutes allowed by the issue)
     (2, 200, 1, 10),
     (3, 50, 1, 30),
@@ -153,7 +157,6 @@ def run_case(
 
 def _run_dataset(n: int, d: int) -> list[list[str]]:
     """bench/run.py's seeded data (x on a 1/10 grid, y uniform on a 1/10 grid), seed 0."""
-    sys.path.insert(0, str(ROOT / "bench"))
     from run import dataset as run_data
 
     return run_data(n, d, seed=0)
@@ -162,17 +165,6 @@ def _run_dataset(n: int, d: int) -> list[list[str]]:
 def _key(row: dict) -> tuple:
     """Rows of one case: replaced, not duplicated, when the case runs again."""
     return (row["hidden"], row["n"], row["d"], row.get("data"), row.get("time_limit"))
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return out.stdout.strip()
 
 
 def _shape(path: Path) -> tuple[int, int]:
@@ -286,7 +278,7 @@ def main() -> None:
         row = run_case(
             hidden, n, d, args.jobs, args.timeout, args.data, args.time_limit, args.run_dataset
         )
-        row.update(commit=_commit(), date=time.strftime("%Y-%m-%d"), load=os.getloadavg())
+        row.update(commit=commit(), date=time.strftime("%Y-%m-%d"), load=os.getloadavg())
         doc["rows"] = [r for r in doc["rows"] if _key(r) != _key(row)] + [row]
         doc["machine"]["load_average_at_end"] = os.getloadavg()
         out.write_text(json.dumps(doc, indent=2) + "\n")

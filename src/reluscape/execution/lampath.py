@@ -142,40 +142,40 @@ def path(
     say = progress or (lambda line: None)
     seconds: dict[str, float] = {}
     clock = _Clock(seconds)
-    with _Solver(problem, jobs, face_timeout, store) as solver:
-        with clock("faces"):
-            faces = _faces_in_range(problem, lo, hi)
-        say(f"{len(faces)} faces can hold a critical point for lambda in [{lo}, {hi}]")
-        with clock("event polynomials"):
-            polys = solver.event_polynomials(faces, say)
-        with clock("roots"):
-            roots = exact_path.separated(
-                r for p in sorted({p for ps in polys.values() if ps for p in ps})
-                for r in exact_path.isolate_roots(p, lo, hi)
-            )  # fmt: skip
-            grid = _Grid(lo, hi, roots)
-        say(f"{len(roots)} roots of event polynomials in ({lo}, {hi})")
-        follow = [_FaceSolves(f, polys[f]) for f in faces]
-        covered = [f for f in follow if f.polys is not None]
-        uncovered = [f for f in follow if f.polys is None]
-        with clock("face solves"):
-            solver.solve_cells(covered, grid)
-            brackets = [
-                b
-                for f in uncovered
-                for b in solver.follow(f, lo, hi, samples, width, max_solves)
-            ]
-            active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
-            boundaries = _boundaries(active, brackets)
-        say(f"{len(boundaries)} events' values (active roots) in all")
-        solver.follows(covered, uncovered)
-        with clock("samples"):
-            solved = _samples(solver, grid, boundaries, lo, hi)
-        with clock("global switches"):
-            crossings, curves_ok = _global_switches(
-                problem, solver, grid, boundaries, solved, lo, hi
-            )
-        say(f"{len(solved)} samples; {len(crossings)} candidate switches of the global minimum")
+    solver = _Solver(problem, jobs, face_timeout, store)
+    with clock("faces"):
+        faces = _faces_in_range(problem, lo, hi)
+    say(f"{len(faces)} faces can hold a critical point for lambda in [{lo}, {hi}]")
+    with clock("event polynomials"):
+        polys = solver.event_polynomials(faces, say)
+    with clock("roots"):
+        roots = exact_path.separated(
+            r for p in sorted({p for ps in polys.values() if ps for p in ps})
+            for r in exact_path.isolate_roots(p, lo, hi)
+        )  # fmt: skip
+        grid = _Grid(lo, hi, roots)
+    say(f"{len(roots)} roots of event polynomials in ({lo}, {hi})")
+    follow = [_FaceSolves(f, polys[f]) for f in faces]
+    covered = [f for f in follow if f.polys is not None]
+    uncovered = [f for f in follow if f.polys is None]
+    with clock("face solves"):
+        solver.solve_cells(covered, grid)
+        brackets = [
+            b
+            for f in uncovered
+            for b in solver.follow(f, lo, hi, samples, width, max_solves)
+        ]
+        active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
+        boundaries = _boundaries(active, brackets)
+    say(f"{len(boundaries)} events' values (active roots) in all")
+    solver.follows(covered, uncovered)
+    with clock("samples"):
+        solved = _samples(solver, grid, boundaries, lo, hi)
+    with clock("global switches"):
+        crossings, curves_ok = _global_switches(
+            problem, solver, grid, boundaries, solved, lo, hi
+        )
+    say(f"{len(solved)} samples; {len(crossings)} candidate switches of the global minimum")
     lams = sorted(solved)
     branch_of = branches(lams, solved)
     found = _exact_events(events(problem, lams, solved, branch_of), boundaries + crossings)
@@ -258,7 +258,7 @@ class _Grid:
     (lo for the first, hi for the last, when no root is exactly there)."""
 
     def __init__(self, lo: Fraction, hi: Fraction, roots: list[Root]) -> None:
-        self.lo, self.hi, self.roots = lo, hi, roots
+        self.roots = roots
         ends = [lo, *(x for r in roots for x in (r.lower, r.upper)), hi]
         self.samples = [
             exact_path.gap_sample(a, b) if a < b else a
@@ -345,9 +345,7 @@ def _boundaries(active: list[Root], brackets: list[tuple[Fraction, Fraction]]) -
     return sorted(out, key=lambda bd: bd.lower)
 
 
-def _cells(
-    boundaries: list[_Boundary], lo: Fraction, hi: Fraction
-) -> list[tuple[_Boundary | None, _Boundary | None]]:
+def _cells(boundaries: list[_Boundary]) -> list[tuple[_Boundary | None, _Boundary | None]]:
     """The cells: the stretches between consecutive boundaries (None at lo and hi)."""
     ends: list[_Boundary | None] = [None, *boundaries, None]
     return list(pairwise(ends))
@@ -364,7 +362,7 @@ def _samples(
     assembled from the faces that hold some; next to a bracket the samples are its
     ends (two exact solves that differ, as the document's brackets are)."""
     lams = []
-    for left, right in _cells(boundaries, lo, hi):
+    for left, right in _cells(boundaries):
         a = lo if left is None else left.upper
         b = hi if right is None else right.lower
         if left is None:
@@ -420,9 +418,7 @@ def _global_switches(
     either side) and False when some curve could not be built."""
     found: list[_Boundary] = []
     ok = True
-    for k in range(len(boundaries) + 1):
-        left = boundaries[k - 1] if k > 0 else None
-        right = boundaries[k] if k < len(boundaries) else None
+    for left, right in _cells(boundaries):
         a = lo if left is None else left.upper
         b = hi if right is None else right.lower
         inside = [lam for lam in solved if a <= lam <= b]
@@ -610,13 +606,7 @@ class _Solver:
         self.faces_eliminated = 0
         self.covered: list[_FaceSolves] = []
         self.uncovered: list[_FaceSolves] = []
-        self._stack = contextlib.ExitStack()
 
-    def __enter__(self) -> _Solver:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
 
     # -- eliminations -------------------------------------------------------------
 
@@ -635,7 +625,7 @@ class _Solver:
         ):
             known[product] = polys
             self.faces_eliminated += 1
-            self._store_polys(product, polys)
+            self._store_polys(known)
         if todo:
             say(f"event polynomials of {len(todo)} faces: {time.perf_counter() - t0:.1f} s")
         return {f: known[f] for f in faces}
@@ -816,14 +806,14 @@ class _Solver:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}  # unreadable: computed again
 
-    def _store_polys(self, product: Product, polys: list[tuple[int, ...]] | None) -> None:
+    def _store_polys(self, known: dict[Product, list[tuple[int, ...]] | None]) -> None:
+        """Every face's polynomials known so far, written over the file (the dict in
+        memory holds the file's and the new ones: the file is not read again)."""
         path = self._polys_file()
         if path is None:
             return
         from reluscape.execution.checkpoint import write_atomic
 
-        known = self._stored_polys()
-        known[product] = polys
         doc = {
             "fingerprint": self._fingerprint(),
             "faces": [
