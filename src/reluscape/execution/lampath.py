@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from itertools import pairwise
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -397,7 +397,8 @@ BOUNDARY_BITS = 40
 REFINEMENTS = 4
 """Bisections of a piece of a cell before the global minimum's persistence there is
 decided by the loss curves' crossing polynomials instead of the bounds (at once when
-those faces' curves are known: near a tangency of two losses bisection never ends)."""
+those pairs' crossing polynomials are known: near a tangency of two losses bisection
+never ends)."""
 
 
 def _global_switches(
@@ -409,13 +410,11 @@ def _global_switches(
     lo: Fraction,
     hi: Fraction,
 ) -> tuple[list[_Boundary], bool]:
-    """Where, inside the cells, the global minimum moves: the cell is cut at its samples
-    and each piece certified to keep the global branch below every other by the losses'
-    bounds (:func:`_loss_bounds`), bisected (new samples) while that fails; a piece still
-    undecided after :data:`REFINEMENTS` bisections is cut at the roots of its branches'
-    loss-curve resultants (:meth:`_Solver.crossing_polynomials`), with a sample between
-    each two. Returns those roots (exact switch values when the global branch differs
-    either side) and False when some curve could not be built."""
+    """Where, inside the cells, the global minimum moves (:func:`_certify_cell`, cell by
+    cell: bounds of the branches' losses, bisection, the crossing polynomials of the
+    pairs of branches the bounds cannot separate). Returns the crossing roots cut out
+    (exact switch values where the global branch differs either side) and False when
+    some loss curve could not be built."""
     found: list[_Boundary] = []
     ok = True
     for left, right in _cells(boundaries):
@@ -430,6 +429,11 @@ def _global_switches(
     return sorted(found, key=lambda x: x.lower), ok
 
 
+_End = Fraction | Root
+"""An end of a piece of a cell: a sample, or a root where the minima or the order of
+two branches' losses may change."""
+
+
 def _certify_cell(
     problem: Problem,
     solver: _Solver,
@@ -440,38 +444,46 @@ def _certify_cell(
     a: Fraction,
     b: Fraction,
 ) -> tuple[list[_Boundary], bool]:
-    """:func:`_global_switches` on one cell (a, b) between two boundaries."""
-    # The pieces: (start, end) as sample values, or None for the cell's boundary root.
+    """:func:`_global_switches` on one cell (a, b) between two boundaries.
+
+    A piece runs between two ends, each a sample or a root (the cell's boundary root, or
+    a crossing root cut out of the cell); every piece has a sample at one end at least.
+    It is certified when for each global branch g at its sampled end and each other
+    branch k, the bounds keep k above g on the piece, or the crossing polynomials of
+    g's and k's faces have no root inside it (their losses are then never equal there,
+    so their order at the sample holds on the whole piece)."""
     lams = sorted(lam for lam in solved if a <= lam <= b)
-    # A cell's end at an exact root is not a sample (None); at a bracket it is.
-    ends: list[Fraction | None] = [*([None] if left is not None and left.root else []), *lams]
-    if right is not None and right.root:
-        ends.append(None)
+    # A cell's end at an exact root is that root; at a bracket it is the bracket's sample.
+    ends: list[_End] = [
+        *([left.root] if left is not None and left.root is not None else []),
+        *lams,
+        *([right.root] if right is not None and right.root is not None else []),
+    ]
     pieces = [(x, y, 0) for x, y in pairwise(ends)]
     cut: list[_Boundary] = []
     ok = True
     while pieces:
         x, y, depth = pieces.pop()
-        # The piece's extent: a sample, or the boundary root's interval end outside it.
-        start = x if x is not None else left.lower if left is not None else a
-        stop = y if y is not None else right.upper if right is not None else b
-        failing, switch = _uncertified(problem, solved, x, y, start, stop)
-        if not failing:
-            continue
+        sx, sy = (e if isinstance(e, Fraction) else None for e in (x, y))
+        start = x if isinstance(x, Fraction) else x.lower
+        stop = y if isinstance(y, Fraction) else y.upper
         inner = (
-            x if x is not None else left.upper if left is not None else a,
-            y if y is not None else right.lower if right is not None else b,
+            x if isinstance(x, Fraction) else x.upper,
+            y if isinstance(y, Fraction) else y.lower,
         )
-        if depth < REFINEMENTS and not switch and not solver.has_curves(failing):
+        pairs, switch = _uncertified(problem, solved, sx, sy, start, stop)
+        if not pairs:
+            continue
+        if depth < REFINEMENTS and not switch and not solver.has_crossings(pairs):
             mid = _sample_in(grid, *inner)
             solved[mid] = solver.minima_at(mid, grid)
             pieces += [(x, mid, depth + 1), (mid, y, depth + 1)]
             continue
-        polys = solver.crossing_polynomials(failing)
+        polys = solver.crossing_polynomials(pairs)
         if polys is None:
             ok = False
             continue
-        fences = [f.root for f in (left, right) if f is not None and f.root is not None]
+        fences = [e for e in (x, y) if isinstance(e, Root)]
         roots = [r for p in polys for r in exact_path.isolate_roots(p, start, stop)]
         here = [
             inside
@@ -479,13 +491,20 @@ def _certify_cell(
             if not any(exact_path.same_root(r, f) for f in fences)
             and (inside := _strictly_in(r, *inner)) is not None
         ]
+        if not here:
+            continue  # no two of these branches' losses are equal on the piece
         cut += [_Boundary(r.lower, r.upper, r) for r in here]
-        # A sample between each two consecutive roots (the branches' order is fixed there).
-        edges = [inner[0], *(v for r in here for v in (r.lower, r.upper)), inner[1]]
-        for p, q in zip(edges[::2], edges[1::2], strict=True):
-            if not any(p <= lam <= q for lam in solved):
-                lam = _sample_in(grid, p, q)
+        # The roots become ends of pieces, with a sample between two roots; each new
+        # piece is checked again (branches the bounds kept apart on the whole piece too).
+        seq: list[_End] = [x]
+        for e in [*here, y]:
+            last = seq[-1]
+            if isinstance(last, Root) and isinstance(e, Root):
+                lam = _sample_in(grid, last.upper, e.lower)
                 solved[lam] = solver.minima_at(lam, grid)
+                seq.append(lam)
+            seq.append(e)
+        pieces += [(p, q, depth) for p, q in pairwise(seq)]
     return cut, ok
 
 
@@ -516,56 +535,103 @@ def _uncertified(
     y: Fraction | None,
     start: Fraction,
     stop: Fraction,
-) -> tuple[set[str], bool]:
-    """The faces of the branches that the bounds cannot keep above the global one on
-    the piece from x to y (None: the cell's boundary root, which lies in [start, stop]);
-    the global branch's face with them. Empty when the piece is certified: the same
-    branches are global at its sampled ends, and every other branch's lower bound
-    exceeds each global branch's upper bound there (ties of equal losses at every
-    sample, mirror images, stay tied). True with them when the global branches at
-    the two ends differ: a switch lies inside."""
+) -> tuple[set[frozenset[str]], bool]:
+    """The pairs of faces (a global branch's and another branch's) that the bounds
+    (:func:`_loss_bounds`) cannot keep apart on the piece from x to y (None: a root end;
+    the piece reaches from start to stop), the global branches being those at the
+    piece's first sampled end (ties of equal losses there, mirror images, are global
+    together). True with them when the global branches at the two sampled ends differ:
+    a switch lies inside."""
     known = [lam for lam in (x, y) if lam is not None]
     keyed = [_branch_keys(solved[lam][1]) for lam in known]
     glob = [{k for k, e in m.items() if e.is_global} for m in keyed]
-    if len(glob) == 2 and glob[0] != glob[1]:
-        return {k[0] for g in glob for k in g}, True
-    bounds = {k: _loss_bounds(problem, solved, k, x, y, start, stop) for k in keyed[0]}
-    failing = set()
-    for g in glob[0]:
-        for k, (low, _) in bounds.items():
-            if k in glob[0]:
-                continue
-            if bounds[g][1] >= low:
-                failing |= {g[0], k[0]}
-    return failing, False
+    ends = {k: [m[k] for m in keyed] for k in keyed[0]}
+    bounds = {k: _loss_bounds(problem, e, x, y, start) for k, e in ends.items()}
+    pairs = {
+        frozenset((g[0], k[0]))
+        for g in glob[0]
+        for k, (lower, _) in bounds.items()
+        if k not in glob[0] and _highest_gap(bounds[g][1], lower, start, stop) >= 0
+    }
+    switch = len(glob) == 2 and glob[0] != glob[1]
+    if switch:  # the bounds fail for these anyway (the other is lower at the far end)
+        pairs |= {frozenset((g[0], h[0])) for g in glob[0] for h in glob[1] - glob[0]}
+    return pairs, switch
+
+
+# A line lambda -> value + slope (lambda - at), as (at, value, slope).
+_Line = tuple[Fraction, Fraction, Fraction]
 
 
 def _loss_bounds(
-    problem: Problem,
-    solved: dict[Fraction, tuple[bool, list[Entry]]],
-    key: tuple[str, int, int],
-    x: Fraction | None,
-    y: Fraction | None,
-    start: Fraction,
-    stop: Fraction,
-) -> tuple[Fraction, Fraction]:
-    """Bounds of a branch's loss on the piece from x to y: losses are nondecreasing in
-    lambda along a branch, so between two samples they lie between the samples' values;
-    towards the boundary root the slope d loss / d lambda = |params|^2 / 2 <= D =
-    |yt|^2 / (4 lambda_sum) (at a critical point lambda |params|^2 = 2 e . f <=
-    |yt|^2 / 2: docs/METHOD.md section 15) bounds the change."""
+    problem: Problem, ends: list[Entry], x: Fraction | None, y: Fraction | None, start: Fraction
+) -> tuple[list[_Line], list[_Line]]:
+    """Lines below and lines above a branch's loss on the piece from x to y (``ends``
+    its minima there; None: the cell's boundary root, the piece reaching ``start`` on
+    the left): the loss is the largest lower line and at most the smallest upper line.
+
+    Along a branch the loss is nondecreasing (slope |a|^2, :func:`loss_slope`) and
+    concave (docs/METHOD.md section 15): above the chord between two samples, below the
+    tangent at each sample. Towards a root the slope is at most
+    D(lambda) = |yt|^2 / (4 lambda_sum) (lambda |params|^2 = 2 e . f <= |yt|^2 / 2), which
+    also stands in for an unknown slope.
+
+    >>> from reluscape.data import make_problem
+    >>> p = make_problem([[0], [1]], [0, 2], hidden=1, lam=1)
+    >>> one, two = Fraction(1), Fraction(2)
+    >>> e = [Entry("+-", 0, (one, one), True, (one, one)), Entry("+-", 0, (two, two), True, None)]
+    >>> low, high = _loss_bounds(p, e, one, two, one)
+    >>> [[tuple(map(str, line)) for line in lines] for lines in (low, high)]
+    [[('1', '1', '1')], [('1', '1', '1'), ('2', '2', '0')]]
+    """
     scale = problem.n if problem.convention == "mean" else 1
     yy = sum((v * v for v in problem.yt), Fraction(0))
+
+    def most(at: Fraction) -> Fraction:
+        return yy / (4 * at * scale)
+
+    lower: list[_Line] = []
+    upper: list[_Line] = []
+    if x is not None:
+        e = ends[0]
+        upper.append((x, e.loss[1], e.slope[1] if e.slope is not None else most(x)))
+    if y is not None:
+        e = ends[-1]
+        upper.append((y, e.loss[1], Fraction(0)))
+        if e.slope is not None:
+            upper.append((y, e.loss[1], e.slope[0]))
     if x is not None and y is not None:
-        return _branch_keys(solved[x][1])[key].loss[0], _branch_keys(solved[y][1])[key].loss[1]
-    if y is not None:  # from the left root, at least ``start``, up to the sample y
-        low, high = _branch_keys(solved[y][1])[key].loss
-        slope = yy / (4 * start * scale)
-        return low - slope * (y - start), high
-    assert x is not None
-    low, high = _branch_keys(solved[x][1])[key].loss
-    slope = yy / (4 * x * scale)
-    return low, high + slope * (stop - x)
+        low_x, low_y = ends[0].loss[0], ends[1].loss[0]
+        lower.append((x, low_x, (low_y - low_x) / (y - x)))
+    elif x is not None:
+        lower.append((x, ends[0].loss[0], Fraction(0)))
+    else:
+        assert y is not None
+        lower.append((y, ends[0].loss[0], most(start)))
+    return lower, upper
+
+
+def _highest_gap(
+    upper: list[_Line], lower: list[_Line], start: Fraction, stop: Fraction
+) -> Fraction:
+    """max over [start, stop] of min(upper lines) - max(lower lines), exactly: that
+    function is concave and piecewise linear, so its maximum is at an end or where two
+    of the differences of lines cross.
+
+    >>> one = Fraction(1)
+    >>> _highest_gap([(one, one, one)], [(one, 3 * one, 0 * one)], one, 3 * one)
+    Fraction(0, 1)
+    """
+    diffs = [
+        (u_value - u_slope * u_at - l_value + l_slope * l_at, u_slope - l_slope)
+        for u_at, u_value, u_slope in upper
+        for l_at, l_value, l_slope in lower
+    ]  # each as c + m lambda
+    points = [start, stop]
+    for (c1, m1), (c2, m2) in combinations(diffs, 2):
+        if m1 != m2 and start < (cross := (c2 - c1) / (m1 - m2)) < stop:
+            points.append(cross)
+    return max(min(c + m * lam for c, m in diffs) for lam in points)
 
 
 def _exact_events(found: list[Event], boundaries: list[_Boundary]) -> list[Event]:
@@ -601,6 +667,7 @@ class _Solver:
         self.problem, self.jobs, self.face_timeout, self.store = problem, jobs, face_timeout, store
         self.records: dict[tuple[Fraction, Product], Any] = {}
         self.curves: dict[str, Any] = {}
+        self.crossings: dict[frozenset[str], list[tuple[int, ...]] | None] = {}
         self._checkpoints: dict[Fraction, Any] = {}
         self.face_solves = 0
         self.faces_eliminated = 0
@@ -630,36 +697,42 @@ class _Solver:
             say(f"event polynomials of {len(todo)} faces: {time.perf_counter() - t0:.1f} s")
         return {f: known[f] for f in faces}
 
-    def crossing_polynomials(self, signs: set[str]) -> list[tuple[int, ...]] | None:
+    def crossing_polynomials(
+        self, pairs: set[frozenset[str]]
+    ) -> list[tuple[int, ...]] | None:
         """Polynomials in lambda whose roots hold every value where the losses of two
-        branches on these faces can be equal
-        (:func:`reluscape.exact.lampath_events.loss_crossings`)."""
+        branches on the two faces of a pair (or two on one face) can be equal
+        (:func:`reluscape.exact.lampath_events.loss_crossings`), None when a face's
+        loss curve is unknown. The faces' curves are computed in ``jobs`` processes."""
         from reluscape.exact.lampath_events import loss_crossings
 
-        curves = [self._curve(s) for s in sorted(signs)]
-        if any(c is None for c in curves):
-            return None
-        return loss_crossings(self.problem, curves)
+        self._curves({f for pair in pairs for f in pair})
+        out: set[tuple[int, ...]] = set()
+        for pair in pairs:
+            if pair not in self.crossings:
+                curves = [self.curves[f] for f in sorted(pair)]
+                self.crossings[pair] = (
+                    None if any(c is None for c in curves) else loss_crossings(self.problem, curves)
+                )
+            found = self.crossings[pair]
+            if found is None:
+                return None
+            out.update(found)
+        return sorted(out, key=lambda f: (len(f), f))
 
-    def has_curves(self, signs: set[str]) -> bool:
-        """Whether the loss curves of these faces are computed already."""
-        return all(s in self.curves for s in signs)
+    def has_crossings(self, pairs: set[frozenset[str]]) -> bool:
+        """Whether the crossing polynomials of these pairs are computed already."""
+        return all(p in self.crossings for p in pairs)
 
-    def _curve(self, signs: str) -> Any:
-        from reluscape.exact.arrangement import unit_arrangement
-        from reluscape.exact.lampath_events import face_loss_curve
+    def _curves(self, faces: set[str]) -> None:
+        """The loss curves of these faces (:func:`_loss_curve`), those not known yet."""
+        from reluscape.exact.lampath_events import loss_ring
+        from reluscape.execution.executor import map_tasks
 
-        if signs not in self.curves:
-            arrangement = unit_arrangement(self.problem)
-            faces = [
-                arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
-                for unit in signs.split(" | ")
-            ]
-            known = tuple(f for f in faces if f is not None)
-            self.curves[signs] = (
-                face_loss_curve(self.problem, known) if len(known) == len(faces) else None
-            )
-        return self.curves[signs]
+        todo = sorted(f for f in faces if f not in self.curves)
+        tasks = [(self.problem, f) for f in todo]
+        for signs, text in map_tasks(_loss_curve, tasks, jobs=self.jobs):
+            self.curves[signs] = None if text is None else loss_ring()(text)
 
     # -- face solves --------------------------------------------------------------
 
@@ -835,6 +908,23 @@ def _face_polys(
     unit_faces = pieces(problem, "realizable")
     faces = tuple(unit_faces[i] for i in product)
     return product, face_event_polynomials(problem, cached_arrangement(problem), faces)
+
+
+def _loss_curve(task: tuple[Problem, str]) -> tuple[str, str | None]:
+    """A product face's loss curve (:func:`reluscape.exact.lampath_events.face_loss_curve`)
+    as text (a task of :func:`executor.map_tasks`), None when it is not known."""
+    from reluscape.exact.arrangement import cached_arrangement
+    from reluscape.exact.lampath_events import face_loss_curve
+
+    problem, signs = task
+    arrangement = cached_arrangement(problem)
+    faces = [
+        arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in unit))
+        for unit in signs.split(" | ")
+    ]
+    known = tuple(f for f in faces if f is not None)
+    curve = face_loss_curve(problem, known) if len(known) == len(faces) else None
+    return signs, None if curve is None else str(curve)
 
 
 def _checkpoint_root(checkpoint: str | Path | None) -> Path | None:

@@ -20,12 +20,14 @@ from reluscape.schema import Result
 @dataclass(frozen=True)
 class Entry:
     """A minimum of one solve, before branch ids: face, dimension, exact loss (in the
-    problem's convention) and whether it is the global one."""
+    problem's convention), whether it is the global one, and the slope of its branch's
+    loss there, an interval of d loss / d lambda (:func:`loss_slope`; None: unknown)."""
 
     signs: str
     dimension: int
     loss: tuple[Fraction, Fraction]
     is_global: bool
+    slope: tuple[Fraction, Fraction] | None = None
 
 
 def entries(problem: Problem, result: Result) -> list[Entry]:
@@ -38,9 +40,31 @@ def entries(problem: Problem, result: Result) -> list[Entry]:
             m.dimension,
             (m.loss_interval[0] / n, m.loss_interval[1] / n),
             m.is_global is True,
+            loss_slope(m.point.box, problem.hidden),
         )
         for m in result.minima
     ]
+
+
+def loss_slope(
+    box: dict[str, tuple[Fraction, Fraction]] | None, hidden: int
+) -> tuple[Fraction, Fraction] | None:
+    """d loss / d lambda = 1/2 (|a|^2 + |psi|^2) = |a|^2 along a branch (the envelope
+    theorem; |a_l| = |theta_l| at a critical point, ReLU being positively homogeneous),
+    in either convention (l_mean(lambda) = l_sum(n lambda) / n), as an interval from the
+    certified box of the point: sum_l a_l^2 with a_l in [lo, hi]. None without a box.
+
+    >>> loss_slope({"a0": (Fraction(-1), Fraction(2)), "t0_0": (Fraction(5), Fraction(5))}, 2)
+    (Fraction(0, 1), Fraction(4, 1))
+    """
+    if box is None:
+        return None
+    low, high = Fraction(0), Fraction(0)
+    for u in range(hidden):
+        a, b = box.get(f"a{u}", (Fraction(0), Fraction(0)))  # a dead unit: a_l = 0
+        low += Fraction(0) if a <= 0 <= b else min(a * a, b * b)
+        high += max(a * a, b * b)
+    return low, high
 
 
 def signature(minima: list[Entry]) -> tuple:
@@ -211,5 +235,3 @@ def _branch_event(
         else ("ends (a fold, or the point stops being a minimum)")
     )
     return Event(kind, a, b, "bracket", (bid,), f"{entry.signs} dim {entry.dimension} {what}")
-
-
