@@ -217,3 +217,45 @@ def test_every_d1_n5_reference_minimum_is_found_and_accepted(d1_n5: Problem) -> 
     for run in runs:
         if run.is_local_min:
             assert min(abs(run.loss - ref) for ref in D1_N5_MINIMA) < 1e-6
+
+
+def test_plane_cells_are_the_lp_cells() -> None:
+    """The arcs between sorted angles (d = 1) give the same sign assignments as the
+    hyperplane-by-hyperplane LP construction, equal rows taking one sign."""
+    from reluscape.numerical.search import _interior_direction, _plane_cells, _unit_cells
+
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        x = rng.integers(-6, 7, size=9) / 2
+        xt = np.column_stack([x, np.ones(len(x))])
+        tight = sorted(rng.choice(len(x), size=6, replace=False).tolist())
+        found = {tuple(sorted(signs)) for signs, _ in _unit_cells(xt, tight)}
+        rows = {}
+        for i in tight:
+            rows.setdefault(float(x[i]), i)
+        cells = [[]]
+        for i in rows.values():  # the LP route over the distinct rows
+            cells = [[*c, (i, s)] for c in cells for s in (1, 0)
+                     if _interior_direction(xt, [*c, (i, s)]) is not None]  # fmt: skip
+        expected = {
+            tuple(sorted((j, s) for i, s in c for j in tight if x[j] == x[i])) for c in cells
+        }
+        assert found == expected
+        for signs, v in _plane_cells(xt, list(rows.values())):
+            assert all((v @ xt[i] > 0) == (s == 1) and abs(v @ xt[i]) > 1e-9 for i, s in signs)
+
+
+def test_probe_at_the_origin_of_many_samples_is_bounded() -> None:
+    """psi = 0 on 300 distinct samples: every unit is on all 300 walls (over 10^5 adjacent
+    patterns for two units); the probe descends in a seeded sample of them and still
+    finds the descent below lambda_0 and none far above it."""
+    from reluscape.numerical.search import MAX_PROBE_PATTERNS
+
+    rng = np.random.default_rng(1)
+    x = [[v] for v in sorted(rng.choice(np.arange(-300, 300), 300, replace=False) / 100)]
+    y = [float(np.sin(3 * v[0])) for v in x]
+    psi = np.zeros((2, 2))
+    low = probe_minimum(make_problem(x, y, hidden=2, lam="1/1000"), psi)
+    assert not low.passed and low.patterns_checked <= MAX_PROBE_PATTERNS
+    high = probe_minimum(make_problem(x, y, hidden=2, lam=10**4), psi)
+    assert high.passed
