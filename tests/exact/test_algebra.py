@@ -132,3 +132,34 @@ def test_own_msolve_reader_agrees_with_sages():
 def test_unreadable_msolve_output_is_undecided():
     with pytest.raises(algebra.Undecided, match="unexpected msolve output"):
         algebra.parse_msolve_output("[0, [1, [[[1 / 2^3 2]]]]]:")
+
+
+def test_msolve_eliminant_has_the_elimination_ideal_s_roots():
+    """msolve's parametrization (eliminant) and Singular's elimination ideal give the same
+    irreducible factors in lambda on seeded zero-dimensional systems, whether lambda is
+    msolve's separating variable or read off the parametrization by a resultant."""
+    import random
+
+    R = algebra.ring(["x", "y", "lam"])
+    x, y, lam = R.gens()
+    monomials = [R(1), x, y, lam, x * y, x * lam, y * lam, x**2, y**2, lam**2]
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(12):
+        gens = [sum(rng.randint(-3, 3) * m for m in monomials) for _ in range(3)]
+        if algebra.dimension(gens) != 0:
+            continue
+        quick = algebra.eliminant(gens, lam)
+        (slow,) = algebra.eliminate(gens, [x, y])
+        assert quick is not None
+        assert algebra.integer_factors(quick, lam) == algebra.integer_factors(slow, lam)
+        compared += 1
+    # lambda given only through the parametrization: x is msolve's separating variable.
+    gens = [x**2 - lam, x**3 - 2 * x - 1, y]
+    (slow,) = algebra.eliminate(gens, [x, y])
+    assert algebra.integer_factors(algebra.eliminant(gens, lam), lam) == algebra.integer_factors(
+        slow, lam
+    )
+    assert compared >= 6
+    assert algebra.eliminant([x - y, lam], lam) is None  # a line: not zero-dimensional
+    assert algebra.eliminant([x**2 + 1, x, lam], lam) == 1  # no solution

@@ -407,6 +407,77 @@ def _run_msolve(gens: Sequence[Poly], precision: int) -> list[dict[str, Interval
     ]
 
 
+def eliminant(gens: Sequence[Poly], variable: Poly) -> Poly | None:
+    """A polynomial in ``variable`` alone (in the ring of ``gens``) vanishing exactly at
+    the ``variable``-coordinates of the complex solutions of a zero-dimensional system
+    (the unit polynomial when there are none), from msolve's rational parametrization:
+    the eliminating polynomial e(t) of a separating linear form t and, for each other
+    variable, x = -N_x(t) / (c_x e'(t)) (msolve's ``-P 1``). When ``variable`` is t, e
+    itself; else Res_t(e(t), c_x e'(t) x + N_x(t)), whose roots are the x of the roots t
+    of e. None when the system is not zero-dimensional, msolve fails, or the variable is
+    not given by the parametrization (then :func:`eliminate` decides).
+
+    Tens of times faster than :func:`eliminate` on the regularization path's face
+    systems (a facet condition of a three-unit face: 0.25 s against 10 s; the Jacobian
+    condition: 12 s against more than 200 s), which need only the roots.
+
+    >>> R = ring(["x", "y", "lam"])
+    >>> x, y, lam = R.gens()
+    >>> eliminant([x**2 + y**2 - lam, x - y, lam**2 - 3 * lam + x], lam)
+    2*lam^4 - 12*lam^3 + 18*lam^2 - lam
+    >>> eliminant([x**2 - lam, x**2 - 2, y], lam).factor()  # two solutions, one lam
+    (-8) * (lam - 2)^2
+    >>> eliminant([x - y], lam) is None
+    True
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    R = gens[0].parent()
+    names = R.variable_names()
+    with tempfile.NamedTemporaryFile("w", suffix=".ms", delete=False) as f:
+        f.write(",".join(names) + "\n0\n")
+        f.write(",\n".join(str(g).replace(" ", "") for g in gens) + "\n")
+    try:
+        command = [_msolve_binary(), "-f", f.name, "-P", "1", "-s", str(MSOLVE_HASH_BITS)]
+        out = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    if out.returncode != 0:
+        return None
+    try:
+        # The parametrization names its variables in quotes: read as their positions.
+        quoted = re.findall(r"'([^']*)'", out.stdout)
+        text = re.sub(r"'([^']*)'", lambda m: str(quoted.index(m.group(1))), out.stdout)
+        data = parse_msolve_output(text)
+    except Undecided:
+        return None
+    if data[0] == -1:
+        return R(1)
+    try:
+        param = data[1]
+        if data[0] != 0 or param[0] != 0:
+            return None
+        order, form = [quoted[k] for k in param[3]], [int(c) for c in param[4]]
+        (_, elim), (_, deriv), numerators = param[5][1]
+    except (IndexError, TypeError, ValueError):
+        return None
+    name = str(variable)
+    U = ring(["t", name])
+    t, v = U.gens()
+    e = sum((to_qq(c) * t**k for k, c in enumerate(elim)), U(0))
+    if order[-1] == name and form == [0] * (len(form) - 1) + [1]:
+        return R(e.subs(t=variable))
+    if name not in order[:-1]:
+        return None
+    (_, numerator), divisor = numerators[order.index(name)]
+    de = sum((to_qq(c) * t**k for k, c in enumerate(deriv)), U(0))
+    num = sum((to_qq(c) * t**k for k, c in enumerate(numerator)), U(0))
+    found = e.resultant(to_qq(divisor) * de * v + num, t)
+    return R(found.subs({v: variable}))
+
+
 @functools.cache
 def _msolve_binary() -> str:
     from sage.features.msolve import msolve

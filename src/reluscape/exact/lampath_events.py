@@ -202,7 +202,11 @@ def _in_lambda(gens: list[Poly], weights: list[Poly], lam: Poly) -> list[tuple[i
     """The irreducible factors of the elimination ideal's generators in lambda (a superset
     of its roots); [] for the unit ideal, None for the zero ideal (the condition holds on
     a whole component: no finite set of values)."""
-    found = algebra.eliminate(gens, weights)
+    # msolve's eliminant when the system is zero-dimensional (the usual case: a
+    # condition cuts the face's curve of critical points in finitely many points), else
+    # the elimination ideal (Singular), which also tells the zero ideal apart.
+    quick = algebra.eliminant(gens, lam)
+    found = [quick] if quick is not None else algebra.eliminate(gens, weights)
     if not found:
         return None
     out: list[tuple[int, ...]] = []
