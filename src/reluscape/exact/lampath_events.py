@@ -4,7 +4,7 @@ On a product face F the effective-weight system E (docs/METHOD.md section 4b) is
 polynomial in (w, rho, z) and linear in lambda. A branch of isolated critical points on F
 continues, in relint(F) and as a minimum, while none of these vanishes at its point: the
 Jacobian determinant of E in (w, rho, z) (a fold), a facet form of a unit (a wall), rho_l
-(a unit dies), a live unit's multiplier per adjacent chamber (a boundary unit stops
+(a unit dies), a live unit's multipliers in each adjacent chamber (a boundary unit stops
 being a minimum, first-order test of section 5) and, for each dead unit, |P_G g_C|^2 -
 lambda^2 (kappa reaches lambda, section 6.1). Eliminating the weights from E plus each
 condition leaves a polynomial in lambda whose roots hold every value where a branch of F
@@ -18,11 +18,12 @@ continuously, so membership changes only where G_{u,C} meets the boundary of the
 hence of some simplicial cone: where a coefficient mu_{B,i} (i in B) of G_{u,C} in the
 basis B is 0 (:func:`_multipliers`).
 
-A face is *covered* when these conditions are all there is: some unit live and no
-condition holds identically (a zero elimination ideal: a positive-dimensional critical
-set for every lambda, or a multiplier that vanishes along a whole branch). Two live units
-on one unit face have a positive-dimensional orbit of critical points for every lambda
-(section 4 step 4); their face is covered by the face with the two merged.
+A face is *covered* when these conditions are all there is: no condition holds
+identically (a zero elimination ideal: a positive-dimensional critical set for every
+lambda, or a multiplier that vanishes along a whole branch, e.g. one that is the zero
+polynomial when G_{u,C} always lies on a face of the cone). psi = 0 is covered by
+lambda_0. Two live units on one unit face have a positive-dimensional orbit of critical
+points for every lambda (section 4 step 4); their face is covered by the merged face.
 """
 
 from __future__ import annotations
