@@ -534,6 +534,22 @@ def test_events_leaving_a_plane_face_against_float_multipliers(plane: PathResult
     assert checked >= 1
 
 
+@pytest.mark.slow  # 225 s at load 9 on 2 cores: a 2-minute path and 20 L = 2 solves
+def test_two_units_in_the_plane_are_covered_and_agree_with_solve() -> None:
+    """d = 2, L = 2, three samples with no right angle of the bracket test's kind:
+    every face is covered (among them every ray, whose two zero samples span a plane),
+    the list is certified, and solve gives the minima the path predicts at seeded
+    lambdas it never sampled and just either side of every event. (Four samples are
+    out of reach of the test tiers: one pair of chambers' fold elimination takes
+    minutes.)"""
+    X4, Y4 = [[1, 0], [3, 1], [0, 2]], ["0", "1", "2"]
+    path = reluscape.path(X4, Y4, hidden=2, lam=(LO2, HI2))
+    assert path.event_list_complete and path.stats["covered_faces"] == path.stats["faces"]
+    assert all(e.route == "exact" for e in path.events)
+    _seeded_agreement(path, 4, (X4, Y4), hidden=2)
+    _either_side_of_every_event(path, (X4, Y4), hidden=2)
+
+
 def test_faces_not_covered_are_bracketed_and_the_list_says_so() -> None:
     """The bracket route, for a face whose conditions do not reduce to polynomials in
     lambda. x = (0, 0), (1, 0), (0, 1) has a right angle at (0, 0): on the face 00+ the
