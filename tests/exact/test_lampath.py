@@ -47,19 +47,26 @@ def tiny() -> PathResult:
     return reluscape.path(X, Y, hidden=1, lam=(LO, HI), samples=5, width=Fraction(1, 10))
 
 
-def _solved(lam: Fraction) -> list[tuple[str, int, tuple[Fraction, Fraction]]]:
-    result = reluscape.solve(X, Y, hidden=1, lam=lam)
+def _solved(
+    lam: Fraction, data: tuple[list[list[int]], list[str]] = (X, Y), hidden: int = 1
+) -> list[tuple[str, int, tuple[Fraction, Fraction]]]:
+    result = reluscape.solve(*data, hidden=hidden, lam=lam)
     assert result.complete
     return sorted((m.signs, m.dimension, m.loss_interval) for m in result.minima)
 
 
-def _agrees(path: PathResult, lam: Fraction) -> None:
+def _agrees(
+    path: PathResult,
+    lam: Fraction,
+    data: tuple[list[list[int]], list[str]] = (X, Y),
+    hidden: int = 1,
+) -> None:
     """solve at lam gives exactly the minima the path predicts: count, faces,
     dimensions, and each loss inside the predicted certified interval."""
     predicted = sorted(
         ((p.signs, p.dimension, p.loss_interval) for p in path.at(lam)), key=lambda p: p[:2]
     )
-    found = _solved(lam)
+    found = _solved(lam, data, hidden)
     assert [(s, d) for s, d, _ in found] == [(s, d) for s, d, _ in predicted], lam
     for (_, _, (flo, fhi)), (_, _, (plo, phi)) in zip(found, predicted, strict=True):
         assert plo is None or plo <= flo, (lam, (flo, fhi), (plo, phi))
@@ -70,14 +77,35 @@ def _outside_events(path: PathResult, lam: Fraction) -> bool:
     return not any(e.lower <= lam <= e.upper for e in path.events)
 
 
-def _seeded_agreement(path: PathResult, count: int) -> None:
+def _seeded_agreement(
+    path: PathResult,
+    count: int,
+    data: tuple[list[list[int]], list[str]] = (X, Y),
+    hidden: int = 1,
+) -> None:
+    """solve agrees with the path at ``count`` seeded rational lambdas of its range
+    (log-uniform), none of them a sample of the path."""
+    lo, hi = path.lam_range
     rng = random.Random(28)
+    sampled = {s.lam for s in path.samples}
     tried = 0
     while tried < count:
-        lam = Fraction(round(10 ** rng.uniform(-2, 1), 4)).limit_denominator(10**4)
-        if LO <= lam <= HI and _outside_events(path, lam):
-            _agrees(path, lam)
+        lam = Fraction(round(10 ** rng.uniform(math.log10(lo), math.log10(hi)), 4))
+        lam = lam.limit_denominator(10**4)
+        if lo <= lam <= hi and lam not in sampled and _outside_events(path, lam):
+            _agrees(path, lam, data, hidden)
             tried += 1
+
+
+def _either_side_of_every_event(
+    path: PathResult, data: tuple[list[list[int]], list[str]] = (X, Y), hidden: int = 1
+) -> None:
+    lo, hi = path.lam_range
+    assert path.events
+    for e in path.events:
+        for lam in (e.lower - e.lower / 10**6, e.upper + e.upper / 10**6):
+            if lo <= lam <= hi and _outside_events(path, lam):
+                _agrees(path, lam, data, hidden)
 
 
 def test_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
@@ -94,11 +122,7 @@ def test_a_hundred_seeded_lambdas_agree_with_solve(tiny: PathResult) -> None:
 
 
 def test_either_side_of_every_event_agrees_with_solve(tiny: PathResult) -> None:
-    assert tiny.events
-    for e in tiny.events:
-        for lam in (e.lower - e.lower / 10**6, e.upper + e.upper / 10**6):
-            if LO <= lam <= HI and _outside_events(tiny, lam):
-                _agrees(tiny, lam)
+    _either_side_of_every_event(tiny)
 
 
 def test_global_switches_against_solve(tiny: PathResult) -> None:
@@ -411,19 +435,140 @@ def test_two_units_at_seeded_lambdas_agree_with_solve() -> None:
             assert sorted((m.signs, m.dimension) for m in result.minima) == predicted, lam
 
 
-@pytest.mark.slow
+X2, Y2 = [[0, 0], [1, 0], [0, 1], [2, 1]], ["0", "1", "1", "3"]
+LO2, HI2 = Fraction(1, 10), Fraction(10)
+
+
+@pytest.fixture(scope="module")
+def plane() -> PathResult:
+    """d = 2, L = 1: a unit on the line through two samples has zero samples spanning a
+    plane of R^3 (two multipliers per adjacent chamber)."""
+    return reluscape.path(X2, Y2, hidden=1, lam=(LO2, HI2))
+
+
+def _zero_rank(signs: str, xs: list[list[int]]) -> int:
+    """The rank of the zero samples' xt_i = (x_i, 1) of one unit's sign string."""
+    rows = [[*xs[i], 1] for i, c in enumerate(signs) if c == "0"]
+    return int(np.linalg.matrix_rank(np.array(rows, dtype=float))) if rows else 0
+
+
+def test_faces_whose_zero_samples_span_a_plane_are_covered(plane: PathResult) -> None:
+    """Every face is covered (no bracket), some branch lies on a face whose zero samples
+    span a plane, and solve agrees with the path at seeded lambdas it never sampled and
+    just either side of every event."""
+    assert plane.event_list_complete and plane.complete
+    assert plane.stats["covered_faces"] == plane.stats["faces"]
+    assert plane.events and all(e.route == "exact" for e in plane.events)
+    on_planes = {m.signs for s in plane.samples for m in s.minima if _zero_rank(m.signs, X2) == 2}
+    assert on_planes
+    _seeded_agreement(plane, 4, (X2, Y2))
+    _either_side_of_every_event(plane, (X2, Y2))
+
+
+def _plane_multipliers(signs: str, lam: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+    """The smallest first-order multiplier (docs/METHOD.md section 5, test 1) over the
+    adjacent chambers of the unit's face, in floats and written here: the face's loss
+    minimised on span(F) from ``start`` = (a, theta), then G = lambda theta - a g_C
+    written in the basis of the zero samples' xt_i by least squares (its residual must
+    vanish: G lies in their span at a critical point), mu_i = sigma^C_i times the
+    coefficient. Also returns the minimiser (a, theta)."""
+    sigma = np.array([{"+": 1, "-": -1, "0": 0}[c] for c in signs])
+    xt = np.array([[*x, 1] for x in X2], dtype=float)
+    yt = np.array([float(Fraction(v)) for v in Y2])
+    yt -= yt.mean()
+    zero = np.flatnonzero(sigma == 0)
+    assert np.linalg.matrix_rank(xt[zero]) == len(zero)  # independent: every chamber is there
+    K = np.linalg.svd(xt[zero])[2][len(zero) :].T  # an orthonormal basis of span(F)
+    active = sigma > 0
+
+    def loss(p: np.ndarray) -> float:
+        theta = K @ p[1:]
+        f = p[0] * np.where(active, xt @ theta, 0.0)
+        return 0.5 * float(np.sum((yt - f) ** 2)) + lam / 2 * float(p[0] ** 2 + theta @ theta)
+
+    p = minimize(loss, np.concatenate([start[:1], K.T @ start[1:]]), method="BFGS",
+                 options={"gtol": 1e-13}).x  # fmt: skip
+    a, theta = p[0], K @ p[1:]
+    e = yt - a * np.where(active, xt @ theta, 0.0)
+    smallest = math.inf
+    for tau in itertools.product((-1, 1), repeat=len(zero)):
+        chamber = active.copy()
+        chamber[zero] = np.array(tau) > 0
+        G = lam * theta - a * (e[chamber] @ xt[chamber])
+        coef, *_ = np.linalg.lstsq(xt[zero].T, G, rcond=None)
+        assert np.linalg.norm(xt[zero].T @ coef - G) < 1e-7
+        smallest = min(smallest, float(np.min(np.array(tau) * coef)))
+    return smallest, np.concatenate([[a], theta])
+
+
+def test_events_leaving_a_plane_face_against_float_multipliers(plane: PathResult) -> None:
+    """Independent re-derivation of the events where a branch leaves a face whose zero
+    samples span a plane: just below the event (1 - 1e-3, from solve) the face's point
+    has every multiplier of every adjacent chamber positive (and stays on the face), just
+    above (1 + 1e-3, continued in floats on the face) some multiplier is negative, and
+    the event's minimal polynomial is one of the face's event polynomials."""
+    problem = make_problem(X2, Y2, hidden=1, lam=1)
+    arrangement = unit_arrangement(problem)
+    checked = 0
+    for e in plane.events:
+        if e.kind not in ("death", "wall crossing") or "psi = 0" in e.detail:
+            continue
+        (bid,) = e.branches
+        signs = [m.signs for s in plane.samples if s.lam < e.lower for m in s.minima
+                 if m.branch == bid][-1]  # fmt: skip
+        if _zero_rank(signs, X2) < 2:
+            continue
+        below = e.lower * Fraction(999, 1000)
+        (start,) = [m for m in reluscape.solve(X2, Y2, hidden=1, lam=below).minima
+                    if m.signs == signs]  # fmt: skip
+        a, psi = start.exact_point()
+        x0 = np.array([float(a[0]), *(float(v) for v in psi[0])])
+        low, x_below = _plane_multipliers(signs, float(below), x0)
+        assert low > 1e-9, (e, low)
+        high, _ = _plane_multipliers(signs, float(e.upper * Fraction(1001, 1000)), x_below)
+        assert high < -1e-9, (e, high)
+        face = arrangement.face_of(tuple({"+": 1, "-": -1, "0": 0}[c] for c in signs))
+        polys = face_event_polynomials(problem, arrangement, (face,))
+        assert polys is not None and e.minimal_polynomial in polys
+        checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.slow  # 225 s at load 9 on 2 cores: a 2-minute path and 20 L = 2 solves
+def test_two_units_in_the_plane_are_covered_and_agree_with_solve() -> None:
+    """d = 2, L = 2, three samples with no right angle of the bracket test's kind:
+    every face is covered (among them every ray, whose two zero samples span a plane),
+    the list is certified, and solve gives the minima the path predicts at seeded
+    lambdas it never sampled and just either side of every event. (Four samples are
+    out of reach of the test tiers: one pair of chambers' fold elimination takes
+    minutes.)"""
+    X4, Y4 = [[1, 0], [3, 1], [0, 2]], ["0", "1", "2"]
+    path = reluscape.path(X4, Y4, hidden=2, lam=(LO2, HI2))
+    assert path.event_list_complete and path.stats["covered_faces"] == path.stats["faces"]
+    assert all(e.route == "exact" for e in path.events)
+    _seeded_agreement(path, 4, (X4, Y4), hidden=2)
+    _either_side_of_every_event(path, (X4, Y4), hidden=2)
+
+
 def test_faces_not_covered_are_bracketed_and_the_list_says_so() -> None:
-    """d = 2: a live unit whose zero samples span a plane has several multipliers per
-    chamber, so its face is not covered: followed by solves and bisection, its changes
-    are brackets between two exact solves that differ, and the list is not certified.
-    Every other event stays exact, and solve agrees with the predictions at seeded
-    lambdas outside the events."""
-    X2, Y2 = [[0, 0], [1, 0], [0, 1], [2, 1]], ["0", "1", "1", "3"]
-    path = reluscape.path(X2, Y2, hidden=1, lam=(Fraction(1, 10), Fraction(10)))
+    """The bracket route, for a face whose conditions do not reduce to polynomials in
+    lambda. x = (0, 0), (1, 0), (0, 1) has a right angle at (0, 0): on the face 00+ the
+    one active xt_2 = (0, 1, 1) projects onto the zero samples' plane as xt_0, so in the
+    chamber with samples 0 and 1 inactive G = -a e_2 xt_0 and its coefficient on xt_1 is
+    the zero polynomial (an elimination ideal of zero: not covered). The face is followed
+    by solves and bisection, its changes are brackets between two exact solves that
+    differ, the list is not certified, the other events stay exact, and solve agrees with
+    the predictions at seeded lambdas outside the events."""
+    X3, Y3 = [[0, 0], [1, 0], [0, 1]], ["0", "1", "2"]
+    problem = make_problem(X3, Y3, hidden=1, lam=1)
+    arrangement = unit_arrangement(problem)
+    assert face_event_polynomials(problem, arrangement, (arrangement.face_of((0, 0, 1)),)) is None
+    path = reluscape.path(X3, Y3, hidden=1, lam=(LO2, HI2))
     assert not path.event_list_complete
     assert path.stats["covered_faces"] < path.stats["faces"]
     assert any(r.startswith("bracket") for r in path.routes)
     assert any(e.route == "exact" for e in path.events)
+    assert any(e.route == "bracket" for e in path.events)
     samples = {s.lam: s for s in path.samples}
     for e in path.events:
         if e.route == "bracket":
@@ -432,10 +577,10 @@ def test_faces_not_covered_are_bracketed_and_the_list_says_so() -> None:
             after = sorted((m.signs, m.dimension) for m in samples[e.upper].minima)
             assert before != after
     rng = random.Random(5)
-    for _ in range(8):
+    for _ in range(6):
         lam = Fraction(round(10 ** rng.uniform(-1, 1), 3)).limit_denominator(1000)
         if _outside_events(path, lam):
-            found = reluscape.solve(X2, Y2, hidden=1, lam=lam)
+            found = reluscape.solve(X3, Y3, hidden=1, lam=lam)
             predicted = sorted((p.signs, p.dimension) for p in path.at(lam))
             assert sorted((m.signs, m.dimension) for m in found.minima) == predicted, lam
 

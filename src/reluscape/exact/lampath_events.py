@@ -4,20 +4,31 @@ On a product face F the effective-weight system E (docs/METHOD.md section 4b) is
 polynomial in (w, rho, z) and linear in lambda. A branch of isolated critical points on F
 continues, in relint(F) and as a minimum, while none of these vanishes at its point: the
 Jacobian determinant of E in (w, rho, z) (a fold), a facet form of a unit (a wall), rho_l
-(a unit dies), a live unit's multiplier per adjacent chamber (a boundary unit stops
+(a unit dies), a live unit's multipliers in each adjacent chamber (a boundary unit stops
 being a minimum, first-order test of section 5) and, for each dead unit, |P_G g_C|^2 -
 lambda^2 (kappa reaches lambda, section 6.1). Eliminating the weights from E plus each
 condition leaves a polynomial in lambda whose roots hold every value where a branch of F
 changes (:func:`face_event_polynomials`).
 
-A face is *covered* when these conditions are all there is: no two live units on one
-unit face (else the critical set is a positive-dimensional orbit for every lambda,
-section 4 step 4), every live unit's zero samples span at most a line (so each adjacent
-chamber has one multiplier), some unit live, and no condition holds identically.
+A boundary unit's multipliers are those of section 5, test 1: at a critical point
+G_{u,C} lies in span{xt_i : i in Z_u}, and the unit passes in chamber C iff G_{u,C} is in
+cone{sigma^C_i xt_i : i in Z_u}, the union (Caratheodory) of the simplicial cones of the
+bases B of that span chosen among the zero samples. Along a branch G_{u,C} moves
+continuously, so membership changes only where G_{u,C} meets the boundary of the cone,
+hence of some simplicial cone: where a coefficient mu_{B,i} (i in B) of G_{u,C} in the
+basis B is 0 (:func:`_multipliers`).
+
+A face is *covered* when these conditions are all there is: no condition holds
+identically (a zero elimination ideal: a positive-dimensional critical set for every
+lambda, or a multiplier that vanishes along a whole branch, e.g. one that is the zero
+polynomial when G_{u,C} always lies on a face of the cone). psi = 0 is covered by
+lambda_0. Two live units on one unit face have a positive-dimensional orbit of critical
+points for every lambda (section 4 step 4); their face is covered by the merged face.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
@@ -26,7 +37,7 @@ from reluscape.data import Problem
 from reluscape.exact import algebra
 from reluscape.exact.arrangement import Arrangement, UnitFace
 from reluscape.exact.lampath import origin_event, projection_matrix
-from reluscape.exact.linalg import rank
+from reluscape.exact.linalg import dot, inverse, rank
 from reluscape.exact.surrogate import FaceSystem
 
 Poly = Any
@@ -61,8 +72,6 @@ def face_event_polynomials(
         # merged face's critical points, each with the merged point's loss and
         # first-order conditions (FaceSystem.merged, docs/METHOD.md sections 6.7, 15).
         return face_event_polynomials(problem, arrangement, _merged_faces(one))
-    if any(not _zero_span_is_a_line(problem, faces[u]) for u in one.live):
-        return None
     two = FaceSystem.build(replace(problem, lam=Fraction(2), convention="sum"), faces)
     R = one.effective_ring
     S = algebra.extended_ring(R, "lam")
@@ -113,12 +122,6 @@ def _merged_faces(system: FaceSystem) -> tuple[UnitFace, ...]:
     return tuple(system.faces[u] for u in system.merged_units)
 
 
-def _zero_span_is_a_line(problem: Problem, face: UnitFace) -> bool:
-    """Whether the unit's zero samples span at most a line (one multiplier per chamber)."""
-    zeros = [problem.xt[i] for i in face.zeros]
-    return not zeros or rank(zeros) <= 1
-
-
 def _theta(S: Any, face: UnitFace, u: int) -> list[Poly]:
     """K_u w_u in S."""
     w = [S(f"w{u}_{j}") for j in range(face.dim)]
@@ -156,21 +159,56 @@ def _multipliers(
     residual: list[Poly],
     lam: Poly,
 ) -> list[Poly]:
-    """a_u G_{u,C} . xt_j = (lambda K_u w_u - rho_u g_C) . xt_j for a zero sample j of each
-    boundary unit and each adjacent chamber C: its one multiplier, times a_u |xt_j|^2
-    (a_u != 0 on the branch), so its zeros are the multiplier's."""
-    out = []
+    """c_{B,i} . (lambda K_u w_u - rho_u g_C) = c_{B,i} . a_u G_{u,C} for each boundary
+    unit u, adjacent chamber C and coefficient (B, i) of :func:`_basis_coefficients`, each
+    polynomial once. At a critical point G_{u,C} lies in span{xt_j : j in Z_u}, where it
+    is a nonzero multiple of a_u mu_{B,i}: zero exactly where the multiplier is (a_u != 0
+    on the branch)."""
+    out: dict[Poly, None] = {}
     for u, th in theta.items():
         face = faces[u]
         if not face.zeros:
             continue
-        j = face.zeros[0]
-        xj = [algebra.to_qq(v) for v in problem.xt[j]]
+        covectors = _basis_coefficients(problem, face)
         for chamber in arrangement.adjacent_chambers(face):
             g = _g(problem, S, chamber.active, residual)
             grad = [lam * t - S(f"r{u}") * gk for t, gk in zip(th, g, strict=True)]
-            out.append(sum((v * x for v, x in zip(grad, xj, strict=True)), S(0)))
-    return out
+            for c in covectors:
+                out.setdefault(sum((v * algebra.to_qq(x) for v, x in zip(grad, c, strict=True)),
+                                   S(0)))  # fmt: skip
+    return list(out)
+
+
+def _basis_coefficients(problem: Problem, face: UnitFace) -> list[tuple[Fraction, ...]]:
+    """The vectors c_{B,i} with mu_{B,i} = c_{B,i} . G for G in span{xt_j : j in Z}, over
+    the bases B of that span chosen among the zero samples' distinct xt_j and i in B:
+    c_{B,i} = sum_{b in B} Gram(B)^-1_{i,b} xt_b (Cramer: det Gram(B) c_{B,i} =
+    sum_b adj(Gram(B))_{i,b} xt_b), each once up to a nonzero factor (the first nonzero
+    entry made 1).
+
+    c_{B,i} is orthogonal to xt_b (b in B, b != i) within the span, so it is fixed up to
+    scale by B minus i; for rank 1 it is xt_j up to a factor (G . xt_j).
+
+    >>> from reluscape.data import make_problem
+    >>> from reluscape.exact.arrangement import unit_arrangement
+    >>> p = make_problem([[0, 0], [1, 0], [0, 1], [2, 1]], [0, 1, 1, 3], hidden=1, lam=1)
+    >>> ray = next(f for f in unit_arrangement(p).faces if f.zeros == (0, 1))
+    >>> [[str(v) for v in c] for c in _basis_coefficients(p, ray)]  # xt = (0, 0, 1), (1, 0, 1)
+    [['1', '0', '-1'], ['1', '0', '0']]
+    """
+    rows = list(dict.fromkeys(tuple(problem.xt[i]) for i in face.zeros))
+    size = rank(rows)
+    out: dict[tuple[Fraction, ...], None] = {}
+    for basis in itertools.combinations(rows, size):
+        if rank(basis) < size:
+            continue
+        gram_inv = inverse([[dot(a, b) for b in basis] for a in basis])
+        for coefficients in gram_inv:
+            c = [sum((m * x[k] for m, x in zip(coefficients, basis, strict=True)), Fraction(0))
+                 for k in range(len(rows[0]))]  # fmt: skip
+            scale = next(v for v in c if v != 0)
+            out.setdefault(tuple(v / scale for v in c))
+    return list(out)
 
 
 def _dead_unit_maxima(

@@ -163,7 +163,7 @@ def path(
         brackets = [
             b
             for f in uncovered
-            for b in solver.follow(f, lo, hi, samples, width, max_solves)
+            for b in solver.follow(f, grid, samples, width, max_solves)
         ]
         active = [r for k, r in enumerate(roots) if _active(k, r, covered, grid)]
         boundaries = _boundaries(active, brackets)
@@ -384,10 +384,15 @@ def _sample_in(grid: _Grid, a: Fraction, b: Fraction) -> Fraction:
     for s in grid.samples:
         if a < s < b:
             return s
-    lam = exact_path.gap_sample(a, b)
-    points = {r.lower for r in grid.roots if r.lower == r.upper}
-    while lam in points:
-        lam = (lam + b) / 2
+    return _off_roots(exact_path.gap_sample(a, b), grid, b)
+
+
+def _off_roots(lam: Fraction, grid: _Grid, toward: Fraction) -> Fraction:
+    """lam, or a value between it and ``toward`` that is no root of the grid's
+    polynomials: a rational root need not be narrowed to its point yet, and a sample
+    there (an event value) says nothing, so :meth:`_Grid.gap_of` refuses it."""
+    while any(exact_path.sign_at(r.poly, lam) == 0 for r in grid.roots):
+        lam = exact_path.bracket_midpoint(min(lam, toward), max(lam, toward))
     return lam
 
 
@@ -751,15 +756,17 @@ class _Solver:
     def follow(
         self,
         f: _FaceSolves,
-        lo: Fraction,
-        hi: Fraction,
+        grid: _Grid,
         samples: int,
         width: Fraction,
         max_solves: int,
     ) -> list[tuple[Fraction, Fraction]]:
         """An uncovered face solved at geometric samples, each change bisected to
-        ``width``: the brackets where its minima change."""
-        lams = exact_path.sample_values(lo, hi, samples)
+        ``width``: the brackets where its minima change. No sample is a root of the
+        covered faces' polynomials (the brackets' ends are samples of the path)."""
+        lo, hi = grid.samples[0], grid.samples[-1]
+        values = exact_path.sample_values(lo, hi, samples)
+        lams = [lo, *(_off_roots(v, grid, w) for v, w in pairwise(values[1:])), hi]
         for lam in lams:
             self._solve(lam, [f.product])
             f.at[lam] = self._signature(lam, f.product)
@@ -773,7 +780,7 @@ class _Solver:
             if not wide:
                 break
             for a, b in wide[: max_solves - len(f.at)]:
-                mid = exact_path.bracket_midpoint(a, b)
+                mid = _off_roots(exact_path.bracket_midpoint(a, b), grid, b)
                 self._solve(mid, [f.product])
                 f.at[mid] = self._signature(mid, f.product)
         ordered = sorted(f.at)
