@@ -121,7 +121,16 @@ class _Search:
 
         self.problem = problem
         self.pairs = pairs
-        self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
+        # The chambers' sign vectors as the arrangement's int8 rows, and their facets as
+        # the arrangement found them (no float search for them per pair).
+        arrangement = cached_arrangement(problem)
+        known = arrangement.chamber_facets
+        self.programs = PiecePrograms.of_signs(
+            problem,
+            arrangement.matrix[[c.index for c, _ in pairs]],
+            np.array([e for _, e in pairs], dtype=float),
+            None if known is None else [known[c.index] for c, _ in pairs],
+        )
         self.bounds = np.empty((8, len(pairs)))  # row k: b_k(c) of every pair c
         self.directions: list[np.ndarray] = []
         self.upper: Fraction | None = None
@@ -513,7 +522,7 @@ class _ExactBounds:
             v_used = np.array([float(x) for x in v_q])
             mus = [{i: Fraction(m) for i, m in p.support(v_used, c)[1].items()} for c in todo]
             signs = [self.search.pairs[c][1] for c in todo]
-            rows = np.array([self.search.pairs[c][0].signs for c in todo], dtype=np.int64)
+            rows = p.signs_of(todo)
             qs = direction.support_uppers(rows, signs, mus)
             for c, q in zip(todo, qs, strict=True):
                 self.values[k, c] = direction.bound(q)

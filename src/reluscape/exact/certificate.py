@@ -266,15 +266,18 @@ class Direction:
         ...     dv.support_upper(r, e, m) for r, e, m in zip(rows.tolist(), [1, -1, 1], mus)]
         True
         """
-        sums = active_sums(np.asarray(signs) > 0, self._vx)
+        signs = np.asarray(signs)
+        sums = active_sums(signs > 0, self._vx)
         out = []
-        for row, acc, e, mu in zip(np.asarray(signs).tolist(), sums, sign, mus, strict=True):
+        # Rows stay numpy: only the signs at mu's samples are read (a Python list of every
+        # row would cost n objects per chamber).
+        for row, acc, e, mu in zip(signs, sums, sign, mus, strict=True):
             g = [Fraction(x, self._den) for x in acc]
             for i, m in mu.items():
                 m = Fraction(m)
                 if m < 0:
                     raise ValueError(f"mu[{i}] = {m} < 0: a dual multiplier must be >= 0")
-                f = m * e * row[i]
+                f = m * e * int(row[i])
                 if f:
                     g = [gj + f * xj for gj, xj in zip(g, self.problem.xt[i], strict=True)]
             out.append(sqrt_upper(sum((gj * gj for gj in g), Fraction(0))))

@@ -84,16 +84,51 @@ class PiecePrograms:
         equality xt_i . w = 0).
     """
 
-    def __init__(self, problem: Problem, pairs: Sequence[tuple[Sequence[int], int]]) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        pairs: Sequence[tuple[Sequence[int], int]],
+        facets: Sequence[Sequence[int]] | None = None,
+    ) -> None:
+        signs = np.array([list(s) for s, _ in pairs], dtype=np.int8).reshape(len(pairs), problem.n)
+        self._setup(problem, signs, np.array([e for _, e in pairs], dtype=float), facets)
+
+    @classmethod
+    def of_signs(
+        cls,
+        problem: Problem,
+        signs: np.ndarray,
+        sign: np.ndarray,
+        facets: Sequence[Sequence[int]] | None = None,
+    ) -> PiecePrograms:
+        """The same from a matrix of sign vectors (pairs x n, int8) and the unit signs,
+        without a Python list of n entries per pair; ``facets``, when given, are the
+        facet samples of each pair's face (:func:`reluscape.exact.arrangement.
+        facet_samples`), which then need no float search (:meth:`_facet_rows`)."""
+        out = cls.__new__(cls)
+        out._setup(problem, np.asarray(signs, dtype=np.int8), np.asarray(sign, float), facets)
+        return out
+
+    def _setup(
+        self,
+        problem: Problem,
+        signs: np.ndarray,
+        sign: np.ndarray,
+        facets: Sequence[Sequence[int]] | None,
+    ) -> None:
         self.xt, self.yt, self.lam = float_data(problem)
         self.hidden = problem.hidden
-        signs = np.array([list(s) for s, _ in pairs], dtype=float).reshape(len(pairs), problem.n)
-        self.active = (signs > 0).astype(float)
-        self.sign = np.array([e for _, e in pairs], dtype=float)
-        self.cone = signs * self.sign[:, None]
+        # One byte per pair and sample (bool, int8): float copies of these matrices
+        # would take gigabytes at 10^5 pairs of 442 samples.
+        self.active = signs > 0
+        self.sign = sign
+        self.cone = signs * sign.astype(np.int8)[:, None]
         self.width = self.xt.shape[1]
         self.equal = signs == 0
-        self.facets = [self._facet_rows(c) for c in range(len(pairs))]
+        if facets is None:
+            self.facets = [self._facet_rows(c) for c in range(len(signs))]
+        else:
+            self.facets = [np.array(f, dtype=int) for f in facets]
         self._planar = self._planar_edges()
 
     def _planar_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -110,8 +145,7 @@ class PiecePrograms:
         if idx.size == 0:
             return None
         rows = np.array([self.facets[c] for c in idx])
-        u = self.cone[idx][:, :, None] * self.xt[None, :, :]
-        u = np.take_along_axis(u, rows[:, :, None], axis=1)  # (pairs, 2 facets, 2)
+        u = self.cone[idx[:, None], rows][:, :, None] * self.xt[rows]  # (pairs, 2 facets, 2)
         perp = np.stack([-u[:, :, 1], u[:, :, 0]], axis=2)
         # orient edge j into the half-plane of the other facet row
         other = u[:, ::-1, :]
@@ -233,12 +267,27 @@ class PiecePrograms:
         out.update({int(i): float(m) for i, m in zip(eq, free, strict=True) if m != 0})
         return float(rnorm), out
 
+    def active_sums(self, v: np.ndarray) -> np.ndarray:
+        """M_c^T v = sum_{i active in c} v_i xt_i of every pair (pairs x (d+1)), a block
+        of pairs at a time (the 0/1 matrix in floats, block by block)."""
+        vx = v[:, None] * self.xt
+        out = np.empty((len(self.active), self.width))
+        step = max(1, 2**22 // max(1, self.active.shape[1]))
+        for k in range(0, len(self.active), step):
+            out[k : k + step] = self.active[k : k + step].astype(float) @ vx
+        return out
+
+    def signs_of(self, pairs: Sequence[int]) -> np.ndarray:
+        """sigma of the given pairs (rows of an int8 matrix)."""
+        rows = list(pairs)
+        return self.cone[rows] * self.sign[rows].astype(np.int8)[:, None]
+
     def supports(self, v: np.ndarray) -> np.ndarray:
         """rho_c(v) for every pair c (closed form for planar cones, else NNLS)."""
         rho = np.full(len(self.active), np.nan)
         if self._planar is not None:
             idx, u, edges = self._planar
-            g = self.active[idx] @ (v[:, None] * self.xt)
+            g = self.active_sums(v)[idx]
             inside = ((u @ g[:, :, None])[:, :, 0] >= 0).all(axis=1)
             along = np.maximum((edges @ g[:, :, None])[:, :, 0].max(axis=1), 0.0)
             rho[idx] = np.where(inside, np.linalg.norm(g, axis=1), along)
