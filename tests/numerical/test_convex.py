@@ -88,3 +88,30 @@ def test_float_bound_matches_the_exact_one() -> None:
     want = [float(piece_bound(Fraction(3), Fraction(2), Fraction(3, 2), Fraction(r))) for r in rho]
     assert got == pytest.approx(want)
     assert (bound_from_support(-1.0, 2.0, 1.5, rho) == 0).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_closed_form_supports_agree_with_nnls_on_the_arrangements_facets(seed: int) -> None:
+    """supports() with the arrangement's exact facets (d = 2: the closed form over facets
+    and edges; d = 1: the planar one) against NNLS over every distinct row of each cone,
+    on data with repeated coordinates (collinear triples, shared x)."""
+    rng = np.random.default_rng(seed)
+    for d in (1, 2):
+        X = [[str(v) for v in row] for row in rng.integers(-3, 4, size=(10, d)) / 2]
+        y = [str(round(v, 2)) for v in rng.normal(size=10)]
+        problem = make_problem(X, y, hidden=2, lam="1/2")
+        arr = unit_arrangement(problem)
+        pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
+        programs = PiecePrograms.of_signs(
+            problem,
+            arr.matrix[[c.index for c, _ in pairs]],
+            np.array([e for _, e in pairs], dtype=float),
+            [arr.chamber_facets[c.index] for c, _ in pairs],
+        )
+        assert programs._spatial if d == 2 else programs._planar is not None
+        for _ in range(4):
+            v = rng.normal(size=len(programs.yt))
+            for c, rho in enumerate(programs.supports(v)):
+                g = (programs.active[c] * v) @ programs.xt
+                rows = programs.cone[c][:, None] * programs.xt
+                assert rho == pytest.approx(nnls(rows.T, -g)[1], abs=1e-9)

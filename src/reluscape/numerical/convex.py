@@ -36,6 +36,12 @@ from reluscape.numerical.loss import float_data
 __all__ = ["PiecePrograms", "PieceSolution", "bound_from_support"]
 
 ACCEPTED = ("Solved", "AlmostSolved")
+# Cones of d = 2 with at most this many facets get the closed-form support (k^2 edge
+# candidates each); others, NNLS.
+SPATIAL_FACETS = 12
+# Relative slack of the float membership tests of the closed-form supports (floats only
+# choose: the exact certificate checks its own multipliers).
+CONE_TOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class PiecePrograms:
         else:
             self.facets = [np.array(f, dtype=int) for f in facets]
         self._planar = self._planar_edges()
+        self._spatial = self._spatial_cones()
 
     def _planar_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """For d = 1, the pairs whose cone has two facet rows u_1, u_2, with its edge
@@ -153,6 +160,62 @@ class PiecePrograms:
         edges = perp * flip[:, :, None]
         edges /= np.linalg.norm(edges, axis=2)[:, :, None]
         return idx, u, edges
+
+    def _spatial_cones(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """For d = 2, the pairs of cones with k facet rows, 3 <= k <= :data:`SPATIAL_FACETS`
+        and no equality, grouped by k: their unit facet normals U (pairs x k x 3) and unit
+        candidate edges u_j x u_l oriented into the cone (pairs x k(k-1)/2 x 3; zero where
+        neither orientation is in the cone: those two facets share no edge)."""
+        if self.width != 3:
+            return []
+        groups: dict[int, list[int]] = {}
+        for c, f in enumerate(self.facets):
+            if 3 <= len(f) <= SPATIAL_FACETS and not self.equal[c].any():
+                groups.setdefault(len(f), []).append(c)
+        out = []
+        for k, members in sorted(groups.items()):
+            idx = np.array(members)
+            rows = np.array([self.facets[c] for c in idx])
+            u = self.cone[idx[:, None], rows][:, :, None] * self.xt[rows]
+            u /= np.linalg.norm(u, axis=2)[:, :, None]
+            j, m = np.triu_indices(k, 1)
+            r = np.cross(u[:, j], u[:, m])
+            r /= np.maximum(np.linalg.norm(r, axis=2), 1e-300)[:, :, None]
+            side = np.einsum("pej,pkj->pek", r, u)  # u_k . r for every edge candidate
+            up = (side >= -CONE_TOL).all(axis=2)
+            down = (side <= CONE_TOL).all(axis=2)
+            r *= np.where(up, 1.0, np.where(down, -1.0, 0.0))[:, :, None]
+            out.append((idx, u, r))
+        return out
+
+    def _spatial_supports(self, sums: np.ndarray, rho: np.ndarray) -> None:
+        """rho_c(v) = |Pi_K(g)| for the cones of :meth:`_spatial_cones`, in closed form:
+        the projection onto a closed convex cone is its nearest point among g (if
+        inside), the projections onto the facet planes that land in K, the projections
+        max(0, g . r) r onto the edges and 0; one of them is Pi_K(g) (the projection
+        onto the span of the face holding it), and all lie in K."""
+        for idx, u, r in self._spatial:
+            g = sums[idx]
+            g2 = (g * g).sum(axis=1)
+            ug = np.einsum("pkj,pj->pk", u, g)
+            best = np.where((ug >= -CONE_TOL * np.sqrt(g2)[:, None]).all(axis=1), 0.0, g2)
+            out = np.where(best == 0.0, np.sqrt(g2), 0.0)
+            q = g[:, None, :] - ug[:, :, None] * u  # onto each facet plane
+            q2 = (q * q).sum(axis=2)
+            inside = (np.einsum("pkj,pmj->pkm", q, u) >= -CONE_TOL * np.sqrt(q2)[:, :, None]).all(
+                axis=2
+            )
+            dist = np.where(inside, ug * ug, np.inf)
+            k = dist.argmin(axis=1)
+            take = dist[np.arange(len(idx)), k] < best
+            best = np.where(take, dist[np.arange(len(idx)), k], best)
+            out = np.where(take, np.sqrt(q2[np.arange(len(idx)), k]), out)
+            t = np.maximum(np.einsum("pej,pj->pe", r, g), 0.0)  # onto each edge (0: none)
+            dist = g2[:, None] - t * t
+            e = dist.argmin(axis=1)
+            take = dist[np.arange(len(idx)), e] < best
+            out = np.where(take, t[np.arange(len(idx)), e], out)
+            rho[idx] = out
 
     def _facet_rows(self, c: int) -> np.ndarray:
         """Rows of G_c enough to define the cone K_c (a hint for the solver and the
@@ -291,6 +354,8 @@ class PiecePrograms:
             inside = ((u @ g[:, :, None])[:, :, 0] >= 0).all(axis=1)
             along = np.maximum((edges @ g[:, :, None])[:, :, 0].max(axis=1), 0.0)
             rho[idx] = np.where(inside, np.linalg.norm(g, axis=1), along)
+        if self._spatial:
+            self._spatial_supports(self.active_sums(v), rho)
         for c in np.flatnonzero(np.isnan(rho)):
             rho[c] = self.support(v, int(c))[0]
         return rho
