@@ -475,22 +475,30 @@ def _cross(a: IntVector, b: IntVector) -> IntVector:
 
 
 def _around(h: IntVector, rays: list[IntVector]) -> list[IntVector]:
-    """Rays in the plane {h . t = 0}, sorted counterclockwise seen from h, starting at
-    rays[0]: exact, by the half-plane of det(rays[0], r, h) then the sign of det(a, b, h)
-    (two rays of one half-plane are less than pi apart)."""
-    ref = rays[0]
+    """Rays in the plane {h . t = 0}, sorted counterclockwise seen from h.
 
-    def half(r: IntVector) -> int:
-        turn = _idot(_cross(ref, r), h)
-        return 0 if turn > 0 or (turn == 0 and _idot(ref, r) > 0) else 1
+    Coordinates (r . a, r . b) in the plane's orthogonal integer frame a = rays[0],
+    b = h x a are exact integers (positive rescalings of the two axes, which keep the
+    cyclic order); a float angle orders them first, and an exact sort (half-plane, then
+    the sign of the 2-D cross product) corrects any float tie in about one comparison
+    per ray, the list being nearly sorted already.
+    """
+    a = rays[0]
+    b = _cross(h, a)
+    flat = [(_idot(r, a), _idot(r, b), r) for r in rays]
 
-    def before(a: IntVector, b: IntVector) -> int:
-        return -_sign(_idot(_cross(a, b), h))
+    def half(x: int, y: int) -> int:
+        return 0 if y > 0 or (y == 0 and x > 0) else 1
 
-    halves: tuple[list[IntVector], list[IntVector]] = ([], [])
-    for r in rays:
-        halves[half(r)].append(r)
-    return [r for part in halves for r in sorted(part, key=functools.cmp_to_key(before))]
+    def exact(p: tuple[int, int, IntVector], q: tuple[int, int, IntVector]) -> int:
+        hp, hq = half(p[0], p[1]), half(q[0], q[1])
+        if hp != hq:
+            return hp - hq
+        return -_sign(p[0] * q[1] - p[1] * q[0])
+
+    flat.sort(key=lambda f: math.atan2(f[1], f[0]) % math.tau)
+    flat.sort(key=functools.cmp_to_key(exact))
+    return [r for _, _, r in flat]
 
 
 def plane_faces(normals: list[IntVector]) -> list[FacePoint]:
@@ -521,6 +529,7 @@ def plane_faces(normals: list[IntVector]) -> list[FacePoint]:
     out: list[FacePoint] = [((0, 0, 0), (), ())]
     seen: set[IntVector] = set()
     full = _full_basis(3)
+    tops = _largest_products(normals)
     for i, h in enumerate(normals):
         lines = list(on[i])
         for r in lines:
@@ -530,7 +539,7 @@ def plane_faces(normals: list[IntVector]) -> list[FacePoint]:
                 out += [(r, basis, ()), ((-r[0], -r[1], -r[2]), basis, ())]
         ring = _around(h, [*lines, *(tuple(-v for v in r) for r in lines)])
         span = span_basis([h], [(1, 0, 0), (0, 1, 0), (0, 0, 1)])
-        big = 2 * max(abs(_idot(g, h)) for g in normals)
+        big = 2 * tops[i]
         for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
             p = _reduced((a[0] + b[0], a[1] + b[1], a[2] + b[2]))
             out.append((p, span, ()))
@@ -538,6 +547,14 @@ def plane_faces(normals: list[IntVector]) -> list[FacePoint]:
                 point = _reduced([big * x + e * y for x, y in zip(p, h, strict=True)])
                 out.append((point, full, (i,)))
     return out
+
+
+def _largest_products(normals: list[IntVector]) -> list[int]:
+    """max_j |h_j . h_i| for every i (int64 when no product can overflow)."""
+    top = max(abs(v) for h in normals for v in h) ** 2 * len(normals[0])
+    kind = np.int64 if top < 2**62 else object
+    hs = np.array(normals, dtype=kind)
+    return [int(v) for v in np.abs(hs @ hs.T).max(axis=1)]
 
 
 def _sign_rows(points: Sequence[IntVector], rows: Sequence[IntVector]) -> np.ndarray:
