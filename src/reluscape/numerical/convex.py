@@ -23,6 +23,7 @@ so the solver sees L (d + 2) variables whatever n is.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ SPATIAL_FACETS = 12
 # Relative slack of the float membership tests of the closed-form supports (floats only
 # choose: the exact certificate checks its own multipliers).
 CONE_TOL = 1e-12
+UNIT_ROUNDOFF = 2.0**-53
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,50 @@ class PieceSolution:
     @property
     def ok(self) -> bool:
         return self.status in ACCEPTED
+
+
+def _least_certified(
+    g: np.ndarray, t: np.ndarray, rows: np.ndarray, slack: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """min over the multipliers of :meth:`PiecePrograms.certified_supports` of the
+    rigorous bound of |g + sum_m mu_m r_m|, and the multipliers (pairs x k) reaching it:
+    g (pairs x w) and T = sum |v||xt| (pairs x w) from floats, rows r (pairs x k x w)
+    the facet rows."""
+    k = rows.shape[1]
+    norm2 = (rows * rows).sum(axis=2)  # (pairs, k)
+    rg = np.einsum("pkw,pw->pk", rows, g)
+    cands = [np.zeros((len(g), k))]
+    for j in range(k):
+        mu = np.zeros((len(g), k))
+        mu[:, j] = np.maximum(0.0, -rg[:, j] / norm2[:, j])
+        cands.append(mu)
+    # Two or (d = 2) three rows: sum mu_j r_j = -g in least squares, by QR of the rows
+    # (nearly parallel rows make the normal equations lose every digit).
+    sizes = (2, 3) if rows.shape[2] == 3 else (2,)
+    for size in sizes:
+        for group in itertools.combinations(range(k), size):
+            cols = np.transpose(rows[:, list(group), :], (0, 2, 1))  # (pairs, w, size)
+            basis, tri = np.linalg.qr(cols)
+            rhs = np.einsum("pws,pw->ps", basis, -g)
+            diag = np.abs(np.diagonal(tri, axis1=1, axis2=2)).min(axis=1)
+            ok = diag > 1e-12 * np.abs(tri).max(axis=(1, 2))
+            sol = np.zeros((len(g), size))
+            if ok.any():
+                sol[ok] = np.linalg.solve(tri[ok], rhs[ok][:, :, None])[:, :, 0]
+            mu = np.zeros((len(g), k))
+            mu[:, list(group)] = np.maximum(sol, 0.0)
+            cands.append(mu)
+    best = np.full(len(g), np.inf)
+    chosen = cands[0]
+    absrows = np.abs(rows)
+    for mu in cands:
+        h = g + np.einsum("pk,pkw->pw", mu, rows)
+        err = slack * (t + np.einsum("pk,pkw->pw", mu, absrows))
+        q = np.sqrt(((np.abs(h) + err) ** 2).sum(axis=1)) * (1 + 2.0**-40)
+        better = q < best
+        best = np.where(better, q, best)
+        chosen = np.where(better[:, None], mu, chosen)
+    return best, chosen
 
 
 def bound_from_support(a: float, b: float, lam: float, rho: np.ndarray) -> np.ndarray:
@@ -330,15 +376,69 @@ class PiecePrograms:
         out.update({int(i): float(m) for i, m in zip(eq, free, strict=True) if m != 0})
         return float(rnorm), out
 
-    def active_sums(self, v: np.ndarray) -> np.ndarray:
+    def active_sums(self, v: np.ndarray, xt: np.ndarray | None = None) -> np.ndarray:
         """M_c^T v = sum_{i active in c} v_i xt_i of every pair (pairs x (d+1)), a block
-        of pairs at a time (the 0/1 matrix in floats, block by block)."""
-        vx = v[:, None] * self.xt
+        of pairs at a time (the 0/1 matrix in floats, block by block); ``xt`` another
+        matrix in place of the data's."""
+        vx = v[:, None] * (self.xt if xt is None else xt)
         out = np.empty((len(self.active), self.width))
         step = max(1, 2**22 // max(1, self.active.shape[1]))
         for k in range(0, len(self.active), step):
             out[k : k + step] = self.active[k : k + step].astype(float) @ vx
         return out
+
+    def certified_supports(self, v: np.ndarray) -> np.ndarray:
+        """Upper bounds q_c >= |M_c^T v + G_c^T mu_c| >= rho_c(v), for some mu_c >= 0, that
+        hold for the exact rational v whose correctly rounded floats ``v`` holds and the
+        exact data (inf for pairs without a closed-form cone, see below).
+
+        mu_c is the best of: 0, one facet row r_j (mu_j = max(0, -r_j . g / |r_j|^2)), two
+        facet rows and, for d = 2, three (sum mu_j r_j = -g in least squares), clipped at
+        0: any mu >= 0 gives a valid certificate, and these hold the projection's own
+        (its face's facets), so q is near rho_c. Rounding: every entry of
+        h = g + sum mu_m r_m is a sum of at most n + 3 terms, each a product of correctly
+        rounded inputs; with u = 2^-53 its computed value is within gamma_(n+6) T_j of
+        the exact one, T_j = sum_i |v_i| |xt_ij| + sum_m mu_m |xt_mj| (any order of
+        summation, fused or not); 2 (n + 8) u T_j (computed) bounds that, and the norm of
+        |h_j| + err_j, computed in at most 6 operations, is raised by the factor
+        1 + 2^-40 > (1 + u)^6. Pairs: the planar cones of d = 1 (two facet rows) and the
+        cones of d = 2 with at most :data:`SPATIAL_FACETS` facets."""
+        return self._certified(v, np.arange(len(self.active)))[0]
+
+    def certified_support(self, v: np.ndarray, c: int) -> tuple[float, dict[int, float]]:
+        """:meth:`certified_supports` of one pair, with its multipliers by sample (what
+        the tests check exactly)."""
+        q, mu = self._certified(v, np.array([c]))
+        if mu[0] is None:
+            return float(q[0]), {}
+        return float(q[0]), {
+            int(i): float(m) for i, m in zip(self.facets[c], mu[0], strict=True) if m
+        }
+
+    def _certified(self, v: np.ndarray, only: np.ndarray) -> tuple[np.ndarray, list]:
+        """Bounds of the pairs ``only`` (inf where no closed form) and their multipliers."""
+        out = np.full(len(self.active), np.inf)
+        mus: list = [None] * len(self.active)
+        groups = []
+        if self._planar is not None:
+            groups.append(self._planar[0])
+        groups += [idx for idx, _, _ in self._spatial]
+        wanted = np.zeros(len(self.active), dtype=bool)
+        wanted[only] = True
+        g_all = self.active_sums(v)
+        t_all = self.active_sums(np.abs(v), np.abs(self.xt))
+        slack = 2 * (len(v) + 8) * UNIT_ROUNDOFF
+        for idx in groups:
+            idx = idx[wanted[idx]]
+            for at in range(0, len(idx), 8192):
+                part = idx[at : at + 8192]
+                facets = np.array([self.facets[c] for c in part])
+                rows = self.cone[part[:, None], facets][:, :, None] * self.xt[facets]
+                q, mu = _least_certified(g_all[part], t_all[part], rows, slack)
+                out[part] = q
+                for c, m in zip(part.tolist(), mu, strict=True):
+                    mus[c] = m
+        return out[only], [mus[c] for c in only.tolist()]
 
     def signs_of(self, pairs: Sequence[int]) -> np.ndarray:
         """sigma of the given pairs (rows of an int8 matrix)."""
