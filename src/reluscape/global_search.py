@@ -536,6 +536,23 @@ class _ExactBounds:
         low = self.least(k, pairs)
         return low if low is not None and low <= upper else None
 
+    def lower(self, k: int, pairs: np.ndarray) -> Fraction | None:
+        """A certified lower bound of B_k(c) over ``pairs`` (None for no pair): the bound
+        at the largest rigorous support bound q_c (certified_supports: a valid
+        certificate's q for each, and the bound falls with q) of the pairs it covers,
+        the exact least of the others. One exact bound per direction, not one per pair
+        (a stopped search leaves sets of 10^5 pairs open at d = 2)."""
+        if not len(pairs):
+            return None
+        v_q = [_rational(x) for x in self.search.directions[k]]
+        q = self.search.programs.certified_supports(np.array([float(x) for x in v_q]))[pairs]
+        covered = np.isfinite(q)
+        parts = [] if (rest := self.least(k, pairs[~covered])) is None else [rest]
+        if covered.any():
+            direction = Direction(self.search.problem, v_q)
+            parts.append(direction.bound(Fraction(float(q[covered].max()))))
+        return min(parts)
+
     def least(self, k: int, pairs: np.ndarray) -> Fraction | None:
         """min over ``pairs`` of B_k(c), exactly (None for no pair)."""
         todo = [int(c) for c in pairs if (k, int(c)) not in self.values]
@@ -604,7 +621,7 @@ def _open_bound(search: _Search, exact: _ExactBounds) -> Fraction | None:
                 unions[key] = node
     for (k, _, _), node in unions.items():
         mark(k, (), node.allowed)
-    lows = [exact.least(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
+    lows = [exact.lower(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
     return min((low for low in lows if low is not None), default=None)
 
 
