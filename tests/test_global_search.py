@@ -383,3 +383,26 @@ def test_active_sums_are_the_python_integer_sums(rows, chambers) -> None:
     want = [[sum(v[j] for v, on in zip(values, row, strict=True) if on) for j in (0, 1)]
             for row in active.tolist()]  # fmt: skip
     assert active_sums(active, values) == want
+
+
+@pytest.mark.parametrize(("name", "lam"), [("d1_n8.csv", "1/10"), ("d2_n6.csv", "1/10")])
+def test_bulk_certificates_agree_with_the_pair_by_pair_bounds(name: str, lam: str) -> None:
+    """least_at_most (the float filter below an exact threshold, then exact pairs)
+    decides like the exact bounds one by one, at U and at thresholds between the pairs'
+    bounds; lower() is at most the least exact bound."""
+    problem = load_problem(DATA / name, hidden=2, lam=lam)
+    arrangement = gm.cached_arrangement(problem)
+    search = gm._Search(problem, [(c, e) for c in arrangement.chambers for e in (1, -1)])
+    gm._incumbent(search, 4, 0)
+    for _ in range(20):
+        search.step()
+    exact = gm._ExactBounds(search)
+    every = np.arange(len(search.pairs))
+    for k in range(len(search.directions)):
+        bounds = sorted(exact.least(k, np.array([c])) for c in every)
+        low = exact.lower(k, every)
+        assert low is not None and low <= bounds[0]
+        for upper in (search.upper, bounds[0], bounds[len(bounds) // 2], bounds[-1] + 1):
+            got = exact.least_at_most(k, every, upper)
+            assert got == (bounds[0] if bounds[0] <= upper else None)
+    assert exact.float_certified > 0

@@ -70,7 +70,7 @@ from reluscape.convention import shown, shown_exact
 from reluscape.data import Problem
 from reluscape.defaults import GLOBAL_FACE_TIMEOUT, GLOBAL_STARTS
 from reluscape.exact.arrangement import UnitFace, cached_arrangement, pieces
-from reluscape.exact.certificate import Direction, live_unit_excluded
+from reluscape.exact.certificate import Direction, live_unit_excluded, support_threshold
 from reluscape.exact.merge import FaceRecord, assemble
 from reluscape.exact.projection import reduced_loss_exact
 from reluscape.execution.checkpoint import Checkpoint
@@ -121,7 +121,16 @@ class _Search:
 
         self.problem = problem
         self.pairs = pairs
-        self.programs = PiecePrograms(problem, [(c.signs, e) for c, e in pairs])
+        # The chambers' sign vectors as the arrangement's int8 rows, and their facets as
+        # the arrangement found them (no float search for them per pair).
+        arrangement = cached_arrangement(problem)
+        known = arrangement.chamber_facets
+        self.programs = PiecePrograms.of_signs(
+            problem,
+            arrangement.matrix[[c.index for c, _ in pairs]],
+            np.array([e for _, e in pairs], dtype=float),
+            None if known is None else [known[c.index] for c, _ in pairs],
+        )
         self.bounds = np.empty((8, len(pairs)))  # row k: b_k(c) of every pair c
         self.directions: list[np.ndarray] = []
         self.upper: Fraction | None = None
@@ -502,6 +511,47 @@ class _ExactBounds:
     def __init__(self, search: _Search) -> None:
         self.search = search
         self.values: dict[tuple[int, int], Fraction] = {}
+        self.float_certified = 0  # pairs decided by certified_supports alone
+
+    def least_at_most(self, k: int, pairs: np.ndarray, upper: Fraction) -> Fraction | None:
+        """None when every pair has B_k(c) > ``upper``; else the least exact B_k(c) of the
+        pairs (then <= ``upper``). Pairs whose rigorous float support bound
+        (:meth:`~reluscape.numerical.convex.PiecePrograms.certified_supports`) is at most
+        the threshold q* of :func:`~reluscape.exact.certificate.support_threshold` have
+        a certificate with q <= q*, so B_k(c) > ``upper``: only the others are bounded
+        one by one (at 10^5 pairs per direction, the exact sums per pair took most of
+        the run)."""
+        p = self.search.programs
+        v_q = [_rational(x) for x in self.search.directions[k]]
+        direction = Direction(self.search.problem, v_q)
+        limit = support_threshold(direction.a, direction.b, self.search.problem.lam_sum, upper)
+        if limit is not None and len(pairs):
+            cap = float(limit)
+            if Fraction(cap) > limit:
+                cap = math.nextafter(cap, 0.0)
+            q = p.certified_supports(np.array([float(x) for x in v_q]))[pairs]
+            done = q <= cap
+            self.float_certified += int(done.sum())
+            pairs = pairs[~done]
+        low = self.least(k, pairs)
+        return low if low is not None and low <= upper else None
+
+    def lower(self, k: int, pairs: np.ndarray) -> Fraction | None:
+        """A certified lower bound of B_k(c) over ``pairs`` (None for no pair): the bound
+        at the largest rigorous support bound q_c (certified_supports: a valid
+        certificate's q for each, and the bound falls with q) of the pairs it covers,
+        the exact least of the others. One exact bound per direction, not one per pair
+        (a stopped search leaves sets of 10^5 pairs open at d = 2)."""
+        if not len(pairs):
+            return None
+        v_q = [_rational(x) for x in self.search.directions[k]]
+        q = self.search.programs.certified_supports(np.array([float(x) for x in v_q]))[pairs]
+        covered = np.isfinite(q)
+        parts = [] if (rest := self.least(k, pairs[~covered])) is None else [rest]
+        if covered.any():
+            direction = Direction(self.search.problem, v_q)
+            parts.append(direction.bound(Fraction(float(q[covered].max()))))
+        return min(parts)
 
     def least(self, k: int, pairs: np.ndarray) -> Fraction | None:
         """min over ``pairs`` of B_k(c), exactly (None for no pair)."""
@@ -513,7 +563,7 @@ class _ExactBounds:
             v_used = np.array([float(x) for x in v_q])
             mus = [{i: Fraction(m) for i, m in p.support(v_used, c)[1].items()} for c in todo]
             signs = [self.search.pairs[c][1] for c in todo]
-            rows = np.array([self.search.pairs[c][0].signs for c in todo], dtype=np.int64)
+            rows = p.signs_of(todo)
             qs = direction.support_uppers(rows, signs, mus)
             for c, q in zip(todo, qs, strict=True):
                 self.values[k, c] = direction.bound(q)
@@ -531,8 +581,8 @@ def _certify(
     failed: list[int] = []
     least: Fraction | None = None
     for k in sorted(search.need):
-        low = exact.least(k, np.flatnonzero(search.need[k]))
-        if low is not None and low <= upper:
+        low = exact.least_at_most(k, np.flatnonzero(search.need[k]), upper)
+        if low is not None:
             failed.append(k)
             least = low if least is None else min(least, low)
     return failed, least
@@ -571,7 +621,7 @@ def _open_bound(search: _Search, exact: _ExactBounds) -> Fraction | None:
                 unions[key] = node
     for (k, _, _), node in unions.items():
         mark(k, (), node.allowed)
-    lows = [exact.least(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
+    lows = [exact.lower(k, np.flatnonzero(mask)) for k, mask in sorted(per.items())]
     return min((low for low in lows if low is not None), default=None)
 
 
@@ -830,6 +880,7 @@ def global_minimum(
         "open_pieces": 0 if certified else open_pieces,
         "resumed": resumed,
         "exact_pair_bounds": len(exact_bounds.values),
+        "float_certified_pair_bounds": exact_bounds.float_certified,
         **({"stopped": stopped} if stopped else {}),
         **({"unconfirmed_directions": unconfirmed} if unconfirmed else {}),
         "timings": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from reluscape.data import make_problem
 from reluscape.exact.arrangement import (
+    _direction_groups,
     _primitive,
     direction_samples,
     facet_samples,
@@ -17,6 +19,7 @@ from reluscape.exact.arrangement import (
     naive_pieces,
     orbit_representatives,
     orbit_size,
+    recursive_faces,
     unit_arrangement,
 )
 
@@ -257,3 +260,60 @@ def test_no_elimination_grows_with_the_number_of_features(monkeypatch, division)
     faces = arrangement.pieces(problem, division)
     assert len(faces) == 243  # 3^5: five samples in general position in R^201
     assert sizes and max(sizes) <= n + 1
+
+
+def _grid_data(rng: random.Random, d: int) -> list[list[Fraction]]:
+    """Few points on a coarse grid: duplicates, collinear triples and equal x are common."""
+    n = rng.randint(2, 8)
+    return [
+        [Fraction(rng.randint(-3, 3), rng.choice([1, 2, 3])) for _ in range(d)] for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("d", [1, 2])
+def test_sweep_gives_the_faces_of_the_recursive_construction(d):
+    """line_faces / plane_faces against recursive_faces, an independent construction:
+    the same sign vectors in the same order, the same bases, closure and adjacency, and
+    the chambers' facets against facet samples found by zeroing each direction group."""
+    rng = random.Random(d)
+    swept = 0
+    for _ in range(120):
+        X = _grid_data(rng, d)
+        problem = make_problem(X, [0] * len(X), hidden=1, lam=1)
+        new, old = unit_arrangement(problem), recursive_faces(problem)
+        assert [f.signs for f in new.faces] == [f.signs for f in old.faces]
+        assert [f.basis for f in new.faces] == [f.basis for f in old.faces]
+        for f in new.faces:  # each point lies in its face
+            for xt, s in zip(new.xt, f.signs, strict=True):
+                v = sum(a * b for a, b in zip(f.point, xt, strict=True))
+                assert (v > 0) - (v < 0) == s
+        for c in new.chambers:
+            assert [f.signs for f in new.closure_faces(c)] == [
+                f.signs for f in old.closure_faces(c)
+            ]
+        for f in new.faces:
+            assert [c.signs for c in new.adjacent_chambers(f)] == [
+                c.signs for c in old.adjacent_chambers(f)
+            ]
+        if new.chamber_facets is None:  # data not spanning R^{d+1}: recursive itself
+            continue
+        swept += 1
+        for c in new.chambers:
+            want = []
+            for group in _direction_groups(problem, c):
+                signs = list(c.signs)
+                for i in group:
+                    signs[i] = 0
+                if old.face_of(tuple(signs)) is not None:
+                    want.append(group[0])
+            assert new.chamber_facets[c.index] == tuple(want) == facet_samples(problem, c)
+    assert swept > 60
+
+
+def test_sweep_signs_are_exact_beyond_int64():
+    """Inputs whose products pass 2^63 take the Python-integer route, same faces."""
+    X = [[Fraction(10**12 + 1, 3), Fraction(-(10**11), 7)], [1, 2], [3, Fraction(1, 10**9)], [0, 0]]
+    problem = make_problem(X, [0] * 4, hidden=1, lam=1)
+    assert [f.signs for f in unit_arrangement(problem).faces] == [
+        f.signs for f in recursive_faces(problem).faces
+    ]

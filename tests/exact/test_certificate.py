@@ -9,7 +9,7 @@ import pytest
 
 from reluscape.data import make_problem
 from reluscape.exact.arrangement import unit_arrangement
-from reluscape.exact.certificate import Direction, piece_bound, sqrt_upper
+from reluscape.exact.certificate import Direction, piece_bound, sqrt_upper, support_threshold
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -100,3 +100,26 @@ def test_norm2_matches_the_matrix_formula_and_refuses_negative_mu() -> None:
         direction.norm2(signs, e, {0: Fraction(-1)})
     with pytest.raises(ValueError, match="n = 3"):
         Direction(problem, v[:2])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_support_threshold_is_the_edge_of_the_bounds_above_upper(seed: int) -> None:
+    """Every q <= q* gives piece_bound > U (checked at q*, below it and at 0); a little
+    above q* (1 + 2^-40) the bound is no longer above U unless the whole range is (q* at
+    the regime edge), and None exactly when the largest bound a^2 / (2 b) is <= U."""
+    rng = random.Random(seed)
+    for _ in range(60):
+        a = Fraction(rng.randint(1, 10**6), rng.randint(1, 10**3))
+        b = Fraction(rng.randint(1, 10**6), rng.randint(1, 10**3))
+        lam = Fraction(rng.randint(1, 100), rng.randint(1, 100))
+        top = a * a / (2 * b)
+        upper = top * Fraction(rng.randint(1, 1200), 1000)
+        q = support_threshold(a, b, lam, upper)
+        if upper >= top:
+            assert q is None
+            continue
+        assert q is not None and q > 0
+        for point in (q, q * Fraction(rng.randint(0, 999), 1000), Fraction(0)):
+            assert piece_bound(a, b, lam, point) > upper
+        if lam / q < a / b:  # inside the regime where the bound falls with q
+            assert piece_bound(a, b, lam, q * (1 + Fraction(1, 2**40))) <= upper

@@ -10,7 +10,7 @@ from scipy.optimize import nnls
 
 from reluscape.data import make_problem
 from reluscape.exact.arrangement import unit_arrangement
-from reluscape.exact.certificate import piece_bound
+from reluscape.exact.certificate import Direction, piece_bound
 from reluscape.numerical.convex import PiecePrograms, bound_from_support
 from reluscape.numerical.loss import float_data, full_loss
 
@@ -88,3 +88,62 @@ def test_float_bound_matches_the_exact_one() -> None:
     want = [float(piece_bound(Fraction(3), Fraction(2), Fraction(3, 2), Fraction(r))) for r in rho]
     assert got == pytest.approx(want)
     assert (bound_from_support(-1.0, 2.0, 1.5, rho) == 0).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_closed_form_supports_agree_with_nnls_on_the_arrangements_facets(seed: int) -> None:
+    """supports() with the arrangement's exact facets (d = 2: the closed form over facets
+    and edges; d = 1: the planar one) against NNLS over every distinct row of each cone,
+    on data with repeated coordinates (collinear triples, shared x)."""
+    rng = np.random.default_rng(seed)
+    for d in (1, 2):
+        X = [[str(v) for v in row] for row in rng.integers(-3, 4, size=(10, d)) / 2]
+        y = [str(round(v, 2)) for v in rng.normal(size=10)]
+        problem = make_problem(X, y, hidden=2, lam="1/2")
+        arr = unit_arrangement(problem)
+        pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
+        programs = PiecePrograms.of_signs(
+            problem,
+            arr.matrix[[c.index for c, _ in pairs]],
+            np.array([e for _, e in pairs], dtype=float),
+            [arr.chamber_facets[c.index] for c, _ in pairs],
+        )
+        assert programs._spatial if d == 2 else programs._planar is not None
+        for _ in range(4):
+            v = rng.normal(size=len(programs.yt))
+            for c, rho in enumerate(programs.supports(v)):
+                g = (programs.active[c] * v) @ programs.xt
+                rows = programs.cone[c][:, None] * programs.xt
+                assert rho == pytest.approx(nnls(rows.T, -g)[1], abs=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1, 10**6])
+def test_certified_supports_bound_the_exact_norm_at_their_multipliers(scale: int) -> None:
+    """certified_supports' q, as a rational, is >= |M^T v + G^T mu| computed exactly
+    (Direction.norm2) at the multipliers it chose, for rational v on the 2^-48 grid and
+    data with denominators that floats do not hold (sevenths), d = 1 and d = 2, values
+    up to 10^6; and it is at most a little above the NNLS support (tight enough to help)."""
+    rng = np.random.default_rng(scale)
+    for d in (1, 2):
+        X = [[f"{int(v)}/7" for v in row] for row in rng.integers(-9 * scale, 9 * scale, (12, d))]
+        y = [str(round(v, 2)) for v in rng.normal(size=12)]
+        problem = make_problem(X, y, hidden=2, lam="1/2")
+        arr = unit_arrangement(problem)
+        pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
+        programs = PiecePrograms.of_signs(
+            problem,
+            arr.matrix[[c.index for c, _ in pairs]],
+            np.array([e for _, e in pairs], dtype=float),
+            [arr.chamber_facets[c.index] for c, _ in pairs],
+        )
+        for _ in range(3):
+            v = [Fraction(round(x * 2**48), 2**48) for x in rng.normal(size=12) * 3]
+            v_f = np.array([float(x) for x in v])
+            direction = Direction(problem, v)
+            every = programs.certified_supports(v_f)
+            for c, (chamber, e) in enumerate(pairs):
+                q, mu = programs.certified_support(v_f, c)
+                assert q == every[c] and np.isfinite(q)
+                exact = direction.norm2(chamber.signs, e, {i: Fraction(m) for i, m in mu.items()})
+                assert Fraction(q) ** 2 >= exact
+                assert q <= programs.support(v_f, c)[0] * (1 + 1e-6) + 1e-9 * scale

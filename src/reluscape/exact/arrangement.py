@@ -43,12 +43,15 @@ sign vectors are computed from an exact interior point.
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+
+import numpy as np
 
 from reluscape.data import Problem
 from reluscape.exact.linalg import (
@@ -143,11 +146,33 @@ class Arrangement:
     xt: tuple[Vector, ...]
     faces: tuple[UnitFace, ...]
     lineality: tuple[Vector, ...] = ()
+    # The faces' sign vectors as rows of an int8 matrix, when the construction made one
+    # (else built on first use): closure and adjacency are then one vectorized
+    # comparison over all faces instead of a Python loop over faces times samples.
+    signs_matrix: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # facet_samples of every chamber (by face index), when the construction knew them.
+    chamber_facets: Mapping[int, tuple[int, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        """sigma_F of every face F, row F.index (int8, faces x n)."""
+        if self.signs_matrix is not None:
+            return self.signs_matrix
+        return np.array([f.signs for f in self.faces], dtype=np.int8).reshape(
+            len(self.faces), len(self.xt)
+        )
 
     @cached_property
     def chambers(self) -> tuple[UnitFace, ...]:
-        """The full-dimensional faces."""
-        return tuple(f for f in self.faces if f.is_chamber)
+        """The full-dimensional faces (no zero sign: one test over the sign matrix, not
+        a Python pass over n signs per face)."""
+        return tuple(self.faces[k] for k in self._chamber_rows)
+
+    @cached_property
+    def _chamber_rows(self) -> np.ndarray:
+        return np.flatnonzero((self.matrix != 0).all(axis=1))
 
     @cached_property
     def _by_signs(self) -> dict[tuple[int, ...], UnitFace]:
@@ -159,19 +184,18 @@ class Arrangement:
 
     def adjacent_chambers(self, face: UnitFace) -> tuple[UnitFace, ...]:
         """Chambers C with F in the closure of C: sigma_C agrees with sigma_F off Z."""
-        return tuple(
-            c
-            for c in self.chambers
-            if all(sf == 0 or sf == sc for sf, sc in zip(face.signs, c.signs, strict=True))
-        )
+        # From the signs, not face.index: the face may be a naive piece (another list).
+        s = np.asarray(face.signs, dtype=np.int8)
+        off = np.flatnonzero(s)
+        rows = self.matrix[self._chamber_rows][:, off]
+        hit = (rows == s[off]).all(axis=1)
+        return tuple(self.chambers[k] for k in np.flatnonzero(hit))
 
     def closure_faces(self, chamber: UnitFace) -> tuple[UnitFace, ...]:
         """All faces in the closure of a chamber (sign vectors below it)."""
-        return tuple(
-            f
-            for f in self.faces
-            if all(sf == 0 or sf == sc for sf, sc in zip(f.signs, chamber.signs, strict=True))
-        )
+        s = np.asarray(chamber.signs, dtype=np.int8)
+        hit = ((self.matrix == 0) | (self.matrix == s)).all(axis=1)
+        return tuple(self.faces[k] for k in np.flatnonzero(hit))
 
 
 def _sign(v: Number) -> int:
@@ -318,6 +342,28 @@ def _combine(t: Sequence[int], basis: Sequence[Sequence[Number]]) -> IntVector:
 def unit_arrangement(problem: Problem) -> Arrangement:
     """Every face of the central arrangement {H_i} in the row space W, exactly.
 
+    For d = 1 and d = 2 with data spanning R^{d+1} (W = R^{d+1}, the usual case) the faces
+    come from a sweep (:func:`line_faces`, :func:`plane_faces`) in O(n log n) and
+    O(n^2 log n) exact steps; otherwise :func:`recursive_faces`. Either way each face's
+    sign vector is computed from its exact point (:func:`_assemble`).
+    """
+    xt = problem.xt
+    if problem.d in (1, 2) and not kernel_basis(list(xt), problem.d + 1):
+        # One normal per hyperplane, with the first sample on it (its facet sample). For
+        # d = 1 the normal (p, q), x = p / q, keeps q > 0, as line_faces needs.
+        owner: dict[IntVector, int] = {}
+        for i, row in enumerate(xt):
+            h = _primitive(row)
+            owner.setdefault(h if problem.d == 1 else _line(h), i)
+        sweep = line_faces if problem.d == 1 else plane_faces
+        return _assemble(xt, sweep(list(owner)), list(owner.values()))
+    return recursive_faces(problem)
+
+
+def recursive_faces(problem: Problem) -> Arrangement:
+    """Every face of the central arrangement {H_i} in the row space W, by recursion on
+    the dimension (any d, any data).
+
     In coordinates t -> B t of a basis B of W the hyperplanes are {h_i . t = 0} with
     h_i = (xt_i . B_j)_j, an essential arrangement whose faces :func:`face_points` lists
     (duplicate samples give one hyperplane); each face's sign vector, indexed by sample,
@@ -351,6 +397,229 @@ def unit_arrangement(problem: Problem) -> Arrangement:
         ),
         lineality=lineality,
     )
+
+
+# --- d = 1 and d = 2, W = R^{d+1}: the faces by a sweep ----------------------------------
+#
+# A sweep yields (point, basis, walls) for every face, chambers possibly more than once;
+# the bases are those span_basis gives (the tests compare both constructions face by
+# face). ``walls`` lists, for a chamber, hyperplanes (indices of the normals) of facets
+# of it: over all the times a chamber is found, every facet (facet_samples' answer,
+# known without a test per sample).
+
+FacePoint = tuple[IntVector, tuple[Vector, ...], tuple[int, ...]]
+
+
+def _reduced(v: Sequence[int]) -> IntVector:
+    """An integer vector divided by the gcd of its entries (same direction).
+
+    >>> _reduced((4, -6, 0))
+    (2, -3, 0)
+    """
+    g = math.gcd(*v) or 1
+    return tuple(x // g for x in v)
+
+
+def _ray_basis(r: IntVector) -> tuple[Vector, ...]:
+    """span_basis of a one-dimensional flat span(r): r / r_f, f its last nonzero entry.
+
+    The free column of the elimination from the left of the flat's equations is the
+    first column that depends on the columns before it, i.e. the last column of the
+    support of the kernel vector r; kernel_basis's vector has a 1 there.
+
+    >>> _ray_basis((2, -3))
+    ((Fraction(-2, 3), Fraction(1, 1)),)
+    """
+    f = max(j for j, v in enumerate(r) if v)
+    return (tuple(Fraction(v, r[f]) for v in r),)
+
+
+def _full_basis(k: int) -> tuple[Vector, ...]:
+    """span_basis of a chamber of an essential arrangement of R^k: the unit vectors."""
+    return tuple(tuple(Fraction(int(i == j)) for j in range(k)) for i in range(k))
+
+
+def line_faces(normals: list[IntVector]) -> list[FacePoint]:
+    """The faces of an essential central arrangement of lines in Q^2 (d = 1, n >= 2
+    distinct x), with normals (x_i, 1) scaled to coprime integers (p_i, q_i), q_i > 0.
+
+    theta = (b, c) has sign(b x_i + c): sorted u_1 < ... < u_m, the rays are
+    +-(q_j, -p_j) (b x + c = 0 at x = u_j), and the 2m chambers are the sectors between
+    angularly consecutive rays: r_j + r_(j+1) = (q_j + q_(j+1), -(p_j + p_(j+1))) (the
+    mediant of u_j and u_(j+1) is the cut) with walls u_j, u_(j+1), its negation, and
+    (0, 1), (0, -1) (all samples active, none) with walls u_1, u_m. O(m log m), against
+    the O(m^2) of :func:`face_points`.
+
+    >>> [(p, w) for p, _, w in line_faces([(1, 1), (0, 1)])]  # x = 1, x = 0
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [((0, 0), ()), ((1, 0), ()), ((-1, 0), ()), ((1, -1), ()), ((-1, 1), ()),
+     ((0, 1), (1, 0)), ((0, -1), (1, 0)), ((2, -1), (1, 0)), ((-2, 1), (1, 0))]
+    """
+    order = sorted(range(len(normals)), key=lambda k: Fraction(*normals[k]))
+    rays = [(normals[k][1], -normals[k][0]) for k in order]
+    out: list[FacePoint] = [((0, 0), (), ())]
+    for r in rays:
+        basis = _ray_basis(r)
+        out += [(r, basis, ()), ((-r[0], -r[1]), basis, ())]
+    full = _full_basis(2)
+    ends = (order[0], order[-1])
+    out += [((0, 1), full, ends), ((0, -1), full, ends)]
+    for k, (a, b) in enumerate(itertools.pairwise(rays)):
+        mid = _reduced((a[0] + b[0], a[1] + b[1]))
+        walls = (order[k], order[k + 1])
+        out += [(mid, full, walls), ((-mid[0], -mid[1]), full, walls)]
+    return out
+
+
+def _cross(a: IntVector, b: IntVector) -> IntVector:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def _around(h: IntVector, rays: list[IntVector]) -> list[IntVector]:
+    """Rays in the plane {h . t = 0}, sorted counterclockwise seen from h.
+
+    Coordinates (r . a, r . b) in the plane's orthogonal integer frame a = rays[0],
+    b = h x a are exact integers (positive rescalings of the two axes, which keep the
+    cyclic order); a float angle orders them first, and an exact sort (half-plane, then
+    the sign of the 2-D cross product) corrects any float tie in about one comparison
+    per ray, the list being nearly sorted already.
+    """
+    a = rays[0]
+    b = _cross(h, a)
+    flat = [(_idot(r, a), _idot(r, b), r) for r in rays]
+
+    def half(x: int, y: int) -> int:
+        return 0 if y > 0 or (y == 0 and x > 0) else 1
+
+    def exact(p: tuple[int, int, IntVector], q: tuple[int, int, IntVector]) -> int:
+        hp, hq = half(p[0], p[1]), half(q[0], q[1])
+        if hp != hq:
+            return hp - hq
+        return -_sign(p[0] * q[1] - p[1] * q[0])
+
+    flat.sort(key=lambda f: math.atan2(f[1], f[0]) % math.tau)
+    flat.sort(key=functools.cmp_to_key(exact))
+    return [r for _, _, r in flat]
+
+
+def plane_faces(normals: list[IntVector]) -> list[FacePoint]:
+    """The faces of an essential central arrangement of planes in Q^3 (d = 2, data not
+    on one line), chambers possibly repeated.
+
+    The rays are +-(h_i x h_j) for non-parallel planes. In each plane h they cut out
+    2k sectors, k >= 2 (one k = 1 would put every plane through one line, W != Q^3), so
+    each sector is less than a half-plane and r_a + r_b, consecutive rays, lies inside
+    it. A chamber touches some plane h in a sector of interior point p, and is then
+    2 M p + e h (e = +-1) with M = max_j |h_j . h|: for h_j . p != 0 (an integer, so
+    |h_j . p| >= 1) 2 M |h_j . p| > |h_j . h| keeps its sign, and h_j . p = 0 inside the
+    sector only for h_j parallel to h, whose sign is then e sign(h_j . h). So every
+    chamber is reached; a chamber reached from several sectors is one face
+    (:func:`_assemble` keeps one per sign vector). O(n^2 log n) exact steps.
+
+    The coordinate planes: the origin, 6 rays, 12 quarter-planes, and each of the 8
+    octants found from its 3 walls.
+
+    >>> len(plane_faces([(1, 0, 0), (0, 1, 0), (0, 0, 1)]))
+    43
+    """
+    on: dict[int, dict[IntVector, None]] = {i: {} for i in range(len(normals))}
+    for i, j in itertools.combinations(range(len(normals)), 2):
+        r = _line(_reduced(_cross(normals[i], normals[j])))
+        on[i][r] = None
+        on[j][r] = None
+    out: list[FacePoint] = [((0, 0, 0), (), ())]
+    seen: set[IntVector] = set()
+    full = _full_basis(3)
+    tops = _largest_products(normals)
+    for i, h in enumerate(normals):
+        lines = list(on[i])
+        for r in lines:
+            if r not in seen:
+                seen.add(r)
+                basis = _ray_basis(r)
+                out += [(r, basis, ()), ((-r[0], -r[1], -r[2]), basis, ())]
+        ring = _around(h, [*lines, *(tuple(-v for v in r) for r in lines)])
+        span = span_basis([h], [(1, 0, 0), (0, 1, 0), (0, 0, 1)])
+        big = 2 * tops[i]
+        for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
+            p = _reduced((a[0] + b[0], a[1] + b[1], a[2] + b[2]))
+            out.append((p, span, ()))
+            for e in (1, -1):
+                point = _reduced([big * x + e * y for x, y in zip(p, h, strict=True)])
+                out.append((point, full, (i,)))
+    return out
+
+
+def _largest_products(normals: list[IntVector]) -> list[int]:
+    """max_j |h_j . h_i| for every i (int64 when no product can overflow)."""
+    top = max(abs(v) for h in normals for v in h) ** 2 * len(normals[0])
+    kind = np.int64 if top < 2**62 else object
+    hs = np.array(normals, dtype=kind)
+    return [int(v) for v in np.abs(hs @ hs.T).max(axis=1)]
+
+
+def _sign_rows(points: Sequence[IntVector], rows: Sequence[IntVector]) -> np.ndarray:
+    """sign(point . row) for every point and row (int8, points x rows), exactly: an int64
+    product when no sum can overflow, else Python integers."""
+    width = len(rows[0])
+    top = max(abs(v) for p in points for v in p) * max(abs(v) for r in rows for v in r)
+    kind = np.int64 if width * top < 2**62 else object
+    pts, xs = np.array(points, dtype=kind), np.array(rows, dtype=kind).T
+    out = np.empty((len(points), len(rows)), dtype=np.int8)
+    step = max(1, 2**22 // max(1, len(rows)))  # chunks of a few million products
+    for k in range(0, len(points), step):
+        # A sum of width outer products: numpy's integer matmul has no fast kernel.
+        block = pts[k : k + step]
+        acc = block[:, 0, None] * xs[None, 0, :]
+        for j in range(1, width):
+            acc += block[:, j, None] * xs[None, j, :]
+        out[k : k + step] = np.sign(acc).astype(np.int8)
+    return out
+
+
+def _assemble(xt: tuple[Vector, ...], found: list[FacePoint], owner: list[int]) -> Arrangement:
+    """The arrangement (W = Q^{d+1}) of faces given by exact points: sign vectors from
+    the points, one face per sign vector, sorted by (-dim, signs) as
+    :func:`recursive_faces` sorts them; each chamber's facet samples are the first
+    samples (``owner``) of its walls."""
+    # Millions of new lists and tuples below hold no reference cycles, but each would
+    # make the cyclic collector traverse all of them again (half the time at n = 5,000).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _assemble_faces(xt, found, owner)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _assemble_faces(
+    xt: tuple[Vector, ...], found: list[FacePoint], owner: list[int]
+) -> Arrangement:
+    matrix = _sign_rows([p for p, _, _ in found], [_primitive(row) for row in xt])
+    keys = (matrix + 1).astype(np.uint8)  # bytes order = sign-vector order (-1 < 0 < 1)
+    first: dict[bytes, int] = {}
+    walls: dict[int, set[int]] = {}
+    for k, (_, _, wall) in enumerate(found):
+        at = first.setdefault(keys[k].tobytes(), k)
+        if wall:
+            walls.setdefault(at, set()).update(wall)
+    order = sorted(first.items(), key=lambda kv: (-len(found[kv[1]][1]), kv[0]))
+    rows = np.array([k for _, k in order], dtype=np.int64)
+    matrix = matrix[rows]
+    faces: list[UnitFace] = []
+    facets: dict[int, tuple[int, ...]] = {}
+    step = 4096  # rows to Python tuples a block at a time (one list of all would double it)
+    for at in range(0, len(rows), step):
+        block = matrix[at : at + step].tolist()
+        for i, (k, signs) in enumerate(
+            zip(rows[at : at + step].tolist(), block, strict=True), start=at
+        ):
+            point = tuple(Fraction(v) for v in found[k][0])
+            faces.append(UnitFace(index=i, signs=tuple(signs), basis=found[k][1], point=point))
+            if k in walls:
+                facets[i] = tuple(sorted(owner[w] for w in walls[k]))
+    return Arrangement(xt=xt, faces=tuple(faces), signs_matrix=matrix, chamber_facets=facets)
 
 
 def _common_scale(rows: Sequence[Sequence[Number]]) -> list[IntVector]:
@@ -390,9 +659,7 @@ def _coordinates(rows: Sequence[IntVector], row_basis: Sequence[IntVector]) -> l
     return [tuple(_idot(x, b) for b in row_basis) for x in rows]
 
 
-def span_basis(
-    tight: Sequence[IntVector], row_basis: Sequence[IntVector]
-) -> tuple[Vector, ...]:
+def span_basis(tight: Sequence[IntVector], row_basis: Sequence[IntVector]) -> tuple[Vector, ...]:
     """The reduced basis of span(F) = {theta in W : theta . xt_i = 0 for i in Z}, from an
     integer basis B of the row space W (``row_basis``, r vectors) and, for each i in Z,
     the form theta . xt_i in the coordinates t of theta = B^T t (``tight``, the rows of
@@ -551,10 +818,14 @@ def facet_samples(problem: Problem, face: UnitFace) -> tuple[int, ...]:
     >>> facet_samples(p, arr.face_of((1, 1, 1))), facet_samples(p, arr.face_of((-1, 0, 1)))
     ((0, 2), (0,))
     """
-    groups = _direction_groups(problem, face)
     if face.point is None:
-        return tuple(g[0] for g in groups)
+        return tuple(g[0] for g in _direction_groups(problem, face))
     arrangement = cached_arrangement(problem)
+    known = arrangement.chamber_facets
+    real = arrangement.face_of(face.signs)
+    if known is not None and real is not None and real.index in known:
+        return known[real.index]
+    groups = _direction_groups(problem, face)
     facets = []
     for group in groups:
         signs = list(face.signs)

@@ -101,6 +101,33 @@ def piece_bound(a: Fraction, b: Fraction, lam: Fraction, q: Fraction) -> Fractio
     return t * a - t * t * b / 2
 
 
+def support_threshold(a: Fraction, b: Fraction, lam: Fraction, upper: Fraction) -> Fraction | None:
+    """A rational q* > 0 with piece_bound(a, b, lam, q) > ``upper`` for every
+    0 <= q <= q*, or None if there is none to be had (a**2 / (2 b) <= upper).
+
+    piece_bound is non-increasing in q; where lam / q = s <= a / b it is s a - s^2 b / 2,
+    above ``upper`` for s > s0 = (a - sqrt(a^2 - 2 b upper)) / b. With r <= sqrt of the
+    discriminant (its square divided by an upper root) and s = (a - r) / b raised by
+    2^-50 (at most a / b), q* = lam / s; the claim is checked exactly before it is
+    returned, so one comparison q <= q* per pair then decides B(q) > upper.
+
+    >>> q = support_threshold(Fraction(4), Fraction(2), Fraction(1), Fraction(3))
+    >>> piece_bound(Fraction(4), Fraction(2), Fraction(1), q) > 3, float(q) < 1
+    (True, True)
+    >>> support_threshold(Fraction(4), Fraction(2), Fraction(1), Fraction(4)) is None
+    True
+    """
+    if a <= 0 or b == 0 or a * a / (2 * b) <= upper:
+        return None
+    disc = a * a - 2 * b * upper
+    root = disc / sqrt_upper(disc) if disc > 0 else Fraction(0)
+    s = min((a - root) / b * (1 + Fraction(1, 2**50)), a / b)
+    if s <= 0:
+        return None
+    q = lam / s
+    return q if piece_bound(a, b, lam, q) > upper else None
+
+
 def feasible_scale(a: Fraction, b: Fraction, lam: Fraction, q: Fraction) -> Fraction:
     """The t of :func:`piece_bound`: (t v, t mu) is the certified dual point.
 
@@ -266,15 +293,18 @@ class Direction:
         ...     dv.support_upper(r, e, m) for r, e, m in zip(rows.tolist(), [1, -1, 1], mus)]
         True
         """
-        sums = active_sums(np.asarray(signs) > 0, self._vx)
+        signs = np.asarray(signs)
+        sums = active_sums(signs > 0, self._vx)
         out = []
-        for row, acc, e, mu in zip(np.asarray(signs).tolist(), sums, sign, mus, strict=True):
+        # Rows stay numpy: only the signs at mu's samples are read (a Python list of every
+        # row would cost n objects per chamber).
+        for row, acc, e, mu in zip(signs, sums, sign, mus, strict=True):
             g = [Fraction(x, self._den) for x in acc]
             for i, m in mu.items():
                 m = Fraction(m)
                 if m < 0:
                     raise ValueError(f"mu[{i}] = {m} < 0: a dual multiplier must be >= 0")
-                f = m * e * row[i]
+                f = m * e * int(row[i])
                 if f:
                     g = [gj + f * xj for gj, xj in zip(g, self.problem.xt[i], strict=True)]
             out.append(sqrt_upper(sum((gj * gj for gj in g), Fraction(0))))
