@@ -11,13 +11,15 @@ over the seeds with their profiles. A scan over ``--timeout`` is stopped and rec
 unfinished. The table is printed, the rows are written as JSON to
 ``bench/results/faces.json`` (and ``.txt``) after every seed (``seeds_done``), and each
 case's row is appended to ``bench/results/history.jsonl`` (grid ``faces``). The machine
-may be shared: the face times are wall times of one process.
+may be shared: the face times are wall times of one process, and with ``--jobs`` the
+scans of several seeds run side by side.
 
 Usage::
 
     python bench/faces.py                          # L = 3, n = 4, 5, 8, 12; L = 4, n = 5, 6
     python bench/faces.py --only 3,4,1 --seeds 0,1,2,3,4,5
                                                    # one case; the file's other rows kept
+    python bench/faces.py --only 4,6,1 --seeds 0,1,2 --jobs 3   # three scans at a time
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -57,6 +60,7 @@ class FaceRow:
     scan_s: float = 0.0
     minima: int = 0
     seeds_done: str = ""
+    jobs: int = 1  # seeds scanned at a time (their processes share the cores)
     top: list[dict] = field(default_factory=list)  # the slowest faces: seed, face, s, stages
 
 
@@ -103,30 +107,45 @@ def run_case(
     timeout: float,
     top: int,
     save: Callable[[FaceRow], None],
+    jobs: int = 1,
 ) -> FaceRow:
-    """The case's row over the seeds; ``save(row)`` after every seed."""
-    row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True)
-    for seed in seeds:
-        cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed},{top}"]
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
-        except subprocess.TimeoutExpired:
-            row.finished = False
-            row.seeds_done += f"{',' if row.seeds_done else ''}{seed}(timeout)"
+    """The case's row over the seeds (``jobs`` seeds' scans at a time, each in its own
+    process); ``save(row)`` after every seed."""
+    row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True, jobs=jobs)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        scans = {pool.submit(_scan, hidden, n, d, seed, top, timeout): seed for seed in seeds}
+        for done in as_completed(scans):
+            _add(row, scans[done], done.result(), top)
             save(row)
-            continue
-        found = json.loads(out.stdout.strip().splitlines()[-1])
-        row.orbits += found["orbits"]
-        row.minima += found["minima"]
-        row.over_limit += found["over_limit"]
-        row.scan_s += found["scan_s"]
-        if row.slowest_s is None or found["seconds"] > row.slowest_s:
-            row.slowest_s, row.slowest_seed = found["seconds"], seed
-            row.slowest_face, row.slowest_stages = found["face"], found["stages"]
-        row.top = sorted([*row.top, *found["top"]], key=lambda f: -f["seconds"])[:top]
-        row.seeds_done += f"{',' if row.seeds_done else ''}{seed}"
-        save(row)
     return row
+
+
+def _scan(hidden: int, n: int, d: int, seed: int, top: int, timeout: float) -> dict | None:
+    """One seed's scan in a child process; None if it ran over ``timeout``."""
+    cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed},{top}"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _add(row: FaceRow, seed: int, found: dict | None, top: int) -> None:
+    """One seed's scan into the case's row."""
+    sep = "," if row.seeds_done else ""
+    if found is None:
+        row.finished = False
+        row.seeds_done += f"{sep}{seed}(timeout)"
+        return
+    row.orbits += found["orbits"]
+    row.minima += found["minima"]
+    row.over_limit += found["over_limit"]
+    row.scan_s += found["scan_s"]
+    if row.slowest_s is None or found["seconds"] > row.slowest_s:
+        row.slowest_s, row.slowest_seed = found["seconds"], seed
+        row.slowest_face, row.slowest_stages = found["face"], found["stages"]
+    row.top = sorted([*row.top, *found["top"]], key=lambda f: -f["seconds"])[:top]
+    row.seeds_done += f"{sep}{seed}"
 
 
 def _format(r: FaceRow) -> str:
@@ -160,6 +179,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "faces.json")
     ap.add_argument("--history", type=Path, default=HISTORY)
     ap.add_argument("--top", type=int, default=5, help="slowest faces kept per case")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds scanned at a time")
     ap.add_argument("--scan", help=argparse.SUPPRESS)  # L,n,d,seed,top: the child process
     args = ap.parse_args()
     if args.scan:
@@ -177,7 +197,8 @@ def main() -> int:
     print(HEADER)
     for case in cases:
         others = [r for r in rows if (r.hidden, r.n, r.d) != case]
-        row = run_case(*case, seeds, args.timeout, args.top, partial(_write, args.out, others))
+        save = partial(_write, args.out, others)
+        row = run_case(*case, seeds, args.timeout, args.top, save, args.jobs)
         rows = [*others, row]
         print(_format(row), flush=True)
         entry = {"run": run_id, "grid": "faces", "commit": _commit(),
