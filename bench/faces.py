@@ -7,27 +7,33 @@ For each case (L, n, d) and seed, a child process builds bench/run.py's seeded d
 process of ``solve`` does) and reports the time of each; the row of a case is its slowest
 face over the seeds, with that face's per-stage profile (reluscape.exact.stages), the
 seed, the face's sign vectors and the whole scan's time, and the ``--top`` slowest faces
-over the seeds with their profiles. A scan over ``--timeout`` is stopped and recorded as
-unfinished. The table is printed, the rows are written as JSON to
+over the seeds with their profiles; each face's CPU time (the process and its msolve
+runs) beside its wall time, since on a shared machine the wall time grows with the load.
+A scan over ``--timeout`` is stopped and recorded as unfinished. The table is printed,
+the rows are written as JSON to
 ``bench/results/faces.json`` (and ``.txt``) after every seed (``seeds_done``), and each
 case's row is appended to ``bench/results/history.jsonl`` (grid ``faces``). The machine
-may be shared: the face times are wall times of one process.
+may be shared: the face times are wall times of one process, and with ``--jobs`` the
+scans of several seeds run side by side.
 
 Usage::
 
     python bench/faces.py                          # L = 3, n = 4, 5, 8, 12; L = 4, n = 5, 6
     python bench/faces.py --only 3,4,1 --seeds 0,1,2,3,4,5
                                                    # one case; the file's other rows kept
+    python bench/faces.py --only 4,6,1 --seeds 0,1,2 --jobs 3   # three scans at a time
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -57,7 +63,20 @@ class FaceRow:
     scan_s: float = 0.0
     minima: int = 0
     seeds_done: str = ""
+    jobs: int = 1  # seeds scanned at a time (their processes share the cores)
+    most_cpu_s: float | None = None  # the largest CPU time of a face (with its msolve runs)
+    over_limit_cpu: int = 0  # faces over LIMIT_S of CPU time
     top: list[dict] = field(default_factory=list)  # the slowest faces: seed, face, s, stages
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (msolve runs): on a shared
+    machine the wall time of a face grows with the load, its CPU time does not."""
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def scan(hidden: int, n: int, d: int, seed: int, top: int) -> dict:
@@ -71,17 +90,19 @@ def scan(hidden: int, n: int, d: int, seed: int, top: int) -> dict:
     faces = pieces(problem, "realizable")
     start = time.perf_counter()
     slowest: list[dict] = []
-    over, minima, orbits = 0, 0, 0
+    over, minima, orbits, over_cpu, most_cpu = 0, 0, 0, 0, 0.0
     for product in orbit_representatives(len(faces), hidden):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         record = process_face(problem, "realizable", product)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu() - c0
         orbits += 1
         minima += len(record.minima)
         over += seconds > LIMIT_S
+        over_cpu += cpu > LIMIT_S
+        most_cpu = max(most_cpu, cpu)
         if len(slowest) < top or seconds > slowest[-1]["seconds"]:
             face = {"seed": seed, "face": " | ".join(record.faces), "seconds": seconds,
-                    "stages": record.seconds_by_stage}  # fmt: skip
+                    "cpu_s": cpu, "stages": record.seconds_by_stage}  # fmt: skip
             slowest = sorted([*slowest, face], key=lambda f: -f["seconds"])[:top]
     return {
         "seconds": slowest[0]["seconds"],
@@ -89,6 +110,8 @@ def scan(hidden: int, n: int, d: int, seed: int, top: int) -> dict:
         "stages": slowest[0]["stages"],
         "top": slowest,
         "over_limit": over,
+        "over_limit_cpu": over_cpu,
+        "most_cpu_s": most_cpu,
         "orbits": orbits,
         "minima": minima,
         "scan_s": time.perf_counter() - start,
@@ -103,30 +126,47 @@ def run_case(
     timeout: float,
     top: int,
     save: Callable[[FaceRow], None],
+    jobs: int = 1,
 ) -> FaceRow:
-    """The case's row over the seeds; ``save(row)`` after every seed."""
-    row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True)
-    for seed in seeds:
-        cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed},{top}"]
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
-        except subprocess.TimeoutExpired:
-            row.finished = False
-            row.seeds_done += f"{',' if row.seeds_done else ''}{seed}(timeout)"
+    """The case's row over the seeds (``jobs`` seeds' scans at a time, each in its own
+    process); ``save(row)`` after every seed."""
+    row = FaceRow(hidden, n, d, ",".join(map(str, seeds)), finished=True, jobs=jobs)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        scans = {pool.submit(_scan, hidden, n, d, seed, top, timeout): seed for seed in seeds}
+        for done in as_completed(scans):
+            _add(row, scans[done], done.result(), top)
             save(row)
-            continue
-        found = json.loads(out.stdout.strip().splitlines()[-1])
-        row.orbits += found["orbits"]
-        row.minima += found["minima"]
-        row.over_limit += found["over_limit"]
-        row.scan_s += found["scan_s"]
-        if row.slowest_s is None or found["seconds"] > row.slowest_s:
-            row.slowest_s, row.slowest_seed = found["seconds"], seed
-            row.slowest_face, row.slowest_stages = found["face"], found["stages"]
-        row.top = sorted([*row.top, *found["top"]], key=lambda f: -f["seconds"])[:top]
-        row.seeds_done += f"{',' if row.seeds_done else ''}{seed}"
-        save(row)
     return row
+
+
+def _scan(hidden: int, n: int, d: int, seed: int, top: int, timeout: float) -> dict | None:
+    """One seed's scan in a child process; None if it ran over ``timeout``."""
+    cmd = [sys.executable, __file__, "--scan", f"{hidden},{n},{d},{seed},{top}"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _add(row: FaceRow, seed: int, found: dict | None, top: int) -> None:
+    """One seed's scan into the case's row."""
+    sep = "," if row.seeds_done else ""
+    if found is None:
+        row.finished = False
+        row.seeds_done += f"{sep}{seed}(timeout)"
+        return
+    row.orbits += found["orbits"]
+    row.minima += found["minima"]
+    row.over_limit += found["over_limit"]
+    row.over_limit_cpu += found["over_limit_cpu"]
+    row.most_cpu_s = max(row.most_cpu_s or 0.0, found["most_cpu_s"])
+    row.scan_s += found["scan_s"]
+    if row.slowest_s is None or found["seconds"] > row.slowest_s:
+        row.slowest_s, row.slowest_seed = found["seconds"], seed
+        row.slowest_face, row.slowest_stages = found["face"], found["stages"]
+    row.top = sorted([*row.top, *found["top"]], key=lambda f: -f["seconds"])[:top]
+    row.seeds_done += f"{sep}{seed}"
 
 
 def _format(r: FaceRow) -> str:
@@ -136,19 +176,29 @@ def _format(r: FaceRow) -> str:
         state += f"  (seeds done: {r.seeds_done})"
     lines = [
         f"{r.hidden:>2} {r.n:>3} {r.d:>2} {r.seeds:<12} {r.orbits:>7} {r.over_limit:>5} "
-        f"{r.scan_s:>8.1f} {r.slowest_s or 0:>8.2f}  seed {r.slowest_seed}: {r.slowest_face}"
-        f"{state}",
+        f"{_or_dash(r.over_limit_cpu if r.most_cpu_s is not None else None, 'd'):>5} "
+        f"{r.scan_s:>8.1f} {_or_dash(r.most_cpu_s, '.2f'):>6} {r.slowest_s or 0:>8.2f}  "
+        f"seed {r.slowest_seed}: {r.slowest_face}{state}",
         f"      stages s: {stages}",
     ]
     for f in r.top[1:]:
         profile = ", ".join(f"{k} {v:.1f}" for k, v in f["stages"].items() if v >= 0.05)
-        lines.append(f"      {f['seconds']:>6.2f} s  seed {f['seed']}: {f['face']}  ({profile})")
+        cpu = _or_dash(f.get("cpu_s"), ".2f")
+        lines.append(
+            f"      {f['seconds']:>6.2f} s (CPU {cpu})  seed {f['seed']}: {f['face']}  ({profile})"
+        )
     return "\n".join(lines)
 
 
+def _or_dash(value: float | None, spec: str) -> str:
+    """A number, or "-" in rows measured before CPU times were recorded."""
+    return "-" if value is None else format(value, spec)
+
+
 HEADER = (
-    f"{'L':>2} {'n':>3} {'d':>2} {'seeds':<12} {'orbits':>7} {'>10s':>5} {'scan s':>8} "
-    f"{'face s':>8}  slowest face"
+    f"{'L':>2} {'n':>3} {'d':>2} {'seeds':<12} {'orbits':>7} {'>10s':>5} {'cpu':>5} {'scan s':>8} "
+    f"{'cpu s':>6} {'face s':>8}  slowest face (wall); >10s: faces over 10 s of wall time, "
+    "cpu: of CPU time; cpu s: the most CPU time of a face"
 )
 
 
@@ -160,6 +210,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "faces.json")
     ap.add_argument("--history", type=Path, default=HISTORY)
     ap.add_argument("--top", type=int, default=5, help="slowest faces kept per case")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds scanned at a time")
     ap.add_argument("--scan", help=argparse.SUPPRESS)  # L,n,d,seed,top: the child process
     args = ap.parse_args()
     if args.scan:
@@ -177,7 +228,8 @@ def main() -> int:
     print(HEADER)
     for case in cases:
         others = [r for r in rows if (r.hidden, r.n, r.d) != case]
-        row = run_case(*case, seeds, args.timeout, args.top, partial(_write, args.out, others))
+        save = partial(_write, args.out, others)
+        row = run_case(*case, seeds, args.timeout, args.top, save, args.jobs)
         rows = [*others, row]
         print(_format(row), flush=True)
         entry = {"run": run_id, "grid": "faces", "commit": _commit(),

@@ -66,8 +66,98 @@ def test_zero_dimensional_primes_are_groebner_bases_of_gtz_primes():
         if len(primes) > 1:
             for p in primes:
                 assert sorted(p) == sorted(algebra.ideal(p).groebner_basis())
-    gens = [x**2 - 2, y - x, z]
-    assert algebra._prime_basis(gens, 3) == gens  # dim Q[x,y,z]/P is 2, not 3
+    assert algebra._prime_basis([x**2 - 2, y - x, z], 3) is None  # dim Q[x,y,z]/P is 2
+
+
+def _multiplication_charpoly(G, form):
+    """The old route, independent of msolve: the exact characteristic polynomial of
+    multiplication by ``form`` on Q[t]/<G> (FLINT's, through Sage's rational matrix)."""
+    from sage.all__sagemath_singular import QQ, matrix
+
+    J = algebra.ideal(G)
+    basis = J.normal_basis()
+    index = {b: k for k, b in enumerate(basis)}
+    M = matrix(QQ, len(basis), len(basis))
+    for k, b in enumerate(basis):
+        nf = J.reduce(form * b)
+        for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
+            M[index[mono], k] = coeff
+    return M.charpoly().list()
+
+
+def _merged_critical_set():
+    import json
+    from pathlib import Path
+
+    doc = json.loads(
+        (Path(__file__).parents[1] / "data" / "merged_critical_set_l4_n6.json").read_text()
+    )
+    R = algebra.ring(doc["names"])
+    return list(algebra.ideal([R(g) for g in doc["gens"]]).groebner_basis())
+
+
+def test_eliminating_polynomial_is_the_exact_characteristic_polynomial():
+    """msolve's eliminating polynomial of the separating form equals the exact
+    characteristic polynomial of the multiplication matrix (the old route), on small
+    ideals and forms; a form msolve replaces (not separating) gives no candidate."""
+    R = algebra.ring(["x", "y", "z"])
+    x, y, z = R.gens()
+    for gens, form in (
+        ([x**2 - 2, y**2 - 3, z - x * y], x + 2 * y - z),
+        ([(x**2 - 2) * (x - 3), y**2 - x, z**3 - z], 3 * x - y + 5 * z),
+        ([x**4 - 10 * x**2 + 1, y - x**3 + 9 * x, z**2 - y * z - 1], -4 * x + 7 * y + z),
+        ([2 * x**3 - x - R(1) / 7, 3 * y**2 - x * y - 2, z - x**2 + y], x - y + 9 * z),
+    ):
+        G = list(algebra.ideal(gens).groebner_basis())
+        chi = algebra._eliminating_polynomial(G, form)
+        assert chi is not None
+        assert chi.univariate_polynomial().list() == _multiplication_charpoly(G, form)
+    G = list(algebra.ideal([x**2 - 2, y**2 - 3, z - x * y]).groebner_basis())
+    assert algebra._eliminating_polynomial(G, R(0)) is None  # 0 separates no points
+
+
+@pytest.mark.slow
+def test_slow_face_polynomial_and_primes_agree_with_the_old_route():
+    """The merged critical set of the slowest L = 4, n = 6 face (dim 128): msolve's
+    candidate is FLINT's exact characteristic polynomial of the first separating form, and
+    the primes are those the exact polynomial gives (two of degree 64, containing E)."""
+    import random
+
+    G = _merged_critical_set()
+    R = G[0].parent()
+    form = sum((random.Random(0).randint(-9, 9) * v for v in R.gens()), R(0))
+    chi = algebra._eliminating_polynomial(G, form)
+    exact = _multiplication_charpoly(G, form)
+    assert chi is not None and chi.univariate_polynomial().list() == exact
+    primes = algebra.zero_dimensional_primes(algebra.ideal(G))
+    assert primes is not None
+    # Each prime contains E and is the factor's prime: l's characteristic polynomial on
+    # Q[t]/P (Cayley-Hamilton: f(l) in P) is one factor of the exact chi, each once.
+    assert all(algebra.contains(p, g) for p in primes for g in G)
+    on_primes = sorted(str(_multiplication_charpoly(p, form)) for p in primes)
+    T = chi.parent()
+    exact_factors = T(sum(c * T.gen() ** k for k, c in enumerate(exact))).factor()
+    assert on_primes == sorted(
+        str((f / f.lc()).univariate_polynomial().list()) for f, _ in exact_factors
+    )
+
+
+def test_a_wrong_candidate_polynomial_gives_no_primes(monkeypatch) -> None:
+    """msolve's polynomial is a candidate: one that is not the characteristic polynomial
+    (split or irreducible) fails the proof and gives no primes, never wrong ones; without
+    any candidate, minimal_primes decomposes by Singular (the GTZ primes)."""
+    R = algebra.ring(["x", "y", "z"])
+    x, y, z = R.gens()
+    gens = [x**2 - 2, y**2 - 3, z - x * y]
+    E = algebra.ideal(gens)
+    T = algebra.ring(["T"]).gen()
+    for wrong in ((T**2 - 5) * (T**2 - 7), T**4 - 10 * T**2 + 2, (T**2 - 2) * (T**2 - 3)):
+        monkeypatch.setattr(algebra, "_eliminating_polynomial", lambda G, form, w=wrong: w)
+        assert algebra.zero_dimensional_primes(E) is None
+    monkeypatch.setattr(algebra, "_eliminating_polynomial", lambda G, form: None)
+    assert algebra.zero_dimensional_primes(E) is None
+    ours = {algebra.ideal(p) for p in algebra.minimal_primes(gens)}
+    assert ours == set(E.minimal_associated_primes())
 
 
 def test_eliminate_agrees_with_sages_elimination_ideal():

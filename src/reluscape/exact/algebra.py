@@ -202,6 +202,13 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
     lies on finitely many hyperplanes, so a few tries suffice; if none gives a squarefree
     chi (I not radical), None, and the caller decomposes otherwise.
 
+    chi is not computed as a determinant: msolve's eliminating polynomial w of l
+    (:func:`_eliminating_polynomial`) is a candidate, and :func:`_split` proves the
+    primes it gives (and with them w = chi). The exact characteristic polynomial of the
+    128 x 128 matrix of l on a merged critical set of four units (L = 4, n = 6; entries of
+    550 bits, FLINT's multimodular charpoly with its a priori bound) was half of that
+    face's time; msolve's candidate takes a tenth of it.
+
     On the merged critical set of two units sharing a chamber with a third unit (L = 3,
     n = 4, D = 64) this answers where ``minAssChar`` and ``minAssGTZ`` did not finish in
     reasonable time.
@@ -218,55 +225,162 @@ def zero_dimensional_primes(zero_dim: Any, *, seed: int = 0) -> list[list[Poly]]
     """
     import random
 
-    from sage.all__sagemath_singular import matrix, vector
-
     R = zero_dim.ring()
-    G = zero_dim.groebner_basis()
-    J = R.ideal(G)
-    basis = J.normal_basis()
-    index = {b: k for k, b in enumerate(basis)}
+    G = list(zero_dim.groebner_basis())
+    basis = R.ideal(G).normal_basis()
     rng = random.Random(seed)
-    # In a one-variable ring of Singular: Sage's univariate factoring goes through PARI,
-    # which crashes in the forked face processes of a Dask worker.
-    T = ring(["T"])
     for _ in range(SEPARATING_TRIES):
         form = sum((rng.randint(-9, 9) * v for v in R.gens()), R(0))
-        M = matrix(QQ, len(basis), len(basis))
-        for k, b in enumerate(basis):
-            nf = J.reduce(form * b)
-            for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
-                M[index[mono], k] = coeff
-        chi = T(M.charpoly().subs(T.gen()))
-        if chi.gcd(chi.derivative(T.gen())).degree() > 0:
+        chi = _eliminating_polynomial(G, form)
+        if chi is None or chi.degree() != len(basis):
             continue
-        factors = [f.univariate_polynomial() for f, _ in chi.factor()]
-        if len(factors) == 1:
-            return [list(G)]
-        # f(l) modulo I, from its coordinates f(M) 1 in the normal basis (Horner), rather
-        # than the expanded f(l) of degree deg f.
-        one = vector(QQ, [1 if b == 1 else 0 for b in basis])
-        primes = []
-        for f in factors:
-            coords = vector(QQ, len(basis))
-            for c in reversed(f.list()):
-                coords = M * coords + c * one
-            residue = sum((c * b for c, b in zip(coords, basis, strict=True)), R(0))
-            primes.append(_prime_basis([*G, residue], f.degree()))
-        return primes
+        primes = _split(G, basis, form, [f for f, _ in chi.factor()])
+        if primes is not None:
+            return primes
     return None
 
 
-def _prime_basis(gens: list[Poly], degree: int) -> list[Poly]:
-    """A Groebner basis of the zero-dimensional prime P = <gens> of degree ``degree``.
+def _eliminating_polynomial(G: Sequence[Poly], form: Poly) -> Any | None:
+    """msolve's eliminating polynomial of ``form`` on V(G), monic over Q, or None.
 
-    The residue f(l) that cuts P out of I has coefficients of thousands of digits, and
+    msolve's rational parametrization (``-P 1``) of G + <T - form>, T a new last variable,
+    starts with w(T), whose roots are the values of ``form`` at the points of V(G): the
+    characteristic polynomial of ``form`` when it separates the points of a radical
+    ideal. msolve reconstructs w from computations modulo primes, so w is only a
+    candidate here; None when msolve picked another form (its genericity fix-ups: other
+    variable order, an added variable) or failed.
+    """
+    import os
+    import subprocess
+    import tempfile
+
+    R = G[0].parent()
+    names = [str(v) for v in R.gens()]
+    last = "T" + "_" * max(len(n) for n in names)  # a name no variable has
+    RT = ring([*names, last])
+    gens = [RT(g) for g in G] + [RT.gens()[-1] - RT(form)]
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "in.ms"), os.path.join(tmp, "out.ms")
+        with open(source, "w") as f:
+            f.write(",".join([*names, last]) + "\n0\n")
+            f.write(",\n".join(str(g).replace(" ", "") for g in gens) + "\n")
+        command = [_msolve_binary(), "-f", source, "-o", target, "-P", "1"]
+        command += ["-s", str(MSOLVE_HASH_BITS)]
+        if subprocess.run(command, capture_output=True).returncode != 0:
+            return None
+        with open(target) as f:
+            found = parse_parametrization(f.read())
+    if found is None or found[0] != [*names, last] or found[1] != [0] * len(names) + [1]:
+        return None
+    T = ring(["T"])  # Singular's factoring: PARI's crashes in forked face processes
+    w = sum((c * T.gen() ** k for k, c in enumerate(found[2])), T(0))
+    return w / w.lc() if w != 0 else None
+
+
+_PARAMETRIZATION = re.compile(
+    r"\[0,\s*\[0,\s*\d+,\s*\d+,\s*\[([^\]]*)\],\s*\[([^\]]*)\],\s*\[1,\s*\[\[(\d+),\s*\[([^\]]*)\]"
+)
+
+
+def parse_parametrization(text: str) -> tuple[list[str], list[int], list[int]] | None:
+    """From msolve's answer with ``-P 1`` on a zero-dimensional system over Q, the variables
+    (in msolve's order), the linear form it eliminated (coefficients) and the eliminating
+    polynomial's integer coefficients (constant first); None if the answer does not start
+    as ``[0, [0, nvars, degree, variables, form, [1, [[deg w, [w_0, ...]], ...``.
+
+    Only that head is read (a regular expression, not the whole answer: msolve's
+    parametrization and boxes run to hundreds of kilobytes, and reading them took seconds).
+
+    Examples
+    --------
+    >>> parse_parametrization("[0, [0, 2, 2, ['x', 'T'], [0, 1], [1, [[2, [-2, 0, 1]], "
+    ...                       "[1, [0, 2]], [[[1, [0, 1]], 1]]]]], [1, [[[-3 / 2^1, 5 / 2], "
+    ...                       "[1, 1]]]]]:")
+    (['x', 'T'], [0, 1], [-2, 0, 1])
+    >>> parse_parametrization("[-1]:") is None
+    True
+    """
+    head = _PARAMETRIZATION.match(text.strip())
+    if head is None:
+        return None
+    names, form, degree, coefficients = head.groups()
+    w = [int(c) for c in coefficients.split(",")]
+    if len(w) != int(degree) + 1:
+        return None
+    return [n.strip().strip("'\"") for n in names.split(",")], [int(c) for c in form.split(",")], w
+
+
+def _split(
+    G: list[Poly], basis: Sequence[Poly], form: Poly, factors: list[Any]
+) -> list[list[Poly]] | None:
+    """The primes P_f = I + <f(l)> of I = <G> over the distinct irreducible factors f of a
+    candidate chi (monic, of degree D = dim A), or None if the candidate is not proven.
+
+    Each P_f is K_f = modStd(G + <r_f>), r_f = f(l) mod I exactly (:func:`_residues`), so
+    K_f contains I + <f(l)>; :func:`_prime_basis` keeps it when dim Q[t]/K_f = deg f.
+    Then K_f is maximal: the minimal polynomial of l on Q[t]/K_f divides the
+    irreducible f and K_f is not <1>, so Q[l] = Q[T]/f is a field of dimension
+    dim Q[t]/K_f, all of Q[t]/K_f. Distinct irreducible f are coprime, so the K_f are
+    pairwise comaximal and Q[t]/(intersection of the K_f) has dimension sum deg f; that
+    is D when the factors' degrees add up to D (chi squarefree), and as I lies in every
+    K_f, I is their intersection: radical, with exactly these minimal primes (and chi
+    was the characteristic polynomial of l). A single factor needs f(l) = 0 in A, I
+    itself prime.
+    """
+    if sum(f.degree() for f in factors) != len(basis):
+        return None
+    residues = _residues(G, basis, form, factors)
+    primes = []
+    for f, residue in zip(factors, residues, strict=True):
+        if len(factors) == 1:
+            return [list(G)] if residue == 0 else None
+        prime = _prime_basis([*G, residue], f.degree())
+        if prime is None:
+            return None
+        primes.append(prime)
+    return primes
+
+
+def _residues(G: list[Poly], basis: Sequence[Poly], form: Poly, factors: list[Any]) -> list[Poly]:
+    """f(l) mod I for each factor f, exactly, from the Krylov columns M^k 1 of the matrix M
+    of multiplication by l in the normal basis (k up to the largest degree): the
+    coordinates of f(l) are sum_k f_k M^k 1. The columns are 1-column rational matrices:
+    FLINT's fmpq_mat product, ten times faster than Sage's matrix-times-vector here."""
+    from sage.all__sagemath_singular import matrix
+
+    R = G[0].parent()
+    J = R.ideal(G)
+    index = {b: k for k, b in enumerate(basis)}
+    M = matrix(QQ, len(basis), len(basis))
+    for k, b in enumerate(basis):
+        nf = J.reduce(form * b)
+        for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
+            M[index[mono], k] = coeff
+    column = matrix(QQ, len(basis), 1, [1 if b == 1 else 0 for b in basis])
+    columns = [column]
+    for _ in range(max(f.degree() for f in factors)):
+        columns.append(M * columns[-1])
+    krylov = matrix(QQ, [c.list() for c in columns]).transpose()
+    residues = []
+    for f in factors:
+        coefficients = f.univariate_polynomial().list()
+        coords = krylov[:, : len(coefficients)] * matrix(QQ, len(coefficients), 1, coefficients)
+        residues.append(sum((c * b for c, b in zip(coords.list(), basis, strict=True)), R(0)))
+    return residues
+
+
+def _prime_basis(gens: list[Poly], degree: int) -> list[Poly] | None:
+    """The reduced Groebner basis of K = <gens> (by Singular's modular ``modStd``) if
+    dim_Q Q[t]/K = ``degree``, else None.
+
+    The residue f(l) that cuts P_f out of I has coefficients of thousands of digits, and
     every later Groebner basis with it (the orbit prime's elimination, msolve on the
     lifted system) was the bottleneck of a face of four units (L = 4, n = 6); its reduced
-    basis, by Singular's modular ``modStd`` (Groebner bases modulo primes, lifted by
-    rational reconstruction), is fast and has coefficients of a few dozen digits.
-    ``modStd`` proves that its result J is a Groebner basis containing P, not that J = P;
-    that follows from dim_Q Q[t]/J = deg f: P is maximal (Q[t]/P is the field Q(l)), so
-    J is P or <1>, and <1> has dimension 0. If the count differs, the generators are kept.
+    basis, by ``modStd`` (Groebner bases modulo primes, lifted by rational
+    reconstruction), is fast and has coefficients of a few dozen digits. ``modStd``
+    proves that its result is a Groebner basis of an ideal K containing <gens>, not that
+    K = <gens>; the count of standard monomials is what :func:`_split` proves the
+    prime with.
     """
     from sage.libs.singular.function_factory import ff
 
@@ -277,7 +391,7 @@ def _prime_basis(gens: list[Poly], degree: int) -> list[Poly]:
     basis = list(ff.modstd__lib.modStd(R.ideal(gens)))
     if R.ideal(basis).vector_space_dimension() == degree:
         return basis
-    return gens
+    return None
 
 
 def saturate(gens: Sequence[Poly], by: Sequence[Poly]) -> list[Poly]:
