@@ -226,8 +226,8 @@ def test_unreadable_msolve_output_is_undecided():
 
 def test_msolve_eliminant_has_the_elimination_ideal_s_roots():
     """msolve's parametrization (eliminant) and Singular's elimination ideal give the same
-    irreducible factors in lambda on seeded zero-dimensional systems, whether lambda is
-    msolve's separating variable or read off the parametrization by a resultant."""
+    irreducible factors in lambda on seeded zero-dimensional systems where lambda is
+    msolve's separating variable (None where it is not: Singular decides)."""
     import random
 
     R = algebra.ring(["x", "y", "lam"])
@@ -240,16 +240,12 @@ def test_msolve_eliminant_has_the_elimination_ideal_s_roots():
         if algebra.dimension(gens) != 0:
             continue
         quick = algebra.eliminant(gens, lam)
+        if quick is None:
+            continue
         (slow,) = algebra.eliminate(gens, [x, y])
-        assert quick is not None
         assert algebra.integer_factors(quick, lam) == algebra.integer_factors(slow, lam)
         compared += 1
-    # lambda given only through the parametrization: x is msolve's separating variable.
-    gens = [x**2 - lam, x**3 - 2 * x - 1, y]
-    (slow,) = algebra.eliminate(gens, [x, y])
-    assert algebra.integer_factors(algebra.eliminant(gens, lam), lam) == algebra.integer_factors(
-        slow, lam
-    )
     assert compared >= 6
+    assert algebra.eliminant([x**2 - lam, x**2 - 2, y], lam) is None  # lam does not separate
     assert algebra.eliminant([x - y, lam], lam) is None  # a line: not zero-dimensional
     assert algebra.eliminant([x**2 + 1, x, lam], lam) == 1  # no solution
