@@ -53,8 +53,8 @@ def test_highest_gap_is_the_maximum_over_the_piece(upper, lower, start, width) -
 
 
 def _minima(lam: Fraction) -> dict[tuple[str, int], object]:
-    result = reluscape.solve(X, Y, hidden=2, lam=lam)
-    problem = reluscape.make_problem(X, Y, hidden=2, lam=lam)
+    result = reluscape.solve(X, Y, hidden=1, lam=lam)
+    problem = reluscape.make_problem(X, Y, hidden=1, lam=lam)
     out = {}
     for e in sorted(entries(problem, result), key=lambda e: (e.signs, e.dimension, e.loss)):
         out.setdefault((e.signs, e.dimension), e)
