@@ -13,10 +13,12 @@ after ``--timeout`` seconds:
    (:func:`reluscape.numerical.search.multistart` with seed 0, the best converged loss;
    :func:`reluscape.numerical.convex_bound.convex_bound`, p*;
    :func:`reluscape.numerical.compare.global_comparison` on the global result). The
-   command's other stages (Adam and matching every run to a minimum) are left out: on
-   442 samples the whole command had not finished after 12 minutes with 100 starts at
-   L = 2. K = 20 (``STARTS``): at L = 2 the first 20 starts took 1.0 s, the first 40
-   did not end in 200 s (one start between them stalls in its polish or probe).
+   command's other stages (Adam and matching every run to a minimum) are left out.
+   K = 20 (``STARTS``) was chosen when start 20 stalled in its probe at psi = 0 (every
+   chamber of both units' arrangements descended in); since the probe is bounded
+   (numerical/search.py, MAX_PROBE_PATTERNS) the whole command with 100 starts at L = 2
+   takes about 4 minutes (Adam 82 s, p* 117 s at load ~10); the rows have not been
+   re-measured with more starts.
 
 Each row is written to bench/results/diabetes_example.json (and its text table) as soon
 as it ends, and appended to bench/results/history.jsonl (grid "diabetes_example"); then
