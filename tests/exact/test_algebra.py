@@ -72,17 +72,8 @@ def test_zero_dimensional_primes_are_groebner_bases_of_gtz_primes():
 def _multiplication_charpoly(G, form):
     """The old route, independent of msolve: the exact characteristic polynomial of
     multiplication by ``form`` on Q[t]/<G> (FLINT's, through Sage's rational matrix)."""
-    from sage.all__sagemath_singular import QQ, matrix
-
-    J = algebra.ideal(G)
-    basis = J.normal_basis()
-    index = {b: k for k, b in enumerate(basis)}
-    M = matrix(QQ, len(basis), len(basis))
-    for k, b in enumerate(basis):
-        nf = J.reduce(form * b)
-        for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
-            M[index[mono], k] = coeff
-    return M.charpoly().list()
+    basis = algebra.ideal(G).normal_basis()
+    return algebra.multiplication_matrix(list(G), basis, form).charpoly().list()
 
 
 def _merged_critical_set():

@@ -90,6 +90,18 @@ def test_float_bound_matches_the_exact_one() -> None:
     assert (bound_from_support(-1.0, 2.0, 1.5, rho) == 0).all()
 
 
+def _chamber_programs(problem):
+    """Every chamber of one unit's arrangement with either sign, and their piece programs."""
+    arr = unit_arrangement(problem)
+    pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
+    return pairs, PiecePrograms.of_signs(
+        problem,
+        arr.matrix[[c.index for c, _ in pairs]],
+        np.array([e for _, e in pairs], dtype=float),
+        [arr.chamber_facets[c.index] for c, _ in pairs],
+    )
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_closed_form_supports_agree_with_nnls_on_the_arrangements_facets(seed: int) -> None:
     """supports() with the arrangement's exact facets (d = 2: the closed form over facets
@@ -100,14 +112,7 @@ def test_closed_form_supports_agree_with_nnls_on_the_arrangements_facets(seed: i
         X = [[str(v) for v in row] for row in rng.integers(-3, 4, size=(10, d)) / 2]
         y = [str(round(v, 2)) for v in rng.normal(size=10)]
         problem = make_problem(X, y, hidden=2, lam="1/2")
-        arr = unit_arrangement(problem)
-        pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
-        programs = PiecePrograms.of_signs(
-            problem,
-            arr.matrix[[c.index for c, _ in pairs]],
-            np.array([e for _, e in pairs], dtype=float),
-            [arr.chamber_facets[c.index] for c, _ in pairs],
-        )
+        _, programs = _chamber_programs(problem)
         assert programs._spatial if d == 2 else programs._planar is not None
         for _ in range(4):
             v = rng.normal(size=len(programs.yt))
@@ -128,14 +133,7 @@ def test_certified_supports_bound_the_exact_norm_at_their_multipliers(scale: int
         X = [[f"{int(v)}/7" for v in row] for row in rng.integers(-9 * scale, 9 * scale, (12, d))]
         y = [str(round(v, 2)) for v in rng.normal(size=12)]
         problem = make_problem(X, y, hidden=2, lam="1/2")
-        arr = unit_arrangement(problem)
-        pairs = [(c, e) for c in arr.chambers for e in (1, -1)]
-        programs = PiecePrograms.of_signs(
-            problem,
-            arr.matrix[[c.index for c, _ in pairs]],
-            np.array([e for _, e in pairs], dtype=float),
-            [arr.chamber_facets[c.index] for c, _ in pairs],
-        )
+        pairs, programs = _chamber_programs(problem)
         for _ in range(3):
             v = [Fraction(round(x * 2**48), 2**48) for x in rng.normal(size=12) * 3]
             v_f = np.array([float(x) for x in v])

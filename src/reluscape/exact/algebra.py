@@ -328,6 +328,21 @@ def _split(
     return primes
 
 
+def multiplication_matrix(G: Sequence[Poly], basis: Sequence[Poly], form: Poly) -> Any:
+    """The rational matrix of multiplication by ``form`` on Q[t]/<G> in the normal
+    ``basis`` of the Groebner basis G (column k: the normal form of form * basis[k])."""
+    from sage.all__sagemath_singular import matrix
+
+    J = G[0].parent().ideal(G)
+    index = {b: k for k, b in enumerate(basis)}
+    M = matrix(QQ, len(basis), len(basis))
+    for k, b in enumerate(basis):
+        nf = J.reduce(form * b)
+        for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
+            M[index[mono], k] = coeff
+    return M
+
+
 def _residues(G: list[Poly], basis: Sequence[Poly], form: Poly, factors: list[Any]) -> list[Poly]:
     """f(l) mod I for each factor f, exactly, from the Krylov columns M^k 1 of the matrix M
     of multiplication by l in the normal basis (k up to the largest degree): the
@@ -336,13 +351,7 @@ def _residues(G: list[Poly], basis: Sequence[Poly], form: Poly, factors: list[An
     from sage.all__sagemath_singular import matrix
 
     R = G[0].parent()
-    J = R.ideal(G)
-    index = {b: k for k, b in enumerate(basis)}
-    M = matrix(QQ, len(basis), len(basis))
-    for k, b in enumerate(basis):
-        nf = J.reduce(form * b)
-        for coeff, mono in zip(nf.coefficients(), nf.monomials(), strict=True):
-            M[index[mono], k] = coeff
+    M = multiplication_matrix(G, basis, form)
     column = matrix(QQ, len(basis), 1, [1 if b == 1 else 0 for b in basis])
     columns = [column]
     for _ in range(max(f.degree() for f in factors)):
