@@ -214,6 +214,21 @@ def _continue(x0: np.ndarray, lam_from: Fraction, lam_to: Fraction) -> np.ndarra
     return x
 
 
+def _face_before(path: PathResult, e, bid: int) -> str:
+    """The face of branch ``bid`` at the last sample before event ``e``."""
+    return [m.signs for s in path.samples if s.lam < e.lower for m in s.minima
+            if m.branch == bid][-1]  # fmt: skip
+
+
+def _minimum_below(X, Y, e, signs: str):
+    """lambda = (1 - 1e-3) times the event's lower end, and solve's one minimum on the
+    face there."""
+    below = e.lower * Fraction(999, 1000)
+    (start,) = [m for m in reluscape.solve(X, Y, hidden=1, lam=below).minima
+                if m.signs == signs]  # fmt: skip
+    return below, start
+
+
 def test_exact_deaths_and_crossings_against_a_float_continuation(tiny: PathResult) -> None:
     """Independent re-derivation of the exact deaths and wall crossings: the branch's
     minimum just below the event's value (1 - 1e-3, from solve), descended in floats
@@ -224,11 +239,8 @@ def test_exact_deaths_and_crossings_against_a_float_continuation(tiny: PathResul
         if e.kind not in ("death", "wall crossing") or "psi = 0" in e.detail:
             continue
         (bid,) = e.branches
-        signs = [m.signs for s in tiny.samples if s.lam < e.lower for m in s.minima
-                 if m.branch == bid][-1]  # fmt: skip
-        below = e.lower * Fraction(999, 1000)
-        (start,) = [m for m in reluscape.solve(X, Y, hidden=1, lam=below).minima
-                    if m.signs == signs]  # fmt: skip
+        signs = _face_before(tiny, e, bid)
+        below, start = _minimum_below(X, Y, e, signs)
         a, psi = start.exact_point()
         x0 = np.array([float(a[0]), float(psi[0][0]), float(psi[0][1])])
         if np.linalg.norm(x0) < 0.2:
@@ -514,13 +526,10 @@ def test_events_leaving_a_plane_face_against_float_multipliers(plane: PathResult
         if e.kind not in ("death", "wall crossing") or "psi = 0" in e.detail:
             continue
         (bid,) = e.branches
-        signs = [m.signs for s in plane.samples if s.lam < e.lower for m in s.minima
-                 if m.branch == bid][-1]  # fmt: skip
+        signs = _face_before(plane, e, bid)
         if _zero_rank(signs, X2) < 2:
             continue
-        below = e.lower * Fraction(999, 1000)
-        (start,) = [m for m in reluscape.solve(X2, Y2, hidden=1, lam=below).minima
-                    if m.signs == signs]  # fmt: skip
+        below, start = _minimum_below(X2, Y2, e, signs)
         a, psi = start.exact_point()
         x0 = np.array([float(a[0]), *(float(v) for v in psi[0])])
         low, x_below = _plane_multipliers(signs, float(below), x0)
